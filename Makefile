@@ -1,0 +1,38 @@
+# The two commands a developer needs are `make run` and `make test`; both set themselves up.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test lint fmt events clean
+
+setup: $(STAMP)
+
+# Re-installs whenever pyproject.toml changes; a fresh clone needs nothing else.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/videoshare run
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+# Regenerates the event catalog (events/) from the pydantic models.
+events: setup
+	$(BIN)/videoshare events export
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""Small DynamoDB helpers: plain JSON-able dicts to attribute values and back, and page cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class BadCursor(ValueError):
+    """A page cursor that this service did not make."""
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-able dict to a DynamoDB item (None values are left out)."""
+    return {k: _serializer.serialize(v) for k, v in _to_dynamo(data).items()}
+
+
+def to_value(value: Any) -> Any:
+    return _serializer.serialize(_to_dynamo(value))
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    raw = json.dumps(from_item(last_key), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, allowed_keys: set[str]) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise BadCursor("the cursor is not one this service gave out") from exc
+    if not isinstance(data, dict) or set(data) != allowed_keys:
+        raise BadCursor("the cursor is not one this service gave out")
+    if not all(isinstance(v, str) for v in data.values()):
+        raise BadCursor("the cursor is not one this service gave out")
+    return to_item(data)

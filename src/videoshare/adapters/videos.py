@@ -1,0 +1,133 @@
+"""The video records in DynamoDB. Every status change is a conditional write on the expected
+status and version, so a duplicate, late or replayed event never moves a video backwards and a
+concurrent edit is never lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item, to_value
+from videoshare.domain.events import utc_now
+from videoshare.domain.video import Video, VideoStatus, Visibility, check_transition
+from videoshare.infra.topology import FEED_INDEX, OWNER_INDEX
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+
+PUBLIC_FEED = "public"
+
+
+class VideoConflict(Exception):
+    """The video changed since it was read (another writer won); read it again."""
+
+
+class VideoExists(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Video]
+    next_cursor: str | None
+
+
+def _item_for(video: Video) -> dict[str, Any]:
+    data = video.model_dump(mode="json")
+    data["created_key"] = f"{data['created_at']}#{video.id}"
+    if video.status is VideoStatus.READY and video.visibility is Visibility.PUBLIC:
+        data["feed"] = PUBLIC_FEED
+    return to_item(data)
+
+
+def _video_from(item: dict[str, Any]) -> Video:
+    data = from_item(item)
+    data.pop("created_key", None)
+    data.pop("feed", None)
+    return Video.model_validate(data)
+
+
+class VideoRepository:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    async def create(self, video: Video) -> None:
+        try:
+            await self._db.put_item(
+                TableName=self._table,
+                Item=_item_for(video),
+                ConditionExpression="attribute_not_exists(id)",
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                raise VideoExists(video.id) from exc
+            raise
+
+    async def get(self, video_id: str) -> Video | None:
+        answer = await self._db.get_item(
+            TableName=self._table, Key={"id": {"S": video_id}}, ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return _video_from(item) if item else None
+
+    async def save(self, current: Video, **changes: Any) -> Video:
+        """Write `changes` onto `current` if nobody changed it since it was read."""
+        changed = current.model_copy(
+            update={**changes, "version": current.version + 1, "updated_at": utc_now()}
+        )
+        Video.model_validate(changed.model_dump())  # the changes must keep the record valid
+        try:
+            await self._db.put_item(
+                TableName=self._table,
+                Item=_item_for(changed),
+                ConditionExpression="#v = :v AND #s = :s",
+                ExpressionAttributeNames={"#v": "version", "#s": "status"},
+                ExpressionAttributeValues={
+                    ":v": to_value(current.version),
+                    ":s": to_value(current.status.value),
+                },
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                raise VideoConflict(current.id) from exc
+            raise
+        return changed
+
+    async def transition(
+        self, current: Video, target: VideoStatus, **changes: Any
+    ) -> Video:
+        """Move `current` to `target` (an edge of the state machine) with `changes`."""
+        check_transition(current.status, target)
+        return await self.save(current, status=target, **changes)
+
+    async def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> Page:
+        return await self._query(OWNER_INDEX, "owner_id", owner_id, limit, cursor)
+
+    async def list_public(self, limit: int, cursor: str | None) -> Page:
+        return await self._query(FEED_INDEX, "feed", PUBLIC_FEED, limit, cursor)
+
+    async def _query(
+        self, index: str, key: str, value: str, limit: int, cursor: str | None
+    ) -> Page:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :k",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": {":k": {"S": value}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        start = decode_cursor(cursor, {"id", key, "created_key"})
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        answer = await self._db.query(**kwargs)
+        items = [_video_from(i) for i in answer.get("Items", [])]
+        return Page(items, encode_cursor(answer.get("LastEvaluatedKey")))
+
+
+def _conditional_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

@@ -1,0 +1,79 @@
+"""AWS clients: opened once per process in a lifecycle hook, closed on shutdown.
+
+    async with open_clients(settings) as aws:
+        await aws.sqs.receive_message(...)
+
+No module-level sessions; nothing is opened at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aioboto3
+from botocore.config import Config
+
+from videoshare.settings import Settings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_cognito_idp import CognitoIdentityProviderClient
+    from types_aiobotocore_dynamodb import DynamoDBClient
+    from types_aiobotocore_s3 import S3Client
+    from types_aiobotocore_sns import SNSClient
+    from types_aiobotocore_sqs import SQSClient
+
+
+@dataclass(frozen=True, slots=True)
+class AwsClients:
+    s3: S3Client
+    sqs: SQSClient
+    sns: SNSClient
+    dynamodb: DynamoDBClient
+    cognito: CognitoIdentityProviderClient
+
+
+def session_for(settings: Settings) -> aioboto3.Session:
+    key = settings.aws_access_key_id
+    secret = settings.aws_secret_access_key.get_secret_value() if settings.aws_secret_access_key else None
+    if settings.is_local and key is None:
+        key, secret = "testing", "testing"  # the emulator accepts any; these never reach AWS
+    return aioboto3.Session(
+        aws_access_key_id=key, aws_secret_access_key=secret, region_name=settings.aws_region
+    )
+
+
+def client_kwargs(settings: Settings, service: str) -> dict[str, Any]:
+    """Keyword arguments for one service client (shared with the sync boto3 code in tests)."""
+    config = Config(
+        retries={"max_attempts": 4, "mode": "standard"},
+        max_pool_connections=max(10, settings.max_in_flight * 2),
+        # s3v4 always: otherwise presigned URLs against a custom endpoint come out SigV2.
+        signature_version="s3v4" if service == "s3" else None,
+        s3={"addressing_style": "path"} if service == "s3" and settings.aws_endpoint_url else None,
+    )
+    kwargs: dict[str, Any] = {"region_name": settings.aws_region, "config": config}
+    if settings.aws_endpoint_url:
+        kwargs["endpoint_url"] = settings.aws_endpoint_url
+    return kwargs
+
+
+@asynccontextmanager
+async def open_clients(settings: Settings) -> AsyncIterator[AwsClients]:
+    session = session_for(settings)
+    async with AsyncExitStack() as stack:
+
+        async def client(service: str) -> Any:
+            return await stack.enter_async_context(
+                session.client(service, **client_kwargs(settings, service))  # type: ignore[call-overload]
+            )
+
+        yield AwsClients(
+            s3=await client("s3"),
+            sqs=await client("sqs"),
+            sns=await client("sns"),
+            dynamodb=await client("dynamodb"),
+            cognito=await client("cognito-idp"),
+        )

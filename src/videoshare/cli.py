@@ -1,0 +1,112 @@
+"""The `videoshare` command: every process of the system, and the developer's tools.
+
+    videoshare run                 the whole local stack (emulator, provisioning, every process)
+    videoshare api                 the ingress
+    videoshare worker NAME         one worker (upload-finalizer, transcoder, ...)
+    videoshare emulator            the embedded AWS emulator alone
+    videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
+    videoshare events export       regenerate the event catalog under events/
+
+Errors a person can fix are printed as one line, with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from videoshare.settings import Settings
+
+
+class UserError(Exception):
+    """Something the person running the command can fix; printed as one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from videoshare.workers import WORKERS
+
+    parser = argparse.ArgumentParser(prog="videoshare", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the whole local stack in this terminal")
+    sub.add_parser("api", help="run the ingress (HTTP API and web app)")
+    worker = sub.add_parser("worker", help="run one worker")
+    worker.add_argument("name", choices=sorted(WORKERS))
+    emulator = sub.add_parser("emulator", help="run the embedded AWS emulator")
+    emulator.add_argument("--port", type=int, default=4566)
+    sub.add_parser("provision", help="create or update every AWS resource (idempotent)")
+    events = sub.add_parser("events", help="the event catalog")
+    events_sub = events.add_subparsers(dest="events_command", required=True)
+    export = events_sub.add_parser("export", help="write events/ from the models")
+    export.add_argument("--out", type=Path, default=Path("events"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        code = _dispatch(args)
+    except UserError as exc:
+        print(f"videoshare: {exc}", file=sys.stderr)
+        code = 2
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        print(f"videoshare: setting {where!r} is invalid: {err['msg']}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from videoshare.local.emulator import EmulatorFailed, PortInUse
+
+    try:
+        if args.command == "run":
+            from videoshare.local.runner import run_stack
+
+            return run_stack()
+        if args.command == "emulator":
+            from videoshare.local.emulator import serve_emulator
+
+            return serve_emulator(args.port)
+        settings = Settings()
+        if args.command == "api":
+            from videoshare.api.app import serve
+
+            return serve(settings)
+        if args.command == "worker":
+            from videoshare.workers import run_worker
+
+            return run_worker(args.name, settings)
+        if args.command == "provision":
+            return asyncio.run(_provision(settings))
+        if args.command == "events":
+            from videoshare.domain.catalog import export_catalog
+
+            for path in export_catalog(args.out):
+                print(path)
+            return 0
+    except (PortInUse, EmulatorFailed) as exc:
+        raise UserError(str(exc)) from exc
+    raise AssertionError(args.command)
+
+
+async def _provision(settings: Settings) -> int:
+    from videoshare.aws import open_clients
+    from videoshare.infra.provision import provision
+    from videoshare.logs import configure_logging
+
+    configure_logging("provision")
+    async with open_clients(settings) as aws:
+        await provision(aws, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    main()

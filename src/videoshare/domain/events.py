@@ -1,0 +1,197 @@
+"""Domain events: frozen pydantic models in one envelope, parsed through one discriminated union.
+
+Every event has the same envelope (`id`, `type`, `version`, `occurred_at`, `correlation_id`,
+`causation_id`, `producer`) and a typed `data` payload. The catalog under `events/` is generated
+from these models (`videoshare events export`) and drift-tested.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from videoshare.domain.video import Visibility
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class VideoRef(_Data):
+    video_id: str = Field(min_length=1)
+    owner_id: str = Field(min_length=1)
+
+
+class VideoCreatedData(VideoRef):
+    title: str
+    visibility: Visibility
+    declared_size_bytes: int = Field(ge=0)
+    content_type: str
+
+
+class VideoUpdatedData(VideoRef):
+    changed: list[str] = Field(description="names of the fields that changed")
+
+
+class VideoDeletedData(VideoRef):
+    pass
+
+
+class VideoUploadedData(VideoRef):
+    source_key: str
+    size_bytes: int = Field(ge=0)
+    content_type: str
+
+
+class VideoRejectedData(VideoRef):
+    code: str = Field(description="stable machine-readable reason, e.g. `not_a_video`")
+    reason: str = Field(description="a sentence a person can read")
+
+
+class RenditionData(_Data):
+    name: str
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    bitrate: int = Field(ge=0)
+    key: str
+    size_bytes: int = Field(ge=0)
+
+
+class VideoTranscodedData(VideoRef):
+    duration_s: float = Field(ge=0)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    size_bytes: int = Field(ge=0, description="size of the uploaded source")
+    renditions: list[RenditionData] = Field(min_length=1)
+    poster_key: str
+
+
+class VideoReadyData(VideoRef):
+    title: str
+
+
+class VideoFailedData(VideoRef):
+    reason: str
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(default_factory=new_id, description="unique per event; the idempotency key")
+    version: Literal[1] = 1
+    occurred_at: datetime = Field(default_factory=utc_now)
+    correlation_id: str = Field(description="the request that started it all")
+    causation_id: str | None = Field(default=None, description="the event that caused this one")
+    producer: str = Field(description="the process that published it")
+
+
+class VideoCreated(_Envelope):
+    """A video record exists and awaits its upload."""
+
+    type: Literal["video.created"] = "video.created"
+    data: VideoCreatedData
+
+
+class VideoUpdated(_Envelope):
+    """The owner changed title, description, tags or visibility."""
+
+    type: Literal["video.updated"] = "video.updated"
+    data: VideoUpdatedData
+
+
+class VideoDeleted(_Envelope):
+    """The owner deleted the video; its objects are removed asynchronously."""
+
+    type: Literal["video.deleted"] = "video.deleted"
+    data: VideoDeletedData
+
+
+class VideoUploaded(_Envelope):
+    """The source arrived in S3 and passed the size and magic-byte checks."""
+
+    type: Literal["video.uploaded"] = "video.uploaded"
+    data: VideoUploadedData
+
+
+class VideoRejected(_Envelope):
+    """The upload is not a video we can accept; the reason says why."""
+
+    type: Literal["video.rejected"] = "video.rejected"
+    data: VideoRejectedData
+
+
+class VideoTranscoded(_Envelope):
+    """Renditions and poster are in S3."""
+
+    type: Literal["video.transcoded"] = "video.transcoded"
+    data: VideoTranscodedData
+
+
+class VideoReady(_Envelope):
+    """The video can be watched."""
+
+    type: Literal["video.ready"] = "video.ready"
+    data: VideoReadyData
+
+
+class VideoFailed(_Envelope):
+    """Processing gave up after its retries."""
+
+    type: Literal["video.failed"] = "video.failed"
+    data: VideoFailedData
+
+
+Event = Annotated[
+    VideoCreated
+    | VideoUpdated
+    | VideoDeleted
+    | VideoUploaded
+    | VideoRejected
+    | VideoTranscoded
+    | VideoReady
+    | VideoFailed,
+    Field(discriminator="type"),
+]
+EVENT_TYPES: tuple[type[_Envelope], ...] = (
+    VideoCreated,
+    VideoUpdated,
+    VideoDeleted,
+    VideoUploaded,
+    VideoRejected,
+    VideoTranscoded,
+    VideoReady,
+    VideoFailed,
+)
+EVENT_TYPE_NAMES: tuple[str, ...] = tuple(
+    t.model_fields["type"].default for t in EVENT_TYPES
+)
+
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(raw: str | bytes) -> Event:
+    """Parse a JSON event; raises `pydantic.ValidationError` on anything else."""
+    return _ADAPTER.validate_json(raw)
+
+
+def event_json_schema(model: type[_Envelope]) -> dict[str, Any]:
+    return model.model_json_schema(mode="serialization")
+
+
+E = TypeVar("E", bound=_Envelope)
+
+
+def caused_by(cause: _Envelope, producer: str) -> dict[str, Any]:
+    """Envelope fields for an event caused by `cause`: same correlation, causation = its id."""
+    return {"correlation_id": cause.correlation_id, "causation_id": cause.id, "producer": producer}

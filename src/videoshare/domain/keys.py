@@ -1,0 +1,38 @@
+"""Where things live in the media bucket. Pure functions; the one place that knows the layout.
+
+    uploads/{video_id}/source         the uploaded original (server-chosen name, fixed suffix)
+    media/{video_id}/{rendition}.mp4  renditions
+    media/{video_id}/poster.jpg       poster
+"""
+
+from __future__ import annotations
+
+import re
+
+UPLOAD_PREFIX = "uploads/"
+MEDIA_PREFIX = "media/"
+
+_VIDEO_ID = r"[0-9a-f]{32}"
+_SOURCE_RE = re.compile(rf"^uploads/(?P<video_id>{_VIDEO_ID})/source$")
+
+
+def source_key(video_id: str) -> str:
+    return f"{UPLOAD_PREFIX}{video_id}/source"
+
+
+def video_id_from_source_key(key: str) -> str | None:
+    """The video id of an upload key, or None when the key is not one of ours."""
+    match = _SOURCE_RE.match(key)
+    return match["video_id"] if match else None
+
+
+def media_prefix(video_id: str) -> str:
+    return f"{MEDIA_PREFIX}{video_id}/"
+
+
+def rendition_key(video_id: str, rendition: str) -> str:
+    return f"{media_prefix(video_id)}{rendition}.mp4"
+
+
+def poster_key(video_id: str) -> str:
+    return f"{media_prefix(video_id)}poster.jpg"

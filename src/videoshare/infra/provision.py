@@ -1,0 +1,266 @@
+"""Apply the topology to an AWS endpoint (the emulator, LocalStack, or an account), idempotently.
+
+Every step first looks at what exists and only creates or corrects what differs, so running it
+twice changes nothing. `provision()` returns the names and ids the processes need.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import structlog
+from botocore.exceptions import ClientError
+
+from videoshare.aws import AwsClients
+from videoshare.infra.resources import Resources, find_app_client, find_user_pool
+from videoshare.infra.topology import ConsumerQueue, Table, Topology, topology
+from videoshare.settings import Settings
+
+log = structlog.get_logger("provision")
+
+
+async def provision(aws: AwsClients, settings: Settings) -> Resources:
+    topo = topology(settings)
+    topic_arn = (await aws.sns.create_topic(Name=settings.topic_name))["TopicArn"]
+    queue_urls: dict[str, str] = {}
+    dlq_urls: dict[str, str] = {}
+    for consumer in topo.consumers:
+        queue_urls[consumer.consumer], dlq_urls[consumer.consumer] = await _consumer_queues(
+            aws, settings, consumer, topic_arn
+        )
+    await _bucket(aws, settings, topo, queue_urls)
+    for table in topo.tables:
+        await _table(aws, settings.table(table.name), table)
+    pool_id, client_id = await _user_pool(aws, settings, topo)
+    log.info("provisioned", bucket=settings.bucket, topic=topic_arn, user_pool=pool_id)
+    return Resources(settings.bucket, topic_arn, queue_urls, dlq_urls, pool_id, client_id)
+
+
+async def _queue_arn(aws: AwsClients, url: str) -> str:
+    attrs = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return attrs["Attributes"]["QueueArn"]
+
+
+async def _ensure_queue(aws: AwsClients, name: str, attributes: dict[str, str]) -> str:
+    try:
+        url = (await aws.sqs.get_queue_url(QueueName=name))["QueueUrl"]
+    except ClientError as exc:
+        if "NonExistentQueue" not in str(exc.response.get("Error", {}).get("Code", "")):
+            raise
+        return (await aws.sqs.create_queue(QueueName=name, Attributes=attributes))["QueueUrl"]  # type: ignore[arg-type]
+    current = (await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]))[
+        "Attributes"
+    ]
+    changed = {k: v for k, v in attributes.items() if not _same_attribute(current.get(k), v)}
+    if changed:
+        await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes=changed)  # type: ignore[arg-type]
+    return url
+
+
+def _same_attribute(current: str | None, wanted: str) -> bool:
+    if current is None:
+        return False
+    if wanted.startswith("{"):
+        return bool(json.loads(current) == json.loads(wanted))
+    return current == wanted
+
+
+async def _consumer_queues(
+    aws: AwsClients, settings: Settings, consumer: ConsumerQueue, topic_arn: str
+) -> tuple[str, str]:
+    dlq_url = await _ensure_queue(
+        aws, consumer.dlq_name(settings), {"MessageRetentionPeriod": str(14 * 24 * 3600)}
+    )
+    dlq_arn = await _queue_arn(aws, dlq_url)
+    queue_name = consumer.queue_name(settings)
+    region_account = dlq_arn.rsplit(":", 1)[0]
+    queue_arn = f"{region_account}:{queue_name}"
+    url = await _ensure_queue(
+        aws,
+        queue_name,
+        {
+            "VisibilityTimeout": str(consumer.visibility_timeout_s),
+            "ReceiveMessageWaitTimeSeconds": "20",
+            "MessageRetentionPeriod": str(4 * 24 * 3600),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": consumer.max_receive_count}
+            ),
+            "Policy": json.dumps(_queue_policy(queue_arn, topic_arn, settings.bucket)),
+        },
+    )
+    if consumer.event_types:
+        await _subscription(aws, topic_arn, queue_arn, consumer.event_types)
+    return url, dlq_url
+
+
+def _queue_policy(queue_arn: str, topic_arn: str, bucket: str) -> dict[str, Any]:
+    """Lets the topic and the bucket (nothing else) send to the queue."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "events-topic",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            },
+            {
+                "Sid": "media-bucket",
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
+            },
+        ],
+    }
+
+
+async def _subscription(
+    aws: AwsClients, topic_arn: str, queue_arn: str, event_types: tuple[str, ...]
+) -> None:
+    attributes = {
+        "RawMessageDelivery": "true",
+        "FilterPolicy": json.dumps({"event_type": list(event_types)}),
+        "FilterPolicyScope": "MessageAttributes",
+    }
+    paginator = aws.sns.get_paginator("list_subscriptions_by_topic")
+    async for page in paginator.paginate(TopicArn=topic_arn):
+        for sub in page["Subscriptions"]:
+            if sub["Protocol"] == "sqs" and sub["Endpoint"] == queue_arn:
+                current = (
+                    await aws.sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
+                )["Attributes"]
+                for name, value in attributes.items():
+                    if not _same_attribute(current.get(name), value):
+                        await aws.sns.set_subscription_attributes(
+                            SubscriptionArn=sub["SubscriptionArn"],
+                            AttributeName=name,
+                            AttributeValue=value,
+                        )
+                return
+    await aws.sns.subscribe(
+        TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes=attributes
+    )
+
+
+async def _bucket(
+    aws: AwsClients, settings: Settings, topo: Topology, queue_urls: dict[str, str]
+) -> None:
+    try:
+        await aws.s3.head_bucket(Bucket=settings.bucket)
+    except ClientError:
+        kwargs: dict[str, Any] = {"Bucket": settings.bucket}
+        if settings.aws_region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.aws_region}
+        await aws.s3.create_bucket(**kwargs)
+    cors = {
+        "CORSRules": [
+            {
+                "AllowedOrigins": [settings.web_origin],
+                "AllowedMethods": list(topo.cors_methods),
+                "AllowedHeaders": ["*"],
+                "ExposeHeaders": list(topo.cors_expose_headers),
+                "MaxAgeSeconds": 3600,
+            }
+        ]
+    }
+    await aws.s3.put_bucket_cors(Bucket=settings.bucket, CORSConfiguration=cors)  # type: ignore[arg-type]
+    queue_configs = []
+    for consumer in topo.consumers:
+        if consumer.s3_notifications:
+            queue_configs.append(
+                {
+                    "Id": f"{consumer.consumer}-uploads",
+                    "QueueArn": await _queue_arn(aws, queue_urls[consumer.consumer]),
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {
+                        "Key": {"FilterRules": [{"Name": "prefix", "Value": topo.upload_prefix}]}
+                    },
+                }
+            )
+    current = await aws.s3.get_bucket_notification_configuration(Bucket=settings.bucket)
+    if current.get("QueueConfigurations", []) != queue_configs:
+        # Putting it sends an s3:TestEvent to each queue; only do it when something changed.
+        await aws.s3.put_bucket_notification_configuration(
+            Bucket=settings.bucket,
+            NotificationConfiguration={"QueueConfigurations": queue_configs},  # type: ignore[typeddict-item]
+        )
+
+
+async def _table(aws: AwsClients, name: str, table: Table) -> None:
+    try:
+        await aws.dynamodb.describe_table(TableName=name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+        keys = [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
+        if table.range_key:
+            keys.append({"AttributeName": table.range_key, "KeyType": "RANGE"})
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": n, "AttributeType": t} for n, t in table.attributes().items()
+            ],
+            "KeySchema": keys,
+        }
+        if table.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [{"AttributeName": index.hash_key, "KeyType": "HASH"}]
+                    + (
+                        [{"AttributeName": index.range_key, "KeyType": "RANGE"}]
+                        if index.range_key
+                        else []
+                    ),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index in table.indexes
+            ]
+        await aws.dynamodb.create_table(**kwargs)
+        waiter = aws.dynamodb.get_waiter("table_exists")
+        await waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    if table.ttl_attribute:
+        ttl = await aws.dynamodb.describe_time_to_live(TableName=name)
+        if ttl["TimeToLiveDescription"].get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+            await aws.dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+            )
+
+
+async def _user_pool(aws: AwsClients, settings: Settings, topo: Topology) -> tuple[str, str]:
+    pool_id = await find_user_pool(aws, settings.user_pool_name)
+    if pool_id is None:
+        pool = await aws.cognito.create_user_pool(
+            PoolName=settings.user_pool_name,
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": topo.password_min_length,
+                    "RequireUppercase": False,
+                    "RequireLowercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": False,
+                }
+            },
+            Schema=[{"Name": "name", "AttributeDataType": "String", "Mutable": True}],
+        )
+        pool_id = pool["UserPool"]["Id"]
+    client_id = await find_app_client(aws, pool_id, settings.app_client_name)
+    if client_id is None:
+        client = await aws.cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=settings.app_client_name,
+            GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            EnableTokenRevocation=True,
+        )
+        client_id = client["UserPoolClient"]["ClientId"]
+    return pool_id, client_id

@@ -1,0 +1,121 @@
+"""The AWS topology as data: one declaration that local provisioning (and later the AWS
+template) is made from. Nothing here talks to AWS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from videoshare.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerQueue:
+    """A consumer's own queue, its dead-letter queue and what it is subscribed to."""
+
+    consumer: str
+    # Event types it receives from the topic (its SNS filter policy); empty: none from the topic.
+    event_types: tuple[str, ...] = ()
+    # True: the bucket's ObjectCreated notifications arrive on this queue.
+    s3_notifications: bool = False
+    visibility_timeout_s: int = 60
+    max_receive_count: int = 5
+
+    def queue_name(self, settings: Settings) -> str:
+        return settings.queue(self.consumer)
+
+    def dlq_name(self, settings: Settings) -> str:
+        return settings.queue(f"{self.consumer}-dlq")
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+    def attributes(self) -> dict[str, str]:
+        """Every key attribute (table and indexes); all are strings."""
+        names = [self.hash_key, self.range_key]
+        for index in self.indexes:
+            names += [index.hash_key, index.range_key]
+        return {n: "S" for n in names if n}
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    consumers: tuple[ConsumerQueue, ...]
+    tables: tuple[Table, ...]
+    upload_prefix: str = "uploads/"
+    cors_methods: tuple[str, ...] = ("GET", "PUT", "HEAD")
+    cors_expose_headers: tuple[str, ...] = ("ETag",)
+    password_min_length: int = 8
+
+    def consumer(self, name: str) -> ConsumerQueue:
+        for queue in self.consumers:
+            if queue.consumer == name:
+                return queue
+        raise KeyError(name)
+
+
+UPLOAD_FINALIZER = "upload-finalizer"
+TRANSCODER = "transcoder"
+METADATA_INDEXER = "metadata-indexer"
+NOTIFIER = "notifier"
+
+VIDEOS_TABLE = "videos"
+NOTIFICATIONS_TABLE = "notifications"
+IDEMPOTENCY_TABLE = "idempotency"
+OWNER_INDEX = "by-owner"
+FEED_INDEX = "public-feed"
+
+
+def topology(settings: Settings) -> Topology:
+    return Topology(
+        consumers=(
+            ConsumerQueue(
+                UPLOAD_FINALIZER,
+                s3_notifications=True,
+                max_receive_count=settings.max_receive_count,
+            ),
+            ConsumerQueue(
+                TRANSCODER,
+                event_types=("video.uploaded",),
+                # the heartbeat keeps extending it while a transcode runs
+                visibility_timeout_s=120,
+                max_receive_count=settings.max_receive_count,
+            ),
+            ConsumerQueue(
+                METADATA_INDEXER,
+                event_types=("video.created", "video.updated", "video.transcoded", "video.deleted"),
+                max_receive_count=settings.max_receive_count,
+            ),
+            ConsumerQueue(
+                NOTIFIER,
+                event_types=("video.ready", "video.rejected", "video.failed"),
+                max_receive_count=settings.max_receive_count,
+            ),
+        ),
+        tables=(
+            Table(
+                VIDEOS_TABLE,
+                hash_key="id",
+                indexes=(
+                    Index(OWNER_INDEX, hash_key="owner_id", range_key="created_key"),
+                    # sparse: only ready public videos carry `feed`
+                    Index(FEED_INDEX, hash_key="feed", range_key="created_key"),
+                ),
+            ),
+            Table(NOTIFICATIONS_TABLE, hash_key="user_id", range_key="sort_key"),
+            Table(IDEMPOTENCY_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
+        ),
+    )

@@ -1,0 +1,108 @@
+"""The embedded AWS emulator: moto in server mode, as a child process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 4566
+# Local credentials: the emulator accepts any, and these never reach AWS.
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+class PortInUse(Exception):
+    def __init__(self, host: str, port: int, what: str) -> None:
+        super().__init__(
+            f"port {port} on {host} is already taken, so the {what} cannot start there; "
+            f"stop whatever uses it (is `make run` already running?) or choose another port"
+        )
+
+
+class EmulatorFailed(Exception):
+    pass
+
+
+def ensure_port_free(host: str, port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(host, port, what) from exc
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Emulator:
+    process: subprocess.Popen[bytes]
+    endpoint: str
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_emulator(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    *,
+    log_path: Path | None = None,
+    ready_timeout_s: float = 30,
+) -> Emulator:
+    """Start moto's server and return once it answers HTTP; the caller stops it."""
+    ensure_port_free(host, port, "AWS emulator")
+    out = log_path.open("ab") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **LOCAL_CREDENTIALS},
+    )
+    endpoint = f"http://{host}:{port}"
+    emulator = Emulator(process, endpoint)
+    deadline = time.monotonic() + ready_timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EmulatorFailed(f"the AWS emulator exited at start (code {process.returncode})")
+        if answers(endpoint):
+            return emulator
+        time.sleep(0.05)
+    emulator.stop()
+    raise EmulatorFailed(f"the AWS emulator did not answer on {endpoint} in {ready_timeout_s} s")
+
+
+def answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def serve_emulator(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> int:
+    """`videoshare emulator`: run the emulator in the foreground until Ctrl-C."""
+    emulator = start_emulator(host, port)
+    print(f"AWS emulator on {emulator.endpoint} (Ctrl-C stops it)", flush=True)
+    try:
+        return emulator.process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        emulator.stop()

@@ -1,0 +1,35 @@
+"""structlog set-up: one JSON line per event off a terminal, pretty lines on a terminal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import structlog
+
+
+def configure_logging(process: str, *, level: str | None = None) -> None:
+    level_name = (level or os.environ.get("VIDEOSHARE_LOG_LEVEL", "INFO")).upper()
+    renderer: structlog.typing.Processor
+    if sys.stderr.isatty() and not os.environ.get("VIDEOSHARE_LOG_JSON"):
+        renderer = structlog.dev.ConsoleRenderer()
+    else:
+        renderer = structlog.processors.JSONRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.dict_tracebacks
+            if isinstance(renderer, structlog.processors.JSONRenderer)
+            else structlog.dev.set_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level_name, logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(process=process)

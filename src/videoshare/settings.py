@@ -1,0 +1,109 @@
+"""Configuration: one class, read from the environment only.
+
+Defaults run the embedded local stack. On AWS the same code runs with `VIDEOSHARE_MODE=aws`,
+no `AWS_ENDPOINT_URL`, real credentials from the standard chain, and the Cognito ids set.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    LOCAL = "local"
+    AWS = "aws"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIDEOSHARE_", extra="ignore", frozen=True)
+
+    mode: Mode = Mode.LOCAL
+    # Every AWS resource name starts with this, so several stacks can share one account.
+    stack: str = Field(default="videoshare", pattern=r"^[a-z][a-z0-9-]{1,30}$")
+
+    # --- the standard AWS variables (no prefix) --------------------------------------------
+    aws_region: str = Field(
+        default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    aws_endpoint_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL")
+    )
+    aws_access_key_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_ACCESS_KEY_ID")
+    )
+    aws_secret_access_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_SECRET_ACCESS_KEY")
+    )
+
+    # --- Cognito ---------------------------------------------------------------------------
+    # Empty: looked up by name (the local stack provisions them with generated ids).
+    cognito_user_pool_id: str | None = None
+    cognito_client_id: str | None = None
+    # Separate from each other on purpose: the emulator serves its JWKS itself while its
+    # tokens carry the AWS-form issuer. Empty: derived from the pool id.
+    jwks_url: str | None = None
+    token_issuer: str | None = None
+
+    # --- ingress ---------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8080, ge=0, le=65535)
+    # The origin of the web app, for bucket CORS (and later the API's own CORS).
+    web_origin: str = "http://127.0.0.1:8080"
+    # Largest upload accepted, in bytes (10 GiB).
+    max_upload_bytes: int = Field(default=10 * 1024**3, gt=0)
+    upload_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    download_url_ttl_s: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+
+    # --- consumer runtime ------------------------------------------------------------------
+    wait_time_s: int = Field(default=20, ge=0, le=20)
+    max_in_flight: int = Field(default=10, ge=1, le=1000)
+    visibility_timeout_s: int = Field(default=60, ge=5, le=12 * 3600)
+    max_receive_count: int = Field(default=5, ge=1, le=1000)
+    idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+
+    # --- media -----------------------------------------------------------------------------
+    ffmpeg_threads: int = Field(default=2, ge=1, le=64)
+    transcode_timeout_s: int = Field(default=1800, ge=10)
+    work_dir: str | None = None  # None: the system temp folder
+
+    @cached_property
+    def bucket(self) -> str:
+        return f"{self.stack}-media"
+
+    @cached_property
+    def topic_name(self) -> str:
+        return f"{self.stack}-events"
+
+    @cached_property
+    def user_pool_name(self) -> str:
+        return f"{self.stack}-users"
+
+    @cached_property
+    def app_client_name(self) -> str:
+        return f"{self.stack}-web"
+
+    def table(self, name: str) -> str:
+        return f"{self.stack}-{name}"
+
+    def queue(self, name: str) -> str:
+        return f"{self.stack}-{name}"
+
+    def issuer_for(self, pool_id: str) -> str:
+        if self.token_issuer:
+            return self.token_issuer
+        return f"https://cognito-idp.{self.aws_region}.amazonaws.com/{pool_id}"
+
+    def jwks_url_for(self, pool_id: str) -> str:
+        if self.jwks_url:
+            return self.jwks_url
+        if self.aws_endpoint_url:
+            return f"{self.aws_endpoint_url.rstrip('/')}/{pool_id}/.well-known/jwks.json"
+        return f"{self.issuer_for(pool_id)}/.well-known/jwks.json"
+
+    @property
+    def is_local(self) -> bool:
+        return self.mode is Mode.LOCAL

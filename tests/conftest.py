@@ -1,0 +1,49 @@
+"""Fixtures shared by every tier: the real emulator process, settings, clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from videoshare.aws import AwsClients, open_clients
+from videoshare.infra.provision import provision
+from videoshare.infra.resources import Resources
+from videoshare.local.emulator import Emulator, free_port, start_emulator
+from videoshare.settings import Settings
+from tests.support import unique_stack
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """One moto server process for the whole run, on a free port (so `make run` can be up)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    emu = start_emulator(port=free_port(), log_path=ARTIFACTS / "emulator.log")
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def settings(emulator: Emulator) -> Settings:
+    """Settings for a fresh stack name: resources of one test never meet another's."""
+    return Settings(
+        stack=unique_stack(),
+        aws_endpoint_url=emulator.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # type: ignore[arg-type]
+        wait_time_s=1,
+    )
+
+
+@pytest.fixture
+async def aws(settings: Settings) -> AsyncIterator[AwsClients]:
+    async with open_clients(settings) as clients:
+        yield clients
+
+
+@pytest.fixture
+async def resources(aws: AwsClients, settings: Settings) -> Resources:
+    return await provision(aws, settings)
