@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import unique_stack
 from videoshare.aws import AwsClients, open_clients
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources
 from videoshare.local.emulator import Emulator, free_port, start_emulator
 from videoshare.settings import Settings
-from tests.support import unique_stack
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

@@ -14,11 +14,7 @@ def unique_stack(prefix: str = "t") -> str:
 
 def child_env(settings: Settings, **extra: str) -> dict[str, str]:
     """Environment for a child process of the stack described by `settings`."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("VIDEOSHARE_", "AWS_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIDEOSHARE_", "AWS_"))}
     env.update(
         {
             "VIDEOSHARE_STACK": settings.stack,
@@ -26,7 +22,7 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": settings.aws_region,
-            "VIDEOSHARE_LOG_JSON": "1",
+            "VIDEOSHARE_LOG_FORMAT": "json",
             **extra,
         }
     )

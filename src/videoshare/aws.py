@@ -37,7 +37,11 @@ class AwsClients:
 
 def session_for(settings: Settings) -> aioboto3.Session:
     key = settings.aws_access_key_id
-    secret = settings.aws_secret_access_key.get_secret_value() if settings.aws_secret_access_key else None
+    secret = (
+        settings.aws_secret_access_key.get_secret_value()
+        if settings.aws_secret_access_key
+        else None
+    )
     if settings.is_local and key is None:
         key, secret = "testing", "testing"  # the emulator accepts any; these never reach AWS
     return aioboto3.Session(
@@ -67,7 +71,7 @@ async def open_clients(settings: Settings) -> AsyncIterator[AwsClients]:
 
         async def client(service: str) -> Any:
             return await stack.enter_async_context(
-                session.client(service, **client_kwargs(settings, service))  # type: ignore[call-overload]
+                session.client(service, **client_kwargs(settings, service))
             )
 
         yield AwsClients(

@@ -12,8 +12,11 @@ import structlog
 def configure_logging(process: str, *, level: str | None = None) -> None:
     level_name = (level or os.environ.get("VIDEOSHARE_LOG_LEVEL", "INFO")).upper()
     renderer: structlog.typing.Processor
-    if sys.stderr.isatty() and not os.environ.get("VIDEOSHARE_LOG_JSON"):
-        renderer = structlog.dev.ConsoleRenderer()
+    fmt = os.environ.get("VIDEOSHARE_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
+    if fmt == "console":
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty() or "FORCE_COLOR" in os.environ
+        )
     else:
         renderer = structlog.processors.JSONRenderer()
     structlog.configure(

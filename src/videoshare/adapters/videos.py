@@ -96,9 +96,7 @@ class VideoRepository:
             raise
         return changed
 
-    async def transition(
-        self, current: Video, target: VideoStatus, **changes: Any
-    ) -> Video:
+    async def transition(self, current: Video, target: VideoStatus, **changes: Any) -> Video:
         """Move `current` to `target` (an edge of the state machine) with `changes`."""
         check_transition(current.status, target)
         return await self.save(current, status=target, **changes)

@@ -109,9 +109,7 @@ def decode_s3(body: str) -> S3ObjectsCreated | None:
     try:
         notification = S3Notification.model_validate_json(body)
     except ValidationError as exc:
-        raise Reject(
-            f"not a valid S3 notification: {_first_error(exc)}", code="malformed"
-        ) from exc
+        raise Reject(f"not a valid S3 notification: {_first_error(exc)}", code="malformed") from exc
     records = tuple(
         S3ObjectCreated(
             bucket=r.s3.bucket.name,

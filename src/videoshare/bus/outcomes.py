@@ -9,7 +9,7 @@ Any other exception counts as `RetryLater` with the default backoff.
 from __future__ import annotations
 
 
-class RetryLater(Exception):  # noqa: N818 - an outcome, not an error
+class RetryLater(Exception):
     def __init__(self, reason: str, *, delay_s: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -17,7 +17,7 @@ class RetryLater(Exception):  # noqa: N818 - an outcome, not an error
         self.delay_s = delay_s
 
 
-class Reject(Exception):  # noqa: N818 - an outcome, not an error
+class Reject(Exception):
     def __init__(self, reason: str, *, code: str = "rejected") -> None:
         super().__init__(reason)
         self.reason = reason

@@ -33,6 +33,8 @@ class Publisher:
             },
         )
         log.debug(
-            "published", event_id=event.id, event_type=event.type,
+            "published",
+            event_id=event.id,
+            event_type=event.type,
             correlation_id=event.correlation_id,
         )

@@ -173,9 +173,7 @@ EVENT_TYPES: tuple[type[_Envelope], ...] = (
     VideoReady,
     VideoFailed,
 )
-EVENT_TYPE_NAMES: tuple[str, ...] = tuple(
-    t.model_fields["type"].default for t in EVENT_TYPES
-)
+EVENT_TYPE_NAMES: tuple[str, ...] = tuple(t.model_fields["type"].default for t in EVENT_TYPES)
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -191,7 +189,27 @@ def event_json_schema(model: type[_Envelope]) -> dict[str, Any]:
 
 E = TypeVar("E", bound=_Envelope)
 
+_FOLLOW_UP_NAMESPACE = uuid.UUID("6f1c1c1e-5a8e-4b7e-9d3a-2f4c9a7e0b11")
 
-def caused_by(cause: _Envelope, producer: str) -> dict[str, Any]:
-    """Envelope fields for an event caused by `cause`: same correlation, causation = its id."""
-    return {"correlation_id": cause.correlation_id, "causation_id": cause.id, "producer": producer}
+
+def follow_up_id(cause_id: str, event_type: str) -> str:
+    """The id of the `event_type` event caused by `cause_id`: the same every time.
+
+    A handler that crashed after its write but before its publish, and runs again, publishes
+    an event with the same id, which consumers then de-duplicate: re-publishing is always safe.
+    """
+    return str(uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"{cause_id}/{event_type}"))
+
+
+def follow_up(model: type[E], *, cause_id: str, correlation_id: str, producer: str, data: Any) -> E:
+    """An event of `model` caused by the message `cause_id`, with a deterministic id."""
+    event_type = model.model_fields["type"].default
+    return model.model_validate(
+        {
+            "id": follow_up_id(cause_id, event_type),
+            "correlation_id": correlation_id,
+            "causation_id": cause_id,
+            "producer": producer,
+            "data": data,
+        }
+    )

@@ -1,8 +1,8 @@
 """Where things live in the media bucket. Pure functions; the one place that knows the layout.
 
-    uploads/{video_id}/source         the uploaded original (server-chosen name, fixed suffix)
-    media/{video_id}/{rendition}.mp4  renditions
-    media/{video_id}/poster.jpg       poster
+uploads/{video_id}/source         the uploaded original (server-chosen name, fixed suffix)
+media/{video_id}/{rendition}.mp4  renditions
+media/{video_id}/poster.jpg       poster
 """
 
 from __future__ import annotations

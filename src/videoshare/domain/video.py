@@ -36,7 +36,9 @@ class Visibility(StrEnum):
     PRIVATE = "private"
 
 
-TERMINAL = frozenset({VideoStatus.READY, VideoStatus.REJECTED, VideoStatus.FAILED, VideoStatus.DELETED})
+TERMINAL = frozenset(
+    {VideoStatus.READY, VideoStatus.REJECTED, VideoStatus.FAILED, VideoStatus.DELETED}
+)
 
 _S = VideoStatus
 ALLOWED: dict[VideoStatus, frozenset[VideoStatus]] = {
@@ -96,6 +98,8 @@ class Video(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    # The request that created the video: the correlation id of every event about it.
+    correlation_id: str | None = None
 
     filename: str
     content_type: str

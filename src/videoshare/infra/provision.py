@@ -49,9 +49,8 @@ async def _ensure_queue(aws: AwsClients, name: str, attributes: dict[str, str]) 
         if "NonExistentQueue" not in str(exc.response.get("Error", {}).get("Code", "")):
             raise
         return (await aws.sqs.create_queue(QueueName=name, Attributes=attributes))["QueueUrl"]  # type: ignore[arg-type]
-    current = (await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]))[
-        "Attributes"
-    ]
+    answer = await aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    current: dict[str, str] = {str(k): v for k, v in answer["Attributes"].items()}
     changed = {k: v for k, v in attributes.items() if not _same_attribute(current.get(k), v)}
     if changed:
         await aws.sqs.set_queue_attributes(QueueUrl=url, Attributes=changed)  # type: ignore[arg-type]
@@ -132,7 +131,9 @@ async def _subscription(
         for sub in page["Subscriptions"]:
             if sub["Protocol"] == "sqs" and sub["Endpoint"] == queue_arn:
                 current = (
-                    await aws.sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
+                    await aws.sns.get_subscription_attributes(
+                        SubscriptionArn=sub["SubscriptionArn"]
+                    )
                 )["Attributes"]
                 for name, value in attributes.items():
                     if not _same_attribute(current.get(name), value):

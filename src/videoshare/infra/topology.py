@@ -20,6 +20,8 @@ class ConsumerQueue:
     s3_notifications: bool = False
     visibility_timeout_s: int = 60
     max_receive_count: int = 5
+    # Messages handled at once by one process; None: settings.max_in_flight.
+    max_in_flight: int | None = None
 
     def queue_name(self, settings: Settings) -> str:
         return settings.queue(self.consumer)
@@ -92,11 +94,14 @@ def topology(settings: Settings) -> Topology:
                 event_types=("video.uploaded",),
                 # the heartbeat keeps extending it while a transcode runs
                 visibility_timeout_s=120,
+                # one transcode at a time per process: ffmpeg already uses the cores
+                max_in_flight=1,
                 max_receive_count=settings.max_receive_count,
             ),
             ConsumerQueue(
                 METADATA_INDEXER,
-                event_types=("video.created", "video.updated", "video.transcoded", "video.deleted"),
+                # video.created/updated/deleted join when the search index does (issue 5)
+                event_types=("video.transcoded",),
                 max_receive_count=settings.max_receive_count,
             ),
             ConsumerQueue(

@@ -67,14 +67,17 @@ def start_emulator(
 ) -> Emulator:
     """Start moto's server and return once it answers HTTP; the caller stops it."""
     ensure_port_free(host, port, "AWS emulator")
-    out = log_path.open("ab") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, **LOCAL_CREDENTIALS},
-    )
+    argv = [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)]
+    env = {**os.environ, **LOCAL_CREDENTIALS}
+    with log_path.open("ab") if log_path else open(os.devnull, "wb") as out:  # noqa: PTH123
+        process = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # Ctrl-C reaches whoever started it, who stops it in order
+        )
     endpoint = f"http://{host}:{port}"
     emulator = Emulator(process, endpoint)
     deadline = time.monotonic() + ready_timeout_s

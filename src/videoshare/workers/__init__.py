@@ -1,0 +1,36 @@
+"""The workers: each a real process (`videoshare worker NAME`) reading its own SQS queue.
+
+A worker is a `WorkerDefinition` (message type → handler) built from a `WorkerContext`; the
+consumer runtime in `videoshare.bus.runtime` does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, TRANSCODER, UPLOAD_FINALIZER
+from videoshare.settings import Settings
+
+if TYPE_CHECKING:
+    from videoshare.workers.context import WorkerContext, WorkerDefinition
+
+
+def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
+    from videoshare.workers import metadata_indexer, notifier, transcoder, upload_finalizer
+
+    return {
+        UPLOAD_FINALIZER: upload_finalizer.definition,
+        TRANSCODER: transcoder.definition,
+        METADATA_INDEXER: metadata_indexer.definition,
+        NOTIFIER: notifier.definition,
+    }
+
+
+WORKERS: tuple[str, ...] = (UPLOAD_FINALIZER, TRANSCODER, METADATA_INDEXER, NOTIFIER)
+
+
+def run_worker(name: str, settings: Settings) -> int:
+    from videoshare.workers.process import run
+
+    return run(name, _definitions()[name], settings)

@@ -1,0 +1,173 @@
+"""`make run`: the whole stack on one machine, every process's output in one terminal.
+
+Starts the embedded emulator, provisions the topology, then the ingress and every worker as
+processes of their own (as containers would run them), each line prefixed with its name.
+Ctrl-C (or SIGTERM) stops the children first, then the emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from videoshare.aws import open_clients
+from videoshare.infra.provision import provision
+from videoshare.local.emulator import (
+    DEFAULT_PORT,
+    LOCAL_CREDENTIALS,
+    Emulator,
+    ensure_port_free,
+    start_emulator,
+)
+from videoshare.settings import Settings
+from videoshare.workers import WORKERS
+
+STOP_GRACE_S = 15
+RUN_DIR = Path(".run")
+COLORS = ("36", "33", "35", "32", "34", "31", "96", "93")
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    color: str
+    process: asyncio.subprocess.Process | None = None
+    pump: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+def run_stack() -> int:
+    """Run until Ctrl-C; the exit code says whether everything stopped cleanly."""
+    emulator_port = int(os.environ.get("VIDEOSHARE_EMULATOR_PORT", DEFAULT_PORT))
+    env_overrides = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{emulator_port}",
+        "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
+        **LOCAL_CREDENTIALS,
+    }
+    os.environ.update(env_overrides)
+    settings = Settings()
+    # Fail fast, in one line, before anything starts.
+    ensure_port_free("127.0.0.1", emulator_port, "AWS emulator")
+    ensure_port_free(settings.api_host, settings.api_port, "ingress")
+    RUN_DIR.mkdir(exist_ok=True)
+    emulator = start_emulator(port=emulator_port, log_path=RUN_DIR / "emulator.log")
+    try:
+        return asyncio.run(_run(settings, emulator))
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        emulator.stop()
+        _say("runner", "37", "stopped the AWS emulator; bye")
+
+
+async def _run(settings: Settings, emulator: Emulator) -> int:
+    _say("runner", "37", f"AWS emulator on {emulator.endpoint} (log: {RUN_DIR / 'emulator.log'})")
+    async with open_clients(settings) as aws:
+        resources = await provision(aws, settings)
+    _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
+    exe = [sys.executable, "-m", "videoshare.cli"]
+    children = [Child("ingress", [*exe, "api"], COLORS[0])] + [
+        Child(name, [*exe, "worker", name], COLORS[(i + 1) % len(COLORS)])
+        for i, name in enumerate(WORKERS)
+    ]
+    env = {
+        **os.environ,
+        "VIDEOSHARE_LOG_FORMAT": "console",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if sys.stdout.isatty():
+        env["FORCE_COLOR"] = "1"
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    for child in children:
+        await _start(child, env)
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    _banner(
+        [
+            ("web app", f"{base}/"),
+            ("API", f"{base}/v1"),
+            ("health", f"{base}/healthz"),
+            ("AWS emulator", emulator.endpoint),
+        ]
+    )
+    watchers = [asyncio.create_task(_watch(child, stop)) for child in children]
+    emulator_watch = asyncio.create_task(asyncio.to_thread(emulator.process.wait))
+    stop_wait = asyncio.create_task(stop.wait())
+    await asyncio.wait([stop_wait, emulator_watch], return_when=asyncio.FIRST_COMPLETED)
+    code = 0
+    if emulator_watch.done() and not stop.is_set():
+        _say("runner", "31", "the AWS emulator died, and its in-memory state with it; stopping")
+        code = 1
+    stop.set()
+    await _stop_all(children)
+    for task in (*watchers, stop_wait):
+        task.cancel()
+    emulator_watch.cancel()
+    return code
+
+
+async def _start(child: Child, env: dict[str, str]) -> None:
+    child.process = await asyncio.create_subprocess_exec(
+        *child.argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=env,
+        start_new_session=True,  # Ctrl-C reaches the runner only; it stops children in order
+    )
+    child.pump = asyncio.create_task(_pump(child))
+
+
+async def _pump(child: Child) -> None:
+    assert child.process is not None
+    assert child.process.stdout is not None
+    while line := await child.process.stdout.readline():
+        _say(child.name, child.color, line.decode(errors="replace").rstrip())
+
+
+async def _watch(child: Child, stop: asyncio.Event) -> None:
+    assert child.process is not None
+    code = await child.process.wait()
+    if not stop.is_set():
+        _say(child.name, "31", f"exited with code {code}")
+
+
+async def _stop_all(children: list[Child]) -> None:
+    running = [c for c in children if c.process and c.process.returncode is None]
+    for child in running:
+        assert child.process is not None
+        child.process.send_signal(signal.SIGTERM)
+    for child in running:
+        assert child.process is not None
+        try:
+            await asyncio.wait_for(child.process.wait(), STOP_GRACE_S)
+        except TimeoutError:
+            _say(child.name, "31", f"did not stop in {STOP_GRACE_S} s; killed")
+            child.process.kill()
+            await child.process.wait()
+    for child in children:
+        if child.pump:
+            await child.pump
+    _say("runner", "37", "stopped every process")
+
+
+def _say(name: str, color: str, text: str) -> None:
+    prefix = f"{name:>16} | "
+    if sys.stdout.isatty():
+        prefix = f"\033[{color}m{prefix}\033[0m"
+    print(prefix + text, flush=True)
+
+
+def _banner(lines: list[tuple[str, str]]) -> None:
+    width = max(len(label) for label, _ in lines)
+    print("", flush=True)
+    for label, url in lines:
+        _say("runner", "1;37", f"{label:<{width}}  {url}")
+    _say("runner", "1;37", "Ctrl-C stops everything")
+    print("", flush=True)

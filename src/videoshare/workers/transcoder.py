@@ -1,0 +1,188 @@
+"""transcoder: `video.uploaded` → probe the source, make the renditions and the poster.
+
+`uploaded → processing` when it starts; publishes `video.transcoded` with what it made, or moves
+the video `→ rejected` (publishing `video.rejected`) when the source is not a video it can
+safely decode. The source is streamed to a temp folder of its own, removed on every exit path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import structlog
+
+from videoshare.adapters.videos import VideoConflict
+from videoshare.bus.outcomes import RetryLater
+from videoshare.domain import keys
+from videoshare.domain.events import (
+    RenditionData,
+    VideoRejected,
+    VideoRejectedData,
+    VideoTranscoded,
+    VideoTranscodedData,
+    VideoUploaded,
+    follow_up,
+)
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, probe
+from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
+from videoshare.workers.context import WorkerContext, WorkerDefinition
+from videoshare.workers.lifecycle import correlation_of, give_up, move
+
+log = structlog.get_logger("transcoder")
+
+DOWNLOAD_CHUNK = 1024 * 1024
+PROGRESS_INTERVAL_S = 1.0
+
+
+def definition(ctx: WorkerContext) -> WorkerDefinition:
+    async def on_uploaded(event: VideoUploaded) -> None:
+        await _transcode_video(ctx, event)
+
+    async def on_give_up(event: VideoUploaded, exc: BaseException) -> None:
+        await give_up(
+            ctx, event.data.video_id, event.id, "The video could not be processed; try again."
+        )
+
+    return WorkerDefinition(handlers={"video.uploaded": on_uploaded}, on_give_up=on_give_up)
+
+
+async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
+    video = await ctx.videos.get(event.data.video_id)
+    if video is None or video.status not in (VideoStatus.UPLOADED, VideoStatus.PROCESSING):
+        log.info(
+            "nothing_to_transcode",
+            video_id=event.data.video_id,
+            status=video.status.value if video else None,
+        )
+        return
+    if video.status is VideoStatus.UPLOADED:
+        video = await move(ctx, video, VideoStatus.PROCESSING, progress=0.0)
+    work_dir = Path(tempfile.mkdtemp(prefix=f"transcode-{video.id}-", dir=ctx.settings.work_dir))
+    try:
+        source = work_dir / "source"
+        await _download(ctx, video.source_key, source)
+        try:
+            probed = await asyncio.to_thread(probe, source, limits=ProbeLimits())
+        except MediaRejected as rejected:
+            await _reject(ctx, video, event, rejected.code, rejected.reason)
+            return
+        output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
+        await _upload_outputs(ctx, video, output)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    await ctx.publisher.publish(
+        follow_up(
+            VideoTranscoded,
+            cause_id=event.id,
+            correlation_id=event.correlation_id,
+            producer=ctx.name,
+            data=VideoTranscodedData(
+                video_id=video.id,
+                owner_id=video.owner_id,
+                duration_s=probed.duration_s,
+                width=probed.width,
+                height=probed.height,
+                size_bytes=event.data.size_bytes,
+                renditions=[
+                    RenditionData(
+                        name=r.name,
+                        width=r.width,
+                        height=r.height,
+                        bitrate=r.bitrate,
+                        key=keys.rendition_key(video.id, r.name),
+                        size_bytes=r.size_bytes,
+                    )
+                    for r in output.renditions
+                ],
+                poster_key=keys.poster_key(video.id),
+            ),
+        )
+    )
+
+
+async def _download(ctx: WorkerContext, key: str, path: Path) -> None:
+    """Stream the source to disk in chunks: never the whole file in memory."""
+    obj = await ctx.aws.s3.get_object(Bucket=ctx.resources.bucket, Key=key)
+    out = await asyncio.to_thread(path.open, "wb")
+    try:
+        async with obj["Body"] as body:
+            while chunk := await body.read(DOWNLOAD_CHUNK):
+                await asyncio.to_thread(out.write, chunk)
+    finally:
+        out.close()
+
+
+async def _run_ffmpeg(
+    ctx: WorkerContext, video: Video, source: Path, out_dir: Path, probed: ProbeResult
+) -> TranscodeOutput:
+    await asyncio.to_thread(out_dir.mkdir)
+    reporter = _ProgressReporter(ctx, video)
+    try:
+        return await transcode(
+            source,
+            out_dir,
+            probed,
+            threads=ctx.settings.ffmpeg_threads,
+            timeout_s=ctx.settings.transcode_timeout_s,
+            on_progress=reporter.report,
+        )
+    except TranscodeFailed as exc:
+        raise RetryLater(f"ffmpeg failed: {exc}") from exc
+
+
+class _ProgressReporter:
+    """Writes the percentage done to the video record at most once a second; a lost race with
+    another writer only skips one report."""
+
+    def __init__(self, ctx: WorkerContext, video: Video) -> None:
+        self._ctx = ctx
+        self._video = video
+        self._last = 0.0
+
+    async def report(self, percent: float) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        try:
+            current = await self._ctx.videos.get(self._video.id)
+            if current is not None and current.status is VideoStatus.PROCESSING:
+                await self._ctx.videos.save(current, progress=round(percent, 1))
+        except VideoConflict:
+            log.debug("progress_skipped", video_id=self._video.id)
+
+
+async def _upload_outputs(ctx: WorkerContext, video: Video, output: TranscodeOutput) -> None:
+    uploads = [
+        (r.path, keys.rendition_key(video.id, r.name), "video/mp4") for r in output.renditions
+    ]
+    uploads.append((output.poster, keys.poster_key(video.id), "image/jpeg"))
+    for path, key, content_type in uploads:
+        await ctx.aws.s3.upload_file(  # type: ignore[attr-defined]
+            str(path), ctx.resources.bucket, key, ExtraArgs={"ContentType": content_type}
+        )
+
+
+async def _reject(
+    ctx: WorkerContext, video: Video, event: VideoUploaded, code: str, reason: str
+) -> None:
+    if video.status is VideoStatus.PROCESSING:
+        video = await move(
+            ctx, video, VideoStatus.REJECTED, status_code=code, status_reason=reason, progress=None
+        )
+    await ctx.publisher.publish(
+        follow_up(
+            VideoRejected,
+            cause_id=event.id,
+            correlation_id=correlation_of(video, event.correlation_id),
+            producer=ctx.name,
+            data=VideoRejectedData(
+                video_id=video.id, owner_id=video.owner_id, code=code, reason=reason
+            ),
+        )
+    )

@@ -1,0 +1,152 @@
+"""upload-finalizer: an object arrived under `uploads/` → check it against its video record.
+
+The object's size must equal the declared size and its first bytes must be a video container
+we accept; then `awaiting_upload → uploaded` (publishes `video.uploaded`), otherwise
+`→ rejected` with a reason a person can read (publishes `video.rejected`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from botocore.exceptions import ClientError
+
+from videoshare.bus.inbound import S3ObjectCreated, S3ObjectsCreated, decode_s3
+from videoshare.bus.outcomes import Reject, RetryLater
+from videoshare.domain import keys
+from videoshare.domain.events import (
+    VideoRejected,
+    VideoRejectedData,
+    VideoUploaded,
+    VideoUploadedData,
+    follow_up,
+)
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.sniff import SNIFF_BYTES, sniff_container
+from videoshare.workers.context import WorkerContext, WorkerDefinition
+from videoshare.workers.lifecycle import correlation_of, give_up, move
+
+log = structlog.get_logger("upload-finalizer")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    accepted: bool
+    code: str = ""
+    reason: str = ""
+
+
+def size_verdict(declared: int, actual: int) -> Verdict | None:
+    """A rejection when the object is not the size the client declared."""
+    if actual == declared:
+        return None
+    return Verdict(
+        False,
+        "size_mismatch",
+        f"The upload was {actual:,} bytes but {declared:,} bytes were declared; "
+        "upload the file again.",
+    )
+
+
+NOT_A_VIDEO = Verdict(
+    False,
+    "not_a_video",
+    "The file is not a video we can read; upload an MP4, MOV, MKV or WebM file.",
+)
+
+
+def definition(ctx: WorkerContext) -> WorkerDefinition:
+    async def on_uploads(uploads: S3ObjectsCreated) -> None:
+        for record in uploads.records:
+            await _finalize(ctx, record, uploads.id)
+
+    async def on_give_up(uploads: S3ObjectsCreated, exc: BaseException) -> None:
+        for record in uploads.records:
+            video_id = keys.video_id_from_source_key(record.key)
+            if video_id:
+                await give_up(ctx, video_id, uploads.id, "The upload could not be checked.")
+
+    return WorkerDefinition(
+        handlers={"s3.object_created": on_uploads}, decode=decode_s3, on_give_up=on_give_up
+    )
+
+
+async def _finalize(ctx: WorkerContext, record: S3ObjectCreated, cause_id: str) -> None:
+    video_id = keys.video_id_from_source_key(record.key)
+    if video_id is None or record.bucket != ctx.resources.bucket:
+        raise Reject(f"{record.bucket}/{record.key} is not an upload of ours", code="unknown_key")
+    video = await ctx.videos.get(video_id)
+    if video is None:
+        raise Reject(f"no video record for upload {record.key}", code="unknown_video")
+    if video.status is VideoStatus.AWAITING_UPLOAD:
+        verdict = await _inspect(ctx, video)
+        target = VideoStatus.UPLOADED if verdict.accepted else VideoStatus.REJECTED
+        changes = (
+            {"size_bytes": video.declared_size_bytes}
+            if verdict.accepted
+            else {"status_reason": verdict.reason, "status_code": verdict.code}
+        )
+        video = await move(ctx, video, target, **changes)
+    elif video.status not in (VideoStatus.UPLOADED, VideoStatus.REJECTED):
+        log.info("already_past_upload", video_id=video.id, status=video.status.value)
+        return
+    # Published again when a previous attempt wrote but crashed before publishing: the event id
+    # is derived from the cause, so consumers see a duplicate, not a second upload.
+    await _publish_outcome(ctx, video, cause_id)
+
+
+async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
+    try:
+        head = await ctx.aws.s3.head_object(Bucket=ctx.resources.bucket, Key=video.source_key)
+        rejection = size_verdict(video.declared_size_bytes, head["ContentLength"])
+        if rejection:
+            return rejection
+        if head["ContentLength"] == 0:
+            return NOT_A_VIDEO
+        obj = await ctx.aws.s3.get_object(
+            Bucket=ctx.resources.bucket, Key=video.source_key, Range=f"bytes=0-{SNIFF_BYTES - 1}"
+        )
+        async with obj["Body"] as body:
+            first_bytes = await body.read()
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("404", "NoSuchKey", "NotFound"):
+            raise RetryLater(f"{video.source_key} is not readable yet") from exc
+        raise
+    return Verdict(True) if sniff_container(first_bytes) else NOT_A_VIDEO
+
+
+async def _publish_outcome(ctx: WorkerContext, video: Video, cause_id: str) -> None:
+    correlation_id = correlation_of(video, cause_id)
+    if video.status is VideoStatus.UPLOADED:
+        await ctx.publisher.publish(
+            follow_up(
+                VideoUploaded,
+                cause_id=cause_id,
+                correlation_id=correlation_id,
+                producer=ctx.name,
+                data=VideoUploadedData(
+                    video_id=video.id,
+                    owner_id=video.owner_id,
+                    source_key=video.source_key,
+                    size_bytes=video.size_bytes or video.declared_size_bytes,
+                    content_type=video.content_type,
+                ),
+            )
+        )
+    else:
+        await ctx.publisher.publish(
+            follow_up(
+                VideoRejected,
+                cause_id=cause_id,
+                correlation_id=correlation_id,
+                producer=ctx.name,
+                data=VideoRejectedData(
+                    video_id=video.id,
+                    owner_id=video.owner_id,
+                    code=video.status_code or "rejected",
+                    reason=video.status_reason or "The upload was rejected.",
+                ),
+            )
+        )

@@ -1,0 +1,115 @@
+"""The whole pipeline against real processes: HTTP → S3 → SNS/SQS → workers → DynamoDB."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import av
+import pytest
+
+from tests.e2e.client import User
+from tests.e2e.conftest import Stack
+from tests.media import make_clip
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def test_upload_becomes_ready_and_plays(
+    stack: Stack, http: aiohttp.ClientSession, media_dir: Path
+) -> None:
+    clip = make_clip(media_dir / "clip.mp4", seconds=2, width=320, height=240)
+    user = await User(http, stack.base_url).sign_up()
+    created = await user.upload(clip, title="A walk in the park")
+    assert created["status"] == "awaiting_upload"
+
+    video = await user.wait_for_status(created["id"], {"ready", "rejected", "failed"})
+
+    assert video["status"] == "ready", video
+    assert video["duration_s"] == pytest.approx(2.0, abs=0.2)
+    assert (video["width"], video["height"]) == (320, 240)
+    assert video["size_bytes"] == clip.stat().st_size
+    assert video["renditions"], video
+    assert video["poster_url"]
+    top = max(video["renditions"], key=lambda r: r["height"])
+    assert top["height"] <= 240
+
+    # the rendition downloads, and is H.264 at the size the API says
+    redirect = await user.call(
+        "GET", f"/v1/videos/{video['id']}/download?rendition={top['name']}", expect=302
+    )
+    async with http.get(redirect.headers["Location"]) as response:
+        assert response.status == 200
+        assert "attachment" in response.headers.get("Content-Disposition", "")
+        downloaded = media_dir / "downloaded.mp4"
+        downloaded.write_bytes(await response.read())
+    with av.open(str(downloaded)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert (stream.codec_context.width, stream.codec_context.height) == (
+            top["width"],
+            top["height"],
+        )
+
+    # exactly one notification, and it stays one
+    notes = await _wait_for_notifications(user, 1)
+    assert len(notes) == 1
+    (note,) = notes
+    assert note["type"] == "video.ready"
+    assert note["video_id"] == video["id"]
+    assert "A walk in the park" in note["message"]
+
+
+async def test_text_file_named_mp4_is_rejected_with_a_reason(
+    stack: Stack, http: aiohttp.ClientSession, media_dir: Path
+) -> None:
+    fake = media_dir / "holiday.mp4"
+    fake.write_text("this is a shopping list, not a video\n" * 20)
+    user = await User(http, stack.base_url).sign_up()
+    created = await user.upload(fake, title="Not really a video")
+
+    video = await user.wait_for_status(created["id"], {"ready", "rejected", "failed"})
+
+    assert video["status"] == "rejected"
+    reason = video["status_reason"]
+    assert "not a video" in reason.lower()
+    assert reason.endswith(".")  # a sentence, not a code
+    notes = await _wait_for_notifications(user, 1)
+    assert notes[0]["type"] == "video.rejected"
+
+
+async def test_another_user_gets_404_for_a_private_video(
+    stack: Stack, http: aiohttp.ClientSession, media_dir: Path
+) -> None:
+    clip = make_clip(media_dir / "private.mp4", seconds=1, width=160, height=120)
+    owner = await User(http, stack.base_url).sign_up()
+    video = await owner.upload(clip, title="Only mine", visibility="private")
+    stranger = await User(http, stack.base_url).sign_up()
+
+    missing = await stranger.call("GET", f"/v1/videos/{video['id']}", expect=404)
+    unknown = await stranger.call("GET", f"/v1/videos/{'0' * 32}", expect=404)
+
+    # the same answer as for a video that does not exist: nothing leaks
+    assert missing["title"] == unknown["title"]
+    assert missing["status"] == 404
+    await stranger.call("GET", f"/v1/videos/{video['id']}/download", expect=404)
+    mine = await stranger.call("GET", "/v1/videos?scope=mine", expect=200)
+    assert mine["items"] == []
+
+
+async def _wait_for_notifications(user: User, count: int, timeout_s: float = 30) -> list[dict]:  # type: ignore[type-arg]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        page = await user.call("GET", "/v1/notifications", expect=200)
+        if len(page["items"]) >= count or time.monotonic() > deadline:
+            return list(page["items"])
+        await asyncio.sleep(0.1)
