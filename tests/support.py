@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 from videoshare.settings import Settings
 
@@ -27,3 +31,23 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
         }
     )
     return env
+
+
+async def eventually(
+    predicate: Callable[[], bool | Awaitable[bool]],
+    *,
+    timeout_s: float = 10.0,
+    interval_s: float = 0.05,
+    what: str = "the condition",
+) -> None:
+    """Poll `predicate` (plain or async) until it is true; fail once `timeout_s` has passed."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        outcome = predicate()
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+        if outcome:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout_s} s")
+        await asyncio.sleep(interval_s)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Callable
 
 import structlog
 
 from videoshare.aws import open_clients
 from videoshare.bus.idempotency import IdempotencyStore
-from videoshare.bus.runtime import Consumer, ConsumerConfig
+from videoshare.bus.runtime import Consumer, ConsumerConfig, stop_on_signals
 from videoshare.infra.resources import resolve
 from videoshare.infra.topology import IDEMPOTENCY_TABLE, topology
 from videoshare.logs import configure_logging
@@ -30,9 +29,7 @@ async def _serve(
     name: str, define: Callable[[WorkerContext], WorkerDefinition], settings: Settings
 ) -> None:
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop_on_signals(stop)
     queue = topology(settings).consumer(name)
     async with open_clients(settings) as aws:
         resources = await resolve(aws, settings)

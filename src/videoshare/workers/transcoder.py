@@ -69,7 +69,7 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         try:
             probed = await asyncio.to_thread(probe, source, limits=ProbeLimits())
         except MediaRejected as rejected:
-            await _reject(ctx, video, event, rejected.code, rejected.reason)
+            await _reject(ctx, video, event, str(rejected.code), rejected.reason)
             return
         output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
         await _upload_outputs(ctx, video, output)
@@ -163,7 +163,7 @@ async def _upload_outputs(ctx: WorkerContext, video: Video, output: TranscodeOut
     ]
     uploads.append((output.poster, keys.poster_key(video.id), "image/jpeg"))
     for path, key, content_type in uploads:
-        await ctx.aws.s3.upload_file(  # type: ignore[attr-defined]
+        await ctx.aws.s3.upload_file(
             str(path), ctx.resources.bucket, key, ExtraArgs={"ContentType": content_type}
         )
 

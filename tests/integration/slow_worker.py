@@ -1,0 +1,57 @@
+"""A worker with one slow handler, run as a real child process by the SIGTERM test.
+
+    python slow_worker.py QUEUE_URL DLQ_URL MARKER_DIR
+
+The handler writes MARKER_DIR/started, keeps working until the process has been told to stop
+(so the signal always lands while it runs), works a little longer, then writes
+MARKER_DIR/finished. Settings come from the environment, as in any worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from videoshare.aws import open_clients
+from videoshare.bus.inbound import decode_event
+from videoshare.bus.runtime import Consumer, ConsumerConfig, stop_on_signals
+from videoshare.domain.events import VideoUploaded
+from videoshare.logs import configure_logging
+from videoshare.settings import Settings
+
+WAIT_FOR_SIGNAL_S = 30
+WORK_AFTER_SIGNAL_S = 0.5
+
+
+async def main(queue_url: str, dlq_url: str, markers: Path) -> None:
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+
+    async def transcode(event: VideoUploaded) -> None:
+        (markers / "started").write_text(event.id)
+        await asyncio.wait_for(stop.wait(), WAIT_FOR_SIGNAL_S)
+        await asyncio.sleep(WORK_AFTER_SIGNAL_S)  # the rest of the work, after the signal
+        (markers / "finished").write_text(event.id)
+
+    settings = Settings()
+    async with open_clients(settings) as aws:
+        consumer = Consumer(
+            aws.sqs,
+            ConsumerConfig(
+                name="slow-worker",
+                queue_url=queue_url,
+                dlq_url=dlq_url,
+                wait_time_s=1,
+                visibility_timeout_s=5,
+            ),
+            handlers={"video.uploaded": transcode},
+            decode=decode_event,
+        )
+        await consumer.run(stop)
+
+
+if __name__ == "__main__":
+    configure_logging("slow-worker")
+    queue_url, dlq_url, marker_dir = sys.argv[1:4]
+    asyncio.run(main(queue_url, dlq_url, Path(marker_dir)))
