@@ -33,7 +33,7 @@ def settings(emulator: Emulator) -> Settings:
         stack=unique_stack(),
         aws_endpoint_url=emulator.endpoint,
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # type: ignore[arg-type]
+        aws_secret_access_key="testing",
         wait_time_s=1,
     )
 

@@ -20,6 +20,7 @@ from tests.conftest import ARTIFACTS
 from tests.support import child_env, unique_stack
 from videoshare.aws import open_clients
 from videoshare.infra.provision import provision
+from videoshare.infra.resources import resolve
 from videoshare.local.emulator import Emulator, free_port
 from videoshare.settings import Settings
 from videoshare.workers import WORKERS
@@ -62,13 +63,35 @@ class Stack:
     def alive(self) -> dict[str, bool]:
         return {name: p.poll() is None for name, p in self.processes.items()}
 
+    async def wait_until_idle(self, timeout_s: float = 30) -> None:
+        """Until no queue of the stack holds a message, visible or in flight: the pipeline
+        has settled, so counting its effects now gives their final number."""
+        async with open_clients(self.settings) as aws:
+            urls = list((await resolve(aws, self.settings)).queue_urls.values())
+            deadline = time.monotonic() + timeout_s
+            while True:
+                busy = 0
+                for url in urls:
+                    attrs = await aws.sqs.get_queue_attributes(
+                        QueueUrl=url,
+                        AttributeNames=[
+                            "ApproximateNumberOfMessages",
+                            "ApproximateNumberOfMessagesNotVisible",
+                        ],
+                    )
+                    busy += sum(int(v) for v in attrs["Attributes"].values())
+                if busy == 0:
+                    return
+                assert time.monotonic() < deadline, f"queues still busy after {timeout_s} s"
+                await asyncio.sleep(0.1)
+
 
 def _stack_settings(emulator: Emulator) -> Settings:
     return Settings(
         stack=unique_stack("e2e"),
         aws_endpoint_url=emulator.endpoint,
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # type: ignore[arg-type]
+        aws_secret_access_key="testing",
         api_port=free_port(),
     )
 

@@ -60,8 +60,10 @@ async def test_upload_becomes_ready_and_plays(
             top["height"],
         )
 
-    # exactly one notification, and it stays one
-    notes = await _wait_for_notifications(user, 1)
+    # exactly one notification, counted once the pipeline has settled
+    await _wait_for_notifications(user, 1)
+    await stack.wait_until_idle()
+    notes = (await user.call("GET", "/v1/notifications", expect=200))["items"]
     assert len(notes) == 1
     (note,) = notes
     assert note["type"] == "video.ready"
@@ -106,7 +108,9 @@ async def test_another_user_gets_404_for_a_private_video(
     assert mine["items"] == []
 
 
-async def _wait_for_notifications(user: User, count: int, timeout_s: float = 30) -> list[dict]:  # type: ignore[type-arg]
+async def _wait_for_notifications(
+    user: User, count: int, timeout_s: float = 30
+) -> list[dict[str, object]]:
     deadline = time.monotonic() + timeout_s
     while True:
         page = await user.call("GET", "/v1/notifications", expect=200)

@@ -31,11 +31,10 @@ async def snapshot(aws: AwsClients, settings: Settings, res: Resources) -> dict[
         }
     subs = await aws.sns.list_subscriptions_by_topic(TopicArn=res.topic_arn)
     for sub in subs["Subscriptions"]:
-        attrs = (await aws.sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"]))[
-            "Attributes"
-        ]
+        answer = await aws.sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])
+        sub_attrs = answer["Attributes"]
         snap["subscriptions"].append(
-            (sub["Endpoint"], attrs.get("FilterPolicy"), attrs.get("RawMessageDelivery"))
+            (sub["Endpoint"], sub_attrs.get("FilterPolicy"), sub_attrs.get("RawMessageDelivery"))
         )
     for table in topology(settings).tables:
         desc = (await aws.dynamodb.describe_table(TableName=settings.table(table.name)))["Table"]

@@ -108,13 +108,14 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
 async def _download(ctx: WorkerContext, key: str, path: Path) -> None:
     """Stream the source to disk in chunks: never the whole file in memory."""
     obj = await ctx.aws.s3.get_object(Bucket=ctx.resources.bucket, Key=key)
+    body = obj["Body"]
     out = await asyncio.to_thread(path.open, "wb")
     try:
-        async with obj["Body"] as body:
-            while chunk := await body.read(DOWNLOAD_CHUNK):
-                await asyncio.to_thread(out.write, chunk)
+        while chunk := await body.read(DOWNLOAD_CHUNK):
+            await asyncio.to_thread(out.write, chunk)
     finally:
         out.close()
+        body.close()
 
 
 async def _run_ffmpeg(

@@ -1,0 +1,125 @@
+"""The ingress: the aiohttp application, its lifecycle, and `serve()` for `videoshare api`.
+
+    app = create_app(settings)     # nothing is opened until the app starts
+    serve(settings)                # blocks; SIGTERM/SIGINT shut it down gracefully
+
+AWS clients, the HTTP client for the JWKS and everything wired from them live in
+`app.cleanup_ctx` (opened at start, closed at shutdown) under typed `web.AppKey`s.
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+from collections.abc import AsyncIterator
+
+import aiohttp
+import structlog
+from aiohttp import web
+from botocore.exceptions import BotoCoreError, ClientError
+
+from videoshare.adapters.cognito import CognitoIdentity
+from videoshare.adapters.notifications import NotificationRepository
+from videoshare.adapters.storage import MediaStorage
+from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
+from videoshare.adapters.videos import VideoRepository
+from videoshare.api import auth, health, notifications, videos
+from videoshare.api.access_log import access_log_middleware
+from videoshare.api.context import SERVICES, SETTINGS, Services
+from videoshare.api.errors import problem_middleware
+from videoshare.api.request_id import echo_request_id, request_id_middleware
+from videoshare.aws import AwsClients, open_clients
+from videoshare.bus.publisher import Publisher
+from videoshare.infra.resources import MissingResource, Resources, resolve
+from videoshare.infra.topology import NOTIFICATIONS_TABLE, VIDEOS_TABLE
+from videoshare.local.emulator import PortInUse, ensure_port_free
+from videoshare.logs import configure_logging
+from videoshare.settings import Settings
+
+log = structlog.get_logger("ingress")
+
+# JSON bodies are small: the video bytes go straight to S3.
+MAX_BODY_BYTES = 64 * 1024
+SHUTDOWN_TIMEOUT_S = 10.0
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[request_id_middleware, access_log_middleware, problem_middleware],
+    )
+    app[SETTINGS] = settings
+    for module in (auth, videos, notifications, health):
+        app.add_routes(module.routes)
+    app.on_response_prepare.append(echo_request_id)
+    app.cleanup_ctx.append(_lifecycle)
+    return app
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with open_clients(settings) as aws, aiohttp.ClientSession() as http:
+        resources = await resolve(aws, settings)
+        app[SERVICES] = bootstrap(settings, aws, resources, http)
+        log.info("ingress_ready", stack=settings.stack, user_pool=resources.user_pool_id)
+        yield
+        log.info("ingress_stopping")
+
+
+def bootstrap(
+    settings: Settings, aws: AwsClients, resources: Resources, http: aiohttp.ClientSession
+) -> Services:
+    """Wire every dependency of the handlers from the open clients (one place, swappable)."""
+    pool_id = resources.user_pool_id
+    identity = CognitoIdentity(
+        aws.cognito,
+        user_pool_id=pool_id,
+        client_id=resources.client_id,
+        auto_confirm=settings.is_local,
+    )
+    verifier = AccessTokenVerifier(
+        JwksCache(http, settings.jwks_url_for(pool_id)),
+        issuer=settings.issuer_for(pool_id),
+        client_id=resources.client_id,
+    )
+    return Services(
+        settings=settings,
+        aws=aws,
+        resources=resources,
+        videos=VideoRepository(aws.dynamodb, settings.table(VIDEOS_TABLE)),
+        notifications=NotificationRepository(aws.dynamodb, settings.table(NOTIFICATIONS_TABLE)),
+        publisher=Publisher(aws.sns, resources.topic_arn),
+        storage=MediaStorage(aws.s3, resources.bucket),
+        identity=identity,
+        tokens=AccessTokens(verifier, identity.session_alive),
+    )
+
+
+def serve(settings: Settings) -> int:
+    """`videoshare api`: run until SIGTERM/SIGINT; problems a person can fix are one line."""
+    configure_logging("ingress")
+    host, port = settings.api_host, settings.api_port
+    ensure_port_free(host, port, "API")
+    try:
+        web.run_app(
+            create_app(settings),
+            host=host,
+            port=port,
+            access_log=None,  # one structlog line per request instead (access_log.py)
+            print=lambda *_: log.info("listening", url=f"http://{host}:{port}"),
+            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(host, port, "API") from exc
+        raise
+    except MissingResource as exc:
+        return _one_line(f"{exc}: run `videoshare provision` first")
+    except (BotoCoreError, ClientError) as exc:
+        return _one_line(f"cannot reach AWS ({settings.aws_endpoint_url or 'default'}): {exc}")
+    return 0
+
+
+def _one_line(message: str) -> int:
+    print(f"videoshare: {message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,254 @@
+"""Request and response bodies of the public API (API.md), as pydantic models.
+
+Requests are strict (no type coercion, no unknown fields) and normalise what they accept:
+e-mail addresses lowercased, titles and tags trimmed, tags lowercased and de-duplicated.
+Responses are exactly the documented shapes: internal fields never leave.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+)
+
+from videoshare.domain.video import VideoStatus, Visibility
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+MAX_TAGS = 20
+MAX_TAG = 40
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("is not an e-mail address")
+    return value
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\t" in value:
+        raise ValueError("must be one line")
+    return _printable(value)
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Line = Annotated[str, AfterValidator(_one_line)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE),
+    AfterValidator(_one_line),
+]
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION),
+    AfterValidator(_printable),
+]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_TAG),
+    AfterValidator(_one_line),
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- auth ------------------------------------------------------------------------------------
+class RegisterIn(_In):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    display_name: (
+        Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+
+
+class ConfirmIn(_In):
+    email: Email
+    code: Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class LoginIn(_In):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class RefreshIn(_In):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=8192)]
+
+
+class RegisteredOut(_Out):
+    user_id: str
+    email: str
+    confirmed: bool
+
+
+class TokensOut(_Out):
+    access_token: str
+    id_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 - a token type, not a secret
+
+
+class UsageOut(_Out):
+    videos: int
+    bytes: int
+
+
+class MeOut(_Out):
+    user_id: str
+    email: str | None
+    display_name: str | None
+    usage: UsageOut
+
+
+# --- videos ----------------------------------------------------------------------------------
+class CreateVideoIn(_In):
+    title: Title
+    description: Description = ""
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    visibility: Visibility
+    filename: Annotated[
+        Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+    ]
+    content_type: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=255)
+    ]
+    size_bytes: int = Field(gt=0, description="the exact size of the file to upload, in bytes")
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, tags: list[str]) -> list[str]:
+        return list(dict.fromkeys(tags))
+
+
+class RenditionOut(_Out):
+    name: str
+    width: int
+    height: int
+    bitrate: int
+    url: str
+
+
+# Keys of a Video that are left out (not null) when there is nothing to say.
+OPTIONAL_VIDEO_KEYS = frozenset(
+    {
+        "status_reason",
+        "progress",
+        "duration_s",
+        "width",
+        "height",
+        "size_bytes",
+        "poster_url",
+        "hls_url",
+    }
+)
+
+
+class VideoOut(_Out):
+    id: str
+    owner_id: str
+    title: str
+    description: str
+    tags: list[str]
+    visibility: Visibility
+    status: VideoStatus
+    status_reason: str | None = None
+    progress: float | None = None
+    created_at: datetime
+    updated_at: datetime
+    duration_s: float | None = None
+    width: int | None = None
+    height: int | None = None
+    size_bytes: int | None = None
+    renditions: list[RenditionOut] = Field(default_factory=list)
+    poster_url: str | None = None
+    hls_url: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k not in OPTIONAL_VIDEO_KEYS}
+
+
+class UploadOut(_Out):
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class CreatedVideoOut(_Out):
+    video: VideoOut
+    upload: UploadOut
+
+
+class VideoPageOut(_Out):
+    items: list[VideoOut]
+    next_cursor: str | None
+
+
+class ListVideosQuery(BaseModel):
+    """`GET /v1/videos` query (strings from the URL, so not strict)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    scope: Literal["mine", "public"] = "public"
+    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+
+
+class DownloadQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    rendition: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+# --- notifications ---------------------------------------------------------------------------
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+
+
+class NotificationOut(_Out):
+    id: str
+    type: str
+    video_id: str
+    created_at: datetime
+    message: str
+
+
+class NotificationPageOut(_Out):
+    items: list[NotificationOut]
+    next_cursor: str | None

@@ -1,0 +1,50 @@
+"""The public face of a video: the stored record minus internals, plus short-lived URLs."""
+
+from __future__ import annotations
+
+from videoshare.adapters.storage import MediaStorage
+from videoshare.api.schemas import RenditionOut, VideoOut
+from videoshare.domain.video import Video, VideoStatus
+
+
+async def video_view(video: Video, storage: MediaStorage, ttl_s: int) -> VideoOut:
+    """`video` as API.md shows it; media URLs only once it is ready.
+
+    `size_bytes` is the measured size of the upload once known, the declared one before.
+    """
+    ready = video.status is VideoStatus.READY
+    renditions = []
+    poster_url = None
+    if ready:
+        for rendition in video.renditions:
+            url = await storage.presign_media(rendition.key, ttl_s)
+            renditions.append(
+                RenditionOut(
+                    name=rendition.name,
+                    width=rendition.width,
+                    height=rendition.height,
+                    bitrate=rendition.bitrate,
+                    url=url,
+                )
+            )
+        if video.poster_key:
+            poster_url = await storage.presign_media(video.poster_key, ttl_s)
+    return VideoOut(
+        id=video.id,
+        owner_id=video.owner_id,
+        title=video.title,
+        description=video.description,
+        tags=video.tags,
+        visibility=video.visibility,
+        status=video.status,
+        status_reason=video.status_reason,
+        progress=video.progress,
+        created_at=video.created_at,
+        updated_at=video.updated_at,
+        duration_s=video.duration_s,
+        width=video.width,
+        height=video.height,
+        size_bytes=video.size_bytes if video.size_bytes is not None else video.declared_size_bytes,
+        renditions=renditions,
+        poster_url=poster_url,
+    )
