@@ -66,12 +66,14 @@ class User:
         title: str,
         content_type: str = "video/mp4",
         visibility: str = "private",
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         data = path.read_bytes()
         created = await self.call(
             "POST",
             "/v1/videos",
             expect=201,
+            headers={"X-Request-Id": request_id} if request_id else {},
             json={
                 "title": title,
                 "visibility": visibility,

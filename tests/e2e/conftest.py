@@ -5,6 +5,8 @@ test-artifacts/ for when a test fails."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import signal
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -62,6 +65,14 @@ class Stack:
 
     def alive(self) -> dict[str, bool]:
         return {name: p.poll() is None for name, p in self.processes.items()}
+
+    def log_lines(self, name: str) -> list[dict[str, Any]]:
+        """The JSON log lines a process has written so far."""
+        lines = []
+        for raw in self.logs[name].read_text(encoding="utf-8", errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                lines.append(json.loads(raw))
+        return lines
 
     async def wait_until_idle(self, timeout_s: float = 30) -> None:
         """Until no queue of the stack holds a message, visible or in flight: the pipeline

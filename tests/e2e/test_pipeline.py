@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,7 +30,8 @@ async def test_upload_becomes_ready_and_plays(
 ) -> None:
     clip = make_clip(media_dir / "clip.mp4", seconds=2, width=320, height=240)
     user = await User(http, stack.base_url).sign_up()
-    created = await user.upload(clip, title="A walk in the park")
+    request_id = f"e2e-{uuid.uuid4().hex}"
+    created = await user.upload(clip, title="A walk in the park", request_id=request_id)
     assert created["status"] == "awaiting_upload"
 
     video = await user.wait_for_status(created["id"], {"ready", "rejected", "failed"})
@@ -69,6 +71,17 @@ async def test_upload_becomes_ready_and_plays(
     assert note["type"] == "video.ready"
     assert note["video_id"] == video["id"]
     assert "A walk in the park" in note["message"]
+
+    # the request's id followed the video through every hop, the S3 upload included
+    for worker in ("upload-finalizer", "transcoder", "metadata-indexer", "notifier"):
+        handled = [
+            line
+            for line in stack.log_lines(worker)
+            if line.get("event") == "message handled"
+            and line.get("outcome") == "done"
+            and line.get("correlation_id") == request_id
+        ]
+        assert handled, f"{worker} handled nothing with correlation id {request_id}"
 
 
 async def test_text_file_named_mp4_is_rejected_with_a_reason(

@@ -1,4 +1,9 @@
-"""Each user's notification inbox in DynamoDB, newest first. Writing is idempotent by id."""
+"""Each user's notification inbox in DynamoDB, newest first. Writing is idempotent by id.
+
+Two items per notification, under the user's partition, written in one transaction:
+`n#{created_at}#{id}` (the entry, so a query returns the newest first) and `id#{id}` (a
+marker whose conditional put makes a second write of the same id a no-op, whatever its time).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, 
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
+
+
+ENTRY_PREFIX = "n#"
 
 
 class Notification(BaseModel):
@@ -33,16 +41,26 @@ class NotificationRepository:
     async def add(self, note: Notification) -> bool:
         """Store `note`; False when a notification with its id was already there."""
         data = note.model_dump(mode="json")
-        data["sort_key"] = f"{data['created_at']}#{note.id}"
+        data["sort_key"] = f"{ENTRY_PREFIX}{data['created_at']}#{note.id}"
+        marker = {"user_id": note.user_id, "sort_key": f"id#{note.id}"}
         try:
-            await self._db.put_item(
-                TableName=self._table,
-                Item=to_item(data),
-                ConditionExpression="attribute_not_exists(sort_key)",
+            await self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(marker),
+                            "ConditionExpression": "attribute_not_exists(sort_key)",
+                        }
+                    },
+                    {"Put": {"TableName": self._table, "Item": to_item(data)}},
+                ]
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons", [])
+                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                    return False
             raise
         return True
 
@@ -51,8 +69,8 @@ class NotificationRepository:
     ) -> tuple[list[Notification], str | None]:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
-            "KeyConditionExpression": "user_id = :u",
-            "ExpressionAttributeValues": {":u": {"S": user_id}},
+            "KeyConditionExpression": "user_id = :u AND begins_with(sort_key, :p)",
+            "ExpressionAttributeValues": {":u": {"S": user_id}, ":p": {"S": ENTRY_PREFIX}},
             "ScanIndexForward": False,
             "Limit": limit,
         }

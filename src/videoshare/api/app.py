@@ -61,7 +61,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     async with open_clients(settings) as aws, aiohttp.ClientSession() as http:
         resources = await resolve(aws, settings)
         app[SERVICES] = bootstrap(settings, aws, resources, http)
-        log.info("ingress_ready", stack=settings.stack, user_pool=resources.user_pool_id)
+        log.info("ingress_ready", stack_name=settings.stack, user_pool=resources.user_pool_id)
         yield
         log.info("ingress_stopping")
 

@@ -8,11 +8,15 @@ Ctrl-C (or SIGTERM) stops the children first, then the emulator.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import aiohttp
 
 from videoshare.aws import open_clients
 from videoshare.infra.provision import provision
@@ -23,10 +27,12 @@ from videoshare.local.emulator import (
     ensure_port_free,
     start_emulator,
 )
+from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 from videoshare.workers import WORKERS
 
 STOP_GRACE_S = 15
+READY_TIMEOUT_S = 60
 RUN_DIR = Path(".run")
 COLORS = ("36", "33", "35", "32", "34", "31", "96", "93")
 
@@ -54,6 +60,7 @@ def run_stack() -> int:
     ensure_port_free("127.0.0.1", emulator_port, "AWS emulator")
     ensure_port_free(settings.api_host, settings.api_port, "ingress")
     RUN_DIR.mkdir(exist_ok=True)
+    configure_logging("runner")
     emulator = start_emulator(port=emulator_port, log_path=RUN_DIR / "emulator.log")
     try:
         return asyncio.run(_run(settings, emulator))
@@ -78,6 +85,8 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
         **os.environ,
         "VIDEOSHARE_LOG_FORMAT": "console",
         "PYTHONUNBUFFERED": "1",
+        # short polls: Ctrl-C never waits for a 20 s long poll to come back
+        "VIDEOSHARE_WAIT_TIME_S": os.environ.get("VIDEOSHARE_WAIT_TIME_S", "2"),
     }
     if sys.stdout.isatty():
         env["FORCE_COLOR"] = "1"
@@ -88,28 +97,55 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     for child in children:
         await _start(child, env)
     base = f"http://{settings.api_host}:{settings.api_port}"
-    _banner(
-        [
-            ("web app", f"{base}/"),
-            ("API", f"{base}/v1"),
-            ("health", f"{base}/healthz"),
-            ("AWS emulator", emulator.endpoint),
-        ]
-    )
+    if await _ingress_ready(base, stop, children[0]):
+        _banner(
+            [
+                ("API", f"{base}/v1"),
+                ("readiness", f"{base}/readyz"),
+                ("AWS emulator", emulator.endpoint),
+            ]
+        )
     watchers = [asyncio.create_task(_watch(child, stop)) for child in children]
-    emulator_watch = asyncio.create_task(asyncio.to_thread(emulator.process.wait))
-    stop_wait = asyncio.create_task(stop.wait())
-    await asyncio.wait([stop_wait, emulator_watch], return_when=asyncio.FIRST_COMPLETED)
+    emulator_died = await _until_stopped_or_dead(stop, emulator)
     code = 0
-    if emulator_watch.done() and not stop.is_set():
+    if emulator_died:
         _say("runner", "31", "the AWS emulator died, and its in-memory state with it; stopping")
         code = 1
     stop.set()
     await _stop_all(children)
-    for task in (*watchers, stop_wait):
+    for task in watchers:
         task.cancel()
-    emulator_watch.cancel()
     return code
+
+
+async def _until_stopped_or_dead(stop: asyncio.Event, emulator: Emulator) -> bool:
+    """Wait for Ctrl-C; True when the emulator died first. Polled, so no thread is left
+    blocked on the emulator when the loop closes."""
+    while not stop.is_set():
+        if emulator.process.poll() is not None:
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
+    return False
+
+
+async def _ingress_ready(base: str, stop: asyncio.Event, ingress: Child) -> bool:
+    """Poll /readyz until it answers 200 (or the ingress exits, or Ctrl-C)."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
+        while not stop.is_set() and time.monotonic() < deadline:
+            if ingress.process is None or ingress.process.returncode is not None:
+                return False
+            try:
+                async with http.get(f"{base}/readyz") as response:
+                    if response.status == 200:
+                        return True
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    if not stop.is_set():
+        _say("runner", "31", f"the ingress was not ready after {READY_TIMEOUT_S} s; see its lines")
+    return False
 
 
 async def _start(child: Child, env: dict[str, str]) -> None:
@@ -161,7 +197,8 @@ def _say(name: str, color: str, text: str) -> None:
     prefix = f"{name:>16} | "
     if sys.stdout.isatty():
         prefix = f"\033[{color}m{prefix}\033[0m"
-    print(prefix + text, flush=True)
+    with contextlib.suppress(BrokenPipeError):  # the terminal (or a pipe) went away
+        print(prefix + text, flush=True)
 
 
 def _banner(lines: list[tuple[str, str]]) -> None:

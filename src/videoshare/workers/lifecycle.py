@@ -28,6 +28,12 @@ def correlation_of(video: Video, fallback: str) -> str:
     return video.correlation_id or fallback
 
 
+def rejected_after_upload(video: Video) -> bool:
+    """Whether `video` was rejected after its upload was accepted (by the transcoder), rather
+    than by the upload-finalizer: accepting an upload records `size_bytes`, rejecting it not."""
+    return video.status is VideoStatus.REJECTED and video.size_bytes is not None
+
+
 async def give_up(ctx: WorkerContext, video_id: str, cause_id: str, reason: str) -> None:
     """Processing gave up on `video_id`: mark it `failed` (when it still can be) and tell."""
     video = await ctx.videos.get(video_id)

@@ -31,7 +31,7 @@ from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, probe
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.workers.context import WorkerContext, WorkerDefinition
-from videoshare.workers.lifecycle import correlation_of, give_up, move
+from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
 
 log = structlog.get_logger("transcoder")
 
@@ -53,6 +53,12 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
 
 async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
     video = await ctx.videos.get(event.data.video_id)
+    if video is not None and rejected_after_upload(video):
+        # Rejected by an earlier attempt that may have crashed before saying so: say it again;
+        # the event id is the same, so consumers drop it if it was said.
+        code, reason = video.status_code or "rejected", video.status_reason or "It was rejected."
+        await _reject(ctx, video, event, code, reason)
+        return
     if video is None or video.status not in (VideoStatus.UPLOADED, VideoStatus.PROCESSING):
         log.info(
             "nothing_to_transcode",

@@ -21,11 +21,12 @@ from videoshare.domain.events import (
     VideoUploaded,
     VideoUploadedData,
     follow_up,
+    follow_up_id,
 )
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.sniff import SNIFF_BYTES, sniff_container
 from videoshare.workers.context import WorkerContext, WorkerDefinition
-from videoshare.workers.lifecycle import correlation_of, give_up, move
+from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
 
 log = structlog.get_logger("upload-finalizer")
 
@@ -79,6 +80,11 @@ async def _finalize(ctx: WorkerContext, record: S3ObjectCreated, cause_id: str) 
     video = await ctx.videos.get(video_id)
     if video is None:
         raise Reject(f"no video record for upload {record.key}", code="unknown_video")
+    # S3 knows nothing of the request that created the video; the record does. This message's
+    # log line carries that correlation id, as every event published from here does.
+    structlog.contextvars.bind_contextvars(
+        video_id=video.id, correlation_id=correlation_of(video, cause_id)
+    )
     if video.status is VideoStatus.AWAITING_UPLOAD:
         verdict = await _inspect(ctx, video)
         target = VideoStatus.UPLOADED if verdict.accepted else VideoStatus.REJECTED
@@ -88,12 +94,28 @@ async def _finalize(ctx: WorkerContext, record: S3ObjectCreated, cause_id: str) 
             else {"status_reason": verdict.reason, "status_code": verdict.code}
         )
         video = await move(ctx, video, target, **changes)
-    elif video.status not in (VideoStatus.UPLOADED, VideoStatus.REJECTED):
+    elif not _decided_here(video):
         log.info("already_past_upload", video_id=video.id, status=video.status.value)
         return
-    # Published again when a previous attempt wrote but crashed before publishing: the event id
-    # is derived from the cause, so consumers see a duplicate, not a second upload.
+    # Published again when a previous attempt wrote but crashed before publishing (or S3 tells
+    # of the upload again): the event id is the video's, so consumers see a duplicate.
     await _publish_outcome(ctx, video, cause_id)
+
+
+def _decided_here(video: Video) -> bool:
+    """Whether the video's status is still this worker's verdict on its upload: `uploaded`, or
+    `rejected` by this worker (the transcoder announces its own rejections)."""
+    if video.status is VideoStatus.UPLOADED:
+        return True
+    return video.status is VideoStatus.REJECTED and not rejected_after_upload(video)
+
+
+def _outcome_id(video_id: str, event_type: str) -> str:
+    """The id of the event announcing the verdict on a video's upload. A video is uploaded
+    once, so whichever notification leads to the announcement (S3's duplicate, a redelivery
+    after a crash, the client PUTting the file again) it has the same id, and every repeat is
+    dropped downstream as a duplicate rather than taken for a second upload."""
+    return follow_up_id(f"upload:{video_id}", event_type)
 
 
 async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
@@ -118,35 +140,35 @@ async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
 
 
 async def _publish_outcome(ctx: WorkerContext, video: Video, cause_id: str) -> None:
+    event = _outcome(ctx, video, cause_id)
+    await ctx.publisher.publish(event.model_copy(update={"id": _outcome_id(video.id, event.type)}))
+
+
+def _outcome(ctx: WorkerContext, video: Video, cause_id: str) -> VideoUploaded | VideoRejected:
     correlation_id = correlation_of(video, cause_id)
     if video.status is VideoStatus.UPLOADED:
-        await ctx.publisher.publish(
-            follow_up(
-                VideoUploaded,
-                cause_id=cause_id,
-                correlation_id=correlation_id,
-                producer=ctx.name,
-                data=VideoUploadedData(
-                    video_id=video.id,
-                    owner_id=video.owner_id,
-                    source_key=video.source_key,
-                    size_bytes=video.size_bytes or video.declared_size_bytes,
-                    content_type=video.content_type,
-                ),
-            )
+        return follow_up(
+            VideoUploaded,
+            cause_id=cause_id,
+            correlation_id=correlation_id,
+            producer=ctx.name,
+            data=VideoUploadedData(
+                video_id=video.id,
+                owner_id=video.owner_id,
+                source_key=video.source_key,
+                size_bytes=video.size_bytes or video.declared_size_bytes,
+                content_type=video.content_type,
+            ),
         )
-    else:
-        await ctx.publisher.publish(
-            follow_up(
-                VideoRejected,
-                cause_id=cause_id,
-                correlation_id=correlation_id,
-                producer=ctx.name,
-                data=VideoRejectedData(
-                    video_id=video.id,
-                    owner_id=video.owner_id,
-                    code=video.status_code or "rejected",
-                    reason=video.status_reason or "The upload was rejected.",
-                ),
-            )
-        )
+    return follow_up(
+        VideoRejected,
+        cause_id=cause_id,
+        correlation_id=correlation_id,
+        producer=ctx.name,
+        data=VideoRejectedData(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            code=video.status_code or "rejected",
+            reason=video.status_reason or "The upload was rejected.",
+        ),
+    )

@@ -1,0 +1,90 @@
+"""`make run` (`videoshare run`) as a developer uses it: everything starts, the URLs are
+printed, Ctrl-C stops every process; a taken port is one line, not a traceback."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.support import child_env
+from videoshare.local.emulator import free_port
+from videoshare.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+START_TIMEOUT_S = 90
+
+
+def runner_env(emulator_port: int, api_port: int) -> dict[str, str]:
+    env = child_env(Settings(stack="videoshare"))
+    env.pop("AWS_ENDPOINT_URL")
+    env.update(
+        VIDEOSHARE_EMULATOR_PORT=str(emulator_port),
+        VIDEOSHARE_API_PORT=str(api_port),
+    )
+    return env
+
+
+def test_run_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
+    emulator_port, api_port = free_port(), free_port()
+    output = tmp_path / "run.log"
+    with output.open("wb") as out:
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "videoshare.cli", "run"],
+            cwd=tmp_path,
+            env=runner_env(emulator_port, api_port),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while "Ctrl-C stops everything" not in output.read_text(errors="replace"):
+            assert runner.poll() is None, output.read_text(errors="replace")
+            assert time.monotonic() < deadline, output.read_text(errors="replace")
+            time.sleep(0.2)
+        children = psutil.Process(runner.pid).children(recursive=True)
+        text = output.read_text(errors="replace")
+        assert f"http://127.0.0.1:{api_port}/v1" in text
+        for name in ("ingress", "upload-finalizer", "transcoder", "metadata-indexer", "notifier"):
+            assert f"{name} | " in text, f"no output from {name}"
+        assert len(children) >= 6  # the emulator, the ingress and four workers
+
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=60) == 0, output.read_text(errors="replace")
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive, f"left running: {alive}"
+        assert "Traceback" not in output.read_text(errors="replace")
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+
+
+def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    emulator_port, api_port = free_port(), free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", api_port))
+        taken.listen()
+        result = subprocess.run(
+            [sys.executable, "-m", "videoshare.cli", "run"],
+            cwd=tmp_path,
+            env=runner_env(emulator_port, api_port),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"port {api_port}" in lines[0]
+    assert "already taken" in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr

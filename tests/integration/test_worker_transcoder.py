@@ -1,0 +1,277 @@
+"""The transcoder's handlers against the real emulator and the real ffmpeg: a good clip, a
+source that only looks like a video, events about videos it must leave alone, a redelivery
+after a crash mid-transcode, and giving up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.integration.worker_support import (
+    EventSpy,
+    Worker,
+    dead_letters,
+    deliver,
+    forget_completion,
+    idempotency_record,
+    new_video,
+    object_keys,
+    queue_depth,
+    read_object,
+    stale_claim,
+    start_worker,
+    store_video,
+    stored,
+    upload,
+)
+from tests.media import make_clip, write_truncated
+from videoshare.aws import AwsClients
+from videoshare.bus.runtime import Outcome, Settlement
+from videoshare.domain import keys
+from videoshare.domain.events import (
+    VideoFailed,
+    VideoRejected,
+    VideoTranscoded,
+    VideoUploaded,
+    VideoUploadedData,
+)
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.infra.resources import Resources
+from videoshare.infra.topology import TRANSCODER
+from videoshare.settings import Settings
+from videoshare.workers import transcoder
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("transcoder")
+
+
+@pytest.fixture(scope="module")
+def clip(media_dir: Path) -> bytes:
+    return make_clip(media_dir / "clip.mp4", seconds=2, width=320, height=240).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def truncated(media_dir: Path, clip: bytes) -> bytes:
+    """The first 4 KiB of the clip: `ftyp` says MP4, so it passes the magic-byte check."""
+    return write_truncated(media_dir / "clip.mp4", media_dir / "cut.mp4").read_bytes()
+
+
+@pytest.fixture
+def worker(settings: Settings, aws: AwsClients, resources: Resources) -> Worker:
+    # One transcode at a time, as the topology runs it.
+    return start_worker(
+        TRANSCODER, transcoder.definition, settings, aws, resources, max_in_flight=1
+    )
+
+
+@pytest.fixture
+async def spy(settings: Settings, aws: AwsClients, resources: Resources) -> EventSpy:
+    return await EventSpy.on_topic(aws, settings, resources)
+
+
+def uploaded(video: Video) -> VideoUploaded:
+    """What the upload-finalizer publishes about `video`."""
+    return VideoUploaded(
+        correlation_id=video.correlation_id or "req-missing",
+        producer="upload-finalizer",
+        data=VideoUploadedData(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            source_key=video.source_key,
+            size_bytes=video.size_bytes or video.declared_size_bytes,
+            content_type=video.content_type,
+        ),
+    )
+
+
+async def uploaded_video(worker: Worker, source: bytes, **overrides: object) -> Video:
+    """A video the finalizer accepted, its source in S3."""
+    fields: dict[str, object] = {
+        "status": VideoStatus.UPLOADED,
+        "declared_size_bytes": len(source),
+        "size_bytes": len(source),
+        **overrides,
+    }
+    video = await store_video(worker, **fields)
+    await upload(worker, video.id, source)
+    return video
+
+
+def outcomes(settlements: list[Settlement]) -> list[Outcome]:
+    return [s.outcome for s in settlements]
+
+
+async def test_a_clip_is_transcoded_into_renditions_and_a_poster(
+    worker: Worker, spy: EventSpy, clip: bytes
+) -> None:
+    video = await uploaded_video(worker, clip)
+    event = uploaded(video)
+    await deliver(worker, event)
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+
+    (transcoded,) = await spy.published()
+    assert isinstance(transcoded, VideoTranscoded)
+    assert transcoded.causation_id == event.id
+    assert transcoded.correlation_id == video.correlation_id
+    data = transcoded.data
+    assert data.video_id == video.id
+    assert (data.width, data.height) == (320, 240)
+    assert data.duration_s == pytest.approx(2.0, abs=0.2)
+    assert data.size_bytes == len(clip)
+    assert data.renditions
+    for rendition in data.renditions:
+        assert rendition.width <= 320
+        assert rendition.height <= 240
+        assert rendition.key == keys.rendition_key(video.id, rendition.name)
+        body, content_type = await read_object(worker, rendition.key)
+        assert (len(body), content_type) == (rendition.size_bytes, "video/mp4")
+        assert body[4:8] == b"ftyp"
+    assert data.poster_key == keys.poster_key(video.id)
+    poster, content_type = await read_object(worker, data.poster_key)
+    assert poster.startswith(b"\xff\xd8\xff")
+    assert content_type == "image/jpeg"
+    assert await object_keys(worker, keys.media_prefix(video.id)) == sorted(
+        [data.poster_key, *(r.key for r in data.renditions)]
+    )
+    # Ready is the metadata-indexer's to say.
+    after = await stored(worker, video.id)
+    assert after.status is VideoStatus.PROCESSING
+    assert after.renditions == []
+
+
+async def test_a_source_that_only_looks_like_a_video_is_rejected_with_a_reason(
+    worker: Worker, spy: EventSpy, truncated: bytes
+) -> None:
+    video = await uploaded_video(worker, truncated)
+    await deliver(worker, uploaded(video))
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+
+    after = await stored(worker, video.id)
+    assert after.status is VideoStatus.REJECTED
+    assert after.status_code == "corrupt"
+    assert after.status_reason is not None
+    assert after.status_reason.startswith("The file starts like an MP4/QuickTime video")
+    assert after.status_reason.endswith(".")
+    assert after.progress is None
+    (rejected,) = await spy.published()
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.correlation_id == video.correlation_id
+    assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
+    assert await object_keys(worker, keys.media_prefix(video.id)) == []
+    assert await dead_letters(worker) == []
+
+
+async def test_upload_events_for_unknown_or_deleted_videos_are_done_without_effect(
+    worker: Worker, spy: EventSpy, clip: bytes
+) -> None:
+    unknown = new_video(status=VideoStatus.UPLOADED, size_bytes=len(clip))  # never stored
+    deleted = await store_video(worker, status=VideoStatus.DELETED, size_bytes=len(clip))
+    for video in (unknown, deleted):
+        await upload(worker, video.id, clip)
+        await deliver(worker, uploaded(video))
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE, Outcome.DONE]
+
+    assert await worker.ctx.videos.get(unknown.id) is None
+    assert await stored(worker, deleted.id) == deleted
+    assert await spy.published() == []
+    assert await object_keys(worker, keys.MEDIA_PREFIX) == []
+    assert await dead_letters(worker) == []
+    assert await queue_depth(worker) == 0
+
+
+async def test_a_redelivery_after_a_crash_mid_transcode_completes_once(
+    worker: Worker, spy: EventSpy, clip: bytes
+) -> None:
+    """The worker that took the event moved the video to `processing`, reported some progress
+    and died: its claim expired, and SQS delivers the event again (then once more)."""
+    video = await uploaded_video(worker, clip, status=VideoStatus.PROCESSING, progress=37.5)
+    event = uploaded(video)
+    crashed = await stale_claim(worker, event.id)
+    await deliver(worker, event)
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+
+    await deliver(worker, event)
+    assert outcomes(await worker.drain()) == [Outcome.DUPLICATE]
+
+    record = await idempotency_record(worker, event.id)
+    assert record["status"] == "COMPLETED"
+    assert record["owner"] != crashed.owner
+    (transcoded,) = await spy.published()
+    assert isinstance(transcoded, VideoTranscoded)
+    assert transcoded.data.video_id == video.id
+    assert len(await object_keys(worker, keys.media_prefix(video.id))) == (
+        len(transcoded.data.renditions) + 1
+    )
+    assert (await stored(worker, video.id)).status is VideoStatus.PROCESSING
+
+
+async def test_giving_up_marks_the_video_failed_and_says_so(
+    settings: Settings, aws: AwsClients, resources: Resources, spy: EventSpy
+) -> None:
+    """The source vanished from S3: every attempt fails, and the last one gives up."""
+    worker = start_worker(
+        TRANSCODER,
+        transcoder.definition,
+        settings,
+        aws,
+        resources,
+        max_in_flight=1,
+        max_receive_count=2,
+    )
+    video = await store_video(worker, status=VideoStatus.UPLOADED, size_bytes=1000)
+    event = uploaded(video)
+    await deliver(worker, event)
+
+    settlements = await worker.drain()
+
+    assert [(s.outcome, s.attempt) for s in settlements] == [
+        (Outcome.RETRY, 1),
+        (Outcome.GAVE_UP, 2),
+    ]
+    after = await stored(worker, video.id)
+    assert after.status is VideoStatus.FAILED
+    assert after.status_code == "processing_failed"
+    assert after.status_reason == "The video could not be processed; try again."
+    (failed,) = await spy.published()
+    assert isinstance(failed, VideoFailed)
+    assert failed.causation_id == event.id
+    assert failed.correlation_id == video.correlation_id
+    assert (failed.data.video_id, failed.data.reason) == (video.id, after.status_reason)
+    (dead,) = await dead_letters(worker)
+    assert dead.attributes["code"] == "gave_up"
+    assert dead.attributes["reason"].startswith("gave up after 2 attempts: ")
+    assert "NoSuchKey" in dead.attributes["error"]
+    assert Counter(worker.consumer.counters.by_outcome) == {Outcome.RETRY: 1, Outcome.GAVE_UP: 1}
+
+
+async def test_a_rejection_handled_again_is_announced_again_with_the_same_id(
+    worker: Worker, spy: EventSpy, truncated: bytes
+) -> None:
+    """A crash after writing `rejected` but before its completion record: the event runs again
+    and must say `video.rejected` again (the owner was perhaps never told), with the same id."""
+    video = await uploaded_video(worker, truncated)
+    event = uploaded(video)
+    await deliver(worker, event)
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+    rejected_once = await stored(worker, video.id)
+
+    await forget_completion(worker, event.id)
+    await deliver(worker, event)
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+
+    assert await stored(worker, video.id) == rejected_once
+    first, second = await spy.published()
+    assert isinstance(first, VideoRejected)
+    assert isinstance(second, VideoRejected)
+    assert second.id == first.id
+    assert second.data == first.data
