@@ -57,6 +57,7 @@ async def test_upload_becomes_ready_and_plays(
     with av.open(str(downloaded)) as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
+        assert [a.codec_context.name for a in container.streams.audio] == ["aac"]
         assert (stream.codec_context.width, stream.codec_context.height) == (
             top["width"],
             top["height"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from tests.integration.api_support import (
@@ -11,26 +9,12 @@ from tests.integration.api_support import (
     Client,
     Stack,
     expect_problem,
-    provisioned_stack,
     running_api,
     sign_up,
     unique_email,
 )
-from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
-    async with provisioned_stack(emulator) as fresh:
-        yield fresh
-
-
-@pytest.fixture(scope="module")
-async def api(stack: Stack) -> AsyncIterator[Client]:
-    async with running_api(stack.settings) as client:
-        yield client
 
 
 async def test_register_login_me(api: Client) -> None:

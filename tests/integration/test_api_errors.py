@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,15 +10,11 @@ import pytest
 
 from tests.integration.api_support import (
     Client,
-    Stack,
     User,
     expect_problem,
-    provisioned_stack,
-    running_api,
     sign_up,
     video_body,
 )
-from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.integration
 
@@ -29,18 +24,6 @@ EXPIRED_LOOKING = (
     "eyJzdWIiOiJ4IiwidG9rZW5fdXNlIjoiYWNjZXNzIiwiZXhwIjo5ODk2MjU2MDB9."
     "c2lnbmF0dXJl"
 )
-
-
-@pytest.fixture(scope="module")
-async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
-    async with provisioned_stack(emulator) as fresh:
-        yield fresh
-
-
-@pytest.fixture(scope="module")
-async def api(stack: Stack) -> AsyncIterator[Client]:
-    async with running_api(stack.settings) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

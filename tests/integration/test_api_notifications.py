@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,28 +13,13 @@ from tests.integration.api_support import (
     Client,
     Stack,
     expect_problem,
-    provisioned_stack,
-    running_api,
     sign_up,
 )
 from videoshare.adapters.notifications import Notification, NotificationRepository
 from videoshare.domain.events import utc_now
 from videoshare.infra.topology import NOTIFICATIONS_TABLE
-from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
-    async with provisioned_stack(emulator) as fresh:
-        yield fresh
-
-
-@pytest.fixture(scope="module")
-async def api(stack: Stack) -> AsyncIterator[Client]:
-    async with running_api(stack.settings) as client:
-        yield client
 
 
 async def test_the_inbox_is_mine_newest_first_and_paged(api: Client, stack: Stack) -> None:

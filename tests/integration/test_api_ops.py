@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import structlog
@@ -15,29 +14,15 @@ from tests.integration.api_support import (
     Client,
     Stack,
     expect_problem,
-    provisioned_stack,
     running_api,
     sign_up,
 )
 from videoshare.api.app import create_app
 from videoshare.aws import AwsClients
 from videoshare.infra.resources import Resources
-from videoshare.local.emulator import Emulator
 from videoshare.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
-    async with provisioned_stack(emulator) as fresh:
-        yield fresh
-
-
-@pytest.fixture(scope="module")
-async def api(stack: Stack) -> AsyncIterator[Client]:
-    async with running_api(stack.settings) as client:
-        yield client
 
 
 async def test_healthz_and_readyz_answer(api: Client) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -18,8 +17,6 @@ from tests.integration.api_support import (
     expect_problem,
     make_ready,
     poll,
-    provisioned_stack,
-    running_api,
     sign_up,
     video_body,
 )
@@ -27,7 +24,6 @@ from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.events import VideoCreated, parse_event, utc_now
 from videoshare.domain.video import VideoStatus
 from videoshare.infra.topology import VIDEOS_TABLE
-from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.integration
 
@@ -35,18 +31,6 @@ VIDEO_KEYS = {
     "id", "owner_id", "title", "description", "tags", "visibility", "status", "created_at",
     "updated_at", "size_bytes", "renditions",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
-    async with provisioned_stack(emulator) as fresh:
-        yield fresh
-
-
-@pytest.fixture(scope="module")
-async def api(stack: Stack) -> AsyncIterator[Client]:
-    async with running_api(stack.settings) as client:
-        yield client
 
 
 async def _probe_queue(stack: Stack) -> str:
