@@ -305,8 +305,9 @@ async def test_heartbeat_keeps_a_long_handlers_message_from_a_second_consumer(
         stolen.append(event.id)
 
     settlements: list[Settlement] = []
+    first_sqs = VisibilitySpy(aws.sqs)
     first = Consumer(
-        aws.sqs,
+        first_sqs,  # type: ignore[arg-type]
         config_for(queues),
         handlers={"video.uploaded": long_transcode},
         decode=decode_event,
@@ -316,12 +317,18 @@ async def test_heartbeat_keeps_a_long_handlers_message_from_a_second_consumer(
         aws.sqs, config_for(queues), handlers={"video.uploaded": second_worker}, decode=decode_event
     )
     await send_event(aws.sqs, queues.url, uploaded_event())
+    # The heartbeat beats every third of the visibility timeout: this many extensions mean the
+    # message has stayed invisible for more than twice its original timeout.
+    beats_past_two_timeouts = 7
 
     async with running(first):
         await eventually(started.is_set, what="the long handler started")
         async with running(second):
-            # Absence cannot be polled for: watch well past the original visibility timeout.
-            await asyncio.sleep(2 * VISIBILITY_S)
+            await eventually(
+                lambda: first_sqs.extensions >= beats_past_two_timeouts,
+                timeout_s=4 * VISIBILITY_S,
+                what="the heartbeat extended the visibility past twice the timeout",
+            )
         assert stolen == []
         finish.set()
         await eventually(lambda: len(settlements) == 1, what="the long handler settled")
@@ -329,6 +336,23 @@ async def test_heartbeat_keeps_a_long_handlers_message_from_a_second_consumer(
     assert [(s.outcome, s.attempt) for s in settlements] == [(Outcome.DONE, 1)]
     assert settlements[0].duration_s > 2 * VISIBILITY_S
     assert await messages_in_queue(aws.sqs, queues.url) == 0
+
+
+class VisibilitySpy:
+    """The SQS client, counting the visibility extensions a heartbeat makes."""
+
+    def __init__(self, sqs: SQSClient) -> None:
+        self._sqs = sqs
+        self.extensions = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sqs, name)
+
+    async def change_message_visibility(self, **kwargs: Any) -> Any:
+        result = await self._sqs.change_message_visibility(**kwargs)
+        if kwargs["VisibilityTimeout"] > 0:
+            self.extensions += 1
+        return result
 
 
 class ReceiveSpy:

@@ -115,3 +115,20 @@ def test_wire_shaped_samples_parse(sample: Path) -> None:
         assert decoded is None or decoded.records
     else:
         parse_event(body)
+
+
+def test_follow_up_once_per_a_key_ignores_the_cause() -> None:
+    data = VideoReadyData(video_id="v1", owner_id="u1", title="t")
+    first, second = (
+        follow_up(
+            VideoReady,
+            cause_id=cause,
+            correlation_id="req-1",
+            producer="p",
+            data=data,
+            once_per="upload:v1",
+        )
+        for cause in ("notification-1", "notification-2")
+    )
+    assert first.id == second.id == follow_up_id("upload:v1", "video.ready")
+    assert (first.causation_id, second.causation_id) == ("notification-1", "notification-2")

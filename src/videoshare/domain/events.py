@@ -201,12 +201,25 @@ def follow_up_id(cause_id: str, event_type: str) -> str:
     return str(uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"{cause_id}/{event_type}"))
 
 
-def follow_up(model: type[E], *, cause_id: str, correlation_id: str, producer: str, data: Any) -> E:
-    """An event of `model` caused by the message `cause_id`, with a deterministic id."""
+def follow_up(
+    model: type[E],
+    *,
+    cause_id: str,
+    correlation_id: str,
+    producer: str,
+    data: Any,
+    once_per: str | None = None,
+) -> E:
+    """An event of `model` caused by the message `cause_id`, with a deterministic id.
+
+    The id is derived from `cause_id`, or from `once_per` when the event must exist once per
+    that key whatever caused it (the verdict on a video's upload: S3 may report one upload
+    several times, and each report must lead to the same event).
+    """
     event_type = model.model_fields["type"].default
     return model.model_validate(
         {
-            "id": follow_up_id(cause_id, event_type),
+            "id": follow_up_id(once_per or cause_id, event_type),
             "correlation_id": correlation_id,
             "causation_id": cause_id,
             "producer": producer,

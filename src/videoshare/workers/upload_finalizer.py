@@ -21,7 +21,6 @@ from videoshare.domain.events import (
     VideoUploaded,
     VideoUploadedData,
     follow_up,
-    follow_up_id,
 )
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.sniff import SNIFF_BYTES, sniff_container
@@ -110,14 +109,6 @@ def _decided_here(video: Video) -> bool:
     return video.status is VideoStatus.REJECTED and not rejected_after_upload(video)
 
 
-def _outcome_id(video_id: str, event_type: str) -> str:
-    """The id of the event announcing the verdict on a video's upload. A video is uploaded
-    once, so whichever notification leads to the announcement (S3's duplicate, a redelivery
-    after a crash, the client PUTting the file again) it has the same id, and every repeat is
-    dropped downstream as a duplicate rather than taken for a second upload."""
-    return follow_up_id(f"upload:{video_id}", event_type)
-
-
 async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
     try:
         head = await ctx.aws.s3.head_object(Bucket=ctx.resources.bucket, Key=video.source_key)
@@ -140,18 +131,23 @@ async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
 
 
 async def _publish_outcome(ctx: WorkerContext, video: Video, cause_id: str) -> None:
-    event = _outcome(ctx, video, cause_id)
-    await ctx.publisher.publish(event.model_copy(update={"id": _outcome_id(video.id, event.type)}))
+    await ctx.publisher.publish(_outcome(ctx, video, cause_id))
 
 
 def _outcome(ctx: WorkerContext, video: Video, cause_id: str) -> VideoUploaded | VideoRejected:
-    correlation_id = correlation_of(video, cause_id)
+    """The verdict on the video's upload. A video is uploaded once, so whichever notification
+    leads here (S3's duplicate, a redelivery after a crash, the client PUTting the file again)
+    the event has the same id, and every repeat is dropped downstream as a duplicate."""
+    envelope = {
+        "cause_id": cause_id,
+        "correlation_id": correlation_of(video, cause_id),
+        "producer": ctx.name,
+        "once_per": f"upload:{video.id}",
+    }
     if video.status is VideoStatus.UPLOADED:
         return follow_up(
             VideoUploaded,
-            cause_id=cause_id,
-            correlation_id=correlation_id,
-            producer=ctx.name,
+            **envelope,
             data=VideoUploadedData(
                 video_id=video.id,
                 owner_id=video.owner_id,
@@ -162,9 +158,7 @@ def _outcome(ctx: WorkerContext, video: Video, cause_id: str) -> VideoUploaded |
         )
     return follow_up(
         VideoRejected,
-        cause_id=cause_id,
-        correlation_id=correlation_id,
-        producer=ctx.name,
+        **envelope,
         data=VideoRejectedData(
             video_id=video.id,
             owner_id=video.owner_id,
