@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events clean
+.PHONY: setup run test lint fmt events bench clean
 
 setup: $(STAMP)
 
@@ -22,17 +22,22 @@ test: setup
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 fmt: setup
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 # Regenerates the event catalog (events/) from the pydantic models.
 events: setup
 	$(BIN)/videoshare events export
+
+# Benchmarks: ratios against a baseline measured in the same run; tables and JSON in bench/results/.
+# `make bench ONLY=transcode` runs one.
+bench: setup
+	$(BIN)/python -m bench $(ONLY)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

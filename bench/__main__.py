@@ -1,0 +1,23 @@
+"""`python -m bench [NAME…]`: run the named benchmarks (default: all) and print their tables."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    here = Path(__file__).parent
+    names = argv or sorted(p.stem.removeprefix("bench_") for p in here.glob("bench_*.py"))
+    if not names:
+        print("no benchmarks found under bench/")
+        return 1
+    for name in names:
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(module.main())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,70 @@
+"""One way for every benchmark to print and keep its figures."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured comparison: ours against a baseline from the same run."""
+
+    name: str
+    ours: float
+    baseline: float
+    unit: str
+    goal: str
+    baseline_name: str
+    # "lower" when a smaller ours/baseline ratio is better (times), "higher" for throughput
+    better: str = "lower"
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def write_report(name: str, figures: Sequence[Figure], notes: Sequence[str] = ()) -> str:
+    """Write `results/<name>.md` and `results/<name>.json`; return the table as text."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"# {name}",
+        "",
+        "| figure | ours | baseline | ratio | goal |",
+        "|---|---|---|---|---|",
+    ]
+    for f in figures:
+        lines.append(
+            f"| {f.name} | {f.ours:.3f} {f.unit} | {f.baseline:.3f} {f.unit} ({f.baseline_name}) "
+            f"| {f.ratio:.2f}x | {f.goal} |"
+        )
+    lines += ["", *notes] if notes else []
+    table = "\n".join(lines) + "\n"
+    (RESULTS / f"{name}.md").write_text(table)
+    payload = {
+        "name": name,
+        "measured_at": datetime.now(UTC).isoformat(),
+        "machine": {"python": platform.python_version(), "cpus": _cpus()},
+        "figures": [asdict(f) | {"ratio": f.ratio} for f in figures],
+        "notes": list(notes),
+    }
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    return table
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
