@@ -75,6 +75,9 @@ class VideoTranscodedData(VideoRef):
     size_bytes: int = Field(ge=0, description="size of the uploaded source")
     renditions: list[RenditionData] = Field(min_length=1)
     poster_key: str
+    hls_master_key: str | None = Field(default=None, description="HLS master playlist")
+    storyboard_image_key: str | None = Field(default=None, description="sprite sheet JPEG")
+    storyboard_vtt_key: str | None = Field(default=None, description="WebVTT thumbnails")
 
 
 class VideoReadyData(VideoRef):

@@ -3,6 +3,11 @@
 uploads/{video_id}/source         the uploaded original (server-chosen name, fixed suffix)
 media/{video_id}/{rendition}.mp4  renditions
 media/{video_id}/poster.jpg       poster
+media/{video_id}/storyboard.jpg   storyboard sprite sheet (thumbnails in a grid)
+media/{video_id}/storyboard.vtt   WebVTT cues pointing into the sprite (`…jpg#xywh=x,y,w,h`)
+media/{video_id}/hls/master.m3u8  HLS master playlist; every other HLS file (one playlist per
+                                  rendition, its segments) sits beside it under hls/, and
+                                  relative URIs in a playlist resolve against that folder
 """
 
 from __future__ import annotations
@@ -36,3 +41,19 @@ def rendition_key(video_id: str, rendition: str) -> str:
 
 def poster_key(video_id: str) -> str:
     return f"{media_prefix(video_id)}poster.jpg"
+
+
+def storyboard_image_key(video_id: str) -> str:
+    return f"{media_prefix(video_id)}storyboard.jpg"
+
+
+def storyboard_vtt_key(video_id: str) -> str:
+    return f"{media_prefix(video_id)}storyboard.vtt"
+
+
+def hls_prefix(video_id: str) -> str:
+    return f"{media_prefix(video_id)}hls/"
+
+
+def hls_master_key(video_id: str) -> str:
+    return f"{hls_prefix(video_id)}master.m3u8"

@@ -113,6 +113,9 @@ class Video(BaseModel):
     size_bytes: int | None = None
     renditions: list[Rendition] = Field(default_factory=list)
     poster_key: str | None = None
+    hls_master_key: str | None = None
+    storyboard_image_key: str | None = None
+    storyboard_vtt_key: str | None = None
 
     def visible_to(self, user_id: str | None) -> bool:
         """Whether `user_id` (None: anonymous) may see this video at all."""

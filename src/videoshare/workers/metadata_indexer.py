@@ -40,6 +40,9 @@ async def _index(ctx: WorkerContext, event: VideoTranscoded) -> None:
             size_bytes=data.size_bytes,
             renditions=[Rendition(**r.model_dump()) for r in data.renditions],
             poster_key=data.poster_key,
+            hls_master_key=data.hls_master_key,
+            storyboard_image_key=data.storyboard_image_key,
+            storyboard_vtt_key=data.storyboard_vtt_key,
             progress=None,
         )
     elif video.status is not VideoStatus.READY:
