@@ -133,7 +133,9 @@ async def test_pages_follow_the_cursor_to_the_end(
     seen: list[str] = []
     cursor: str | None = None
     for _ in range(5):
-        query = {"q": topic, "limit": "2", **({"cursor": cursor} if cursor else {})}
+        query: dict[str, str] = {"q": topic, "limit": "2"}
+        if cursor:
+            query["cursor"] = cursor
         page = await _search(api, **query)
         seen += [v["id"] for v in page["items"]]
         cursor = page["next_cursor"]
