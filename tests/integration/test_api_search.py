@@ -136,7 +136,7 @@ async def test_pages_follow_the_cursor_to_the_end(
         query: dict[str, str] = {"q": topic, "limit": "2"}
         if cursor:
             query["cursor"] = cursor
-        page = await _search(api, **query)
+        page = await _search(api, None, **query)
         seen += [v["id"] for v in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
