@@ -33,6 +33,7 @@ from av.stream import Disposition
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
+from videoshare.media.boxes import top_level_shortfall
 from videoshare.media.sniff import ISO_BMFF, MATROSKA, SNIFF_BYTES, sniff_container
 
 FORMAT_WHITELIST: Final = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
@@ -119,12 +120,15 @@ def probe(path: Path, *, limits: ProbeLimits) -> ProbeResult:
         ) from error
     with container:
         try:
-            return _describe(container, _DEMUXER_OF_FAMILY[family], limits)
+            described = _describe(container, _DEMUXER_OF_FAMILY[family], limits)
         except FFmpegError as error:
             raise MediaRejected(
                 RejectCode.CORRUPT,
                 f"The video cannot be decoded; it may be damaged ({_ffmpeg_says(error)}).",
             ) from error
+    if family == ISO_BMFF:
+        _check_complete(path)
+    return described
 
 
 def open_media(path: Path, *, demuxer: str | None, limits: ProbeLimits) -> InputContainer:
@@ -201,6 +205,21 @@ def _main_video_stream(container: InputContainer) -> VideoStream:
 
 def _main_audio_stream(container: InputContainer) -> AudioStream | None:
     return next((s for s in container.streams.audio if s.codec_context is not None), None)
+
+
+def _check_complete(path: Path) -> None:
+    """An MP4 whose index comes first opens fine even when its media data was cut short."""
+    shortfall = top_level_shortfall(path)
+    if shortfall is None:
+        return
+    if shortfall.missing_bytes == 0:
+        problem = f"its {shortfall.box!r} box declares an impossible size"
+    else:
+        problem = f"its {shortfall.box!r} box needs {shortfall.missing_bytes:,} bytes more"
+    raise MediaRejected(
+        RejectCode.CORRUPT,
+        f"The file is incomplete or damaged: {problem}; upload the whole file again.",
+    )
 
 
 def _check_size(width: int, height: int, limits: ProbeLimits) -> None:

@@ -1,8 +1,15 @@
-"""transcoder: `video.uploaded` → probe the source, make the renditions and the poster.
+"""transcoder: `video.uploaded` → probe the source, make the complete output set: the MP4
+ladder, HLS, a poster and a storyboard.
 
 `uploaded → processing` when it starts; publishes `video.transcoded` with what it made, or moves
 the video `→ rejected` (publishing `video.rejected`) when the source is not a video it can
 safely decode. The source is streamed to a temp folder of its own, removed on every exit path.
+
+Outputs go to deterministic keys (`domain/keys.py`), uploaded a few at a time (multipart when
+large), the HLS master playlist last: a player that finds it finds everything it lists. Then any
+object under the video's media prefix that this run did not write is deleted: an attempt killed
+mid-job (SQS delivers the event again) may have left files this one does not make, and the video
+ends with exactly one set of outputs.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 import structlog
+from boto3.s3.transfer import TransferConfig
 
 from videoshare.adapters.videos import VideoConflict
 from videoshare.bus.outcomes import RetryLater
@@ -33,10 +42,29 @@ from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transco
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
 
+if TYPE_CHECKING:
+    from types_aiobotocore_s3.type_defs import ObjectIdentifierTypeDef
+
 log = structlog.get_logger("transcoder")
 
 DOWNLOAD_CHUNK = 1024 * 1024
 PROGRESS_INTERVAL_S = 1.0
+UPLOADS_AT_ONCE: Final = 4
+# Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
+# ~32 MiB of a file in memory, ~128 MiB with UPLOADS_AT_ONCE large files.
+TRANSFER: Final = TransferConfig(
+    multipart_threshold=16 * 1024**2,
+    multipart_chunksize=8 * 1024**2,
+    max_concurrency=2,
+    max_io_queue=2,
+)
+CONTENT_TYPES: Final = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+}
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
@@ -68,16 +96,18 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         return
     if video.status is VideoStatus.UPLOADED:
         video = await move(ctx, video, VideoStatus.PROCESSING, progress=0.0)
-    work_dir = Path(tempfile.mkdtemp(prefix=f"transcode-{video.id}-", dir=ctx.settings.work_dir))
+    work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, video.id)
     try:
         source = work_dir / "source"
         await _download(ctx, video.source_key, source)
         try:
             probed = await asyncio.to_thread(probe, source, limits=ProbeLimits())
+            output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
         except MediaRejected as rejected:
+            # progress reports have changed the record since it was read: read it again
+            video = await ctx.videos.get(video.id) or video
             await _reject(ctx, video, event, str(rejected.code), rejected.reason)
             return
-        output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
         await _upload_outputs(ctx, video, output)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -106,9 +136,21 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
                     for r in output.renditions
                 ],
                 poster_key=keys.poster_key(video.id),
+                hls_master_key=keys.hls_master_key(video.id),
+                storyboard_image_key=keys.storyboard_image_key(video.id),
+                storyboard_vtt_key=keys.storyboard_vtt_key(video.id),
             ),
         )
     )
+
+
+def _fresh_work_dir(root: str | None, video_id: str) -> Path:
+    """A new temp folder for this job, after removing any an earlier attempt at the same video
+    left behind: a worker killed mid-job (SIGKILL, out of memory) cannot clean up itself."""
+    work_root = Path(root or tempfile.gettempdir())
+    for leftover in work_root.glob(f"transcode-{video_id}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"transcode-{video_id}-", dir=work_root))
 
 
 async def _download(ctx: WorkerContext, key: str, path: Path) -> None:
@@ -153,8 +195,8 @@ class _ProgressReporter:
 
     async def report(self, percent: float) -> None:
         now = time.monotonic()
-        if now - self._last < PROGRESS_INTERVAL_S:
-            return
+        if percent < 100.0 and now - self._last < PROGRESS_INTERVAL_S:
+            return  # the last report (100 %) is always written
         self._last = now
         try:
             current = await self._ctx.videos.get(self._video.id)
@@ -164,15 +206,54 @@ class _ProgressReporter:
             log.debug("progress_skipped", video_id=self._video.id)
 
 
-async def _upload_outputs(ctx: WorkerContext, video: Video, output: TranscodeOutput) -> None:
-    uploads = [
-        (r.path, keys.rendition_key(video.id, r.name), "video/mp4") for r in output.renditions
+def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]]:
+    """Each output file and its key, the HLS master playlist last."""
+    files = [(r.path, keys.rendition_key(video_id, r.name)) for r in output.renditions]
+    files += [
+        (output.poster, keys.poster_key(video_id)),
+        (output.storyboard_image, keys.storyboard_image_key(video_id)),
+        (output.storyboard_vtt, keys.storyboard_vtt_key(video_id)),
     ]
-    uploads.append((output.poster, keys.poster_key(video.id), "image/jpeg"))
-    for path, key, content_type in uploads:
-        await ctx.aws.s3.upload_file(
-            str(path), ctx.resources.bucket, key, ExtraArgs={"ContentType": content_type}
-        )
+    files += [(path, keys.hls_prefix(video_id) + path.name) for path in output.hls_files]
+    files.append((output.hls_master, keys.hls_master_key(video_id)))
+    return files
+
+
+async def _upload_outputs(ctx: WorkerContext, video: Video, output: TranscodeOutput) -> None:
+    *files, master = output_keys(video.id, output)
+    slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
+
+    async def put(path: Path, key: str) -> None:
+        async with slots:
+            await ctx.aws.s3.upload_file(
+                str(path),
+                ctx.resources.bucket,
+                key,
+                ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]},
+                Config=TRANSFER,
+            )
+
+    async with asyncio.TaskGroup() as uploads:
+        for path, key in files:
+            uploads.create_task(put(path, key))
+    await put(*master)
+    await _delete_others(ctx, video.id, {key for _, key in (*files, master)})
+
+
+async def _delete_others(ctx: WorkerContext, video_id: str, keep: set[str]) -> None:
+    """Delete what an interrupted earlier attempt left in the video's media that this one did
+    not write (the key layout is deterministic, so everything else was overwritten)."""
+    paginator = ctx.aws.s3.get_paginator("list_objects_v2")
+    prefix = keys.media_prefix(video_id)
+    async for page in paginator.paginate(Bucket=ctx.resources.bucket, Prefix=prefix):
+        stale: list[ObjectIdentifierTypeDef] = [
+            {"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in keep
+        ]
+        if stale:
+            await ctx.aws.s3.delete_objects(
+                Bucket=ctx.resources.bucket, Delete={"Objects": stale, "Quiet": True}
+            )
+            log.info("stale_outputs_deleted", video_id=video_id, count=len(stale))
 
 
 async def _reject(
