@@ -108,7 +108,9 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
             video = await ctx.videos.get(video.id) or video
             await _reject(ctx, video, event, str(rejected.code), rejected.reason)
             return
+        started = time.monotonic()
         await _upload_outputs(ctx, video, output)
+        log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(started))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     await ctx.publisher.publish(
@@ -171,8 +173,9 @@ async def _run_ffmpeg(
 ) -> TranscodeOutput:
     await asyncio.to_thread(out_dir.mkdir)
     reporter = _ProgressReporter(ctx, video)
+    started = time.monotonic()
     try:
-        return await transcode(
+        output = await transcode(
             source,
             out_dir,
             probed,
@@ -182,6 +185,17 @@ async def _run_ffmpeg(
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
+    log.info(
+        "transcoded",
+        video_id=video.id,
+        renditions=[r.name for r in output.renditions],
+        transcode_ms=_ms_since(started),
+    )
+    return output
+
+
+def _ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
 
 
 class _ProgressReporter:
