@@ -210,6 +210,38 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_a_reason(
     assert await dead_letters(worker) == []
 
 
+@pytest.mark.parametrize(
+    ("caps", "code"),
+    [
+        ({"max_upload_bytes": 1000}, "file_too_large"),
+        ({"max_video_duration_s": 1.5}, "too_long"),
+        ({"max_video_pixels": 320 * 240 - 1}, "resolution_too_large"),
+    ],
+)
+async def test_the_probe_caps_come_from_settings(
+    settings: Settings,
+    aws: AwsClients,
+    resources: Resources,
+    spy: EventSpy,
+    clip: bytes,
+    caps: dict[str, float],
+    code: str,
+) -> None:
+    capped = settings.model_copy(update=caps)
+    worker = start_worker(TRANSCODER, transcoder.definition, capped, aws, resources)
+    video = await uploaded_video(worker, clip)
+    await deliver(worker, uploaded(video))
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+
+    after = await stored(worker, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, code)
+    (rejected,) = await spy.published()
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.data.code == code
+    assert await object_keys(worker, keys.media_prefix(video.id)) == []
+
+
 async def test_upload_events_for_unknown_or_deleted_videos_are_done_without_effect(
     worker: Worker, spy: EventSpy, clip: bytes
 ) -> None:

@@ -17,6 +17,7 @@ Safety, in the order the checks run:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -62,6 +63,7 @@ class RejectCode(StrEnum):
     RESOLUTION_TOO_LARGE = "resolution_too_large"
     RESOLUTION_TOO_SMALL = "resolution_too_small"
     UNSUPPORTED_CODEC = "unsupported_codec"
+    FILE_TOO_LARGE = "file_too_large"
 
 
 class MediaRejected(Exception):
@@ -75,6 +77,7 @@ class MediaRejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ProbeLimits:
+    max_file_bytes: int | None = None  # None: no cap here
     max_duration_s: float = DEFAULT_MAX_DURATION_S
     max_pixels: int = DEFAULT_MAX_PIXELS  # width x height of the stored frame
     min_side: int = 16  # pixels, the shorter side
@@ -104,6 +107,7 @@ class ProbeResult:
 def probe(path: Path, *, limits: ProbeLimits) -> ProbeResult:
     """Check the file at `path` against `limits` and describe it; raises `MediaRejected`."""
     with path.open("rb") as file:
+        check_file_size(os.fstat(file.fileno()).st_size, limits)
         head = file.read(SNIFF_BYTES)
     family = sniff_container(head)
     if family is None:
@@ -129,6 +133,16 @@ def probe(path: Path, *, limits: ProbeLimits) -> ProbeResult:
     if family == ISO_BMFF:
         _check_complete(path)
     return described
+
+
+def check_file_size(size_bytes: int, limits: ProbeLimits) -> None:
+    """Refuse a file larger than `limits.max_file_bytes` (before fetching it, when one can)."""
+    if limits.max_file_bytes is not None and size_bytes > limits.max_file_bytes:
+        raise MediaRejected(
+            RejectCode.FILE_TOO_LARGE,
+            f"The file is {size_bytes:,} bytes; the largest accepted is "
+            f"{limits.max_file_bytes:,} bytes.",
+        )
 
 
 def open_media(path: Path, *, demuxer: str | None, limits: ProbeLimits) -> InputContainer:

@@ -5,11 +5,8 @@ ladder, HLS, a poster and a storyboard.
 the video `→ rejected` (publishing `video.rejected`) when the source is not a video it can
 safely decode. The source is streamed to a temp folder of its own, removed on every exit path.
 
-Outputs go to deterministic keys (`domain/keys.py`), uploaded a few at a time (multipart when
-large), the HLS master playlist last: a player that finds it finds everything it lists. Then any
-object under the video's media prefix that this run did not write is deleted: an attempt killed
-mid-job (SQS delivers the event again) may have left files this one does not make, and the video
-ends with exactly one set of outputs.
+Outputs go to deterministic keys and leave no stale file of an interrupted attempt behind
+(`transcoder_outputs.py`). The probe's caps (file size, duration, pixels) come from settings.
 """
 
 from __future__ import annotations
@@ -19,10 +16,8 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
 
 import structlog
-from boto3.s3.transfer import TransferConfig
 
 from videoshare.adapters.videos import VideoConflict
 from videoshare.bus.outcomes import RetryLater
@@ -37,34 +32,23 @@ from videoshare.domain.events import (
     follow_up,
 )
 from videoshare.domain.video import Video, VideoStatus
-from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, probe
+from videoshare.media.probe import (
+    MediaRejected,
+    ProbeLimits,
+    ProbeResult,
+    check_file_size,
+    probe,
+)
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
+from videoshare.settings import Settings
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
-
-if TYPE_CHECKING:
-    from types_aiobotocore_s3.type_defs import ObjectIdentifierTypeDef
+from videoshare.workers.transcoder_outputs import upload_outputs
 
 log = structlog.get_logger("transcoder")
 
 DOWNLOAD_CHUNK = 1024 * 1024
 PROGRESS_INTERVAL_S = 1.0
-UPLOADS_AT_ONCE: Final = 4
-# Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
-# ~32 MiB of a file in memory, ~128 MiB with UPLOADS_AT_ONCE large files.
-TRANSFER: Final = TransferConfig(
-    multipart_threshold=16 * 1024**2,
-    multipart_chunksize=8 * 1024**2,
-    max_concurrency=2,
-    max_io_queue=2,
-)
-CONTENT_TYPES: Final = {
-    ".mp4": "video/mp4",
-    ".jpg": "image/jpeg",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-}
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
@@ -99,9 +83,10 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
     work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, video.id)
     try:
         source = work_dir / "source"
-        await _download(ctx, video.source_key, source)
+        limits = probe_limits(ctx.settings)
         try:
-            probed = await asyncio.to_thread(probe, source, limits=ProbeLimits())
+            await _download(ctx, video.source_key, source, limits)
+            probed = await asyncio.to_thread(probe, source, limits=limits)
             output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
         except MediaRejected as rejected:
             # progress reports have changed the record since it was read: read it again
@@ -109,7 +94,7 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
             await _reject(ctx, video, event, str(rejected.code), rejected.reason)
             return
         started = time.monotonic()
-        await _upload_outputs(ctx, video, output)
+        await upload_outputs(ctx, video.id, output)
         log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(started))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -155,10 +140,24 @@ def _fresh_work_dir(root: str | None, video_id: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"transcode-{video_id}-", dir=work_root))
 
 
-async def _download(ctx: WorkerContext, key: str, path: Path) -> None:
-    """Stream the source to disk in chunks: never the whole file in memory."""
+def probe_limits(settings: Settings) -> ProbeLimits:
+    return ProbeLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_duration_s=settings.max_video_duration_s,
+        max_pixels=settings.max_video_pixels,
+    )
+
+
+async def _download(ctx: WorkerContext, key: str, path: Path, limits: ProbeLimits) -> None:
+    """Stream the source to disk in chunks: never the whole file in memory (nor on disk when
+    it is larger than accepted)."""
     obj = await ctx.aws.s3.get_object(Bucket=ctx.resources.bucket, Key=key)
     body = obj["Body"]
+    try:
+        check_file_size(obj["ContentLength"], limits)
+    except MediaRejected:
+        body.close()
+        raise
     out = await asyncio.to_thread(path.open, "wb")
     try:
         while chunk := await body.read(DOWNLOAD_CHUNK):
@@ -182,6 +181,7 @@ async def _run_ffmpeg(
             threads=ctx.settings.ffmpeg_threads,
             timeout_s=ctx.settings.transcode_timeout_s,
             on_progress=reporter.report,
+            max_pixels=ctx.settings.max_video_pixels,
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
@@ -218,56 +218,6 @@ class _ProgressReporter:
                 await self._ctx.videos.save(current, progress=round(percent, 1))
         except VideoConflict:
             log.debug("progress_skipped", video_id=self._video.id)
-
-
-def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]]:
-    """Each output file and its key, the HLS master playlist last."""
-    files = [(r.path, keys.rendition_key(video_id, r.name)) for r in output.renditions]
-    files += [
-        (output.poster, keys.poster_key(video_id)),
-        (output.storyboard_image, keys.storyboard_image_key(video_id)),
-        (output.storyboard_vtt, keys.storyboard_vtt_key(video_id)),
-    ]
-    files += [(path, keys.hls_prefix(video_id) + path.name) for path in output.hls_files]
-    files.append((output.hls_master, keys.hls_master_key(video_id)))
-    return files
-
-
-async def _upload_outputs(ctx: WorkerContext, video: Video, output: TranscodeOutput) -> None:
-    *files, master = output_keys(video.id, output)
-    slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
-
-    async def put(path: Path, key: str) -> None:
-        async with slots:
-            await ctx.aws.s3.upload_file(
-                str(path),
-                ctx.resources.bucket,
-                key,
-                ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]},
-                Config=TRANSFER,
-            )
-
-    async with asyncio.TaskGroup() as uploads:
-        for path, key in files:
-            uploads.create_task(put(path, key))
-    await put(*master)
-    await _delete_others(ctx, video.id, {key for _, key in (*files, master)})
-
-
-async def _delete_others(ctx: WorkerContext, video_id: str, keep: set[str]) -> None:
-    """Delete what an interrupted earlier attempt left in the video's media that this one did
-    not write (the key layout is deterministic, so everything else was overwritten)."""
-    paginator = ctx.aws.s3.get_paginator("list_objects_v2")
-    prefix = keys.media_prefix(video_id)
-    async for page in paginator.paginate(Bucket=ctx.resources.bucket, Prefix=prefix):
-        stale: list[ObjectIdentifierTypeDef] = [
-            {"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in keep
-        ]
-        if stale:
-            await ctx.aws.s3.delete_objects(
-                Bucket=ctx.resources.bucket, Delete={"Objects": stale, "Quiet": True}
-            )
-            log.info("stale_outputs_deleted", video_id=video_id, count=len(stale))
 
 
 async def _reject(
