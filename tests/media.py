@@ -53,6 +53,7 @@ def make_clip(
     sample_aspect: str | None = None,
     streamed: bool = False,
     faststart: bool = False,
+    audio_channels: int = 1,
 ) -> Path:
     """Write a test-pattern clip (with a 440 Hz tone when `audio`, as long unless told) to `path`.
 
@@ -60,7 +61,8 @@ def make_clip(
     turning the pixels, as phones do. `sample_aspect` ("4/3") makes the pixels non-square, as
     DV and some broadcast files have them. `streamed` writes through a pipe, so the container
     holds no duration and no index, like a browser's MediaRecorder output. `faststart` puts an
-    MP4's index (`moov`) before its media data, as web-ready files have it.
+    MP4's index (`moov`) before its media data, as web-ready files have it. `audio_channels`
+    6 makes 5.1 sound, as camera and film files have it.
     """
     argv = [ffmpeg_executable(), *_QUIET]
     if rotate is not None:
@@ -73,6 +75,7 @@ def make_clip(
         tone_seconds = seconds if audio_seconds is None else audio_seconds
         argv += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={tone_seconds}"]
         argv += ["-c:a", "libopus" if container == "webm" else "aac", "-b:a", "64k"]
+        argv += ["-ac", str(audio_channels)]
     argv += [*_VIDEO_ENCODERS[codec], "-f", _MUXERS[container]]
     if faststart:
         argv += ["-movflags", "+faststart"]
@@ -232,7 +235,7 @@ ACCEPTED_CLIPS: Final[dict[str, dict[str, Any]]] = {
     "portrait": {"width": 360, "height": 640},
     "video-only": {"width": 320, "height": 240, "audio": False},
     "vp9-webm": {"width": 320, "height": 240, "codec": "vp9", "container": "webm"},
-    "mov": {"width": 320, "height": 240, "container": "mov"},
+    "mov": {"width": 320, "height": 240, "container": "mov", "audio_channels": 6},  # 5.1
 }
 """The inputs issue 3 lists as accepted, by name. Short and small but for the one 720p clip."""
 

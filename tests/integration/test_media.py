@@ -304,8 +304,19 @@ async def test_an_accepted_clip_gets_its_ladder_hls_poster_and_storyboard(
     for rendition in output.renditions:
         assert rendition.size_bytes == rendition.path.stat().st_size > 0
     check_output_set(read_folder(tmp_path), expected)
+    _plays_through_the_master_playlist(output.hls_master, expected)
     assert progress == sorted(progress)
     assert progress[-1] == 100.0
+
+
+def _plays_through_the_master_playlist(master: Path, expected: Expected) -> None:
+    """FFmpeg's own HLS player follows the master to a variant and its segments, end to end."""
+    with av.open(str(master), options={"protocol_whitelist": "file"}) as player:
+        video = player.streams.video[0]
+        frames = list(player.decode(video))
+    last = frames[-1]
+    assert last.time is not None
+    assert last.time + 1 / 25 - frames[0].time == pytest.approx(expected.duration_s, abs=0.1)
 
 
 async def test_an_anamorphic_source_comes_out_with_square_pixels(
