@@ -34,12 +34,13 @@ function Header({ session, route }) {
   const [failure, setFailure] = useState("");
   const current = (name) => (route === name ? "page" : undefined);
   async function leave() {
+    // Leave the page first: a screen that needs a login would otherwise ask for one.
+    navigate("/", "You are logged out.");
     try {
       await logout();
     } catch (error) {
       setFailure(sentence(error));
     }
-    navigate("/", "You are logged out.");
   }
   return html`<header>
     <a class="skip" href="#main">Skip to the content</a>

@@ -103,10 +103,11 @@ export function UploadScreen() {
     setTransfer(null);
   }
 
-  if (video) return html`<${UploadedVideo} initial=${video} onAnother=${startOver} />`;
+  if (video) {
+    return html`<${UploadedVideo} initial=${video} transfer=${transfer} onAnother=${startOver} />`;
+  }
 
   const sending = transfer !== null;
-  const percent = sending ? Math.floor((100 * transfer.loaded) / Math.max(1, transfer.total)) : 0;
   return html`<section class="narrow">
     <h1>Upload a video</h1>
     <form onSubmit=${submit} noValidate aria-describedby="upload-failure">
@@ -148,17 +149,7 @@ export function UploadScreen() {
           <option value="public">Everyone (public)</option>
         </select>`}
       </${Field}>
-      ${sending &&
-      html`<div class="transfer">
-        <progress id="upload-progress" max="100" value=${percent}
-          aria-label="Upload progress"></progress>
-        <p aria-live="polite" id="upload-numbers">
-          <span class="percent">${percent} %</span> ·
-          ${bytes(transfer.loaded)} of ${bytes(transfer.total)} ·
-          ${transfer.speed > 0 ? `${bytes(transfer.speed)}/s` : "measuring speed"} ·
-          ${timeLeft(transfer.left)}
-        </p>
-      </div>`}
+      ${sending && html`<${TransferBar} transfer=${transfer} />`}
       <div class="actions">
         ${sending
           ? html`<button type="button" class="danger"
@@ -169,15 +160,28 @@ export function UploadScreen() {
   </section>`;
 }
 
-function UploadedVideo({ initial, onAnother }) {
+/** The bar and its numbers: percent, bytes sent, speed, time left. */
+function TransferBar({ transfer }) {
+  const percent = Math.floor((100 * transfer.loaded) / Math.max(1, transfer.total));
+  const numbers = [`${percent} %`, `${bytes(transfer.loaded)} of ${bytes(transfer.total)}`];
+  if (transfer.loaded < transfer.total) {
+    numbers.push(transfer.speed > 0 ? `${bytes(transfer.speed)}/s` : "measuring speed");
+    numbers.push(timeLeft(transfer.left));
+  }
+  return html`<div class="transfer">
+    <progress id="upload-progress" max="100" value=${percent}
+      aria-label="Upload progress"></progress>
+    <p aria-live="polite" id="upload-numbers">${numbers.join(" · ")}</p>
+  </div>`;
+}
+
+function UploadedVideo({ initial, transfer, onAnother }) {
   const [video, setVideo] = useState(initial);
   useEffect(() => followVideo(initial.id, (update) => setVideo((v) => ({ ...v, ...update }))), []);
   return html`<section class="narrow">
     <h1>Uploaded</h1>
-    <div class="transfer">
-      <progress max="100" value="100" aria-label="Upload progress"></progress>
-      <p><span class="percent">100 %</span> · “${video.title}” is uploaded.</p>
-    </div>
+    <p>“${video.title}” is uploaded.</p>
+    <${TransferBar} transfer=${transfer} />
     <p>Status: <${StatusBadge} video=${video} /></p>
     <p>
       <${Link} href=${`/videos/${video.id}`}>Open the video</${Link}> ·
