@@ -69,6 +69,9 @@ async def test_register_upload_watch_download_edit_delete(
         await page.get_by_role("navigation").get_by_role("link", name="My library").click()
         item = page.locator(".library-item", has_text="Holiday clip")
         await expect(item.locator("[data-status]")).to_have_attribute("data-status", "ready")
+        poster = item.locator(".thumb img")
+        await expect(poster).to_have_js_property("complete", True)
+        assert await poster.evaluate("img => img.naturalWidth") > 0, "the poster did not load"
         await shoot(page, screenshots, "06-library")
         await item.get_by_role("link", name="Holiday clip").click()
         video = page.locator("video")

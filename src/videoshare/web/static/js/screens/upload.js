@@ -94,6 +94,13 @@ export function UploadScreen() {
     }
   }
 
+  function cancel(event) {
+    // Distinct keys above keep Preact from turning this very element into the submit button
+    // while the click is still being dispatched (which would start the upload again).
+    event.preventDefault();
+    controller.current?.abort();
+  }
+
   function startOver() {
     setVideo(null);
     setFile(null);
@@ -152,9 +159,9 @@ export function UploadScreen() {
       ${sending && html`<${TransferBar} transfer=${transfer} />`}
       <div class="actions">
         ${sending
-          ? html`<button type="button" class="danger"
-              onClick=${() => controller.current?.abort()}>Cancel upload</button>`
-          : html`<button type="submit">Upload</button>`}
+          ? html`<button key="cancel" type="button" class="danger" onClick=${cancel}>
+              Cancel upload</button>`
+          : html`<button key="upload" type="submit">Upload</button>`}
       </div>
     </form>
   </section>`;
