@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Page, expect
 
@@ -60,3 +61,16 @@ async def record_progress_values(page: Page) -> None:
           }).observe(document.body, {subtree: true, childList: true, attributes: true});
         }"""
     )
+
+
+async def api_video(page: Page, video_id: str) -> dict[str, Any]:
+    """The video as the API shows it to the page's user (with the token the page holds)."""
+    video: dict[str, Any] = await page.evaluate(
+        """async (id) => {
+          const token = JSON.parse(localStorage.getItem("videoshare.session")).access_token;
+          const r = await fetch(`/v1/videos/${id}`, {headers: {Authorization: `Bearer ${token}`}});
+          return r.json();
+        }""",
+        video_id,
+    )
+    return video

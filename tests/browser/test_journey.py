@@ -57,7 +57,8 @@ async def test_register_upload_watch_download_edit_delete(
         assert seen == sorted(seen), f"the progress bar went backwards: {seen}"
         numbers = await page.locator("#upload-numbers").inner_text()
         sent, total = numbers.removeprefix("100 % · ").split(" of ")
-        assert numbers.startswith("100 %") and sent == total.strip(), numbers
+        assert numbers.startswith("100 %"), numbers
+        assert sent == total.strip(), numbers
 
         # The status turns ready on the same page, without a reload.
         status = page.locator("[data-status]").first

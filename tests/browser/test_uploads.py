@@ -11,7 +11,13 @@ import pytest
 from playwright.async_api import Browser, Route, expect
 
 from tests.browser.conftest import new_page, shoot
-from tests.browser.pages import PIPELINE_TIMEOUT_MS, fill_upload_form, new_email, register
+from tests.browser.pages import (
+    PIPELINE_TIMEOUT_MS,
+    api_video,
+    fill_upload_form,
+    new_email,
+    register,
+)
 from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -32,9 +38,9 @@ async def test_a_rejected_upload_shows_its_reason(
         await expect(status).to_have_attribute(
             "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
         )
-        video_id = (await page.get_by_role("link", name="Open the video").get_attribute("href"))
-        assert video_id is not None
-        record = await api_video(page, video_id.rsplit("/", 1)[1])
+        href = await page.get_by_role("link", name="Open the video").get_attribute("href")
+        assert href is not None
+        record = await api_video(page, href.rsplit("/", 1)[1])
         assert record["status_reason"]
         await expect(status.locator(".reason")).to_have_text(record["status_reason"])
 
@@ -87,19 +93,3 @@ async def test_cancelling_an_upload_keeps_nothing(
     finally:
         released.set()
         await context.close()
-
-
-async def api_video(page: object, video_id: str) -> dict[str, str]:
-    """The video as the API shows it to the page's user (their token from the page)."""
-    from playwright.async_api import Page
-
-    assert isinstance(page, Page)
-    result: dict[str, str] = await page.evaluate(
-        """async (id) => {
-          const token = JSON.parse(localStorage.getItem("videoshare.session")).access_token;
-          const r = await fetch(`/v1/videos/${id}`, {headers: {Authorization: `Bearer ${token}`}});
-          return r.json();
-        }""",
-        video_id,
-    )
-    return result
