@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events bench clean
+.PHONY: setup run test lint fmt events bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -18,8 +18,19 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/videoshare run
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest
+
+# The browser tests drive Debian's chromium; installed once, quietly, when it is missing.
+chromium:
+	@test -x /usr/bin/chromium || { echo "installing chromium for the browser tests…"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium >/dev/null; }
+
+# Refreshes the web app's vendored ES modules from npm at the versions pinned in
+# src/videoshare/web/vendoring.py (needs npm; the results are committed, so nothing else does).
+vendor: setup
+	$(BIN)/python -m videoshare.web.vendoring
 
 lint: setup
 	$(BIN)/ruff check src tests bench

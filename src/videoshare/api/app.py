@@ -45,6 +45,7 @@ from videoshare.infra.topology import NOTIFICATIONS_TABLE, SEARCH_TABLE, VIDEOS_
 from videoshare.local.emulator import PortInUse, ensure_port_free
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
+from videoshare.web import routes as web_app
 
 log = structlog.get_logger("ingress")
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(uploads.routes)
     app.add_routes(playback.routes)
     video_events.setup(app)
+    app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -100,6 +100,7 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     if await _ingress_ready(base, stop, children[0]):
         _banner(
             [
+                ("web app", f"{base}/"),
                 ("API", f"{base}/v1"),
                 ("readiness", f"{base}/readyz"),
                 ("AWS emulator", emulator.endpoint),

@@ -1,0 +1,117 @@
+// The app: a header with the navigation, and the screen the address names.
+import { currentSession, logout, onSessionChange, sentence } from "./api.js";
+import { html, render, useEffect, useRef, useState } from "./html.js";
+import { match, navigate, useLocation } from "./router.js";
+import { Link, Notice } from "./ui.js";
+import { LoginScreen, RegisterScreen } from "./screens/auth.js";
+import { EditScreen } from "./screens/edit.js";
+import { FeedScreen } from "./screens/feed.js";
+import { LibraryScreen } from "./screens/library.js";
+import { NotificationsScreen } from "./screens/notifications.js";
+import { UploadScreen } from "./screens/upload.js";
+import { WatchScreen } from "./screens/watch.js";
+
+const NEEDS_LOGIN = new Set(["upload", "library", "notifications", "edit"]);
+const TITLES = {
+  feed: "Latest videos",
+  login: "Log in",
+  register: "Create an account",
+  upload: "Upload",
+  library: "My library",
+  notifications: "Notifications",
+  watch: "Watch",
+  edit: "Edit video",
+  missing: "Not found",
+};
+
+function useSession() {
+  const [session, setSession] = useState(currentSession());
+  useEffect(() => onSessionChange(setSession), []);
+  return session;
+}
+
+function Header({ session, route }) {
+  const [failure, setFailure] = useState("");
+  const current = (name) => (route === name ? "page" : undefined);
+  async function leave() {
+    // Leave the page first: a screen that needs a login would otherwise ask for one.
+    navigate("/", "You are logged out.");
+    try {
+      await logout();
+    } catch (error) {
+      setFailure(sentence(error));
+    }
+  }
+  return html`<header>
+    <a class="skip" href="#main">Skip to the content</a>
+    <nav aria-label="Main">
+      <${Link} class="brand" href="/">videoshare</${Link}>
+      <${Link} href="/" aria-current=${current("feed")}>Explore</${Link}>
+      ${session
+        ? html`
+            <${Link} href="/upload" aria-current=${current("upload")}>Upload</${Link}>
+            <${Link} href="/library" aria-current=${current("library")}>My library</${Link}>
+            <${Link} href="/notifications" aria-current=${current("notifications")}>Notifications</${Link}>
+            <span class="who">${session.email}</span>
+            <button type="button" class="link" onClick=${leave}>Log out</button>`
+        : html`
+            <${Link} href="/login" aria-current=${current("login")}>Log in</${Link}>
+            <${Link} href="/register" aria-current=${current("register")}>Register</${Link}>`}
+    </nav>
+    ${failure && html`<p class="error" role="alert">${failure}</p>`}
+  </header>`;
+}
+
+function Screen({ route, params, search }) {
+  switch (route) {
+    case "feed":
+      return html`<${FeedScreen} search=${search} />`;
+    case "login":
+      return html`<${LoginScreen} next=${search.get("next")} />`;
+    case "register":
+      return html`<${RegisterScreen} />`;
+    case "upload":
+      return html`<${UploadScreen} />`;
+    case "library":
+      return html`<${LibraryScreen} />`;
+    case "notifications":
+      return html`<${NotificationsScreen} />`;
+    case "watch":
+      return html`<${WatchScreen} key=${params.id} id=${params.id} />`;
+    case "edit":
+      return html`<${EditScreen} key=${params.id} id=${params.id} />`;
+    default:
+      return html`<section><h1>Not found</h1>
+        <p>There is no page at this address. <${Link} href="/">See the latest videos</${Link}>.</p>
+      </section>`;
+  }
+}
+
+function App() {
+  const session = useSession();
+  const { path, search, flash } = useLocation();
+  const { name, params } = match(path);
+  const main = useRef(null);
+  const first = useRef(true);
+  const blocked = NEEDS_LOGIN.has(name) && !session;
+
+  useEffect(() => {
+    if (blocked) navigate(`/login?next=${encodeURIComponent(path)}`, "Please log in first.");
+  }, [blocked, path]);
+
+  useEffect(() => {
+    document.title = `${TITLES[name]} · videoshare`;
+    // After a navigation, start keyboard and screen-reader users at the new screen.
+    if (!first.current) main.current?.focus();
+    first.current = false;
+  }, [path]);
+
+  return html`
+    <${Header} session=${session} route=${name} />
+    <main id="main" tabIndex="-1" ref=${main}>
+      <${Notice} message=${flash} />
+      ${blocked ? null : html`<${Screen} key=${path} route=${name} params=${params} search=${search} />`}
+    </main>`;
+}
+
+render(html`<${App} />`, document.getElementById("app"));

@@ -1,0 +1,110 @@
+// The watch page: player, details, download, and for the owner edit and delete.
+import { call, currentSession, sentence } from "../api.js";
+import { bytes, date, duration, TERMINAL } from "../format.js";
+import { downloadPath, downloadWithToken } from "../download.js";
+import { html, useEffect, useState } from "../html.js";
+import { followVideo } from "../live.js";
+import { navigate } from "../router.js";
+import { Player } from "../player.js";
+import { ConfirmDialog, ErrorLine, Link, StatusBadge } from "../ui.js";
+
+export function WatchScreen({ id }) {
+  const [video, setVideo] = useState(null);
+  const [failure, setFailure] = useState("");
+  const [confirming, setConfirming] = useState(false);
+
+  useEffect(() => {
+    let stop = () => {};
+    setVideo(null);
+    setFailure("");
+    call("GET", `/v1/videos/${id}`)
+      .then((found) => {
+        setVideo(found);
+        if (!TERMINAL.has(found.status)) {
+          stop = followVideo(id, async (update) => {
+            setVideo((v) => ({ ...v, ...update }));
+            if (update.status === "ready") setVideo(await call("GET", `/v1/videos/${id}`));
+          });
+        }
+      })
+      .catch((error) => setFailure(sentence(error)));
+    return () => stop();
+  }, [id]);
+
+  async function remove() {
+    setConfirming(false);
+    try {
+      await call("DELETE", `/v1/videos/${id}`);
+      navigate("/library", `Deleted “${video.title}”.`);
+    } catch (error) {
+      setFailure(sentence(error));
+    }
+  }
+
+  if (failure) return html`<section><h1>Video</h1><${ErrorLine} message=${failure} /></section>`;
+  if (!video) return html`<section><p role="status">Loading…</p></section>`;
+  const mine = currentSession()?.user_id === video.owner_id;
+  return html`<section class="watch">
+    ${video.status === "ready"
+      ? html`<${Player} video=${video} />`
+      : html`<div class="not-ready"><p>This video is not ready to watch:
+          <${StatusBadge} video=${video} /></p></div>`}
+    <h1>${video.title}</h1>
+    <p class="meta">
+      ${video.visibility} · ${date(video.created_at)}
+      ${video.duration_s ? ` · ${duration(video.duration_s)}` : ""}
+      ${video.width ? ` · ${video.width}×${video.height}` : ""}
+      ${video.size_bytes ? ` · ${bytes(video.size_bytes)}` : ""}
+    </p>
+    ${video.description && html`<p class="description">${video.description}</p>`}
+    ${video.tags.length > 0 &&
+    html`<p class="tags">${video.tags.map(
+      (t) => html`<${Link} key=${t} class="tag" href=${`/?tag=${encodeURIComponent(t)}`}>#${t}</${Link}> `,
+    )}</p>`}
+    ${video.status === "ready" && html`<${Download} video=${video} onError=${setFailure} />`}
+    ${mine &&
+    html`<div class="actions">
+      <${Link} class="button" href=${`/videos/${id}/edit`}>Edit details</${Link}>
+      <button type="button" class="danger" onClick=${() => setConfirming(true)}>Delete</button>
+    </div>
+    <${ConfirmDialog}
+      open=${confirming}
+      title="Delete this video?"
+      body=${`“${video.title}” and every file of it will be deleted. This cannot be undone.`}
+      confirmLabel="Delete for good"
+      onConfirm=${remove}
+      onCancel=${() => setConfirming(false)}
+    />`}
+  </section>`;
+}
+
+function Download({ video, onError }) {
+  const [rendition, setRendition] = useState("source");
+  const [busy, setBusy] = useState(false);
+  const href = downloadPath(video.id, rendition);
+  const needsToken = video.visibility === "private";
+
+  async function viaToken(event) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await downloadWithToken(video.id, rendition);
+    } catch (error) {
+      onError(sentence(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`<form class="download" onSubmit=${viaToken}>
+    <label for="download-rendition">Download</label>
+    <select id="download-rendition" value=${rendition}
+      onChange=${(e) => setRendition(e.currentTarget.value)}>
+      <option value="source">Original file</option>
+      ${video.renditions.map((r) => html`<option value=${r.name}>${r.name} MP4</option>`)}
+    </select>
+    ${needsToken
+      ? html`<button type="submit" disabled=${busy}>${busy ? "Starting…" : "Download"}</button>`
+      : html`<a class="button" href=${href} download>Download</a>`}
+  </form>`;
+}

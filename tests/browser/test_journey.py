@@ -1,0 +1,140 @@
+"""A person's whole journey through the web app, in Debian's chromium against the real stack:
+register → log in → upload a clip through the page (progress to 100 %) → `ready` without a
+reload → it plays → the download works → edit → delete; and what others may not see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.browser.conftest import new_page, shoot
+from tests.browser.pages import (
+    PIPELINE_TIMEOUT_MS,
+    fill_upload_form,
+    log_in,
+    log_out,
+    new_email,
+    record_progress_values,
+    register,
+)
+from tests.e2e.conftest import Stack
+from tests.media import make_clip
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.mark.timeout(300)
+async def test_register_upload_watch_download_edit_delete(
+    web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
+) -> None:
+    clip = make_clip(browser_media / "holiday.mp4", seconds=3)
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    try:
+        await page.goto("/")
+        await expect(page.get_by_role("heading", name="Latest videos")).to_be_visible()
+        await shoot(page, screenshots, "01-feed")
+
+        email = new_email()
+        await register(page, email)
+        await shoot(page, screenshots, "02-registered")
+        await log_out(page)
+        await log_in(page, email)
+        await shoot(page, screenshots, "03-library-empty")
+
+        # Upload through the page; the bar climbs to 100 %.
+        await fill_upload_form(page, clip, title="Holiday clip", tags="holiday, sea")
+        await shoot(page, screenshots, "04-upload-form")
+        await page.evaluate("() => { window.__sameDocument = true; }")
+        await record_progress_values(page)
+        await page.get_by_role("button", name="Upload", exact=True).click()
+        await expect(page.get_by_role("heading", name="Uploaded")).to_be_visible()
+        bar = page.locator("#upload-progress")
+        await expect(bar).to_have_attribute("value", "100")
+        seen: list[float] = await page.evaluate("() => window.__progress")
+        assert seen, "the progress bar never showed"
+        assert seen == sorted(seen), f"the progress bar went backwards: {seen}"
+        numbers = await page.locator("#upload-numbers").inner_text()
+        sent, total = numbers.removeprefix("100 % · ").split(" of ")
+        assert numbers.startswith("100 %"), numbers
+        assert sent == total.strip(), numbers
+
+        # The status turns ready on the same page, without a reload.
+        status = page.locator("[data-status]").first
+        await expect(status).to_have_attribute("data-status", "ready", timeout=PIPELINE_TIMEOUT_MS)
+        assert await page.evaluate("() => window.__sameDocument === true")
+        await shoot(page, screenshots, "05-uploaded-ready")
+
+        # The library shows it ready too; its page plays it.
+        await page.get_by_role("navigation").get_by_role("link", name="My library").click()
+        item = page.locator(".library-item", has_text="Holiday clip")
+        await expect(item.locator("[data-status]")).to_have_attribute("data-status", "ready")
+        poster = item.locator(".thumb img")
+        await expect(poster).to_have_js_property("complete", True)
+        assert await poster.evaluate("img => img.naturalWidth") > 0, "the poster did not load"
+        await shoot(page, screenshots, "06-library")
+        await item.get_by_role("link", name="Holiday clip").click()
+        video = page.locator("video")
+        await expect(video).to_be_visible()
+        video_id = page.url.rsplit("/", 1)[1]
+        await video.evaluate("v => { v.muted = true; return v.play(); }")
+        await page.wait_for_function(
+            "() => document.querySelector('video').currentTime > 0.5", timeout=30_000
+        )
+        await shoot(page, screenshots, "07-watch")
+
+        # The download (a private video: the page asks with its token) is the original file.
+        await page.get_by_label("Download").select_option("source")
+        async with page.expect_download() as download_info:
+            await page.get_by_role("button", name="Download").click()
+        download = await download_info.value
+        saved = await download.path()
+        assert saved.read_bytes() == clip.read_bytes()
+
+        # Someone else sees neither the private video nor its page.
+        other_context, other, other_errors = await new_page(browser, web_stack.base_url)
+        try:
+            await register(other, new_email())
+            await other.goto(f"/videos/{video_id}")
+            await expect(other.get_by_role("alert")).to_have_text(
+                "There is no video with this id, or it is not yours to see."
+            )
+            await shoot(other, screenshots, "08-not-yours")
+            await other.goto("/")
+            await expect(other.get_by_role("heading", name="Latest videos")).to_be_visible()
+            await expect(other.get_by_text("Holiday clip")).to_have_count(0)
+            assert not other_errors.seen
+        finally:
+            await other_context.close()
+
+        # Edit: a new title, public now.
+        await page.get_by_role("link", name="Edit details").click()
+        await expect(page.get_by_label("Title")).to_have_value("Holiday clip")
+        await page.get_by_label("Title").fill("Holiday at the sea")
+        await page.get_by_label("Who can watch it").select_option("public")
+        await shoot(page, screenshots, "09-edit")
+        await page.get_by_role("button", name="Save changes").click()
+        await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+        await expect(page.get_by_role("heading", name="Holiday at the sea")).to_be_visible()
+        await expect(page.locator(".meta").first).to_contain_text("public")
+
+        # Notifications tell of it being ready.
+        await page.get_by_role("navigation").get_by_role("link", name="Notifications").click()
+        await expect(page.locator(".notifications li").first).to_be_visible()
+        await shoot(page, screenshots, "10-notifications")
+
+        # Delete, after saying yes.
+        await page.goto(f"/videos/{video_id}")
+        await page.get_by_role("button", name="Delete").click()
+        dialog = page.get_by_role("dialog")
+        await expect(dialog).to_be_visible()
+        await shoot(page, screenshots, "11-delete-confirm")
+        await dialog.get_by_role("button", name="Delete for good").click()
+        await expect(page.get_by_role("heading", name="My library")).to_be_visible()
+        await expect(page.get_by_role("status").first).to_contain_text("Deleted")
+        await expect(page.locator(".library-item", has_text="Holiday")).to_have_count(0)
+        await shoot(page, screenshots, "12-deleted")
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()

@@ -1,0 +1,95 @@
+"""Uploads through the page that do not go the happy way: a file that is not a video (its
+reason shown), a cancel half-way (nothing kept)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Route, expect
+
+from tests.browser.conftest import new_page, shoot
+from tests.browser.pages import (
+    PIPELINE_TIMEOUT_MS,
+    api_video,
+    fill_upload_form,
+    new_email,
+    register,
+)
+from tests.e2e.conftest import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+async def test_a_rejected_upload_shows_its_reason(
+    web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
+) -> None:
+    fake = browser_media / "not-really.mp4"
+    fake.write_bytes(os.urandom(64 * 1024))
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    try:
+        await register(page, new_email())
+        await fill_upload_form(page, fake, title="Random bytes")
+        await page.get_by_role("button", name="Upload", exact=True).click()
+        await expect(page.get_by_role("heading", name="Uploaded")).to_be_visible()
+        status = page.locator("[data-status]").first
+        await expect(status).to_have_attribute(
+            "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
+        )
+        href = await page.get_by_role("link", name="Open the video").get_attribute("href")
+        assert href is not None
+        record = await api_video(page, href.rsplit("/", 1)[1])
+        assert record["status_reason"]
+        await expect(status.locator(".reason")).to_have_text(record["status_reason"])
+
+        await page.get_by_role("link", name="Go to my library").click()
+        item = page.locator(".library-item", has_text="Random bytes")
+        await expect(item.locator(".reason")).to_have_text(record["status_reason"])
+        await shoot(page, screenshots, "20-rejected")
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()
+
+
+async def test_cancelling_an_upload_keeps_nothing(
+    web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
+) -> None:
+    clip = browser_media / "to-cancel.mp4"
+    clip.write_bytes(os.urandom(256 * 1024))
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    held = asyncio.Event()
+    released = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        if route.request.method != "PUT":
+            await route.continue_()
+            return
+        held.set()
+        await released.wait()
+        await route.abort()
+
+    try:
+        await register(page, new_email())
+        # The bytes go to the emulator, another origin: hold them there.
+        await page.route(lambda url: not url.startswith(web_stack.base_url), hold)
+        await fill_upload_form(page, clip, title="Changed my mind")
+        await page.get_by_role("button", name="Upload", exact=True).click()
+        await asyncio.wait_for(held.wait(), timeout=30)
+        await expect(page.locator("#upload-progress")).to_be_visible()
+        await shoot(page, screenshots, "21-uploading")
+        await page.get_by_role("button", name="Cancel upload").click()
+        await expect(page.get_by_role("alert")).to_have_text("Upload cancelled; nothing was kept.")
+        released.set()
+        await shoot(page, screenshots, "22-cancelled")
+
+        # The form is there again, and the library does not list the abandoned video.
+        await expect(page.get_by_role("button", name="Upload", exact=True)).to_be_enabled()
+        await page.get_by_role("navigation").get_by_role("link", name="My library").click()
+        await expect(page.get_by_text("No videos yet.")).to_be_visible()
+        await expect(page.get_by_text("Changed my mind")).to_have_count(0)
+        assert not errors.seen, errors.seen
+    finally:
+        released.set()
+        await context.close()
