@@ -23,7 +23,15 @@ from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
-from videoshare.api import auth, health, notifications, videos
+from videoshare.api import (
+    auth,
+    health,
+    notifications,
+    uploads,
+    video_edits,
+    video_events,
+    videos,
+)
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
 from videoshare.api.errors import problem_middleware
@@ -51,6 +59,9 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     for module in (auth, videos, notifications, health):
         app.add_routes(module.routes)
+    app.add_routes(video_edits.routes)
+    app.add_routes(uploads.routes)
+    video_events.setup(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -14,9 +14,9 @@ from videoshare.api.schemas import (
     CreateVideoIn,
     DownloadQuery,
     ListVideosQuery,
-    UploadOut,
     VideoPageOut,
 )
+from videoshare.api.upload_urls import upload_out
 from videoshare.api.validation import parse_body, parse_query
 from videoshare.api.video_service import (
     create_video,
@@ -41,7 +41,7 @@ async def create(request: web.Request) -> web.Response:
     video, upload = await create_video(svc, user.user_id, body, request_id(request))
     out = CreatedVideoOut(
         video=await video_view(video, svc.storage, svc.settings.download_url_ttl_s),
-        upload=UploadOut(url=upload.url, headers=upload.headers, expires_at=upload.expires_at),
+        upload=upload_out(upload),
     )
     return json_reply(out, status=201, headers={"Location": f"/v1/videos/{video.id}", **NO_STORE})
 
