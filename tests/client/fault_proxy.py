@@ -6,6 +6,7 @@ Host header is fine)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ class FaultProxy:
         async with http.request(
             request.method,
             f"{self.upstream}{request.rel_url}",
-            data=body,
+            data=io.BytesIO(body),  # aiohttp warns of large raw bytes
             headers=headers,
             allow_redirects=False,
         ) as answer:
