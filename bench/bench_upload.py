@@ -211,6 +211,9 @@ def main() -> str:
         f"Median of {ROUNDS} alternating runs each, against one moto server process on this "
         "machine. Ours includes the API round trips (create, complete) through a real ingress "
         "process; login is done once before timing, as the baseline's credentials are.",
+        "The baseline signs every part's payload (SHA-256 of each part in the client); presigned "
+        "part URLs carry UNSIGNED-PAYLOAD, which is why ours can come out ahead. The machine is "
+        "shared (2 cores), so single samples vary; see the JSON for all of them.",
     ]
     return write_report("upload", [figure], notes)
 

@@ -30,6 +30,8 @@ MIB = 1024 * 1024
 # Uploads above this are multipart, in parts of PART_SIZE (S3's smallest allowed part).
 MULTIPART_THRESHOLD = 6 * MIB
 PART_SIZE = 5 * MIB
+# The largest upload the stack takes: more is refused before a byte is sent.
+MAX_UPLOAD = 64 * MIB
 READY_TIMEOUT_S = 60
 CLI_TIMEOUT_S = 120
 
@@ -79,6 +81,7 @@ async def client_stack(emulator: Emulator) -> AsyncIterator[ClientStack]:
         VIDEOSHARE_WAIT_TIME_S="2",
         VIDEOSHARE_MULTIPART_THRESHOLD_BYTES=str(MULTIPART_THRESHOLD),
         VIDEOSHARE_MULTIPART_PART_SIZE_BYTES=str(PART_SIZE),
+        VIDEOSHARE_MAX_UPLOAD_BYTES=str(MAX_UPLOAD),
     )
     async with fault_proxy(emulator.endpoint) as proxy:
         running = Stack(settings, base_url)

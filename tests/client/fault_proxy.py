@@ -30,6 +30,8 @@ class FaultProxy:
     # (part number, status answered), in arrival order
     part_puts: list[tuple[int, int]] = field(default_factory=list)
     single_puts: int = 0
+    # how many more single (not multipart) PUTs are answered 500
+    single_put_failures: int = 0
 
     def parts_sent(self) -> list[int]:
         """The part numbers that reached the emulator, in order."""
@@ -46,6 +48,9 @@ class FaultProxy:
                 return web.Response(status=500, text="injected failure")
         elif request.method == "PUT" and "uploadId" not in request.query:
             self.single_puts += 1
+            if self.single_put_failures > 0:
+                self.single_put_failures -= 1
+                return web.Response(status=500, text="injected failure")
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         http: aiohttp.ClientSession = request.app[_HTTP]
         async with http.request(

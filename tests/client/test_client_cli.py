@@ -11,7 +11,7 @@ import aiohttp
 import av
 import pytest
 
-from tests.client.conftest import ClientStack, cli_env, run_cli
+from tests.client.conftest import MAX_UPLOAD, ClientStack, cli_env, run_cli
 from tests.e2e.client import User
 from tests.media import make_audio_only, make_clip
 from videoshare.local.emulator import free_port
@@ -164,6 +164,23 @@ async def test_wrong_password_missing_credentials_and_bad_flags(
     assert long_title.code == 1
     assert long_title.last_error.startswith("videoshare: creating the video failed:")
     assert "title" in long_title.last_error
+    assert await _my_videos(user) == []
+
+
+async def test_a_file_over_the_limit_is_refused_with_the_servers_sentence(
+    client_stack: ClientStack, user: User, tmp_path: Path
+) -> None:
+    big = tmp_path / "huge.mp4"
+    with big.open("wb") as out:  # an MP4 header, then a sparse hole: nothing is written
+        out.write((24).to_bytes(4, "big") + b"ftypisom" + (512).to_bytes(4, "big") + b"isomiso2")
+        out.truncate(MAX_UPLOAD + 1)
+    env = cli_env(tmp_path / "cfg", client_stack.base_url, user.email, user.password)
+
+    result = await run_cli("upload", str(big), env=env)
+
+    assert result.code == 1
+    assert result.last_error.startswith("videoshare: creating the video failed: The video is ")
+    assert "at most" in result.last_error
     assert await _my_videos(user) == []
 
 

@@ -1,5 +1,5 @@
 """Multipart uploads through the command-line client: parallel parts, per-part retries, and
-resuming an interrupted upload by sending only the parts the storage lacks."""
+resuming an interrupted upload (multipart or single PUT) by sending only what the storage lacks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from tests.client.conftest import MIB, PART_SIZE, ClientStack, cli_env, run_cli
 from tests.e2e.client import User
 from tests.media import make_clip
 from videoshare.aws import open_clients
+from videoshare.client.media_file import checked_media_file
+from videoshare.client.resume import PendingUpload, ResumeStore, resume_key
 from videoshare.domain.keys import source_key
 
 pytestmark = pytest.mark.e2e
@@ -91,3 +93,54 @@ async def test_interrupted_upload_resumes_with_only_the_missing_parts(
     assert await _stored_source(client_stack, video_id) == clip.read_bytes()
     mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
     assert [v["id"] for v in mine] == [video_id]  # resumed, not uploaded twice
+
+
+async def test_interrupted_single_put_resumes_into_the_same_video(
+    client_stack: ClientStack, user: User, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "small.mp4", seconds=0.5, width=64, height=48)
+    env = cli_env(tmp_path / "cfg", client_stack.base_url, user.email, user.password)
+    proxy = client_stack.proxy
+    proxy.single_puts = 0
+    proxy.single_put_failures = 1000
+
+    first = await run_cli("upload", str(clip), env=env)
+
+    assert first.code == 1
+    assert "run the same command again to resume" in first.last_error
+    assert proxy.single_puts == 5  # the first try and four retries
+    proxy.single_put_failures = 0
+    second = await run_cli("upload", str(clip), env=env)
+
+    assert second.code == 0, second.stderr
+    video_id = second.stdout.strip()
+    assert f"resuming the upload of video {video_id}" in second.stderr
+    assert await _stored_source(client_stack, video_id) == clip.read_bytes()
+    mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
+    assert [v["id"] for v in mine] == [video_id]
+
+
+async def test_a_rerun_after_the_bytes_arrived_does_not_upload_again(
+    client_stack: ClientStack, user: User, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "done.mp4", seconds=0.5, width=64, height=48)
+    config = tmp_path / "cfg"
+    env = cli_env(config, client_stack.base_url, user.email, user.password)
+    first = await run_cli("upload", str(clip), env=env)
+    assert first.code == 0, first.stderr
+    video_id = first.stdout.strip()
+    # as if the first run had died between `…/upload/complete` and forgetting its state
+    ResumeStore(config).put(
+        resume_key(client_stack.base_url, checked_media_file(clip)), PendingUpload(video_id, None)
+    )
+    await user.wait_for_status(video_id, {"uploaded", "processing", "ready"})
+    sent_before = client_stack.proxy.single_puts
+
+    again = await run_cli("upload", str(clip), env=env)
+
+    assert again.code == 0, again.stderr
+    assert again.stdout.strip() == video_id
+    assert f"already uploaded as video {video_id}" in again.stderr
+    assert client_stack.proxy.single_puts == sent_before
+    mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
+    assert [v["id"] for v in mine] == [video_id]

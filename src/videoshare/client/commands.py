@@ -75,6 +75,13 @@ def run_client_command(args: argparse.Namespace) -> int:
     except ClientFailure as failure:
         print(f"videoshare: {failure}", file=sys.stderr)
         return failure.exit_code
+    except KeyboardInterrupt:
+        print(
+            "videoshare: interrupted; an unfinished upload goes on where it stopped when you "
+            "run the same command again",
+            file=sys.stderr,
+        )
+        return 130
     except Exception as exc:  # a bug: one line, the traceback only when asked for
         if os.environ.get("VIDEOSHARE_DEBUG"):
             raise
@@ -94,6 +101,12 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "login" and not (args.password or _env_password()):
         args.password = _prompt_password()
     config = client_config(api_url=args.api_url, email=args.email, password=args.password)
+    if args.command == "login" and not (config.email and config.password):
+        raise ClientFailure(
+            "login needs an e-mail and a password: --email and --password, or "
+            "VIDEOSHARE_EMAIL and VIDEOSHARE_PASSWORD",
+            exit_code=2,
+        )
     async with aiohttp.ClientSession() as http:
         session = ApiSession(http, config)
         if args.command == "login":

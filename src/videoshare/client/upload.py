@@ -17,7 +17,7 @@ from videoshare.client.media_file import MediaFile
 from videoshare.client.parts import UploadedPart, missing_parts, plan_parts
 from videoshare.client.progress import TransferProgress
 from videoshare.client.resume import PendingUpload, ResumeStore, resume_key
-from videoshare.client.session import ApiSession
+from videoshare.client.session import ApiSession, read_body
 from videoshare.client.transfer import put_parts, put_single
 
 # A video in one of these has its bytes already: a rerun must not upload it again.
@@ -91,7 +91,7 @@ async def _resume(
     """How to go on with an upload a former run left unfinished; None: start over."""
     video_id = pending.video_id
     async with session.request("GET", f"/v1/videos/{video_id}", what="resuming") as answer:
-        video = await answer.json(content_type=None) if answer.status == 200 else None
+        video = await read_body(answer) if answer.status == 200 else None
     status = video.get("status") if isinstance(video, dict) else None
     if status in _ARRIVED:
         say(f"this file was already uploaded as video {video_id}")
