@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from videoshare.adapters.cognito import CognitoIdentity
 from videoshare.adapters.notifications import NotificationRepository
+from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
@@ -39,7 +40,7 @@ from videoshare.api.request_id import echo_request_id, request_id_middleware
 from videoshare.aws import AwsClients, open_clients
 from videoshare.bus.publisher import Publisher
 from videoshare.infra.resources import MissingResource, Resources, resolve
-from videoshare.infra.topology import NOTIFICATIONS_TABLE, VIDEOS_TABLE
+from videoshare.infra.topology import NOTIFICATIONS_TABLE, SEARCH_TABLE, VIDEOS_TABLE
 from videoshare.local.emulator import PortInUse, ensure_port_free
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
@@ -103,6 +104,7 @@ def bootstrap(
         storage=MediaStorage(aws.s3, resources.bucket),
         identity=identity,
         tokens=AccessTokens(verifier, identity.session_alive),
+        search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
     )
 
 

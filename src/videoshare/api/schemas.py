@@ -284,6 +284,8 @@ class ListVideosQuery(BaseModel):
     scope: Literal["mine", "public"] = "public"
     limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+    q: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = None
+    tag: Annotated[str, StringConstraints(max_length=MAX_TAG)] | None = None
 
 
 class DownloadQuery(BaseModel):

@@ -89,6 +89,9 @@ async def complete(request: web.Request) -> web.Response:
     errors = part_list_errors(numbers, part_count)
     if errors:
         raise validation_failed([{"pointer": "#/parts", "detail": e} for e in errors])
+    if await svc.storage.exists(video.source_key):
+        # S3 (and the emulator) accept a repeated complete and write the object again
+        raise _finished("the file has arrived")
     try:
         await svc.storage.complete_multipart(
             video.source_key,
