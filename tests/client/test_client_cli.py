@@ -32,8 +32,9 @@ async def test_upload_waits_until_ready_then_lists_and_downloads(
     env = cli_env(tmp_path / "cfg", client_stack.base_url, user.email, user.password)
 
     uploaded = await run_cli(
-        "upload", str(clip), "--title", "Park walk", "--tags", "park, walk", "--wait", env=env
-    )
+        "upload", str(clip), "--title", "Park walk", "--tags", "park, walk",
+        "--visibility", "public", "--wait", env=env,
+    )  # fmt: skip
 
     assert uploaded.code == 0, uploaded.stderr
     video_id = uploaded.stdout.strip()
@@ -58,6 +59,13 @@ async def test_upload_waits_until_ready_then_lists_and_downloads(
     table = await run_cli("videos", "list", env=env)
     assert video_id in table.stdout
     assert "Park walk" in table.stdout
+    stranger = await User(user.http, client_stack.base_url).sign_up()
+    stranger_env = cli_env(
+        tmp_path / "stranger", client_stack.base_url, stranger.email, stranger.password
+    )
+    public = await run_cli("videos", "list", "--scope", "public", "--json", env=stranger_env)
+    assert public.code == 0, public.stderr
+    assert video_id in [v["id"] for v in json.loads(public.stdout)]
 
     rendition = max(video["renditions"], key=lambda r: r["height"])
     out_dir = tmp_path / "downloads"
@@ -73,6 +81,15 @@ async def test_upload_waits_until_ready_then_lists_and_downloads(
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
         assert stream.codec_context.height == rendition["height"]
+
+    # without -o: into the current folder, under the name the storage suggests
+    here = tmp_path / "here"
+    here.mkdir()
+    plain = await run_cli("videos", "download", video_id, env=env, cwd=here)
+    assert plain.code == 0, plain.stderr
+    (saved,) = here.iterdir()
+    assert Path(plain.stdout.strip()) == saved
+    assert saved.suffix == ".mp4"
 
     again = await run_cli("videos", "download", video_id, "-o", str(written), env=env)
     assert again.code == 2

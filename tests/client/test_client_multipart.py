@@ -55,6 +55,8 @@ async def test_multipart_upload_sends_every_part_and_retries_a_failing_one(
     assert proxy.single_puts == 0
     assert await _stored_source(client_stack, video_id) == clip.read_bytes()
     assert "ready:" in result.stderr
+    # the bar counts each byte once: a failed attempt's bytes are taken back
+    assert "11.0/11.0 MiB" in result.stderr
     assert not json.loads((tmp_path / "cfg" / "uploads.json").read_text())
 
 
