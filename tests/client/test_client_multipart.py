@@ -146,3 +146,23 @@ async def test_a_rerun_after_the_bytes_arrived_does_not_upload_again(
     assert client_stack.proxy.single_puts == sent_before
     mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
     assert [v["id"] for v in mine] == [video_id]
+
+
+async def test_state_of_a_video_that_is_gone_starts_a_fresh_upload(
+    client_stack: ClientStack, user: User, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "again.mp4", seconds=0.5, width=64, height=48)
+    config = tmp_path / "cfg"
+    store = ResumeStore(config)
+    key = resume_key(client_stack.base_url, checked_media_file(clip))
+    store.put(key, PendingUpload("0" * 32, "an-upload-that-is-gone"))
+
+    result = await run_cli(
+        "upload", str(clip), env=cli_env(config, client_stack.base_url, user.email, user.password)
+    )
+
+    assert result.code == 0, result.stderr
+    assert "resuming" not in result.stderr
+    mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
+    assert [v["id"] for v in mine] == [result.stdout.strip()]
+    assert store.get(key) is None

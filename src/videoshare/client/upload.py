@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from videoshare.client.errors import ClientFailure
+from videoshare.client.errors import ClientFailure, problem_sentence
 from videoshare.client.media_file import MediaFile
 from videoshare.client.parts import UploadedPart, missing_parts, plan_parts
 from videoshare.client.progress import TransferProgress
@@ -90,24 +90,31 @@ async def _resume(
 ) -> _Resumed | None:
     """How to go on with an upload a former run left unfinished; None: start over."""
     video_id = pending.video_id
-    async with session.request("GET", f"/v1/videos/{video_id}", what="resuming") as answer:
-        video = await read_body(answer) if answer.status == 200 else None
-    status = video.get("status") if isinstance(video, dict) else None
+    video = await _read(session, f"/v1/videos/{video_id}")
+    status = video.get("status") if video else None
     if status in _ARRIVED:
         say(f"this file was already uploaded as video {video_id}")
         return _Resumed(video_id, None)
     if status != "awaiting_upload":
-        return None  # gone, deleted or rejected: a fresh upload
-    upload = await session.call("GET", f"/v1/videos/{video_id}/upload", what="resuming the upload")
-    if not isinstance(upload, dict):
-        return None
-    upload = dict(upload.get("upload", upload)) | {
-        "uploaded_parts": upload.get("uploaded_parts", [])
-    }
-    if pending.upload_id and upload.get("upload_id") not in (None, pending.upload_id):
+        return None  # deleted, rejected or gone: a fresh upload
+    upload = await _read(session, f"/v1/videos/{video_id}/upload")
+    if upload is None:
+        return None  # the upload ended meanwhile (abandoned and cleaned up)
+    if pending.upload_id and upload.get("upload_id") != pending.upload_id:
         return None
     say(f"resuming the upload of video {video_id}")
     return _Resumed(video_id, upload)
+
+
+async def _read(session: ApiSession, path: str) -> dict[str, Any] | None:
+    """The JSON object at `path`; None when it is gone (404) or over (409)."""
+    async with session.request("GET", path, what="resuming the upload") as answer:
+        body = await read_body(answer)
+        if answer.status in (404, 409):
+            return None
+        if answer.status != 200 or not isinstance(body, dict):
+            raise ClientFailure(problem_sentence(answer.status, body, "resuming the upload"))
+        return body
 
 
 async def _send(
