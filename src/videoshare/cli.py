@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     events_sub = events.add_subparsers(dest="events_command", required=True)
     export = events_sub.add_parser("export", help="write events/ from the models")
     export.add_argument("--out", type=Path, default=Path("events"))
+    from videoshare.client.commands import add_client_commands  # upload, videos, login
+
+    add_client_commands(sub)
     return parser
 
 
@@ -64,8 +67,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from videoshare.client.commands import CLIENT_COMMANDS, run_client_command
     from videoshare.local.emulator import EmulatorFailed, PortInUse
 
+    if args.command in CLIENT_COMMANDS:
+        return run_client_command(args)
     try:
         if args.command == "run":
             from videoshare.local.runner import run_stack
