@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8080, ge=0, le=65535)
     # The origin of the web app, for bucket CORS (and later the API's own CORS).
     web_origin: str = "http://127.0.0.1:8080"
+    # Where presigned media URLs point, for the web app's Content-Security-Policy. Empty: the
+    # emulator's endpoint locally, the bucket's S3 origin on AWS.
+    media_origin: str | None = None
     # Largest upload accepted, in bytes (10 GiB).
     max_upload_bytes: int = Field(default=10 * 1024**3, gt=0)
     upload_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)

@@ -24,10 +24,12 @@ from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
 from videoshare.api import auth, health, notifications, videos
+from videoshare.api import openapi as openapi_routes
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
 from videoshare.api.errors import problem_middleware
 from videoshare.api.request_id import echo_request_id, request_id_middleware
+from videoshare.api.security_headers import install_security_headers
 from videoshare.aws import AwsClients, open_clients
 from videoshare.bus.publisher import Publisher
 from videoshare.infra.resources import MissingResource, Resources, resolve
@@ -40,17 +42,23 @@ log = structlog.get_logger("ingress")
 
 # JSON bodies are small: the video bytes go straight to S3.
 MAX_BODY_BYTES = 64 * 1024
+# The longest request line and header accepted (aiohttp's default is 8190 bytes, refused with a
+# bare text/plain 400 before any middleware): room for a URL-encoded 2048-character cursor.
+MAX_LINE_BYTES = 32 * 1024
 SHUTDOWN_TIMEOUT_S = 10.0
 
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
+        handler_args={"max_line_size": MAX_LINE_BYTES, "max_field_size": MAX_LINE_BYTES},
         middlewares=[request_id_middleware, access_log_middleware, problem_middleware],
     )
     app[SETTINGS] = settings
     for module in (auth, videos, notifications, health):
         app.add_routes(module.routes)
+    app.add_routes(openapi_routes.routes)
+    install_security_headers(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
     return app
