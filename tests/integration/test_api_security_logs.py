@@ -3,8 +3,8 @@
 The whole flow a user goes through (register, a wrong password, login, refresh, a call with a
 forged token, an upload URL, logout, a refresh after logout) runs with structlog's log capture
 on and the standard library's logging recorded too (at INFO, what the processes run at: botocore
-logs whole request bodies at DEBUG, which is never on in a deployment); every captured line is then searched for
-every secret the flow handled.
+logs whole request bodies at DEBUG, which is never on in a deployment); every captured line
+is then searched for every secret the flow handled.
 """
 
 from __future__ import annotations
