@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     upload_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     download_url_ttl_s: int = Field(default=900, ge=60, le=7 * 24 * 3600)
 
+    # --- limits (api/limits.py) --------------------------------------------------------------
+    # Failed logins allowed per window, per account and per client address, before 429.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=50, ge=1)
+    login_window_s: int = Field(default=900, ge=1)
+    # Per user: bytes stored (declared or measured sizes of videos not deleted), 413 beyond;
+    # videos created per UTC day, 429 beyond.
+    storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)
+    uploads_per_day: int = Field(default=100, ge=1)
+
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)
     max_in_flight: int = Field(default=10, ge=1, le=1000)

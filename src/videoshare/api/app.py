@@ -28,6 +28,7 @@ from videoshare.api import openapi as openapi_routes
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
 from videoshare.api.errors import problem_middleware
+from videoshare.api.limits import install_limits
 from videoshare.api.request_id import echo_request_id, request_id_middleware
 from videoshare.api.security_headers import install_security_headers
 from videoshare.aws import AwsClients, open_clients
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> web.Application:
     install_security_headers(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
+    install_limits(app)
     return app
 
 

@@ -77,6 +77,7 @@ NOTIFIER = "notifier"
 VIDEOS_TABLE = "videos"
 NOTIFICATIONS_TABLE = "notifications"
 IDEMPOTENCY_TABLE = "idempotency"
+LIMITS_TABLE = "limits"  # fixed-window counters: login failures, uploads per day
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
 
@@ -122,5 +123,6 @@ def topology(settings: Settings) -> Topology:
             ),
             Table(NOTIFICATIONS_TABLE, hash_key="user_id", range_key="sort_key"),
             Table(IDEMPOTENCY_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
+            Table(LIMITS_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
         ),
     )
