@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)
     uploads_per_day: int = Field(default=100, ge=1)
 
+    # --- webhooks (workers/webhook_sender.py) -----------------------------------------------
+    # Local mode only: let webhooks call loopback/private addresses (a receiver on this machine).
+    webhook_allow_private_targets: bool = False
+    # The wait after the first failed attempt; it doubles up to 6 h, for about a day in all.
+    webhook_retry_base_s: float = Field(default=30.0, gt=0)
+
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)
     max_in_flight: int = Field(default=10, ge=1, le=1000)
@@ -120,3 +126,7 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.mode is Mode.LOCAL
+
+    @property
+    def webhooks_may_call_private(self) -> bool:
+        return self.is_local and self.webhook_allow_private_targets

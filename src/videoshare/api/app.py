@@ -23,7 +23,7 @@ from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
-from videoshare.api import auth, health, notifications, videos
+from videoshare.api import auth, health, notifications, videos, webhooks
 from videoshare.api import openapi as openapi_routes
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
@@ -59,6 +59,7 @@ def create_app(settings: Settings) -> web.Application:
     for module in (auth, videos, notifications, health):
         app.add_routes(module.routes)
     app.add_routes(openapi_routes.routes)
+    app.add_routes(webhooks.routes)
     install_security_headers(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)

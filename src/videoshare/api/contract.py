@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from videoshare.api import schemas as s
+from videoshare.api.webhooks import WebhookIn, WebhookOut
 
 
 class Auth(StrEnum):
@@ -155,6 +156,18 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET", "/v1/notifications", "List notifications", tag="notifications",
         auth=Auth.REQUIRED, query=s.PageQuery,
         responses={200: s.NotificationPageOut, **_AUTH, **_QUERY},
+    ),
+    Operation(
+        "PUT", "/v1/webhook", "Set the webhook", tag="notifications", auth=Auth.REQUIRED,
+        body=WebhookIn, responses={200: WebhookOut, **_AUTH, **_BODY},
+    ),
+    Operation(
+        "GET", "/v1/webhook", "Get the webhook", tag="notifications", auth=Auth.REQUIRED,
+        responses={200: WebhookOut, 404: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "DELETE", "/v1/webhook", "Delete the webhook", tag="notifications", auth=Auth.REQUIRED,
+        responses={204: NO_CONTENT, 404: PROBLEM, **_AUTH},
     ),
     # --- operations ---
     Operation("GET", "/healthz", "Check liveness", tag="operations", responses={200: HealthOut}),
