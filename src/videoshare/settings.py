@@ -60,6 +60,21 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024**3, gt=0)
     upload_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     download_url_ttl_s: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    # Uploads above this size are multipart (S3 takes at most 5 GiB in one PUT).
+    multipart_threshold_bytes: int = Field(default=64 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
+    # The preferred part size; larger when a file would need more than 10,000 parts.
+    multipart_part_size_bytes: int = Field(default=16 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
+    # GET /v1/videos/{id}/events: how often the record is read, the heartbeat comment's
+    # interval, and the longest a stream stays open (an EventSource reconnects by itself).
+    events_poll_interval_s: float = Field(default=0.5, gt=0, le=10)
+    events_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
+    events_max_lifetime_s: float = Field(default=600.0, gt=0, le=24 * 3600)
+    # Signs the short-lived playback tokens of HLS and storyboard URLs (players cannot send an
+    # Authorization header). Required on AWS; locally derived from the stack name when unset.
+    playback_secret: SecretStr | None = None
+    playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
+    # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
+    public_base_url: str | None = None
 
     # --- limits (api/limits.py) --------------------------------------------------------------
     # Failed logins allowed per window, per account and per client address, before 429.
@@ -130,3 +145,11 @@ class Settings(BaseSettings):
     @property
     def webhooks_may_call_private(self) -> bool:
         return self.is_local and self.webhook_allow_private_targets
+
+    def playback_key(self) -> bytes:
+        """The HMAC key of playback tokens (every ingress process of a stack must agree)."""
+        if self.playback_secret is not None:
+            return self.playback_secret.get_secret_value().encode()
+        if self.is_local:
+            return f"videoshare-local-playback:{self.stack}".encode()
+        raise ValueError("VIDEOSHARE_PLAYBACK_SECRET must be set outside local mode")

@@ -86,7 +86,9 @@ CASES = {
     "size zero": _video(422, "validation", "#/size_bytes", size_bytes=0),
     "size negative": _video(422, "validation", "#/size_bytes", size_bytes=-5),
     "size absurd": _video(413, "upload-too-large", "#/size_bytes", size_bytes=10**18),
-    "size over 5 GiB": _video(413, "upload-too-large", "#/size_bytes", size_bytes=5 * 1024**3 + 1),
+    "size over the limit": _video(
+        413, "upload-too-large", "#/size_bytes", size_bytes=10 * 1024**3 + 1
+    ),
     "text/plain": _video(415, "not-a-video", "#/content_type", content_type="text/plain"),
     "not a video filename": _video(415, "not-a-video", "#/filename", filename="notes.txt"),
     "register without password": Case("POST", "/v1/auth/register", 422, "validation",

@@ -4,7 +4,8 @@ upload   a presigned PUT that signs Content-Type and Content-Length, so S3 refus
          another type or size than the one declared
 download a presigned GET that makes the browser save the file (Content-Disposition:
          attachment, with an RFC 6266-safe filename)
-media    a presigned GET for playback (renditions, poster)
+media    a presigned GET for playback (renditions, poster, HLS segments, storyboard)
+parts    multipart uploads above the threshold: start, presigned UploadPart URLs, list, complete
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from botocore.exceptions import ClientError
 
 from videoshare.domain.events import utc_now
 
@@ -37,6 +40,35 @@ class PresignedUpload:
     url: str
     headers: dict[str, str]
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedPart:
+    part_number: int
+    etag: str
+    size: int
+
+
+class MultipartRefused(Exception):
+    """S3 refused a multipart call: `code` is S3's (InvalidPart, NoSuchUpload, …)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def _refusal(exc: ClientError) -> MultipartRefused | None:
+    """The client's mistake S3 answered with, or None for anything else (an outage, …)."""
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    return MultipartRefused(code, str(error.get("Message", ""))) if code in REFUSALS else None
+
+
+# What S3 answers to a part list or an upload id that does not fit (the client's doing).
+REFUSALS = frozenset(
+    {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload", "InvalidRequest"}
+)
 
 
 class MediaStorage:
@@ -80,6 +112,97 @@ class MediaStorage:
         return await self._s3.generate_presigned_url(
             "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=ttl_s
         )
+
+    async def start_multipart(self, key: str, content_type: str) -> str:
+        """A new multipart upload of `key`; its upload id."""
+        answer = await self._s3.create_multipart_upload(
+            Bucket=self._bucket, Key=key, ContentType=content_type
+        )
+        return answer["UploadId"]
+
+    async def presign_parts(
+        self, key: str, upload_id: str, part_count: int, ttl_s: int
+    ) -> list[str]:
+        """A presigned UploadPart URL for each of parts 1..`part_count`."""
+        return [
+            await self._s3.generate_presigned_url(
+                "upload_part",
+                Params={
+                    "Bucket": self._bucket,
+                    "Key": key,
+                    "UploadId": upload_id,
+                    "PartNumber": number,
+                },
+                ExpiresIn=ttl_s,
+                HttpMethod="PUT",
+            )
+            for number in range(1, part_count + 1)
+        ]
+
+    async def uploaded_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """The parts S3 holds so far; `MultipartRefused` when the upload is gone."""
+        parts: list[UploadedPart] = []
+        marker = 0
+        while True:
+            try:
+                answer = await self._s3.list_parts(
+                    Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker
+                )
+            except ClientError as exc:
+                if refused := _refusal(exc):
+                    raise refused from exc
+                raise
+            parts += [
+                UploadedPart(p["PartNumber"], p["ETag"].strip('"'), p["Size"])
+                for p in answer.get("Parts", [])
+            ]
+            if not answer.get("IsTruncated"):
+                return parts
+            marker = int(answer.get("NextPartNumberMarker", 0))
+
+    async def complete_multipart(
+        self, key: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> None:
+        """Join the parts (number, ETag) into the object; `MultipartRefused` when S3 says no."""
+        try:
+            await self._s3.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [
+                        {"PartNumber": number, "ETag": f'"{etag.strip(chr(34))}"'}
+                        for number, etag in parts
+                    ]
+                },
+            )
+        except ClientError as exc:
+            if refused := _refusal(exc):
+                raise refused from exc
+            raise
+
+    async def exists(self, key: str) -> bool:
+        try:
+            await self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    async def read_text(self, key: str, max_bytes: int) -> str | None:
+        """A small text object (a playlist), or None when it does not exist."""
+        try:
+            answer = await self._s3.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        async with answer["Body"] as body:
+            raw = await body.read()
+        if len(raw) > max_bytes:
+            raise ValueError(f"{key} is larger than {max_bytes} bytes")
+        return raw.decode("utf-8", errors="replace")
 
     async def check(self) -> None:
         """Raise unless the bucket answers (for readiness)."""

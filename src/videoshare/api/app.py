@@ -20,10 +20,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from videoshare.adapters.cognito import CognitoIdentity
 from videoshare.adapters.notifications import NotificationRepository
+from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
-from videoshare.api import auth, health, notifications, videos, webhooks
+from videoshare.api import (
+    auth,
+    health,
+    notifications,
+    playback,
+    uploads,
+    video_edits,
+    video_events,
+    videos,
+    webhooks,
+)
 from videoshare.api import openapi as openapi_routes
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
@@ -34,7 +45,7 @@ from videoshare.api.security_headers import install_security_headers
 from videoshare.aws import AwsClients, open_clients
 from videoshare.bus.publisher import Publisher
 from videoshare.infra.resources import MissingResource, Resources, resolve
-from videoshare.infra.topology import NOTIFICATIONS_TABLE, VIDEOS_TABLE
+from videoshare.infra.topology import NOTIFICATIONS_TABLE, SEARCH_TABLE, VIDEOS_TABLE
 from videoshare.local.emulator import PortInUse, ensure_port_free
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
@@ -61,6 +72,10 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(openapi_routes.routes)
     app.add_routes(webhooks.routes)
     install_security_headers(app)
+    app.add_routes(video_edits.routes)
+    app.add_routes(uploads.routes)
+    app.add_routes(playback.routes)
+    video_events.setup(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
     install_limits(app)
@@ -81,6 +96,7 @@ def bootstrap(
     settings: Settings, aws: AwsClients, resources: Resources, http: aiohttp.ClientSession
 ) -> Services:
     """Wire every dependency of the handlers from the open clients (one place, swappable)."""
+    settings.playback_key()  # outside local mode without a playback secret: fail at start
     pool_id = resources.user_pool_id
     identity = CognitoIdentity(
         aws.cognito,
@@ -103,6 +119,7 @@ def bootstrap(
         storage=MediaStorage(aws.s3, resources.bucket),
         identity=identity,
         tokens=AccessTokens(verifier, identity.session_alive),
+        search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from videoshare.api import schemas as s
 from videoshare.api.webhooks import WebhookIn, WebhookOut
@@ -71,7 +71,30 @@ class Json:
     """Marker: this status answers JSON that is not described by a model (the document)."""
 
 
-Answer = type[BaseModel] | type[Problem] | type[Redirect] | type[NoContent] | type[Json]
+@dataclass(frozen=True, slots=True)
+class Text:
+    """This status answers text of `media_type` (a playlist, subtitles, an event stream)."""
+
+    media_type: str
+
+
+class ResumedUploadOut(RootModel[s.ResumedMultipartOut | s.UploadOut]):
+    """`GET /v1/videos/{id}/upload`: a fresh single PUT, or the multipart upload resumed."""
+
+
+class PlaybackQuery(BaseModel):
+    """The playback token of `hls_url` / `storyboard_url`; without it, the GET rules apply."""
+
+    token: str | None = None
+
+
+class EventsQuery(BaseModel):
+    """EventSource cannot send headers: on this route the token may come as a parameter."""
+
+    access_token: str | None = None
+
+
+Answer = type[BaseModel] | type[Problem] | type[Redirect] | type[NoContent] | type[Json] | Text
 PROBLEM = Problem
 REDIRECT = Redirect
 NO_CONTENT = NoContent
@@ -150,6 +173,42 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET", "/v1/videos/{video_id}/download", "Download a video", auth=Auth.OPTIONAL,
         query=s.DownloadQuery,
         responses={302: REDIRECT, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH, **_QUERY},
+    ),
+    Operation(
+        "PATCH", "/v1/videos/{video_id}", "Edit a video", auth=Auth.REQUIRED,
+        body=s.UpdateVideoIn,
+        responses={200: s.VideoOut, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH, **_BODY},
+    ),
+    Operation(
+        "DELETE", "/v1/videos/{video_id}", "Delete a video", auth=Auth.REQUIRED,
+        responses={202: NO_CONTENT, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/events", "Follow a video's status", auth=Auth.OPTIONAL,
+        query=EventsQuery,
+        responses={200: Text("text/event-stream"), 400: PROBLEM, 404: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/upload", "Resume an upload", auth=Auth.REQUIRED,
+        responses={200: ResumedUploadOut, 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM, 422: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "POST", "/v1/videos/{video_id}/upload/complete", "Complete a multipart upload",
+        auth=Auth.REQUIRED, body=s.CompleteUploadIn,
+        responses={202: NO_CONTENT, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH, **_BODY},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/hls/{name}.m3u8", "Get an HLS playlist",
+        auth=Auth.OPTIONAL, query=PlaybackQuery,
+        responses={200: Text("application/vnd.apple.mpegurl"), 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM, 502: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/storyboard.vtt", "Get the storyboard",
+        auth=Auth.OPTIONAL, query=PlaybackQuery,
+        responses={200: Text("text/vtt"), 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
+                   502: PROBLEM, **_AUTH},
     ),
     # --- notifications ---
     Operation(

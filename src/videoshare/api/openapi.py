@@ -31,6 +31,7 @@ from videoshare.api.contract import (
     Problem,
     ProblemOut,
     Redirect,
+    Text,
 )
 from videoshare.api.problems import PROBLEM_CONTENT_TYPE
 
@@ -157,6 +158,8 @@ def _response(
         out["content"] = {PROBLEM_CONTENT_TYPE: {"schema": problem}}
     elif answer is Redirect:
         out["headers"]["Location"] = {"required": True, "schema": {"type": "string"}}
+    elif isinstance(answer, Text):
+        out["content"] = {answer.media_type: {"schema": {"type": "string"}}}
     elif answer is Json:
         out["content"] = {"application/json": {"schema": {"type": "object"}}}
     elif answer is not NoContent and isinstance(answer, type) and issubclass(answer, BaseModel):

@@ -151,6 +151,31 @@ class CreateVideoIn(_In):
         return list(dict.fromkeys(tags))
 
 
+class UpdateVideoIn(_In):
+    """`PATCH /v1/videos/{id}`: any of these; a field left out stays as it is."""
+
+    title: Title | None = None
+    description: Description | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    visibility: Visibility | None = None
+
+    @field_validator("title", "description", "tags", "visibility", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it as it is")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, tags: list[str] | None) -> list[str] | None:
+        return None if tags is None else list(dict.fromkeys(tags))
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, as record changes."""
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
 class RenditionOut(_Out):
     name: str
     width: int
@@ -170,6 +195,7 @@ OPTIONAL_VIDEO_KEYS = frozenset(
         "size_bytes",
         "poster_url",
         "hls_url",
+        "storyboard_url",
     }
 )
 
@@ -193,6 +219,7 @@ class VideoOut(_Out):
     renditions: list[RenditionOut] = Field(default_factory=list)
     poster_url: str | None = None
     hls_url: str | None = None
+    storyboard_url: str | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -207,9 +234,43 @@ class UploadOut(_Out):
     expires_at: datetime
 
 
+class PartUrlOut(_Out):
+    part_number: int
+    url: str
+
+
+class MultipartUploadOut(_Out):
+    method: Literal["MULTIPART"] = "MULTIPART"
+    upload_id: str
+    part_size: int
+    parts: list[PartUrlOut]
+    expires_at: datetime
+
+
+class UploadedPartOut(_Out):
+    part_number: int
+    etag: str
+    size: int
+
+
+class ResumedMultipartOut(MultipartUploadOut):
+    """`GET /v1/videos/{id}/upload`: fresh part URLs and what S3 holds already."""
+
+    uploaded_parts: list[UploadedPartOut]
+
+
 class CreatedVideoOut(_Out):
     video: VideoOut
-    upload: UploadOut
+    upload: UploadOut | MultipartUploadOut
+
+
+class PartIn(_In):
+    part_number: int = Field(ge=1, le=10_000)
+    etag: Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class CompleteUploadIn(_In):
+    parts: list[PartIn] = Field(min_length=1, max_length=10_000)
 
 
 class VideoPageOut(_Out):
@@ -225,6 +286,8 @@ class ListVideosQuery(BaseModel):
     scope: Literal["mine", "public"] = "public"
     limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+    q: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = None
+    tag: Annotated[str, StringConstraints(max_length=MAX_TAG)] | None = None
 
 
 class DownloadQuery(BaseModel):

@@ -17,18 +17,18 @@ from pathlib import PurePosixPath
 from botocore.exceptions import ClientError
 
 from videoshare.adapters.dynamo import BadCursor, decode_cursor
-from videoshare.adapters.storage import PresignedUpload, safe_filename
+from videoshare.adapters.storage import safe_filename
 from videoshare.adapters.videos import PUBLIC_FEED, VideoRepository
 from videoshare.api.context import Services
 from videoshare.api.problems import Problem, not_found, video_not_found
 from videoshare.api.schemas import CreateVideoIn, UsageOut
+from videoshare.api.upload_urls import MultipartUpload, Upload, start_upload
 from videoshare.domain import keys
 from videoshare.domain.events import VideoCreated, VideoCreatedData, utc_now
+from videoshare.domain.upload_plan import MAX_OBJECT_BYTES
 from videoshare.domain.video import Rendition, Video, VideoStatus
 
 PRODUCER = "ingress"
-# S3 takes at most 5 GiB in one PUT; above that needs multipart (a later milestone).
-SINGLE_PUT_MAX_BYTES = 5 * 1024**3
 VIDEO_EXTENSIONS = frozenset(
     {
         "3g2",
@@ -66,7 +66,7 @@ class Download:
 
 
 def upload_limit(max_upload_bytes: int) -> int:
-    return min(max_upload_bytes, SINGLE_PUT_MAX_BYTES)
+    return min(max_upload_bytes, MAX_OBJECT_BYTES)
 
 
 def checked_content_type(body: CreateVideoIn, max_upload_bytes: int) -> str:
@@ -93,17 +93,11 @@ def checked_content_type(body: CreateVideoIn, max_upload_bytes: int) -> str:
         )
     limit = upload_limit(max_upload_bytes)
     if body.size_bytes > limit:
-        why = (
-            " in one upload (larger uploads arrive in a later version)"
-            if (limit == SINGLE_PUT_MAX_BYTES)
-            else ""
-        )
         raise Problem(
             413,
             "upload-too-large",
             "Upload too large",
-            f"The video is {_human(body.size_bytes)}; this service takes at most "
-            f"{_human(limit)}{why}.",
+            f"The video is {_human(body.size_bytes)}; this service takes at most {_human(limit)}.",
             errors=[{"pointer": "#/size_bytes", "detail": f"must be at most {limit}"}],
         )
     return media_type
@@ -111,12 +105,15 @@ def checked_content_type(body: CreateVideoIn, max_upload_bytes: int) -> str:
 
 async def create_video(
     svc: Services, owner_id: str, body: CreateVideoIn, correlation_id: str
-) -> tuple[Video, PresignedUpload]:
+) -> tuple[Video, Upload]:
     content_type = checked_content_type(body, svc.settings.max_upload_bytes)
     video_id = uuid.uuid4().hex
     source_key = keys.source_key(video_id)
-    upload = await svc.storage.presign_upload(
-        source_key, content_type, body.size_bytes, svc.settings.upload_url_ttl_s
+    upload = await start_upload(svc, source_key, content_type, body.size_bytes)
+    multipart = (
+        {"multipart_upload_id": upload.upload_id, "part_size_bytes": upload.part_size}
+        if isinstance(upload, MultipartUpload)
+        else {}
     )
     now = utc_now()
     video = Video(
@@ -134,6 +131,7 @@ async def create_video(
         source_key=source_key,
         upload_expires_at=upload.expires_at,
         correlation_id=correlation_id,
+        **multipart,
     )
     await svc.videos.create(video)
     # A crash between these two lines leaves a record without its event: housekeeping's job.

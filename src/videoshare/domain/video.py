@@ -106,6 +106,9 @@ class Video(BaseModel):
     declared_size_bytes: int
     source_key: str
     upload_expires_at: datetime
+    # Set when the upload is multipart: the S3 upload id and the size of every part but the last.
+    multipart_upload_id: str | None = None
+    part_size_bytes: int | None = None
 
     duration_s: float | None = None
     width: int | None = None

@@ -80,6 +80,7 @@ NOTIFICATIONS_TABLE = "notifications"
 IDEMPOTENCY_TABLE = "idempotency"
 WEBHOOKS_TABLE = "webhooks"  # one registration per user
 LIMITS_TABLE = "limits"  # fixed-window counters: login failures, uploads per day
+SEARCH_TABLE = "search"
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
 
@@ -103,8 +104,13 @@ def topology(settings: Settings) -> Topology:
             ),
             ConsumerQueue(
                 METADATA_INDEXER,
-                # video.created/updated/deleted join when the search index does (issue 5)
-                event_types=("video.transcoded",),
+                # the search index follows every change of what a video is found by
+                event_types=(
+                    "video.transcoded",
+                    "video.created",
+                    "video.updated",
+                    "video.deleted",
+                ),
                 max_receive_count=settings.max_receive_count,
             ),
             ConsumerQueue(
@@ -129,5 +135,7 @@ def topology(settings: Settings) -> Topology:
             Table(IDEMPOTENCY_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
             Table(LIMITS_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
             Table(WEBHOOKS_TABLE, hash_key="user_id"),
+            # search entries (term, newest first) and one manifest per video: adapters/search.py
+            Table(SEARCH_TABLE, hash_key="term", range_key="sort_key"),
         ),
     )

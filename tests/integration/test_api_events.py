@@ -1,0 +1,201 @@
+"""`GET /v1/videos/{id}/events`: status and progress as server-sent events, read from the
+record, with the visibility of `GET /v1/videos/{id}`."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from tests.integration.api_support import (
+    Client,
+    Stack,
+    create_video,
+    expect_problem,
+    make_ready,
+    running_api,
+    sign_up,
+)
+from tests.integration.sse_support import READ_DEADLINE_S, SseReader
+from tests.support import eventually
+from videoshare.adapters.videos import VideoRepository
+from videoshare.api.video_events import STREAMS, StreamState, event_name
+from videoshare.domain.video import VideoStatus
+from videoshare.infra.topology import VIDEOS_TABLE
+
+pytestmark = pytest.mark.integration
+
+
+def _repo(stack: Stack) -> VideoRepository:
+    return VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
+
+
+def test_event_names_follow_what_changed() -> None:
+    processing = StreamState(VideoStatus.PROCESSING, None, None)
+    assert event_name(None, processing) == "status"
+    assert event_name(processing, processing) is None
+    assert event_name(processing, StreamState(VideoStatus.PROCESSING, 0.5, None)) == "progress"
+    assert event_name(processing, StreamState(VideoStatus.READY, None, None)) == "status"
+    assert event_name(processing, StreamState(VideoStatus.PROCESSING, None, "why")) == "status"
+
+
+async def test_owner_sees_each_status_and_progress_change_until_ready(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    response = await api.get(f"/v1/videos/{video_id}/events", headers=owner.headers)
+    assert response.status == 200
+    assert response.content_type == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    reader = SseReader(response)
+
+    first = await reader.next()
+    assert first is not None
+    assert (first.event, first.json) == (
+        "status",
+        {"status": "awaiting_upload", "progress": None, "status_reason": None},
+    )
+    repo = _repo(stack)
+    video = await repo.get(video_id)
+    assert video is not None
+    assert first.id == str(video.version)
+
+    video = await repo.transition(video, VideoStatus.UPLOADED, size_bytes=11)
+    uploaded = await reader.next()
+    assert uploaded is not None
+    assert (uploaded.event, uploaded.json["status"], uploaded.id) == (
+        "status",
+        "uploaded",
+        str(video.version),
+    )
+    video = await repo.transition(video, VideoStatus.PROCESSING)
+    processing = await reader.next()
+    assert processing is not None
+    assert (processing.event, processing.json["status"]) == ("status", "processing")
+    video = await repo.save(video, progress=0.5)
+    progress = await reader.next()
+    assert progress is not None
+    assert (progress.event, progress.json) == (
+        "progress",
+        {"status": "processing", "progress": 0.5, "status_reason": None},
+    )
+    await repo.transition(video, VideoStatus.READY, progress=None)
+    rest = await reader.rest()  # ends by itself after the terminal status
+    assert [(e.event, e.json["status"]) for e in rest] == [("status", "ready")]
+
+
+async def test_a_terminal_video_answers_one_event_and_ends(api: Client, stack: Stack) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner, visibility="public"))["video"]["id"]
+    await make_ready(stack.aws, stack.settings, video_id)
+    anonymous = await api.get(f"/v1/videos/{video_id}/events")
+    events = await SseReader(anonymous).rest()
+    assert [(e.event, e.json["status"]) for e in events] == [("status", "ready")]
+
+
+async def test_deletion_ends_the_stream_with_a_deleted_event(api: Client) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    reader = SseReader(await api.get(f"/v1/videos/{video_id}/events", headers=owner.headers))
+    first = await reader.next()
+    assert first is not None
+    deleted = await api.delete(f"/v1/videos/{video_id}", headers=owner.headers)
+    assert deleted.status == 202
+    rest = await reader.rest()
+    assert [(e.event, e.json["status"]) for e in rest] == [("status", "deleted")]
+
+
+async def test_a_change_made_through_another_ingress_process_reaches_the_stream(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    reader = SseReader(await api.get(f"/v1/videos/{video_id}/events", headers=owner.headers))
+    assert await reader.next() is not None
+    async with running_api(stack.settings) as elsewhere:  # a second ingress, its own app
+        edited = await elsewhere.delete(f"/v1/videos/{video_id}", headers=owner.headers)
+        assert edited.status == 202
+    assert [e.json["status"] for e in await reader.rest()] == ["deleted"]
+
+
+async def test_the_token_may_come_in_the_query_string_for_an_event_source(
+    api: Client,
+) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    response = await api.get(
+        f"/v1/videos/{video_id}/events", params={"access_token": owner.access_token}
+    )
+    assert response.status == 200
+    first = await SseReader(response).next()
+    assert first is not None
+    assert first.json["status"] == "awaiting_upload"
+    response.close()
+
+
+async def test_others_private_videos_unknown_and_malformed_ids_are_404(api: Client) -> None:
+    owner, other = await sign_up(api), await sign_up(api)
+    private_id = (await create_video(api, owner))["video"]["id"]
+    for path, headers in (
+        (f"/v1/videos/{private_id}/events", other.headers),
+        (f"/v1/videos/{private_id}/events", {}),
+        (f"/v1/videos/{uuid.uuid4().hex}/events", owner.headers),
+        ("/v1/videos/not-an-id/events", owner.headers),
+        ("/v1/videos/%00%2e%2e/events", owner.headers),
+    ):
+        await expect_problem(await api.get(path, headers=headers), 404, "not-found")
+
+
+async def test_bad_tokens_are_refused_before_the_stream_opens(api: Client) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    path = f"/v1/videos/{video_id}/events"
+    await expect_problem(await api.get(path, params={"access_token": "x.y.z"}), 401)
+    await expect_problem(await api.get(path, params={"access_token": "bad token!"}), 401)
+    await expect_problem(await api.get(path, params={"access_token": ""}), 401)
+    await expect_problem(
+        await api.get(path, headers={"Authorization": "Bearer nope"}), 401, "invalid-token"
+    )
+    await expect_problem(
+        await api.get(path, params={"access_token": owner.access_token}, headers=owner.headers),
+        400,
+        "token-twice",
+    )
+
+
+async def test_heartbeats_lifetime_cap_and_disconnects(stack: Stack) -> None:
+    settings = stack.settings.model_copy(
+        update={"events_heartbeat_s": 0.2, "events_max_lifetime_s": 1.5}
+    )
+    async with running_api(settings) as client:
+        owner = await sign_up(client)
+        video_id = (await create_video(client, owner))["video"]["id"]
+        path = f"/v1/videos/{video_id}/events"
+
+        reader = SseReader(await client.get(path, headers=owner.headers))
+        events = await reader.rest()  # ends at the lifetime cap, not at a terminal status
+        assert [e.json["status"] for e in events] == ["awaiting_upload"]
+        assert "ping" in reader.comments
+
+        streams = client.app[STREAMS] if client.app else None
+        assert streams is not None
+        gone = await client.get(path, headers=owner.headers)
+        assert await SseReader(gone).next() is not None
+        assert streams.open == 1
+        gone.close()  # the client goes away mid-stream
+        await eventually(lambda: streams.open == 0, what="the abandoned stream to end")
+
+
+async def test_shutdown_ends_open_streams(stack: Stack) -> None:
+    async with running_api(stack.settings) as client:
+        owner = await sign_up(client)
+        video_id = (await create_video(client, owner))["video"]["id"]
+        reader = SseReader(await client.get(f"/v1/videos/{video_id}/events", headers=owner.headers))
+        assert await reader.next() is not None
+        assert client.app is not None
+        closing = asyncio.create_task(client.server.close())
+        # the stream ends by itself; nothing waits for the server's shutdown timeout
+        assert await asyncio.wait_for(reader.rest(), READ_DEADLINE_S) == []
+        await closing
