@@ -1,6 +1,6 @@
 """Who may do what to a video: one table, every cell the exact answer.
 
-visibility (public / unlisted / private) × caller (owner / another user / anonymous) × action
+visibility (public / unlisted / private) by caller (owner / another user / anonymous) by action
 (read, list, edit, delete, download, events stream). Another user's private video is a 404,
 never a 403: its existence is not revealed. Another user may see a public or unlisted video
 but not change it (403). An anonymous caller is asked to log in (401) for changes.
