@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events bench clean vendor chromium
+.PHONY: setup run test lint fmt events openapi bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ fmt: setup
 # Regenerates the event catalog (events/) from the pydantic models.
 events: setup
 	$(BIN)/videoshare events export
+
+# Regenerates the HTTP contract (api/openapi.yaml) from the routes and pydantic models.
+openapi: setup
+	$(BIN)/videoshare openapi export
 
 # Benchmarks: ratios against a baseline measured in the same run; tables and JSON in bench/results/.
 # `make bench ONLY=transcode` runs one.

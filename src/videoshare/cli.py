@@ -6,6 +6,7 @@
     videoshare emulator            the embedded AWS emulator alone
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
+    videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
 
 Errors a person can fix are printed as one line, with a non-zero exit code.
 """
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     events_sub = events.add_subparsers(dest="events_command", required=True)
     export = events_sub.add_parser("export", help="write events/ from the models")
     export.add_argument("--out", type=Path, default=Path("events"))
+    openapi = sub.add_parser("openapi", help="the HTTP contract (OpenAPI 3.1)")
+    openapi_sub = openapi.add_subparsers(dest="openapi_command", required=True)
+    openapi_export = openapi_sub.add_parser("export", help="write api/openapi.yaml from the code")
+    openapi_export.add_argument("--out", type=Path, default=Path("api") / "openapi.yaml")
     from videoshare.client.commands import add_client_commands  # upload, videos, login
 
     add_client_commands(sub)
@@ -73,6 +78,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in CLIENT_COMMANDS:
         return run_client_command(args)
     try:
+        if args.command == "openapi":
+            from videoshare.api.openapi import export_document
+
+            print(export_document(args.out))
+            return 0
         if args.command == "run":
             from videoshare.local.runner import run_stack
 

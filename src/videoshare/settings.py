@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8080, ge=0, le=65535)
     # The origin of the web app, for bucket CORS (and later the API's own CORS).
     web_origin: str = "http://127.0.0.1:8080"
+    # Where presigned media URLs point, for the web app's Content-Security-Policy. Empty: the
+    # emulator's endpoint locally, the bucket's S3 origin on AWS.
+    media_origin: str | None = None
     # Largest upload accepted, in bytes (10 GiB).
     max_upload_bytes: int = Field(default=10 * 1024**3, gt=0)
     upload_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
@@ -72,6 +75,22 @@ class Settings(BaseSettings):
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
     # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
     public_base_url: str | None = None
+
+    # --- limits (api/limits.py) --------------------------------------------------------------
+    # Failed logins allowed per window, per account and per client address, before 429.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=50, ge=1)
+    login_window_s: int = Field(default=900, ge=1)
+    # Per user: bytes stored (declared or measured sizes of videos not deleted), 413 beyond;
+    # videos created per UTC day, 429 beyond.
+    storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)
+    uploads_per_day: int = Field(default=100, ge=1)
+
+    # --- webhooks (workers/webhook_sender.py) -----------------------------------------------
+    # Local mode only: let webhooks call loopback/private addresses (a receiver on this machine).
+    webhook_allow_private_targets: bool = False
+    # The wait after the first failed attempt; it doubles up to 6 h, for about a day in all.
+    webhook_retry_base_s: float = Field(default=30.0, gt=0)
 
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)
@@ -125,6 +144,10 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.mode is Mode.LOCAL
+
+    @property
+    def webhooks_may_call_private(self) -> bool:
+        return self.is_local and self.webhook_allow_private_targets
 
     def playback_key(self) -> bytes:
         """The HMAC key of playback tokens (every ingress process of a stack must agree)."""

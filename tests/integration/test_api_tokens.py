@@ -164,7 +164,26 @@ async def test_a_well_signed_token_cognito_never_issued_is_refused_by_the_sessio
     await expect_problem(await _me(setup, setup.signed()), 401, "token-revoked")
 
 
+def _tampered_signature(fx: Fixture) -> str:
+    """Cognito's own token with one character of its signature changed."""
+    header, payload, signature = fx.user.access_token.split(".")
+    middle = len(signature) // 2
+    swapped = "B" if signature[middle] != "B" else "C"
+    return f"{header}.{payload}.{signature[:middle]}{swapped}{signature[middle + 1 :]}"
+
+
+def _tampered_claims(fx: Fixture) -> str:
+    """Cognito's own token and signature, with the claims rewritten to another user."""
+    header, payload, signature = fx.user.access_token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = str(uuid.uuid4())
+    return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
+
+
 TOKENS: dict[str, Callable[[Fixture], str]] = {
+    "tampered signature": _tampered_signature,
+    "tampered claims": _tampered_claims,
+    "not valid before": lambda fx: fx.signed(nbf=int(time.time()) + 3600),
     "another key, same kid": lambda fx: fx.signed(kid=MOTO_KID, key=_rsa_key()),
     "another key, our kid": lambda fx: fx.signed(key=_rsa_key()),
     "alg none": _unsigned,
@@ -187,6 +206,33 @@ async def test_a_bad_token_is_401(setup: Fixture, make: Callable[[Fixture], str]
     await expect_problem(response, 401, "invalid-token")
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
     assert setup.jwks.fetches == fetches  # no refetch: the keys were fetched moments ago
+
+
+async def test_a_token_after_logout_is_401(setup: Fixture) -> None:
+    user = await sign_up(setup.api)
+    assert (await _me(setup, user.access_token)).status == 200
+    assert (await setup.api.post("/v1/auth/logout", headers=user.headers)).status == 204
+    await expect_problem(await _me(setup, user.access_token), 401, "token-revoked")
+
+
+async def test_the_jwks_is_fetched_once_and_an_unknown_kid_does_not_refetch_at_once(
+    setup: Fixture,
+) -> None:
+    """A fresh ingress fetches the keys on its first token and keeps them; a token with an
+    unknown key id moments later is refused without asking again (refetches are rate-limited,
+    so forged kids cannot make the ingress hammer the pool)."""
+    jwks = JwksServer(list(setup.jwks.keys))
+    async with jwks as jwks_url:
+        settings = setup.stack.settings.model_copy(update={"jwks_url": jwks_url})
+        async with running_api(settings) as api:
+            for _ in range(3):
+                me = await api.get("/v1/me", headers=setup.user.headers)
+                assert me.status == 200
+            assert jwks.fetches == 1
+            for kid in ("rotated-1", "rotated-2", "rotated-3"):
+                forged = {"Authorization": f"Bearer {setup.signed(kid=kid)}"}
+                await expect_problem(await api.get("/v1/me", headers=forged), 401, "invalid-token")
+            assert jwks.fetches == 1
 
 
 async def test_an_expired_token_says_so(setup: Fixture) -> None:

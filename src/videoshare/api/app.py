@@ -33,11 +33,15 @@ from videoshare.api import (
     video_edits,
     video_events,
     videos,
+    webhooks,
 )
+from videoshare.api import openapi as openapi_routes
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
 from videoshare.api.errors import problem_middleware
+from videoshare.api.limits import install_limits
 from videoshare.api.request_id import echo_request_id, request_id_middleware
+from videoshare.api.security_headers import install_security_headers
 from videoshare.aws import AwsClients, open_clients
 from videoshare.bus.publisher import Publisher
 from videoshare.infra.resources import MissingResource, Resources, resolve
@@ -51,17 +55,24 @@ log = structlog.get_logger("ingress")
 
 # JSON bodies are small: the video bytes go straight to S3.
 MAX_BODY_BYTES = 64 * 1024
+# The longest request line and header accepted (aiohttp's default is 8190 bytes, refused with a
+# bare text/plain 400 before any middleware): room for a URL-encoded 2048-character cursor.
+MAX_LINE_BYTES = 32 * 1024
 SHUTDOWN_TIMEOUT_S = 10.0
 
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
+        handler_args={"max_line_size": MAX_LINE_BYTES, "max_field_size": MAX_LINE_BYTES},
         middlewares=[request_id_middleware, access_log_middleware, problem_middleware],
     )
     app[SETTINGS] = settings
     for module in (auth, videos, notifications, health):
         app.add_routes(module.routes)
+    app.add_routes(openapi_routes.routes)
+    app.add_routes(webhooks.routes)
+    install_security_headers(app)
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
     app.add_routes(playback.routes)
@@ -69,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
+    install_limits(app)
     return app
 
 

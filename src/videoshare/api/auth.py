@@ -6,9 +6,10 @@ import asyncio
 
 from aiohttp import web
 
-from videoshare.adapters.cognito import Tokens
+from videoshare.adapters.cognito import BadCredentials, Tokens
 from videoshare.api.bearer import require_user
 from videoshare.api.context import services
+from videoshare.api.limits import check_login_allowed, record_login_failure, record_login_success
 from videoshare.api.replies import NO_STORE, json_reply, no_content
 from videoshare.api.schemas import (
     ConfirmIn,
@@ -43,7 +44,13 @@ async def confirm(request: web.Request) -> web.Response:
 @routes.post("/v1/auth/login")
 async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, LoginIn)
-    tokens = await services(request).identity.login(body.email, body.password)
+    await check_login_allowed(request, body.email)
+    try:
+        tokens = await services(request).identity.login(body.email, body.password)
+    except BadCredentials:
+        await record_login_failure(request, body.email)
+        raise
+    await record_login_success(request, body.email)
     return _tokens_reply(tokens)
 
 

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from videoshare.api.bearer import optional_user, require_user
 from videoshare.api.context import services
+from videoshare.api.limits import take_upload_quota
 from videoshare.api.playback import playback_links
 from videoshare.api.replies import NO_STORE, json_reply
 from videoshare.api.request_id import request_id
@@ -35,6 +36,7 @@ routes = web.RouteTableDef()
 async def create(request: web.Request) -> web.Response:
     user = await require_user(request)
     body = await parse_body(request, CreateVideoIn)
+    await take_upload_quota(request, user.user_id, body)
     svc = services(request)
     video, upload = await create_video(svc, user.user_id, body, request_id(request))
     out = CreatedVideoOut(

@@ -73,10 +73,13 @@ UPLOAD_FINALIZER = "upload-finalizer"
 TRANSCODER = "transcoder"
 METADATA_INDEXER = "metadata-indexer"
 NOTIFIER = "notifier"
+WEBHOOK_SENDER = "webhook-sender"  # its queue carries webhook deliveries, not domain events
 
 VIDEOS_TABLE = "videos"
 NOTIFICATIONS_TABLE = "notifications"
 IDEMPOTENCY_TABLE = "idempotency"
+WEBHOOKS_TABLE = "webhooks"  # one registration per user
+LIMITS_TABLE = "limits"  # fixed-window counters: login failures, uploads per day
 SEARCH_TABLE = "search"
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
@@ -115,6 +118,8 @@ def topology(settings: Settings) -> Topology:
                 event_types=("video.ready", "video.rejected", "video.failed"),
                 max_receive_count=settings.max_receive_count,
             ),
+            # fed by the notifier; retries re-send with a delay (workers/webhook_sender.py)
+            ConsumerQueue(WEBHOOK_SENDER, max_receive_count=settings.max_receive_count),
         ),
         tables=(
             Table(
@@ -128,6 +133,8 @@ def topology(settings: Settings) -> Topology:
             ),
             Table(NOTIFICATIONS_TABLE, hash_key="user_id", range_key="sort_key"),
             Table(IDEMPOTENCY_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
+            Table(LIMITS_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
+            Table(WEBHOOKS_TABLE, hash_key="user_id"),
             # search entries (term, newest first) and one manifest per video: adapters/search.py
             Table(SEARCH_TABLE, hash_key="term", range_key="sort_key"),
         ),

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, TRANSCODER, UPLOAD_FINALIZER
+from videoshare.infra.topology import (
+    METADATA_INDEXER,
+    NOTIFIER,
+    TRANSCODER,
+    UPLOAD_FINALIZER,
+    WEBHOOK_SENDER,
+)
 from videoshare.settings import Settings
 
 if TYPE_CHECKING:
@@ -17,17 +23,30 @@ if TYPE_CHECKING:
 
 
 def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
-    from videoshare.workers import metadata_indexer, notifier, transcoder, upload_finalizer
+    from videoshare.workers import (
+        metadata_indexer,
+        notifier,
+        transcoder,
+        upload_finalizer,
+        webhook_sender,
+    )
 
     return {
         UPLOAD_FINALIZER: upload_finalizer.definition,
         TRANSCODER: transcoder.definition,
         METADATA_INDEXER: metadata_indexer.definition,
         NOTIFIER: notifier.definition,
+        WEBHOOK_SENDER: webhook_sender.definition,
     }
 
 
-WORKERS: tuple[str, ...] = (UPLOAD_FINALIZER, TRANSCODER, METADATA_INDEXER, NOTIFIER)
+WORKERS: tuple[str, ...] = (
+    UPLOAD_FINALIZER,
+    TRANSCODER,
+    METADATA_INDEXER,
+    NOTIFIER,
+    WEBHOOK_SENDER,
+)
 
 
 def run_worker(name: str, settings: Settings) -> int:

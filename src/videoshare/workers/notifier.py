@@ -1,12 +1,15 @@
-"""notifier: `video.ready / video.rejected / video.failed` → an entry in the owner's inbox.
+"""notifier: `video.ready / video.rejected / video.failed` → an entry in the owner's inbox, and
+a delivery for the owner's webhook if there is one (sent by `webhook_sender`).
 
-The entry's id is the event's id, so a redelivered event never makes a second entry."""
+The entry's id is the event's id, so a redelivered event never makes a second entry; the
+webhook delivery's id derives from the event's id too, so receivers can drop a repeat."""
 
 from __future__ import annotations
 
 from videoshare.adapters.notifications import Notification
 from videoshare.domain.events import VideoFailed, VideoReady, VideoRejected
 from videoshare.workers.context import WorkerContext, WorkerDefinition
+from videoshare.workers.webhook_announcer import webhook_announcer
 
 NotifiedEvent = VideoReady | VideoRejected | VideoFailed
 
@@ -23,6 +26,8 @@ def message_for(event: NotifiedEvent, title: str) -> str:
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
+    announce = webhook_announcer(ctx)
+
     async def notify(event: NotifiedEvent) -> None:
         if isinstance(event, VideoReady):
             title = event.data.title
@@ -39,6 +44,7 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
                 message=message_for(event, title),
             )
         )
+        await announce(event)
 
     return WorkerDefinition(
         handlers={"video.ready": notify, "video.rejected": notify, "video.failed": notify}

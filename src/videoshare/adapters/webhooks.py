@@ -1,0 +1,195 @@
+"""Webhooks and the outside world: the registrations (DynamoDB), the delivery queue (SQS) and
+the signed POST to the user's URL (aiohttp), which refuses to call into private networks.
+
+    hooks = WebhookRepository(dynamodb, table)
+    hook = await hooks.put(user_id, url)                  # a fresh secret on every PUT
+    await check_target(url, allow_private=False)          # raises UnsafeTarget
+    outcome = await post_delivery(hook, delivery, body)   # one attempt, never raises
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
+
+from videoshare.domain.events import utc_now
+from videoshare.domain.webhooks import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    Delivery,
+    new_secret,
+    public_address,
+    signature_header,
+)
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+    from types_aiobotocore_sqs import SQSClient
+
+SEND_TIMEOUT_S = 10.0
+MAX_SQS_DELAY_S = 900
+USER_AGENT = "videoshare-webhooks/1"
+
+
+class UnsafeTarget(Exception):
+    """The URL's host is (or resolves to) an address webhooks must not call."""
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    user_id: str
+    url: str
+    secret: str
+    updated_at: datetime
+
+
+class WebhookRepository:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    async def put(self, user_id: str, url: str) -> Webhook:
+        hook = Webhook(user_id, url, new_secret(), utc_now())
+        await self._db.put_item(
+            TableName=self._table,
+            Item={
+                "user_id": {"S": user_id},
+                "url": {"S": url},
+                "secret": {"S": hook.secret},
+                "updated_at": {"S": hook.updated_at.isoformat()},
+            },
+        )
+        return hook
+
+    async def get(self, user_id: str) -> Webhook | None:
+        answer = await self._db.get_item(
+            TableName=self._table, Key={"user_id": {"S": user_id}}, ConsistentRead=True
+        )
+        item = answer.get("Item")
+        if not item:
+            return None
+        return Webhook(
+            user_id,
+            item["url"]["S"],
+            item["secret"]["S"],
+            datetime.fromisoformat(item["updated_at"]["S"]),
+        )
+
+    async def delete(self, user_id: str) -> bool:
+        answer = await self._db.delete_item(
+            TableName=self._table, Key={"user_id": {"S": user_id}}, ReturnValues="ALL_OLD"
+        )
+        return bool(answer.get("Attributes"))
+
+
+async def enqueue(sqs: SQSClient, queue_url: str, delivery: Delivery, delay_s: float) -> None:
+    """Put an attempt on the delivery queue, visible after at most 15 min (SQS's limit: a longer
+    wait is made of several hops, see `Delivery.not_before`)."""
+    await sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=delivery.model_dump_json(),
+        DelaySeconds=max(0, min(MAX_SQS_DELAY_S, int(delay_s))),
+    )
+
+
+# --- the target ---------------------------------------------------------------------------------
+async def check_target(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs whose host is or resolves to a non-public address (every address counts)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise UnsafeTarget("the URL must be http(s)://host/...")
+    if allow_private:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        literal = ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        addresses = await _resolve(parts.hostname, port)
+    else:
+        addresses = [literal]
+    for address in addresses:
+        if not public_address(address):
+            raise UnsafeTarget(f"{parts.hostname} is (or resolves to) {address}, not public")
+
+
+async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UnsafeTarget(f"{host} does not resolve: {exc}") from exc
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+
+
+class _GuardedResolver(AbstractResolver):
+    """Resolves like aiohttp does, and refuses a host that now resolves to a private address
+    (DNS rebinding between the check and the connection)."""
+
+    def __init__(self) -> None:
+        self._inner = ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        for result in results:
+            if not public_address(ipaddress.ip_address(result["host"])):
+                raise OSError(f"{host} resolves to a non-public address")
+        return results
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+# --- one attempt --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivered: bool
+    status: int | None = None
+    error: str | None = None
+    refused: bool = False  # the target is not allowed: retrying would not help
+
+
+async def post_delivery(
+    hook: Webhook,
+    delivery: Delivery,
+    body: bytes,
+    *,
+    allow_private: bool,
+    timeout_s: float = SEND_TIMEOUT_S,
+) -> Outcome:
+    """POST `body` to the hook's URL, signed; any 2xx is delivered. Redirects are not followed."""
+    try:
+        await check_target(hook.url, allow_private=allow_private)
+    except UnsafeTarget as exc:
+        return Outcome(delivered=False, error=str(exc), refused=True)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: signature_header(hook.secret, body, int(time.time())),
+        DELIVERY_HEADER: delivery.delivery_id,
+        EVENT_HEADER: delivery.event_type,
+    }
+    connector_args: dict[str, Any] = {} if allow_private else {"resolver": _GuardedResolver()}
+    try:
+        async with (
+            aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(**connector_args),
+                timeout=aiohttp.ClientTimeout(total=timeout_s),
+            ) as http,
+            http.post(hook.url, data=body, headers=headers, allow_redirects=False) as response,
+        ):
+            await response.read()
+            return Outcome(delivered=200 <= response.status < 300, status=response.status)
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return Outcome(delivered=False, error=f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,176 @@
+"""The live ingress against its own OpenAPI document, fuzzed by schemathesis.
+
+The ingress runs as a real `videoshare api` process on a fresh provisioned stack; schemathesis
+loads the document from `/v1/openapi.json` and, for every operation, sends generated requests
+(valid ones and deliberately invalid ones) with a real user's token. Each answer must not be a
+5xx, must have a documented status, content type, headers and a body of the documented schema,
+and invalid requests must be refused with a 4xx.
+
+Not checked: that every schema-valid request is accepted. The schema cannot say everything the
+API checks (Cognito's password rules, an e-mail address, a title that is not all blanks), so
+such requests are answered with a documented 4xx problem, which the other checks still verify.
+
+Left out: `POST /v1/auth/logout`, because it would end the session every other case uses (it
+is covered by test_api_auth.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import AuthContext, Case, GenerationMode
+from schemathesis.schemas import BaseSchema
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.conftest import ARTIFACTS
+from tests.integration.api_support import PASSWORD, Stack, unique_email
+from tests.support import child_env
+from videoshare.api.contract import OPERATIONS, Auth
+from videoshare.api.openapi import openapi_document
+from videoshare.local.emulator import free_port
+
+pytestmark = pytest.mark.integration
+
+READY_TIMEOUT_S = 30
+EXAMPLES_PER_OPERATION = 15
+SKIPPED = {("POST", "/v1/auth/logout")}
+
+
+@pytest.fixture(scope="module")
+async def live_ingress(stack: Stack) -> AsyncIterator[str]:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = child_env(stack.settings, VIDEOSHARE_API_PORT=str(port), VIDEOSHARE_WEB_ORIGIN=base_url)
+    process = _start_ingress(env, ARTIFACTS / f"{stack.settings.stack}-ingress.log")
+    try:
+        await _wait_ready(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _start_ingress(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "videoshare.cli", "api"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+
+
+async def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "the ingress exited at start (see test-artifacts/)"
+            try:
+                async with http.get(f"{base_url}/readyz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"the ingress was not ready in {READY_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+async def bearer(live_ingress: str) -> str:
+    email = unique_email()
+    body = {"email": email, "password": PASSWORD}
+    async with aiohttp.ClientSession(live_ingress) as http:
+        async with http.post("/v1/auth/register", json=body) as registered:
+            assert registered.status == 201, await registered.text()
+        async with http.post("/v1/auth/login", json=body) as login:
+            assert login.status == 200, await login.text()
+            tokens: dict[str, Any] = await login.json()
+    return str(tokens["access_token"])
+
+
+@pytest.fixture(scope="module")
+def live_schema(live_ingress: str, bearer: str) -> BaseSchema:
+    schema = schemathesis.openapi.from_url(f"{live_ingress}/v1/openapi.json")
+    # Oversized bodies are refused with 413, a 4xx like any other refusal.
+    rejection = schema.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "413"]
+
+    @schema.auth()
+    class Bearer:
+        """A real user's access token, where the document asks for one."""
+
+        def get(self, case: Case[Any], ctx: AuthContext) -> str:
+            return bearer
+
+        def set(self, case: Case[Any], data: str, ctx: AuthContext) -> None:
+            case.headers["Authorization"] = f"Bearer {data}"
+
+    return schema
+
+
+NEEDS_TOKEN = {(op.method, op.path) for op in OPERATIONS if op.auth is Auth.REQUIRED}
+FUZZED = [
+    pytest.param(op.method, op.path, mode, id=f"{op.method} {op.path} {mode}")
+    for op in OPERATIONS
+    if (op.method, op.path) not in SKIPPED
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    # nothing to get wrong in a call without parameters or body
+    if mode is GenerationMode.POSITIVE or op.body or op.query
+]
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), FUZZED)
+def test_the_live_ingress_keeps_its_contract(
+    live_schema: BaseSchema,
+    live_ingress: str,
+    method: str,
+    path: str,
+    mode: GenerationMode,
+) -> None:
+    operation = live_schema[path][method]
+    statuses: list[int] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def check(case: Case[Any]) -> None:
+        response = case.call_and_validate(
+            base_url=live_ingress, excluded_checks=[positive_data_acceptance]
+        )
+        statuses.append(response.status_code)
+
+    check()
+    assert statuses
+    if (method, path) in NEEDS_TOKEN:
+        assert set(statuses) != {401}, "every case was refused as unauthenticated: no token sent?"
+
+
+async def test_the_served_document_is_the_generated_one(live_ingress: str) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{live_ingress}/v1/openapi.json") as response,
+    ):
+        assert response.status == 200
+        assert response.content_type == "application/json"
+        served = await response.json()
+    assert served == openapi_document()
+    assert served["openapi"].startswith("3.1")
