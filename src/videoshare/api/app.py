@@ -28,6 +28,7 @@ from videoshare.api import (
     auth,
     health,
     notifications,
+    playback,
     uploads,
     video_edits,
     video_events,
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> web.Application:
         app.add_routes(module.routes)
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
+    app.add_routes(playback.routes)
     video_events.setup(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(_lifecycle)
@@ -82,6 +84,7 @@ def bootstrap(
     settings: Settings, aws: AwsClients, resources: Resources, http: aiohttp.ClientSession
 ) -> Services:
     """Wire every dependency of the handlers from the open clients (one place, swappable)."""
+    settings.playback_key()  # outside local mode without a playback secret: fail at start
     pool_id = resources.user_pool_id
     identity = CognitoIdentity(
         aws.cognito,

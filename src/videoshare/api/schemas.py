@@ -195,6 +195,7 @@ OPTIONAL_VIDEO_KEYS = frozenset(
         "size_bytes",
         "poster_url",
         "hls_url",
+        "storyboard_url",
     }
 )
 
@@ -218,6 +219,7 @@ class VideoOut(_Out):
     renditions: list[RenditionOut] = Field(default_factory=list)
     poster_url: str | None = None
     hls_url: str | None = None
+    storyboard_url: str | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

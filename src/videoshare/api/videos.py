@@ -6,6 +6,7 @@ from aiohttp import web
 
 from videoshare.api.bearer import optional_user, require_user
 from videoshare.api.context import services
+from videoshare.api.playback import playback_links
 from videoshare.api.replies import NO_STORE, json_reply
 from videoshare.api.request_id import request_id
 from videoshare.api.schemas import (
@@ -37,7 +38,9 @@ async def create(request: web.Request) -> web.Response:
     svc = services(request)
     video, upload = await create_video(svc, user.user_id, body, request_id(request))
     out = CreatedVideoOut(
-        video=await video_view(video, svc.storage, svc.settings.download_url_ttl_s),
+        video=await video_view(
+            video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
+        ),
         upload=upload_out(upload),
     )
     return json_reply(out, status=201, headers={"Location": f"/v1/videos/{video.id}", **NO_STORE})
@@ -61,8 +64,9 @@ async def list_(request: web.Request) -> web.Response:
         else:
             items, cursor = await list_public(svc, query.limit, query.cursor)
     ttl = svc.settings.download_url_ttl_s
+    links = playback_links(request)
     out = VideoPageOut(
-        items=[await video_view(v, svc.storage, ttl) for v in items], next_cursor=cursor
+        items=[await video_view(v, svc.storage, ttl, links) for v in items], next_cursor=cursor
     )
     return json_reply(out, headers=NO_STORE)
 
@@ -74,7 +78,9 @@ async def get(request: web.Request) -> web.Response:
     video = await readable_video(
         svc, request.match_info["video_id"], user.user_id if user else None
     )
-    out = await video_view(video, svc.storage, svc.settings.download_url_ttl_s)
+    out = await video_view(
+        video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
+    )
     return json_reply(out, headers=NO_STORE)
 
 
