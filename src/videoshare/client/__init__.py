@@ -1,7 +1,8 @@
 """The command-line client of the public API: `videoshare login / upload / videos list|download`.
 
 It speaks only HTTP (aiohttp) to the ingress and to presigned S3 URLs; nothing here talks to
-AWS directly or imports the server's code.
+AWS directly, and of the server's code it imports only the pure magic-byte check
+(`media/sniff.py`), so a file the pipeline would refuse at once is refused before upload.
 
 commands.py     argparse wiring and the one place errors become one line and an exit code
 config.py       API URL and credentials from flags or environment; the user's config folder
