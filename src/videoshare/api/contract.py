@@ -7,6 +7,9 @@
 registered on the app without an operation here, so the document cannot fall behind the code.
 Models are the ones the handlers validate with and answer with (`api/schemas.py`); the
 answers every route can give (500, and 503 when a dependency is down) are added for all.
+
+A new route needs an `Operation` here (a web page or `/metrics` too: `Text("text/html")`,
+`Text("text/plain")`), then `make openapi`.
 """
 
 from __future__ import annotations
