@@ -105,11 +105,12 @@ async def output_set_against_bare_ladder(work: Path) -> Figure:
 async def _main() -> str:
     work = Path(tempfile.mkdtemp(prefix="bench-transcode-"))
     try:
-        output_set = await output_set_against_bare_ladder(work)
         big = make_big_source(work / "big.mov")
         async with running_stack() as stack, aiohttp.ClientSession() as http:
             overhead = await ready_overhead(stack, http)
             memory = await transcoder_peak_rss(stack, http, big)
+        big.unlink()
+        output_set = await output_set_against_bare_ladder(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures = [output_set, overhead, memory]

@@ -38,9 +38,13 @@ async def run_ffmpeg(
     duration_s: float,
     timeout_s: float,
     on_progress: ProgressCallback | None,
+    total_frames: int | None = None,
 ) -> None:
     """Run `argv` (which writes `-progress pipe:1`) in `cwd`; whatever happens, it is dead when
-    this returns. Raises `TranscodeFailed` on a non-zero exit or after `timeout_s`."""
+    this returns. Raises `TranscodeFailed` on a non-zero exit or after `timeout_s`.
+
+    Progress is the first video output's frame count against `total_frames` when known, else
+    the output time against `duration_s` (which the audio, encoded ahead, can skew)."""
     tail = _StderrTail()
     process: asyncio.subprocess.Process | None = None
     stderr_task: asyncio.Task[None] | None = None
@@ -57,7 +61,9 @@ async def run_ffmpeg(
             assert process.stdout is not None  # both piped just above
             assert process.stderr is not None
             stderr_task = asyncio.create_task(tail.collect(process.stderr))
-            await _report_progress(process.stdout, duration_s, on_progress)
+            await _report_progress(
+                process.stdout, ProgressMeter(duration_s, total_frames), on_progress
+            )
             returncode = await process.wait()
             await stderr_task
     except TimeoutError:
@@ -86,29 +92,46 @@ async def _kill_group(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+class ProgressMeter:
+    """How far along ffmpeg is, from its `-progress` keys; never goes backwards."""
+
+    def __init__(self, duration_s: float, total_frames: int | None) -> None:
+        self.duration_s = duration_s
+        self.total_frames = total_frames
+        self.percent = 0.0
+
+    def update(self, key: str, value: str) -> None:
+        with contextlib.suppress(ValueError):  # "N/A" before the first frame
+            if key == "frame" and self.total_frames:
+                now = percent_done(int(value), self.total_frames)
+            elif key == "out_time_us" and not self.total_frames:
+                now = percent_done(int(value) / 1_000_000, self.duration_s)
+            else:
+                return
+            self.percent = max(self.percent, now)
+
+
 async def _report_progress(
-    stdout: asyncio.StreamReader, duration_s: float, on_progress: ProgressCallback | None
+    stdout: asyncio.StreamReader, done: ProgressMeter, on_progress: ProgressCallback | None
 ) -> None:
     """Parse `-progress` blocks (key=value lines, each block ending in `progress=`)."""
     loop = asyncio.get_running_loop()
     last_report = -PROGRESS_INTERVAL_S
-    out_time_s = 0.0
     async for raw_line in stdout:
         key, _, value = raw_line.decode("ascii", "replace").strip().partition("=")
-        if key == "out_time_us":
-            with contextlib.suppress(ValueError):  # "N/A" before the first frame
-                out_time_s = int(value) / 1_000_000
-        elif key == "progress" and on_progress is not None:
+        if key != "progress":
+            done.update(key, value)
+        elif on_progress is not None:
             ended = value == "end"
             if ended or loop.time() - last_report >= PROGRESS_INTERVAL_S:
                 last_report = loop.time()
-                await on_progress(100.0 if ended else percent_done(out_time_s, duration_s))
+                await on_progress(100.0 if ended else min(done.percent, 99.9))
 
 
-def percent_done(done_s: float, duration_s: float) -> float:
-    if duration_s <= 0:
+def percent_done(done: float, total: float) -> float:
+    if total <= 0:
         return 0.0
-    return min(100.0, max(0.0, 100.0 * done_s / duration_s))
+    return min(100.0, max(0.0, 100.0 * done / total))
 
 
 class _StderrTail:

@@ -110,6 +110,7 @@ async def transcode(
             duration_s=probe.duration_s,
             timeout_s=timeout_s,
             on_progress=on_progress,
+            total_frames=_expected_frames(probe),
         )
     except TranscodeFailed as failed:
         if not failed.input_invalid:
@@ -119,6 +120,13 @@ async def transcode(
             "The video cannot be decoded all the way through; it may be damaged or incomplete.",
         ) from failed
     return await asyncio.to_thread(_package, out_dir, probe, rungs, storyboard)
+
+
+def _expected_frames(probe: ProbeResult) -> int | None:
+    """About how many frames the top rung gets (passthrough, but at most 60 a second)."""
+    if not probe.frame_rate:
+        return None
+    return max(1, round(probe.video_duration_s * min(probe.frame_rate, MAX_OUTPUT_FPS)))
 
 
 def _package(
