@@ -28,7 +28,8 @@ from videoshare.local.emulator import Emulator, free_port
 from videoshare.settings import Settings
 from videoshare.workers import WORKERS
 
-READY_TIMEOUT_S = 30
+# A deadline, not a wait: on a loaded 2-core machine six Python processes take a while to start.
+READY_TIMEOUT_S = 120
 
 
 @dataclass
