@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
+    # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
+    public_base_url: str | None = None
 
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)

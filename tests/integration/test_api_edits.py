@@ -19,7 +19,7 @@ from tests.integration.api_support import (
 from tests.integration.bus_support import take_all
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.events import Event, VideoUpdated, parse_event
-from videoshare.domain.video import VideoStatus, Visibility
+from videoshare.domain.video import Video, VideoStatus, Visibility
 from videoshare.infra.topology import VIDEOS_TABLE
 
 pytestmark = pytest.mark.integration
@@ -102,27 +102,70 @@ async def test_an_edit_that_changes_nothing_writes_nothing(api: Client, stack: S
     assert stored.version == 1
 
 
-async def test_an_edit_racing_a_worker_is_applied_to_the_new_record(
-    api: Client, stack: Stack
+def _race_on_save(
+    monkeypatch: pytest.MonkeyPatch, stack: Stack, video_id: str, *, times: int
+) -> list[int]:
+    """Make another writer win the next `times` writes of `video_id`: just before each, the
+    record changes under the ingress (as a worker moving it would). Returns the race count."""
+    original = VideoRepository.save
+    repo = _repo(stack)
+    races: list[int] = []
+
+    async def racing_save(self: VideoRepository, current: Video, **changes: Any) -> Video:
+        if current.id == video_id and len(races) < times:
+            races.append(current.version)
+            await original(repo, current, progress=(current.progress or 0) + 0.1)
+        return await original(self, current, **changes)
+
+    monkeypatch.setattr(VideoRepository, "save", racing_save)
+    return races
+
+
+async def test_an_edit_that_loses_a_race_is_applied_to_the_winners_record(
+    api: Client, stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owner = await sign_up(api)
     video_id = (await create_video(api, owner))["video"]["id"]
-    repo = _repo(stack)
-    before = await repo.get(video_id)
-    assert before is not None
-    # a worker moves the status between the ingress's read and write: simulate by writing first
-    await repo.transition(before, VideoStatus.UPLOADED, size_bytes=11)
+    races = _race_on_save(monkeypatch, stack, video_id, times=1)
     response = await api.patch(
         f"/v1/videos/{video_id}", json={"description": "edited"}, headers=owner.headers
     )
-    assert response.status == 200
-    after = await repo.get(video_id)
+    assert response.status == 200, await response.text()
+    assert races == [1]
+    after = await _repo(stack).get(video_id)
     assert after is not None
-    assert (after.status, after.description, after.size_bytes) == (
-        VideoStatus.UPLOADED,
-        "edited",
-        11,
+    # both writes survive: the winner's progress and the re-applied edit
+    assert (after.description, after.progress, after.version) == ("edited", 0.1, 3)
+
+
+async def test_a_deletion_that_loses_a_race_still_deletes(
+    api: Client, stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    races = _race_on_save(monkeypatch, stack, video_id, times=2)
+    assert (await api.delete(f"/v1/videos/{video_id}", headers=owner.headers)).status == 202
+    assert len(races) == 2
+    after = await _repo(stack).get(video_id)
+    assert after is not None
+    assert after.status is VideoStatus.DELETED
+
+
+async def test_a_video_that_keeps_changing_answers_409_and_writes_nothing_of_the_edit(
+    api: Client, stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    _race_on_save(monkeypatch, stack, video_id, times=1000)
+    await expect_problem(
+        await api.patch(f"/v1/videos/{video_id}", json={"title": "never"}, headers=owner.headers),
+        409,
+        "edit-conflict",
     )
+    monkeypatch.undo()
+    after = await _repo(stack).get(video_id)
+    assert after is not None
+    assert after.title == "Holiday"
 
 
 async def test_making_a_ready_video_public_puts_it_in_the_public_feed(

@@ -107,6 +107,19 @@ async def test_deletion_ends_the_stream_with_a_deleted_event(api: Client) -> Non
     assert [(e.event, e.json["status"]) for e in rest] == [("status", "deleted")]
 
 
+async def test_a_change_made_through_another_ingress_process_reaches_the_stream(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = (await create_video(api, owner))["video"]["id"]
+    reader = SseReader(await api.get(f"/v1/videos/{video_id}/events", headers=owner.headers))
+    assert await reader.next() is not None
+    async with running_api(stack.settings) as elsewhere:  # a second ingress, its own app
+        edited = await elsewhere.delete(f"/v1/videos/{video_id}", headers=owner.headers)
+        assert edited.status == 202
+    assert [e.json["status"] for e in await reader.rest()] == ["deleted"]
+
+
 async def test_the_token_may_come_in_the_query_string_for_an_event_source(
     api: Client,
 ) -> None:

@@ -23,11 +23,14 @@ from tests.integration.worker_support import (
     stored,
 )
 from videoshare.adapters.notifications import Notification
+from videoshare.adapters.search import SearchIndex
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import (
     RenditionData,
+    VideoDeleted,
+    VideoDeletedData,
     VideoFailed,
     VideoFailedData,
     VideoReady,
@@ -36,12 +39,15 @@ from videoshare.domain.events import (
     VideoRejectedData,
     VideoTranscoded,
     VideoTranscodedData,
+    VideoUpdated,
+    VideoUpdatedData,
     VideoUploaded,
     VideoUploadedData,
 )
+from videoshare.domain.search_terms import parse_query
 from videoshare.domain.video import Rendition, Video, VideoStatus
 from videoshare.infra.resources import Resources
-from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER
+from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, SEARCH_TABLE
 from videoshare.settings import Settings
 from videoshare.workers import metadata_indexer, notifier
 
@@ -186,6 +192,71 @@ async def test_transcoded_events_for_rejected_or_unknown_videos_change_nothing(
     assert await indexer.ctx.videos.get(unknown.id) is None
     assert await spy.published() == []
     assert await dead_letters(indexer) == []
+
+
+# --- metadata-indexer: the search index -----------------------------------------------------
+
+
+def search_index(worker: Worker) -> SearchIndex:
+    return SearchIndex(worker.ctx.aws.dynamodb, worker.ctx.settings.table(SEARCH_TABLE))
+
+
+async def found(worker: Worker, q: str) -> list[str]:
+    return (await search_index(worker).search(parse_query(q, None), 50, None)).video_ids
+
+
+def updated_event(video: Video, changed: list[str]) -> VideoUpdated:
+    return VideoUpdated(
+        correlation_id="req-edit",
+        producer="ingress",
+        data=VideoUpdatedData(video_id=video.id, owner_id=video.owner_id, changed=changed),
+    )
+
+
+def deleted_event(video: Video) -> VideoDeleted:
+    return VideoDeleted(
+        correlation_id="req-delete",
+        producer="ingress",
+        data=VideoDeletedData(video_id=video.id, owner_id=video.owner_id),
+    )
+
+
+async def test_a_video_becoming_ready_and_public_is_found_by_its_title(indexer: Worker) -> None:
+    video = await processing_video(indexer)  # public, "Sunset over the harbour"
+    await deliver(indexer, transcoded(video))
+    assert outcomes(await indexer.drain()) == [Outcome.DONE]
+    assert await found(indexer, "HARBOUR sunset") == [video.id]
+    assert await found(indexer, "harbour moon") == []
+
+
+async def test_change_events_index_what_the_record_says_whatever_their_order(
+    indexer: Worker,
+) -> None:
+    video = await store_video(indexer, status=VideoStatus.READY)
+    await deliver(indexer, updated_event(video, ["title"]))
+    assert outcomes(await indexer.drain()) == [Outcome.DONE]
+    assert await found(indexer, "harbour") == [video.id]
+    # a late or replayed `video.deleted` for a video that is (again) not deleted: no change
+    await deliver(indexer, deleted_event(video))
+    assert outcomes(await indexer.drain()) == [Outcome.DONE]
+    assert await found(indexer, "harbour") == [video.id]
+    # the record is deleted; whichever event comes next removes its entries
+    await indexer.ctx.videos.transition(video, VideoStatus.DELETED)
+    await deliver(indexer, updated_event(video, ["visibility"]))
+    assert outcomes(await indexer.drain()) == [Outcome.DONE]
+    assert await found(indexer, "harbour") == []
+
+
+async def test_change_events_for_unknown_videos_or_of_the_wrong_shape(indexer: Worker) -> None:
+    unknown = new_video(status=VideoStatus.READY)  # never stored
+    await deliver(indexer, updated_event(unknown, ["title"]))
+    broken = updated_event(unknown, ["title"]).model_dump(mode="json")
+    del broken["data"]["changed"]
+    await send_raw(indexer, json.dumps(broken))
+    assert sorted(outcomes(await indexer.drain())) == sorted([Outcome.DONE, Outcome.REJECTED])
+    assert await found(indexer, "harbour") == []
+    (letter,) = await dead_letters(indexer)
+    assert letter.attributes["code"] == "malformed"
 
 
 # --- notifier -----------------------------------------------------------------------------

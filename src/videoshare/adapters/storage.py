@@ -57,13 +57,12 @@ class MultipartRefused(Exception):
         self.code = code
         self.message = message
 
-    @classmethod
-    def from_client_error(cls, exc: ClientError) -> MultipartRefused:
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code", ""))
-        if code not in REFUSALS:
-            raise exc
-        return cls(code, str(error.get("Message", "")))
+
+def _refusal(exc: ClientError) -> MultipartRefused | None:
+    """The client's mistake S3 answered with, or None for anything else (an outage, …)."""
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    return MultipartRefused(code, str(error.get("Message", ""))) if code in REFUSALS else None
 
 
 # What S3 answers to a part list or an upload id that does not fit (the client's doing).
@@ -150,7 +149,9 @@ class MediaStorage:
                     Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker
                 )
             except ClientError as exc:
-                raise MultipartRefused.from_client_error(exc) from exc
+                if refused := _refusal(exc):
+                    raise refused from exc
+                raise
             parts += [
                 UploadedPart(p["PartNumber"], p["ETag"].strip('"'), p["Size"])
                 for p in answer.get("Parts", [])
@@ -176,7 +177,9 @@ class MediaStorage:
                 },
             )
         except ClientError as exc:
-            raise MultipartRefused.from_client_error(exc) from exc
+            if refused := _refusal(exc):
+                raise refused from exc
+            raise
 
     async def exists(self, key: str) -> bool:
         try:

@@ -34,9 +34,27 @@ class Page:
     next_cursor: str | None
 
 
+def _created_key(created_at: str, video_id: str) -> str:
+    return f"{created_at}#{video_id}"
+
+
+def owner_cursor(video: Video) -> str | None:
+    """The cursor of the owner's listing that continues after `video`."""
+    created_at = video.model_dump(mode="json", include={"created_at"})["created_at"]
+    return encode_cursor(
+        to_item(
+            {
+                "id": video.id,
+                "owner_id": video.owner_id,
+                "created_key": _created_key(created_at, video.id),
+            }
+        )
+    )
+
+
 def _item_for(video: Video) -> dict[str, Any]:
     data = video.model_dump(mode="json")
-    data["created_key"] = f"{data['created_at']}#{video.id}"
+    data["created_key"] = _created_key(data["created_at"], video.id)
     if video.status is VideoStatus.READY and video.visibility is Visibility.PUBLIC:
         data["feed"] = PUBLIC_FEED
     return to_item(data)

@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from videoshare.adapters.cognito import CognitoIdentity
 from videoshare.adapters.notifications import NotificationRepository
+from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
@@ -27,6 +28,7 @@ from videoshare.api import (
     auth,
     health,
     notifications,
+    playback,
     uploads,
     video_edits,
     video_events,
@@ -39,7 +41,7 @@ from videoshare.api.request_id import echo_request_id, request_id_middleware
 from videoshare.aws import AwsClients, open_clients
 from videoshare.bus.publisher import Publisher
 from videoshare.infra.resources import MissingResource, Resources, resolve
-from videoshare.infra.topology import NOTIFICATIONS_TABLE, VIDEOS_TABLE
+from videoshare.infra.topology import NOTIFICATIONS_TABLE, SEARCH_TABLE, VIDEOS_TABLE
 from videoshare.local.emulator import PortInUse, ensure_port_free
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
@@ -62,6 +64,7 @@ def create_app(settings: Settings) -> web.Application:
         app.add_routes(module.routes)
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
+    app.add_routes(playback.routes)
     video_events.setup(app)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
@@ -83,6 +86,7 @@ def bootstrap(
     settings: Settings, aws: AwsClients, resources: Resources, http: aiohttp.ClientSession
 ) -> Services:
     """Wire every dependency of the handlers from the open clients (one place, swappable)."""
+    settings.playback_key()  # outside local mode without a playback secret: fail at start
     pool_id = resources.user_pool_id
     identity = CognitoIdentity(
         aws.cognito,
@@ -105,6 +109,7 @@ def bootstrap(
         storage=MediaStorage(aws.s3, resources.bucket),
         identity=identity,
         tokens=AccessTokens(verifier, identity.session_alive),
+        search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
     )
 
 

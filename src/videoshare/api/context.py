@@ -8,6 +8,7 @@ from aiohttp import web
 
 from videoshare.adapters.cognito import CognitoIdentity
 from videoshare.adapters.notifications import NotificationRepository
+from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens
 from videoshare.adapters.videos import VideoRepository
@@ -28,6 +29,7 @@ class Services:
     storage: MediaStorage
     identity: CognitoIdentity
     tokens: AccessTokens
+    search: SearchIndex
 
 
 SETTINGS = web.AppKey("settings", Settings)

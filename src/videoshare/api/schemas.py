@@ -195,6 +195,7 @@ OPTIONAL_VIDEO_KEYS = frozenset(
         "size_bytes",
         "poster_url",
         "hls_url",
+        "storyboard_url",
     }
 )
 
@@ -218,6 +219,7 @@ class VideoOut(_Out):
     renditions: list[RenditionOut] = Field(default_factory=list)
     poster_url: str | None = None
     hls_url: str | None = None
+    storyboard_url: str | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -284,6 +286,8 @@ class ListVideosQuery(BaseModel):
     scope: Literal["mine", "public"] = "public"
     limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+    q: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = None
+    tag: Annotated[str, StringConstraints(max_length=MAX_TAG)] | None = None
 
 
 class DownloadQuery(BaseModel):

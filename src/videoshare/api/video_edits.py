@@ -19,6 +19,7 @@ from aiohttp import web
 from videoshare.adapters.videos import VideoConflict
 from videoshare.api.bearer import require_user
 from videoshare.api.context import Services, services
+from videoshare.api.playback import playback_links
 from videoshare.api.problems import Problem, validation_failed
 from videoshare.api.replies import NO_STORE, json_reply
 from videoshare.api.request_id import request_id
@@ -58,7 +59,9 @@ async def update(request: web.Request) -> web.Response:
     video = await edit_video(
         svc, request.match_info["video_id"], user.user_id, changes, request_id(request)
     )
-    out = await video_view(video, svc.storage, svc.settings.download_url_ttl_s)
+    out = await video_view(
+        video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
+    )
     return json_reply(out, headers=NO_STORE)
 
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from videoshare.api.bearer import optional_user, require_user
 from videoshare.api.context import services
-from videoshare.api.problems import validation_failed
+from videoshare.api.playback import playback_links
 from videoshare.api.replies import NO_STORE, json_reply
 from videoshare.api.request_id import request_id
 from videoshare.api.schemas import (
@@ -18,6 +18,7 @@ from videoshare.api.schemas import (
 )
 from videoshare.api.upload_urls import upload_out
 from videoshare.api.validation import parse_body, parse_query
+from videoshare.api.video_search import search_mine, search_public, search_query
 from videoshare.api.video_service import (
     create_video,
     download_of,
@@ -29,9 +30,6 @@ from videoshare.api.views import video_view
 
 routes = web.RouteTableDef()
 
-# Documented in API.md, answered by the search index of a later milestone.
-_NOT_YET = ("q", "tag")
-
 
 @routes.post("/v1/videos")
 async def create(request: web.Request) -> web.Response:
@@ -40,7 +38,9 @@ async def create(request: web.Request) -> web.Response:
     svc = services(request)
     video, upload = await create_video(svc, user.user_id, body, request_id(request))
     out = CreatedVideoOut(
-        video=await video_view(video, svc.storage, svc.settings.download_url_ttl_s),
+        video=await video_view(
+            video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
+        ),
         upload=upload_out(upload),
     )
     return json_reply(out, status=201, headers={"Location": f"/v1/videos/{video.id}", **NO_STORE})
@@ -49,21 +49,24 @@ async def create(request: web.Request) -> web.Response:
 @routes.get("/v1/videos")
 async def list_(request: web.Request) -> web.Response:
     query = parse_query(request, ListVideosQuery)
-    unsupported = [name for name in _NOT_YET if name in request.query]
-    if unsupported:
-        raise validation_failed(
-            [{"parameter": n, "detail": "search is not available yet"} for n in unsupported]
-        )
+    search = search_query(query.q, query.tag)
     svc = services(request)
     if query.scope == "mine":
         user = await require_user(request)
-        items, cursor = await list_mine(svc, user.user_id, query.limit, query.cursor)
+        if search:
+            items, cursor = await search_mine(svc, user.user_id, search, query.limit, query.cursor)
+        else:
+            items, cursor = await list_mine(svc, user.user_id, query.limit, query.cursor)
     else:
         await optional_user(request)  # a bad token is refused even where none is needed
-        items, cursor = await list_public(svc, query.limit, query.cursor)
+        if search:
+            items, cursor = await search_public(svc, search, query.limit, query.cursor)
+        else:
+            items, cursor = await list_public(svc, query.limit, query.cursor)
     ttl = svc.settings.download_url_ttl_s
+    links = playback_links(request)
     out = VideoPageOut(
-        items=[await video_view(v, svc.storage, ttl) for v in items], next_cursor=cursor
+        items=[await video_view(v, svc.storage, ttl, links) for v in items], next_cursor=cursor
     )
     return json_reply(out, headers=NO_STORE)
 
@@ -75,7 +78,9 @@ async def get(request: web.Request) -> web.Response:
     video = await readable_video(
         svc, request.match_info["video_id"], user.user_id if user else None
     )
-    out = await video_view(video, svc.storage, svc.settings.download_url_ttl_s)
+    out = await video_view(
+        video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
+    )
     return json_reply(out, headers=NO_STORE)
 
 

@@ -77,6 +77,7 @@ NOTIFIER = "notifier"
 VIDEOS_TABLE = "videos"
 NOTIFICATIONS_TABLE = "notifications"
 IDEMPOTENCY_TABLE = "idempotency"
+SEARCH_TABLE = "search"
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
 
@@ -100,8 +101,13 @@ def topology(settings: Settings) -> Topology:
             ),
             ConsumerQueue(
                 METADATA_INDEXER,
-                # video.created/updated/deleted join when the search index does (issue 5)
-                event_types=("video.transcoded",),
+                # the search index follows every change of what a video is found by
+                event_types=(
+                    "video.transcoded",
+                    "video.created",
+                    "video.updated",
+                    "video.deleted",
+                ),
                 max_receive_count=settings.max_receive_count,
             ),
             ConsumerQueue(
@@ -122,5 +128,7 @@ def topology(settings: Settings) -> Topology:
             ),
             Table(NOTIFICATIONS_TABLE, hash_key="user_id", range_key="sort_key"),
             Table(IDEMPOTENCY_TABLE, hash_key="key", ttl_attribute="expires_at_epoch"),
+            # search entries (term, newest first) and one manifest per video: adapters/search.py
+            Table(SEARCH_TABLE, hash_key="term", range_key="sort_key"),
         ),
     )

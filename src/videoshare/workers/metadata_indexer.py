@@ -1,26 +1,72 @@
 """metadata-indexer: `video.transcoded` → record the technical metadata, renditions and poster,
-move the video `processing → ready` and publish `video.ready`."""
+move the video `processing → ready` and publish `video.ready`; and keep the search index in
+step with the record on every change (`video.created/updated/deleted`, and becoming ready).
+
+Indexing reads the record rather than trusting the event: whatever order events arrive in, the
+entries end up as the newest record says (only ready public videos are found). A record that
+changed while its entries were written is indexed again at once."""
 
 from __future__ import annotations
 
 import structlog
 
-from videoshare.domain.events import VideoReady, VideoReadyData, VideoTranscoded, follow_up
+from videoshare.adapters.search import SearchIndex
+from videoshare.domain.events import (
+    VideoCreated,
+    VideoDeleted,
+    VideoReady,
+    VideoReadyData,
+    VideoTranscoded,
+    VideoUpdated,
+    follow_up,
+)
 from videoshare.domain.video import Rendition, VideoStatus
+from videoshare.infra.topology import SEARCH_TABLE
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import give_up, move
 
 log = structlog.get_logger("metadata-indexer")
 
 
+# Re-reads when the record keeps changing under the index writes; then the next event's turn.
+_REINDEX_ROUNDS = 3
+
+
 def definition(ctx: WorkerContext) -> WorkerDefinition:
+    search = SearchIndex(ctx.aws.dynamodb, ctx.settings.table(SEARCH_TABLE))
+
     async def on_transcoded(event: VideoTranscoded) -> None:
         await _index(ctx, event)
+        await reindex(ctx, search, event.data.video_id)
 
-    async def on_give_up(event: VideoTranscoded, exc: BaseException) -> None:
-        await give_up(ctx, event.data.video_id, event.id, "The video could not be published.")
+    async def on_change(event: VideoCreated | VideoUpdated | VideoDeleted) -> None:
+        await reindex(ctx, search, event.data.video_id)
 
-    return WorkerDefinition(handlers={"video.transcoded": on_transcoded}, on_give_up=on_give_up)
+    async def on_give_up(event: object, exc: BaseException) -> None:
+        if isinstance(event, VideoTranscoded):
+            await give_up(ctx, event.data.video_id, event.id, "The video could not be published.")
+
+    return WorkerDefinition(
+        handlers={
+            "video.transcoded": on_transcoded,
+            "video.created": on_change,
+            "video.updated": on_change,
+            "video.deleted": on_change,
+        },
+        on_give_up=on_give_up,
+    )
+
+
+async def reindex(ctx: WorkerContext, search: SearchIndex, video_id: str) -> None:
+    """Make the search entries of `video_id` match its record."""
+    video = await ctx.videos.get(video_id)
+    for _ in range(_REINDEX_ROUNDS):
+        await search.reindex(video_id, video)
+        now = await ctx.videos.get(video_id)
+        if (now and now.version) == (video and video.version):
+            return
+        video = now
+    log.info("reindex_outpaced", video_id=video_id)
 
 
 async def _index(ctx: WorkerContext, event: VideoTranscoded) -> None:

@@ -1,0 +1,221 @@
+"""HLS and storyboard through the ingress: playlists read from S3 and rewritten, authorised by
+the playback token a Video carries (players send no Authorization header)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+from yarl import URL
+
+from tests.integration.api_support import (
+    Client,
+    Stack,
+    User,
+    create_video,
+    expect_problem,
+    make_ready,
+    sign_up,
+)
+from videoshare.adapters.videos import VideoRepository
+from videoshare.api.playback_tokens import PlaybackTokens
+from videoshare.domain import keys
+from videoshare.infra.topology import VIDEOS_TABLE
+
+pytestmark = pytest.mark.integration
+
+MASTER = """#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360
+360p.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720
+720p.m3u8
+"""
+MEDIA = """#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-TARGETDURATION:4
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXTINF:4.0,
+{name}_000.ts
+#EXTINF:1.3,
+{name}_001.ts
+#EXT-X-ENDLIST
+"""
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+storyboard.jpg#xywh=0,0,160,90
+
+00:00:04.000 --> 00:00:05.300
+storyboard.jpg#xywh=160,0,160,90
+"""
+
+
+async def _put(stack: Stack, key: str, body: str | bytes) -> None:
+    data = body.encode() if isinstance(body, str) else body
+    await stack.aws.s3.put_object(Bucket=stack.resources.bucket, Key=key, Body=data)
+
+
+async def _with_hls(
+    api: Client, stack: Stack, owner: User, *, master: str = MASTER, **fields: Any
+) -> str:
+    """A ready video whose HLS stream and storyboard this test wrote itself (as the media
+    branch's transcoder will)."""
+    video_id: str = (await create_video(api, owner, **fields))["video"]["id"]
+    video = await make_ready(stack.aws, stack.settings, video_id)
+    prefix = keys.hls_prefix(video_id)
+    await _put(stack, keys.hls_master_key(video_id), master)
+    for name in ("360p", "720p"):
+        await _put(stack, f"{prefix}{name}.m3u8", MEDIA.format(name=name))
+        for n in range(2):
+            await _put(stack, f"{prefix}{name}_{n:03}.ts", f"ts-{name}-{n}")
+    await _put(stack, keys.storyboard_vtt_key(video_id), VTT)
+    await _put(stack, keys.storyboard_image_key(video_id), b"sprite-jpeg")
+    repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
+    await repo.save(
+        video,
+        hls_master_key=keys.hls_master_key(video_id),
+        storyboard_vtt_key=keys.storyboard_vtt_key(video_id),
+        storyboard_image_key=keys.storyboard_image_key(video_id),
+    )
+    return video_id
+
+
+async def _fetch(url: str) -> tuple[int, str, str]:
+    """GET `url` as a player would: no Authorization header, no cookies."""
+    async with aiohttp.ClientSession() as http, http.get(url) as answer:
+        return answer.status, answer.content_type, await answer.text()
+
+
+async def test_a_private_video_plays_with_nothing_but_its_hls_url(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner)
+    video = await (await api.get(f"/v1/videos/{video_id}", headers=owner.headers)).json()
+    hls_url = URL(video["hls_url"])
+    assert hls_url.path == f"/v1/videos/{video_id}/hls/master.m3u8"
+    assert hls_url.query["token"]
+
+    status, content_type, master = await _fetch(str(hls_url))
+    assert (status, content_type) == (200, "application/vnd.apple.mpegurl")
+    variants = [line for line in master.splitlines() if line and not line.startswith("#")]
+    assert [URL(v).path for v in variants] == ["360p.m3u8", "720p.m3u8"]
+    assert "BANDWIDTH=800000" in master
+
+    status, _, media = await _fetch(str(hls_url.join(URL(variants[1]))))
+    assert status == 200
+    segments = [line for line in media.splitlines() if line and not line.startswith("#")]
+    assert len(segments) == 2
+    assert all(s.startswith(stack.settings.aws_endpoint_url or "") for s in segments)
+    assert "#EXT-X-ENDLIST" in media
+    status, _, segment = await _fetch(segments[1])
+    assert (status, segment) == (200, "ts-720p-1")
+
+
+async def test_the_storyboard_points_at_the_signed_sprite(api: Client, stack: Stack) -> None:
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner, visibility="unlisted")
+    video = await (await api.get(f"/v1/videos/{video_id}", headers=owner.headers)).json()
+    status, content_type, vtt = await _fetch(video["storyboard_url"])
+    assert (status, content_type) == (200, "text/vtt")
+    cues = [line for line in vtt.splitlines() if "#xywh=" in line]
+    assert [c.rsplit("#", 1)[1] for c in cues] == ["xywh=0,0,160,90", "xywh=160,0,160,90"]
+    status, _, sprite = await _fetch(cues[0].split("#", 1)[0])
+    assert (status, sprite) == (200, "sprite-jpeg")
+
+
+async def test_a_public_video_plays_without_a_token_and_its_links_get_one(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner, visibility="public")
+    answer = await api.get(f"/v1/videos/{video_id}/hls/master.m3u8")
+    assert answer.status == 200
+    lines = (await answer.text()).splitlines()
+    variant = next(line for line in lines if line and not line.startswith("#"))
+    token = URL(variant).query["token"]  # minted for the player, which sends no header
+    follow = await api.get(f"/v1/videos/{video_id}/hls/360p.m3u8", params={"token": token})
+    assert follow.status == 200
+
+
+async def test_who_may_play(api: Client, stack: Stack) -> None:
+    owner, other = await sign_up(api), await sign_up(api)
+    video_id = await _with_hls(api, stack, owner)
+    other_id = await _with_hls(api, stack, owner)
+    tokens = PlaybackTokens(stack.settings.playback_key(), stack.settings.playback_token_ttl_s)
+    master = f"/v1/videos/{video_id}/hls/master.m3u8"
+    # without a token: the rules of GET /v1/videos/{id}
+    await expect_problem(await api.get(master), 404, "not-found")
+    await expect_problem(await api.get(master, headers=other.headers), 404, "not-found")
+    assert (await api.get(master, headers=owner.headers)).status == 200
+    # a token that is not valid is refused, whoever asks
+    for token in (
+        "nonsense",
+        tokens.issue(other_id),  # another video's
+        tokens.issue(video_id, now=0),  # long expired
+        PlaybackTokens(b"guessed", 3600).issue(video_id),
+    ):
+        await expect_problem(
+            await api.get(master, params={"token": token}, headers=owner.headers),
+            403,
+            "bad-playback-token",
+        )
+        await expect_problem(
+            await api.get(f"/v1/videos/{video_id}/storyboard.vtt", params={"token": token}),
+            403,
+            "bad-playback-token",
+        )
+    # a deleted video stops playing at once
+    good = tokens.issue(video_id)
+    assert (await api.get(master, params={"token": good})).status == 200
+    assert (await api.delete(f"/v1/videos/{video_id}", headers=owner.headers)).status == 202
+    await expect_problem(await api.get(master, params={"token": good}), 404, "not-found")
+
+
+async def test_videos_without_a_stream_or_not_ready(api: Client, stack: Stack) -> None:
+    owner = await sign_up(api)
+    waiting = (await create_video(api, owner))["video"]
+    assert "hls_url" not in waiting
+    assert "storyboard_url" not in waiting
+    await expect_problem(
+        await api.get(f"/v1/videos/{waiting['id']}/hls/master.m3u8", headers=owner.headers),
+        409,
+        "not-ready",
+    )
+    plain_id = (await create_video(api, owner))["video"]["id"]
+    await make_ready(stack.aws, stack.settings, plain_id)  # MP4s only, no HLS
+    plain = await (await api.get(f"/v1/videos/{plain_id}", headers=owner.headers)).json()
+    assert "hls_url" not in plain
+    for path in ("hls/master.m3u8", "storyboard.vtt"):
+        await expect_problem(
+            await api.get(f"/v1/videos/{plain_id}/{path}", headers=owner.headers), 404
+        )
+    streamed = await _with_hls(api, stack, owner)
+    for path in (
+        "hls/1080p.m3u8",  # no such playlist
+        "hls/..%2Fsecret.m3u8",
+        "hls/master.m3u8.bak",
+        "hls/a b.m3u8",
+    ):
+        await expect_problem(
+            await api.get(f"/v1/videos/{streamed}/{path}", headers=owner.headers), 404
+        )
+
+
+@pytest.mark.parametrize(
+    "bad_uri", ["../../other/x.ts", "https://evil.example/x.ts", "/etc/passwd", "a b.ts"]
+)
+async def test_a_damaged_stored_playlist_is_a_502_not_a_leak(
+    api: Client, stack: Stack, bad_uri: str
+) -> None:
+    owner = await sign_up(api)
+    video_id = await _with_hls(
+        api, stack, owner, master=f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n{bad_uri}\n"
+    )
+    await expect_problem(
+        await api.get(f"/v1/videos/{video_id}/hls/master.m3u8", headers=owner.headers),
+        502,
+        "damaged-media",
+    )

@@ -1,0 +1,111 @@
+"""Playback tokens and playlist rewriting (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from videoshare.api.playback_tokens import PlaybackTokens
+from videoshare.api.playlists import (
+    DamagedPlaylist,
+    hls_uris,
+    resolve,
+    rewrite_hls,
+    rewrite_vtt,
+    vtt_images,
+)
+
+VIDEO = "a" * 32
+TOKENS = PlaybackTokens(b"key", ttl_s=600)
+
+
+def test_a_token_is_valid_for_its_video_until_it_expires() -> None:
+    token = TOKENS.issue(VIDEO, now=1000)
+    assert TOKENS.valid(VIDEO, token, now=1599)
+    assert not TOKENS.valid(VIDEO, token, now=1600)
+    assert not TOKENS.valid("b" * 32, token, now=1000)
+    assert not PlaybackTokens(b"other key", 600).valid(VIDEO, token, now=1000)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["", "abc", "1600.", "99999999999.x", "1600.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+)
+def test_forged_tokens_are_not_valid(forged: str) -> None:
+    assert not TOKENS.valid(VIDEO, forged, now=1000)
+
+
+def test_a_longer_expiry_breaks_the_signature() -> None:
+    expires, mac = TOKENS.issue(VIDEO, now=1000).split(".")
+    assert not TOKENS.valid(VIDEO, f"{int(expires) + 3600}.{mac}", now=1000)
+
+
+MASTER = """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="audio.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,AUDIO="a"
+360p.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,AUDIO="a"
+720p/index.m3u8
+"""
+
+
+def test_every_uri_of_a_playlist_is_found_and_replaced() -> None:
+    assert hls_uris(MASTER) == ["audio.m3u8", "360p.m3u8", "720p/index.m3u8"]
+    out = rewrite_hls(MASTER, {u: f"X-{u}" for u in hls_uris(MASTER)})
+    assert 'URI="X-audio.m3u8"' in out
+    assert "\nX-360p.m3u8\n" in out
+    assert "\nX-720p/index.m3u8\n" in out
+    assert "BANDWIDTH=800000" in out
+
+
+@pytest.mark.parametrize(
+    ("folder", "uri", "expected"),
+    [
+        ("", "360p.m3u8", "360p.m3u8"),
+        ("720p", "seg_1.ts", "720p/seg_1.ts"),
+        ("720p", "../a.ts", "a.ts"),
+    ],
+)
+def test_uris_resolve_against_the_playlists_folder(folder: str, uri: str, expected: str) -> None:
+    assert resolve(folder, uri) == expected
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "../secret.ts",
+        "720p/../../x.ts",
+        "/etc/passwd",
+        "https://evil.example/x.ts",
+        "a b.ts",
+        "a//b.ts",
+    ],
+)
+def test_uris_that_leave_the_videos_folder_are_refused(uri: str) -> None:
+    with pytest.raises(DamagedPlaylist):
+        resolve("", uri)
+
+
+def test_a_file_that_is_not_a_playlist_is_refused() -> None:
+    with pytest.raises(DamagedPlaylist):
+        rewrite_hls("<html>", {})
+
+
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+storyboard.jpg#xywh=0,0,160,90
+
+00:00:04.000 --> 00:00:08.000
+storyboard.jpg#xywh=160,0,160,90
+"""
+
+
+def test_storyboard_cues_point_to_the_signed_sprite_with_their_fragment() -> None:
+    assert vtt_images(VTT) == ["storyboard.jpg", "storyboard.jpg"]
+    out = rewrite_vtt(VTT, {"storyboard.jpg": "https://s3/signed?x=1"})
+    assert "https://s3/signed?x=1#xywh=0,0,160,90" in out
+    assert "https://s3/signed?x=1#xywh=160,0,160,90" in out
+    assert out.startswith("WEBVTT")
+    with pytest.raises(DamagedPlaylist):
+        rewrite_vtt("not vtt", {})
