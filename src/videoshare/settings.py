@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # --- media -----------------------------------------------------------------------------
     ffmpeg_threads: int = Field(default=2, ge=1, le=64)
     transcode_timeout_s: int = Field(default=1800, ge=10)
+    # Caps checked when probing an upload (the file size cap is `max_upload_bytes`).
+    max_video_duration_s: float = Field(default=4 * 3600.0, gt=0)
+    max_video_pixels: int = Field(default=4096 * 2304, gt=0)  # a frame's width x height; 4K fits
     work_dir: str | None = None  # None: the system temp folder
 
     @cached_property

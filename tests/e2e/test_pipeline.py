@@ -14,9 +14,14 @@ import pytest
 
 from tests.e2e.client import User
 from tests.e2e.conftest import Stack
-from tests.media import make_clip
+from tests.media import accepted_clip, make_clip
+from tests.media_checks import Expected, check_output_set
+from videoshare.aws import open_clients
+from videoshare.domain import keys
 
 pytestmark = pytest.mark.e2e
+
+FULL_LADDER = [("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360), ("240p", 426, 240)]
 
 
 @pytest.fixture
@@ -28,22 +33,30 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 async def test_upload_becomes_ready_and_plays(
     stack: Stack, http: aiohttp.ClientSession, media_dir: Path
 ) -> None:
-    clip = make_clip(media_dir / "clip.mp4", seconds=2, width=320, height=240)
+    clip = accepted_clip("720p-10s")
     user = await User(http, stack.base_url).sign_up()
     request_id = f"e2e-{uuid.uuid4().hex}"
     created = await user.upload(clip, title="A walk in the park", request_id=request_id)
     assert created["status"] == "awaiting_upload"
 
-    video = await user.wait_for_status(created["id"], {"ready", "rejected", "failed"})
+    video = await user.wait_for_status(
+        created["id"], {"ready", "rejected", "failed"}, timeout_s=240
+    )
 
     assert video["status"] == "ready", video
-    assert video["duration_s"] == pytest.approx(2.0, abs=0.2)
-    assert (video["width"], video["height"]) == (320, 240)
+    assert video["duration_s"] == pytest.approx(10.0, abs=0.2)
+    assert (video["width"], video["height"]) == (1280, 720)
     assert video["size_bytes"] == clip.stat().st_size
-    assert video["renditions"], video
+    assert [(r["name"], r["width"], r["height"]) for r in video["renditions"]] == FULL_LADDER
     assert video["poster_url"]
     top = max(video["renditions"], key=lambda r: r["height"])
-    assert top["height"] <= 240
+
+    # the complete output set is in the bucket: MP4s, HLS master + variants + segments,
+    # poster, storyboard sprite and VTT, and nothing else
+    check_output_set(
+        await _media_files(stack, video["id"]),
+        Expected(ladder=FULL_LADDER, duration_s=10.0, has_audio=True),
+    )
 
     # the rendition downloads, and is H.264 at the size the API says
     redirect = await user.call(
@@ -120,6 +133,20 @@ async def test_another_user_gets_404_for_a_private_video(
     await stranger.call("GET", f"/v1/videos/{video['id']}/download", expect=404)
     mine = await stranger.call("GET", "/v1/videos?scope=mine", expect=200)
     assert mine["items"] == []
+
+
+async def _media_files(stack: Stack, video_id: str) -> dict[str, bytes]:
+    """Every object of the video's media folder in S3, by its path inside that folder."""
+    prefix = keys.media_prefix(video_id)
+    files = {}
+    async with open_clients(stack.settings) as aws:
+        bucket = stack.settings.bucket
+        listing = await aws.s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+        for item in listing.get("Contents", []):
+            obj = await aws.s3.get_object(Bucket=bucket, Key=item["Key"])
+            async with obj["Body"] as body:
+                files[item["Key"].removeprefix(prefix)] = await body.read()
+    return files
 
 
 async def _wait_for_notifications(

@@ -1,9 +1,10 @@
 """The transcoder's handlers against the real emulator and the real ffmpeg: a good clip, a
-source that only looks like a video, events about videos it must leave alone, a redelivery
-after a crash mid-transcode, and giving up."""
+source that only looks like a video, one damaged in the middle, events about videos it must
+leave alone, a redelivery after a crash mid-transcode, and giving up."""
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from tests.integration.worker_support import (
     stored,
     upload,
 )
-from tests.media import make_clip, write_truncated
+from tests.media import make_clip, write_garbage_in_the_middle, write_truncated
+from tests.media_checks import Expected, check_output_set
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement
 from videoshare.domain import keys
@@ -107,7 +109,27 @@ def outcomes(settlements: list[Settlement]) -> list[Outcome]:
     return [s.outcome for s in settlements]
 
 
-async def test_a_clip_is_transcoded_into_renditions_and_a_poster(
+CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+}
+
+
+async def media_files(worker: Worker, video_id: str) -> dict[str, bytes]:
+    """Every object of the video's media folder, by its path inside it; content types checked."""
+    prefix = keys.media_prefix(video_id)
+    files = {}
+    for key in await object_keys(worker, prefix):
+        body, content_type = await read_object(worker, key)
+        assert content_type == CONTENT_TYPES[Path(key).suffix], key
+        files[key.removeprefix(prefix)] = body
+    return files
+
+
+async def test_a_clip_is_transcoded_into_its_complete_output_set(
     worker: Worker, spy: EventSpy, clip: bytes
 ) -> None:
     video = await uploaded_video(worker, clip)
@@ -125,25 +147,44 @@ async def test_a_clip_is_transcoded_into_renditions_and_a_poster(
     assert (data.width, data.height) == (320, 240)
     assert data.duration_s == pytest.approx(2.0, abs=0.2)
     assert data.size_bytes == len(clip)
-    assert data.renditions
+    assert [(r.name, r.width, r.height) for r in data.renditions] == [("240p", 320, 240)]
+    files = await media_files(worker, video.id)
     for rendition in data.renditions:
-        assert rendition.width <= 320
-        assert rendition.height <= 240
         assert rendition.key == keys.rendition_key(video.id, rendition.name)
-        body, content_type = await read_object(worker, rendition.key)
-        assert (len(body), content_type) == (rendition.size_bytes, "video/mp4")
-        assert body[4:8] == b"ftyp"
+        assert len(files[f"{rendition.name}.mp4"]) == rendition.size_bytes
     assert data.poster_key == keys.poster_key(video.id)
-    poster, content_type = await read_object(worker, data.poster_key)
-    assert poster.startswith(b"\xff\xd8\xff")
-    assert content_type == "image/jpeg"
-    assert await object_keys(worker, keys.media_prefix(video.id)) == sorted(
-        [data.poster_key, *(r.key for r in data.renditions)]
-    )
-    # Ready is the metadata-indexer's to say.
+    assert data.hls_master_key == keys.hls_master_key(video.id)
+    assert data.storyboard_image_key == keys.storyboard_image_key(video.id)
+    assert data.storyboard_vtt_key == keys.storyboard_vtt_key(video.id)
+    check_output_set(files, Expected(ladder=[("240p", 320, 240)], duration_s=2.0, has_audio=True))
+    # Ready is the metadata-indexer's to say; the last progress report says 100 %.
     after = await stored(worker, video.id)
     assert after.status is VideoStatus.PROCESSING
     assert after.renditions == []
+    assert after.progress == 100.0
+
+
+async def test_a_source_damaged_in_the_middle_is_rejected_when_ffmpeg_reaches_the_damage(
+    worker: Worker, spy: EventSpy, media_dir: Path
+) -> None:
+    whole = make_clip(media_dir / "whole.mp4", faststart=True)
+    damaged = write_garbage_in_the_middle(whole, media_dir / "damaged.mp4").read_bytes()
+    video = await uploaded_video(worker, damaged)
+    await deliver(worker, uploaded(video))
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE]  # no retries: it will not get better
+
+    after = await stored(worker, video.id)
+    assert after.status is VideoStatus.REJECTED
+    assert after.status_code == "corrupt"
+    assert after.status_reason == (
+        "The video cannot be decoded all the way through; it may be damaged or incomplete."
+    )
+    (rejected,) = await spy.published()
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.data.code == "corrupt"
+    assert await object_keys(worker, keys.media_prefix(video.id)) == []
+    assert await dead_letters(worker) == []
 
 
 async def test_a_source_that_only_looks_like_a_video_is_rejected_with_a_reason(
@@ -167,6 +208,38 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_a_reason(
     assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
     assert await object_keys(worker, keys.media_prefix(video.id)) == []
     assert await dead_letters(worker) == []
+
+
+@pytest.mark.parametrize(
+    ("caps", "code"),
+    [
+        ({"max_upload_bytes": 1000}, "file_too_large"),
+        ({"max_video_duration_s": 1.5}, "too_long"),
+        ({"max_video_pixels": 320 * 240 - 1}, "resolution_too_large"),
+    ],
+)
+async def test_the_probe_caps_come_from_settings(
+    settings: Settings,
+    aws: AwsClients,
+    resources: Resources,
+    spy: EventSpy,
+    clip: bytes,
+    caps: dict[str, float],
+    code: str,
+) -> None:
+    capped = settings.model_copy(update=caps)
+    worker = start_worker(TRANSCODER, transcoder.definition, capped, aws, resources)
+    video = await uploaded_video(worker, clip)
+    await deliver(worker, uploaded(video))
+
+    assert outcomes(await worker.drain()) == [Outcome.DONE]
+
+    after = await stored(worker, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, code)
+    (rejected,) = await spy.published()
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.data.code == code
+    assert await object_keys(worker, keys.media_prefix(video.id)) == []
 
 
 async def test_upload_events_for_unknown_or_deleted_videos_are_done_without_effect(
@@ -194,6 +267,17 @@ async def test_a_redelivery_after_a_crash_mid_transcode_completes_once(
     """The worker that took the event moved the video to `processing`, reported some progress
     and died: its claim expired, and SQS delivers the event again (then once more)."""
     video = await uploaded_video(worker, clip, status=VideoStatus.PROCESSING, progress=37.5)
+    # what the dead attempt had uploaded: a file this run makes too, and two it does not make
+    leftovers = ["hls/240p_000.ts", "hls/240p_017.ts", "1080p.mp4"]
+    for name in leftovers:
+        await worker.ctx.aws.s3.put_object(
+            Bucket=worker.ctx.resources.bucket,
+            Key=keys.media_prefix(video.id) + name,
+            Body=b"from the attempt that died",
+        )
+    # and the temp folder it could not remove when it was killed
+    left_behind = Path(tempfile.mkdtemp(prefix=f"transcode-{video.id}-"))
+    (left_behind / "source").write_bytes(clip)
     event = uploaded(video)
     crashed = await stale_claim(worker, event.id)
     await deliver(worker, event)
@@ -209,8 +293,11 @@ async def test_a_redelivery_after_a_crash_mid_transcode_completes_once(
     (transcoded,) = await spy.published()
     assert isinstance(transcoded, VideoTranscoded)
     assert transcoded.data.video_id == video.id
-    assert len(await object_keys(worker, keys.media_prefix(video.id))) == (
-        len(transcoded.data.renditions) + 1
+    assert not left_behind.exists()
+    # exactly one set of outputs: the leftovers overwritten or gone
+    check_output_set(
+        await media_files(worker, video.id),
+        Expected(ladder=[("240p", 320, 240)], duration_s=2.0, has_audio=True),
     )
     assert (await stored(worker, video.id)).status is VideoStatus.PROCESSING
 

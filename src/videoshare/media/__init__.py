@@ -1,7 +1,12 @@
 """The media layer the transcoder worker calls: sniff, probe, ladder, transcode. No AWS here.
 
-sniff.py      is the upload a container we accept at all? (magic bytes)
-probe.py      PyAV probe with limits: facts of an acceptable video, or `MediaRejected`
-ladder.py     which renditions to make of a source (pure)
-transcode.py  one guarded ffmpeg process writes every rendition and the poster
+sniff.py           is the upload a container we accept at all? (magic bytes)
+probe.py           PyAV probe with limits: facts of an acceptable video, or `MediaRejected`
+boxes.py           is an MP4 as long as its top-level boxes say? (cut-short uploads)
+ladder.py          which renditions to make of a source (pure)
+storyboard.py      thumbnail times, sprite grid and WebVTT (pure)
+hls.py             media playlists read, bandwidth measured, master playlist written (pure)
+ffmpeg_command.py  the one ffmpeg command that makes every output (pure)
+ffmpeg_process.py  ffmpeg as a guarded child: process group, timeout, stderr tail, progress
+transcode.py       runs it, checks every output, writes the master playlist and the VTT
 """

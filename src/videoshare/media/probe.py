@@ -17,6 +17,7 @@ Safety, in the order the checks run:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,7 @@ from av.stream import Disposition
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
+from videoshare.media.boxes import top_level_shortfall
 from videoshare.media.sniff import ISO_BMFF, MATROSKA, SNIFF_BYTES, sniff_container
 
 FORMAT_WHITELIST: Final = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
@@ -61,6 +63,7 @@ class RejectCode(StrEnum):
     RESOLUTION_TOO_LARGE = "resolution_too_large"
     RESOLUTION_TOO_SMALL = "resolution_too_small"
     UNSUPPORTED_CODEC = "unsupported_codec"
+    FILE_TOO_LARGE = "file_too_large"
 
 
 class MediaRejected(Exception):
@@ -74,6 +77,7 @@ class MediaRejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ProbeLimits:
+    max_file_bytes: int | None = None  # None: no cap here
     max_duration_s: float = DEFAULT_MAX_DURATION_S
     max_pixels: int = DEFAULT_MAX_PIXELS  # width x height of the stored frame
     min_side: int = 16  # pixels, the shorter side
@@ -103,6 +107,7 @@ class ProbeResult:
 def probe(path: Path, *, limits: ProbeLimits) -> ProbeResult:
     """Check the file at `path` against `limits` and describe it; raises `MediaRejected`."""
     with path.open("rb") as file:
+        check_file_size(os.fstat(file.fileno()).st_size, limits)
         head = file.read(SNIFF_BYTES)
     family = sniff_container(head)
     if family is None:
@@ -119,12 +124,25 @@ def probe(path: Path, *, limits: ProbeLimits) -> ProbeResult:
         ) from error
     with container:
         try:
-            return _describe(container, _DEMUXER_OF_FAMILY[family], limits)
+            described = _describe(container, _DEMUXER_OF_FAMILY[family], limits)
         except FFmpegError as error:
             raise MediaRejected(
                 RejectCode.CORRUPT,
                 f"The video cannot be decoded; it may be damaged ({_ffmpeg_says(error)}).",
             ) from error
+    if family == ISO_BMFF:
+        _check_complete(path)
+    return described
+
+
+def check_file_size(size_bytes: int, limits: ProbeLimits) -> None:
+    """Refuse a file larger than `limits.max_file_bytes` (before fetching it, when one can)."""
+    if limits.max_file_bytes is not None and size_bytes > limits.max_file_bytes:
+        raise MediaRejected(
+            RejectCode.FILE_TOO_LARGE,
+            f"The file is {size_bytes:,} bytes; the largest accepted is "
+            f"{limits.max_file_bytes:,} bytes.",
+        )
 
 
 def open_media(path: Path, *, demuxer: str | None, limits: ProbeLimits) -> InputContainer:
@@ -201,6 +219,21 @@ def _main_video_stream(container: InputContainer) -> VideoStream:
 
 def _main_audio_stream(container: InputContainer) -> AudioStream | None:
     return next((s for s in container.streams.audio if s.codec_context is not None), None)
+
+
+def _check_complete(path: Path) -> None:
+    """An MP4 whose index comes first opens fine even when its media data was cut short."""
+    shortfall = top_level_shortfall(path)
+    if shortfall is None:
+        return
+    if shortfall.missing_bytes == 0:
+        problem = f"its {shortfall.box!r} box declares an impossible size"
+    else:
+        problem = f"its {shortfall.box!r} box needs {shortfall.missing_bytes:,} bytes more"
+    raise MediaRejected(
+        RejectCode.CORRUPT,
+        f"The file is incomplete or damaged: {problem}; upload the whole file again.",
+    )
 
 
 def _check_size(width: int, height: int, limits: ProbeLimits) -> None:

@@ -1,8 +1,12 @@
-"""transcoder: `video.uploaded` → probe the source, make the renditions and the poster.
+"""transcoder: `video.uploaded` → probe the source, make the complete output set: the MP4
+ladder, HLS, a poster and a storyboard.
 
 `uploaded → processing` when it starts; publishes `video.transcoded` with what it made, or moves
 the video `→ rejected` (publishing `video.rejected`) when the source is not a video it can
 safely decode. The source is streamed to a temp folder of its own, removed on every exit path.
+
+Outputs go to deterministic keys and leave no stale file of an interrupted attempt behind
+(`transcoder_outputs.py`). The probe's caps (file size, duration, pixels) come from settings.
 """
 
 from __future__ import annotations
@@ -28,10 +32,18 @@ from videoshare.domain.events import (
     follow_up,
 )
 from videoshare.domain.video import Video, VideoStatus
-from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, probe
+from videoshare.media.probe import (
+    MediaRejected,
+    ProbeLimits,
+    ProbeResult,
+    check_file_size,
+    probe,
+)
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
+from videoshare.settings import Settings
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
+from videoshare.workers.transcoder_outputs import upload_outputs
 
 log = structlog.get_logger("transcoder")
 
@@ -68,17 +80,22 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         return
     if video.status is VideoStatus.UPLOADED:
         video = await move(ctx, video, VideoStatus.PROCESSING, progress=0.0)
-    work_dir = Path(tempfile.mkdtemp(prefix=f"transcode-{video.id}-", dir=ctx.settings.work_dir))
+    work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, video.id)
     try:
         source = work_dir / "source"
-        await _download(ctx, video.source_key, source)
+        limits = probe_limits(ctx.settings)
         try:
-            probed = await asyncio.to_thread(probe, source, limits=ProbeLimits())
+            await _download(ctx, video.source_key, source, limits)
+            probed = await asyncio.to_thread(probe, source, limits=limits)
+            output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
         except MediaRejected as rejected:
+            # progress reports have changed the record since it was read: read it again
+            video = await ctx.videos.get(video.id) or video
             await _reject(ctx, video, event, str(rejected.code), rejected.reason)
             return
-        output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
-        await _upload_outputs(ctx, video, output)
+        started = time.monotonic()
+        await upload_outputs(ctx, video.id, output)
+        log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(started))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     await ctx.publisher.publish(
@@ -106,15 +123,41 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
                     for r in output.renditions
                 ],
                 poster_key=keys.poster_key(video.id),
+                hls_master_key=keys.hls_master_key(video.id),
+                storyboard_image_key=keys.storyboard_image_key(video.id),
+                storyboard_vtt_key=keys.storyboard_vtt_key(video.id),
             ),
         )
     )
 
 
-async def _download(ctx: WorkerContext, key: str, path: Path) -> None:
-    """Stream the source to disk in chunks: never the whole file in memory."""
+def _fresh_work_dir(root: str | None, video_id: str) -> Path:
+    """A new temp folder for this job, after removing any an earlier attempt at the same video
+    left behind: a worker killed mid-job (SIGKILL, out of memory) cannot clean up itself."""
+    work_root = Path(root or tempfile.gettempdir())
+    for leftover in work_root.glob(f"transcode-{video_id}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"transcode-{video_id}-", dir=work_root))
+
+
+def probe_limits(settings: Settings) -> ProbeLimits:
+    return ProbeLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_duration_s=settings.max_video_duration_s,
+        max_pixels=settings.max_video_pixels,
+    )
+
+
+async def _download(ctx: WorkerContext, key: str, path: Path, limits: ProbeLimits) -> None:
+    """Stream the source to disk in chunks: never the whole file in memory (nor on disk when
+    it is larger than accepted)."""
     obj = await ctx.aws.s3.get_object(Bucket=ctx.resources.bucket, Key=key)
     body = obj["Body"]
+    try:
+        check_file_size(obj["ContentLength"], limits)
+    except MediaRejected:
+        body.close()
+        raise
     out = await asyncio.to_thread(path.open, "wb")
     try:
         while chunk := await body.read(DOWNLOAD_CHUNK):
@@ -129,17 +172,30 @@ async def _run_ffmpeg(
 ) -> TranscodeOutput:
     await asyncio.to_thread(out_dir.mkdir)
     reporter = _ProgressReporter(ctx, video)
+    started = time.monotonic()
     try:
-        return await transcode(
+        output = await transcode(
             source,
             out_dir,
             probed,
             threads=ctx.settings.ffmpeg_threads,
             timeout_s=ctx.settings.transcode_timeout_s,
             on_progress=reporter.report,
+            max_pixels=ctx.settings.max_video_pixels,
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
+    log.info(
+        "transcoded",
+        video_id=video.id,
+        renditions=[r.name for r in output.renditions],
+        transcode_ms=_ms_since(started),
+    )
+    return output
+
+
+def _ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
 
 
 class _ProgressReporter:
@@ -153,8 +209,8 @@ class _ProgressReporter:
 
     async def report(self, percent: float) -> None:
         now = time.monotonic()
-        if now - self._last < PROGRESS_INTERVAL_S:
-            return
+        if percent < 100.0 and now - self._last < PROGRESS_INTERVAL_S:
+            return  # the last report (100 %) is always written
         self._last = now
         try:
             current = await self._ctx.videos.get(self._video.id)
@@ -162,17 +218,6 @@ class _ProgressReporter:
                 await self._ctx.videos.save(current, progress=round(percent, 1))
         except VideoConflict:
             log.debug("progress_skipped", video_id=self._video.id)
-
-
-async def _upload_outputs(ctx: WorkerContext, video: Video, output: TranscodeOutput) -> None:
-    uploads = [
-        (r.path, keys.rendition_key(video.id, r.name), "video/mp4") for r in output.renditions
-    ]
-    uploads.append((output.poster, keys.poster_key(video.id), "image/jpeg"))
-    for path, key, content_type in uploads:
-        await ctx.aws.s3.upload_file(
-            str(path), ctx.resources.bucket, key, ExtraArgs={"ContentType": content_type}
-        )
 
 
 async def _reject(

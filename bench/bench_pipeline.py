@@ -1,0 +1,197 @@
+"""The media pipeline as a whole: the stack as real processes (the session's e2e machinery),
+one upload after another through the public API.
+
+- what the pipeline adds to a transcode: upload complete (the client's PUT returned) → `ready`
+  (the record's `updated_at`, written by the metadata-indexer), minus the transcode itself
+  (the transcoder's `transcoded` log line): event hops, the source download, probing, the
+  output uploads and the record writes;
+- the transcoder's peak resident memory, its ffmpeg child included, on a large source.
+
+`python -m bench pipeline` prints the first; `bench_transcode` reports both with its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+import psutil
+from tests.conftest import ARTIFACTS
+from tests.e2e.client import User
+from tests.e2e.conftest import Stack
+from tests.media import accepted_clip
+from tests.support import child_env, unique_stack
+
+from bench.report import Figure, median, write_report
+from videoshare.aws import open_clients
+from videoshare.infra.provision import provision
+from videoshare.local.emulator import free_port, start_emulator
+from videoshare.settings import Settings
+from videoshare.workers import WORKERS
+
+RUNS = 5
+READY_TIMEOUT_S = 600
+START_TIMEOUT_S = 180  # a loaded machine starts six Python processes slowly
+
+
+@dataclass(frozen=True)
+class Run:
+    overhead_s: float  # upload complete → ready, minus the transcode
+    transcode_s: float
+    outputs_upload_s: float
+
+
+@asynccontextmanager
+async def running_stack() -> AsyncIterator[Stack]:
+    """The emulator, a provisioned stack, the ingress and every worker as real processes."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    emulator = start_emulator(port=free_port(), log_path=ARTIFACTS / "bench-emulator.log")
+    try:
+        settings = Settings(
+            stack=unique_stack("bench"),
+            aws_endpoint_url=emulator.endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - the emulator's, not a secret
+            api_port=free_port(),
+        )
+        async with open_clients(settings) as aws:
+            await provision(aws, settings)
+        base_url = f"http://127.0.0.1:{settings.api_port}"
+        env = child_env(
+            settings,
+            VIDEOSHARE_API_PORT=str(settings.api_port),
+            VIDEOSHARE_WEB_ORIGIN=base_url,
+            VIDEOSHARE_WAIT_TIME_S="2",
+        )
+        stack = Stack(settings, base_url)
+        stack.start("ingress", ["api"], env)
+        for name in WORKERS:
+            stack.start(name, ["worker", name], env)
+        try:
+            await _wait_until_serving(stack)
+            yield stack
+        finally:
+            stack.stop()
+    finally:
+        emulator.stop()
+
+
+async def _wait_until_serving(stack: Stack) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            dead = [name for name, up in stack.alive().items() if not up]
+            assert not dead, f"{dead} exited at start; see {ARTIFACTS}"
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{stack.base_url}/readyz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"the ingress was not ready in {START_TIMEOUT_S} s")
+
+
+async def upload_until_ready(stack: Stack, http: aiohttp.ClientSession, clip: Path) -> Run:
+    user = await User(http, stack.base_url).sign_up()
+    created = await user.upload(clip, title="bench")
+    uploaded_at = time.time()  # the PUT has returned: S3 holds the whole source
+    video = await user.wait_for_status(
+        created["id"], {"ready", "rejected", "failed"}, timeout_s=READY_TIMEOUT_S
+    )
+    assert video["status"] == "ready", video
+    ready_at = datetime.fromisoformat(video["updated_at"]).timestamp()
+    transcode_s = _logged_ms(stack, "transcoded", "transcode_ms", video["id"]) / 1000
+    upload_s = _logged_ms(stack, "outputs_uploaded", "upload_ms", video["id"]) / 1000
+    return Run(ready_at - uploaded_at - transcode_s, transcode_s, upload_s)
+
+
+def _logged_ms(stack: Stack, event: str, field: str, video_id: str) -> float:
+    for line in stack.log_lines("transcoder"):
+        if line.get("event") == event and line.get("video_id") == video_id:
+            return float(line[field])
+    raise AssertionError(f"the transcoder logged no {event} for {video_id}")
+
+
+async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
+    clip = accepted_clip("720p-10s")
+    runs = [await upload_until_ready(stack, http, clip) for _ in range(RUNS)]
+    return Figure(
+        name="upload complete → ready, minus the transcode (10 s 720p, median of 5)",
+        ours=median([r.overhead_s for r in runs]),
+        baseline=median([r.transcode_s for r in runs]),
+        unit="s",
+        goal="≤ 0.3 s",
+        baseline_name="the transcode itself",
+        samples={
+            "overhead_s": [r.overhead_s for r in runs],
+            "transcode_s": [r.transcode_s for r in runs],
+            "outputs_upload_s": [r.outputs_upload_s for r in runs],
+        },
+    )
+
+
+async def transcoder_peak_rss(stack: Stack, http: aiohttp.ClientSession, source: Path) -> Figure:
+    """Upload `source` and sample the transcoder process tree's memory until it is ready."""
+    transcoder = psutil.Process(stack.processes["transcoder"].pid)
+    with _peak_rss_of(transcoder) as peak:
+        run = await upload_until_ready(stack, http, source)
+    size = (await asyncio.to_thread(source.stat)).st_size
+    mib = 1024**2
+    return Figure(
+        name=f"transcoder peak RSS, ffmpeg included ({size / mib:.0f} MiB source)",
+        ours=peak[0] / mib,
+        baseline=size / mib,
+        unit="MiB",
+        goal="< 300 MiB",
+        baseline_name="the source's size",
+        samples={"transcode_s": [run.transcode_s], "outputs_upload_s": [run.outputs_upload_s]},
+    )
+
+
+@contextmanager
+def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[list[int]]:
+    """The largest sum of resident memory of `process` and its descendants seen while inside."""
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            total = 0
+            for member in [process, *process.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):  # ended meanwhile
+                    total += member.memory_info().rss
+            peak[0] = max(peak[0], total)
+            stop.wait(every_s)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join()
+
+
+async def _main() -> str:
+    async with running_stack() as stack, aiohttp.ClientSession() as http:
+        figure = await ready_overhead(stack, http)
+    return write_report("pipeline", [figure], notes=_notes(figure))
+
+
+def _notes(figure: Figure) -> list[str]:
+    uploads = figure.samples["outputs_upload_s"]
+    return [
+        f"Overhead runs (s): {', '.join(f'{v:.3f}' for v in figure.samples['overhead_s'])}.",
+        f"Of which uploading the outputs to S3, median {median(uploads):.3f} s.",
+    ]
+
+
+def main() -> str:
+    return asyncio.run(_main())
