@@ -21,8 +21,8 @@ from tests.browser.pages import (
     register,
 )
 from tests.e2e.conftest import Stack
-from tests.support import eventually
 from tests.media import make_clip
+from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
