@@ -4,6 +4,7 @@ session kept alive without the person noticing."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import aiohttp
@@ -226,6 +227,30 @@ async def test_an_ended_session_asks_to_log_in_again(web_stack: Stack, browser: 
         await page.goto("/library")
         await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
         await expect(page.get_by_role("status")).to_have_text("Please log in first.")
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()
+
+
+async def test_a_file_dropped_on_the_form_is_picked(web_stack: Stack, browser: Browser) -> None:
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    try:
+        await register(page, new_email())
+        dropped = await page.evaluate_handle(
+            """() => {
+              const data = new DataTransfer();
+              data.items.add(new File([new Uint8Array(2048)], "Beach day.mp4",
+                                      {type: "video/mp4"}));
+              return data;
+            }"""
+        )
+        zone = page.locator(".dropzone")
+        await zone.dispatch_event("dragover", {"dataTransfer": dropped})
+        await expect(zone).to_have_class(re.compile(r"\bdragging\b"))
+        await zone.dispatch_event("drop", {"dataTransfer": dropped})
+        await expect(zone).not_to_have_class(re.compile(r"\bdragging\b"))
+        await expect(page.locator(".picked")).to_have_text("Beach day.mp4 · 2.0 KB")
+        await expect(page.get_by_label("Title")).to_have_value("Beach day")
         assert not errors.seen, errors.seen
     finally:
         await context.close()
