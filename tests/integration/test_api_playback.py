@@ -3,6 +3,8 @@ the playback token a Video carries (players send no Authorization header)."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,10 +20,12 @@ from tests.integration.api_support import (
     make_ready,
     sign_up,
 )
+from tests.media import make_clip
 from videoshare.adapters.videos import VideoRepository
 from videoshare.api.playback_tokens import PlaybackTokens
 from videoshare.domain import keys
 from videoshare.infra.topology import VIDEOS_TABLE
+from videoshare.media.transcode import ffmpeg_executable
 
 pytestmark = pytest.mark.integration
 
@@ -219,3 +223,48 @@ async def test_a_damaged_stored_playlist_is_a_502_not_a_leak(
         502,
         "damaged-media",
     )
+
+
+async def _run(*argv: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await process.communicate()
+    return process.returncode or 0, output.decode(errors="replace")
+
+
+async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
+    api: Client, stack: Stack, tmp_path: Path
+) -> None:
+    """A real HLS stream (written by ffmpeg, as the transcoder does) played by ffmpeg's own
+    HLS demuxer from `hls_url` alone: master → variant (token carried) → presigned segments."""
+    clip = make_clip(tmp_path / "clip.mp4", seconds=3, width=320, height=240)
+    out = tmp_path / "hls"
+    out.mkdir()
+    code, log = await _run(
+        ffmpeg_executable(),
+        *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(clip), "-c", "copy"),
+        *("-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod"),
+        *("-hls_segment_filename", str(out / "240p_%03d.ts"), "-master_pl_name", "master.m3u8"),
+        str(out / "240p.m3u8"),
+    )
+    assert code == 0, log
+    owner = await sign_up(api)
+    video_id: str = (await create_video(api, owner))["video"]["id"]
+    video = await make_ready(stack.aws, stack.settings, video_id)
+    for path in out.iterdir():
+        await _put(stack, keys.hls_prefix(video_id) + path.name, path.read_bytes())
+    repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
+    await repo.save(video, hls_master_key=keys.hls_master_key(video_id))
+    hls_url = (await (await api.get(f"/v1/videos/{video_id}", headers=owner.headers)).json())[
+        "hls_url"
+    ]
+
+    code, log = await _run(
+        ffmpeg_executable(),
+        *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", hls_url),
+        *("-map", "0:v", "-f", "framecrc", "-"),
+    )
+    assert code == 0, log
+    frames = [line for line in log.splitlines() if line and not line.startswith("#")]
+    assert len(frames) >= 70  # 3 s at 25 fps, give or take the segment edges

@@ -18,6 +18,7 @@ from tests.integration.api_support import (
     sign_up,
 )
 from tests.integration.worker_support import Worker, deliver, start_worker
+from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.events import (
     RenditionData,
@@ -270,3 +271,38 @@ async def test_cursors_from_elsewhere_are_400(api: Client, stack: Stack, indexer
         400,
         "bad-cursor",
     )
+
+
+async def test_an_index_write_cut_short_leaves_nothing_behind_after_the_next(
+    api: Client, stack: Stack, indexer: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await sign_up(api)
+    first, second, third = word(), word(), word()
+    video_id = await _published(api, stack, indexer, owner, title=first, visibility="public")
+    await indexer.drain()
+    search = SearchIndex(stack.aws.dynamodb, stack.settings.table(SEARCH_TABLE))
+    repo = _repo(stack)
+    write = SearchIndex._write
+
+    async def crash_after_writing(self: SearchIndex, requests: list[dict[str, Any]]) -> None:
+        await write(self, requests)
+        raise ConnectionError("the worker died here")
+
+    video = await repo.get(video_id)
+    assert video is not None
+    video = await repo.save(video, title=second)
+    monkeypatch.setattr(SearchIndex, "_write", crash_after_writing)
+    with pytest.raises(ConnectionError):
+        await search.reindex(video_id, video)
+    monkeypatch.undo()
+    video = await repo.save(video, title=third)
+    await search.reindex(video_id, video)
+
+    entries = await stack.aws.dynamodb.scan(
+        TableName=stack.settings.table(SEARCH_TABLE),
+        FilterExpression="video_id = :v",
+        ExpressionAttributeValues={":v": {"S": video_id}},
+    )
+    terms = {item["term"]["S"] for item in entries["Items"]}
+    assert f"w#{third}" in terms
+    assert not {f"w#{first}", f"w#{second}"} & terms  # the cut-short write's entries are gone

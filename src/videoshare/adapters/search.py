@@ -48,7 +48,7 @@ class SearchIndex:
 
     async def reindex(self, video_id: str, video: Video | None) -> None:
         """Make the entries of `video_id` what its record says now (none unless searchable)."""
-        wanted = video_terms(video) if video is not None and searchable(video) else frozenset()
+        wanted = set(video_terms(video)) if video is not None and searchable(video) else set()
         manifest_key = {"term": {"S": f"v#{video_id}"}, "sort_key": {"S": MANIFEST}}
         answer = await self._db.get_item(
             TableName=self._table, Key=manifest_key, ConsistentRead=True
@@ -77,18 +77,21 @@ class SearchIndex:
                 writes.append(
                     {"DeleteRequest": {"Key": {"term": {"S": term}, "sort_key": {"S": had_key}}}}
                 )
+        if video is not None and wanted - had:
+            # First name every entry that may exist once the writes begin, so a crash midway
+            # leaves none that the next re-index does not know to remove.
+            await self._manifest(manifest_key, had | wanted, sort_key(video))
         await self._write(writes)
         if wanted and video is not None:
-            await self._db.put_item(
-                TableName=self._table,
-                Item={
-                    **manifest_key,
-                    "terms": {"SS": sorted(wanted)},
-                    "entry_key": {"S": sort_key(video)},
-                },
-            )
+            await self._manifest(manifest_key, wanted, sort_key(video))
         elif item:
             await self._db.delete_item(TableName=self._table, Key=manifest_key)
+
+    async def _manifest(self, key: dict[str, Any], terms: set[str], entry_key: str) -> None:
+        await self._db.put_item(
+            TableName=self._table,
+            Item={**key, "terms": {"SS": sorted(terms)}, "entry_key": {"S": entry_key}},
+        )
 
     async def _write(self, requests: list[dict[str, Any]]) -> None:
         for start in range(0, len(requests), _BATCH):
