@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
 ]
+MULTIPART_THRESHOLD = 5 * 1024**2
 # Generous: two cores are shared with other work, and six processes import at once.
 READY_TIMEOUT_S = 90
 PHONE = ViewportSize(width=390, height=844)
@@ -72,6 +73,9 @@ async def web_stack(emulator: Emulator) -> AsyncIterator[Stack]:
         VIDEOSHARE_API_PORT=str(port),
         VIDEOSHARE_WEB_ORIGIN=base_url,
         VIDEOSHARE_WAIT_TIME_S="2",
+        # The smallest threshold S3 allows, so a small file already goes multipart.
+        VIDEOSHARE_MULTIPART_THRESHOLD_BYTES=str(MULTIPART_THRESHOLD),
+        VIDEOSHARE_MULTIPART_PART_SIZE_BYTES=str(MULTIPART_THRESHOLD),
     )
     running = Stack(settings, base_url)
     running.start("ingress", ["api"], env)

@@ -4,10 +4,11 @@ reload → it plays → the download works → edit → delete; and what others 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import new_page, shoot
 from tests.browser.pages import (
@@ -21,6 +22,7 @@ from tests.browser.pages import (
 )
 from tests.e2e.conftest import Stack
 from tests.media import make_clip
+from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -78,11 +80,19 @@ async def test_register_upload_watch_download_edit_delete(
         video = page.locator("video")
         await expect(video).to_be_visible()
         video_id = page.url.rsplit("/", 1)[1]
-        await video.evaluate("v => { v.muted = true; return v.play(); }")
-        await page.wait_for_function(
-            "() => document.querySelector('video').currentTime > 0.5", timeout=30_000
-        )
+        # Adaptive HLS first (natively or through hls.js, whichever this chromium needs).
+        await expect(video).to_have_attribute("data-engine", re.compile(r"^HLS"))
+        await play_until_past(page, 0.5)
+        await expect(video).to_have_attribute("data-engine", re.compile(r"^HLS"))
         await shoot(page, screenshots, "07-watch")
+        # A rendition by hand: the MP4, and it plays on.
+        rendition = page.get_by_label("Quality")
+        mp4 = await rendition.locator("option").last.get_attribute("value")
+        assert mp4 is not None
+        assert mp4 != "auto"
+        await rendition.select_option(mp4)
+        await expect(video).to_have_attribute("data-engine", f"MP4 {mp4}")
+        await play_until_past(page, 1.0)
 
         # The download (a private video: the page asks with its token) is the original file.
         await page.get_by_label("Download").select_option("source")
@@ -119,6 +129,31 @@ async def test_register_upload_watch_download_edit_delete(
         await expect(page.get_by_role("heading", name="Holiday at the sea")).to_be_visible()
         await expect(page.locator(".meta").first).to_contain_text("public")
 
+        # Public now: anyone finds it by a word of its title, and by its tag.
+        anyone_context, anyone, anyone_errors = await new_page(browser, web_stack.base_url)
+        try:
+            await anyone.goto("/")
+            await anyone.get_by_label("Search").fill("sea")
+            found = anyone.locator(".card", has_text="Holiday at the sea")
+
+            async def search_finds_it() -> bool:
+                await anyone.get_by_role("button", name="Search").click()
+                await expect(anyone.get_by_role("heading", name="Search results")).to_be_visible()
+                return await found.count() == 1
+
+            await eventually(search_finds_it, timeout_s=60, interval_s=0.5, what="search")
+            await shoot(anyone, screenshots, "09b-search")
+            await found.get_by_role("link", name="#holiday").click()
+            await expect(anyone).to_have_url(re.compile(r"/\?tag=holiday$"))
+            await expect(found).to_have_count(1)
+            await anyone.get_by_label("Tag").fill("no-such-tag")
+            await anyone.get_by_label("Search").fill("")
+            await anyone.get_by_role("button", name="Search").click()
+            await expect(anyone.get_by_text("Nothing matches; try other words.")).to_be_visible()
+            assert not anyone_errors.seen, anyone_errors.seen
+        finally:
+            await anyone_context.close()
+
         # Notifications tell of it being ready.
         await page.get_by_role("navigation").get_by_role("link", name="Notifications").click()
         await expect(page.locator(".notifications li").first).to_be_visible()
@@ -138,3 +173,15 @@ async def test_register_upload_watch_download_edit_delete(
         assert not errors.seen, errors.seen
     finally:
         await context.close()
+
+
+async def play_until_past(page: Page, seconds: float) -> None:
+    """Once the player has data, play (muted, so no autoplay rule stops it) until
+    `currentTime` has passed `seconds`."""
+    await page.wait_for_function(
+        "() => document.querySelector('video').readyState >= 2", timeout=30_000
+    )
+    await page.locator("video").evaluate("v => { v.muted = true; return v.play(); }")
+    await page.wait_for_function(
+        f"() => document.querySelector('video').currentTime > {seconds}", timeout=30_000
+    )

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.async_api import Browser, Route, expect
+from playwright.async_api import Browser, Request, Route, expect
 
-from tests.browser.conftest import new_page, shoot
+from tests.browser.conftest import MULTIPART_THRESHOLD, new_page, shoot
 from tests.browser.pages import (
     PIPELINE_TIMEOUT_MS,
     api_video,
@@ -92,4 +93,72 @@ async def test_cancelling_an_upload_keeps_nothing(
         assert not errors.seen, errors.seen
     finally:
         released.set()
+        await context.close()
+
+
+async def test_a_large_file_goes_up_in_parallel_parts_and_a_failed_part_is_retried(
+    web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
+) -> None:
+    # Not a video: multipart is about the bytes; the rejection proves they all arrived.
+    big = browser_media / "big.mp4"
+    big.write_bytes(os.urandom(2 * MULTIPART_THRESHOLD + 1024**2))  # three parts
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    attempts: dict[int, int] = {}
+    open_parts: set[Request] = set()
+    most_open = 0
+
+    def part_number(request: Request) -> int | None:
+        query = parse_qs(urlsplit(request.url).query)
+        if request.method != "PUT" or "partNumber" not in query:
+            return None
+        return int(query["partNumber"][0])
+
+    async def flaky_storage(route: Route) -> None:
+        part = part_number(route.request)
+        if part is not None:
+            attempts[part] = attempts.get(part, 0) + 1
+            if part == 2 and attempts[part] == 1:
+                await route.abort("connectionreset")  # the first try of part 2 fails
+                return
+        await route.continue_()
+
+    completed: list[dict[str, object]] = []
+
+    def on_request(request: Request) -> None:
+        nonlocal most_open
+        if request.url.endswith("/upload/complete"):
+            body = request.post_data_json
+            assert isinstance(body, dict)
+            completed.append(body)
+        if part_number(request) is not None:
+            open_parts.add(request)
+            most_open = max(most_open, len(open_parts))
+
+    def on_done(request: Request) -> None:
+        open_parts.discard(request)
+
+    try:
+        await register(page, new_email())
+        await page.route(lambda url: not url.startswith(web_stack.base_url), flaky_storage)
+        page.on("request", on_request)
+        page.on("requestfinished", on_done)
+        page.on("requestfailed", on_done)
+        await fill_upload_form(page, big, title="Three parts")
+        await page.get_by_role("button", name="Upload", exact=True).click()
+        await expect(page.get_by_role("heading", name="Uploaded")).to_be_visible(timeout=60_000)
+        await expect(page.locator("#upload-progress")).to_have_attribute("value", "100")
+        assert attempts == {1: 1, 2: 2, 3: 1}
+        assert most_open >= 2, "the parts went one after another"
+        assert len(completed) == 1
+        parts = completed[0]["parts"]
+        assert isinstance(parts, list)
+        assert [p["part_number"] for p in parts] == [1, 2, 3]
+        assert all(p["etag"] for p in parts)
+        status = page.locator("[data-status]").first
+        await expect(status).to_have_attribute(
+            "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
+        )
+        await shoot(page, screenshots, "23-multipart-done")
+        assert not errors.seen, errors.seen
+    finally:
         await context.close()

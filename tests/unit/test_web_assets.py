@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,16 @@ def test_every_app_module_the_app_imports_exists() -> None:
     for script in (STATIC_DIR / "js").rglob("*.js"):
         for target in re.findall(r'from "(\.{1,2}/[\w./\-]+)"', script.read_text("utf-8")):
             assert (script.parent / target).resolve().is_file(), f"{script.name}: {target}"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed to parse with")
+@pytest.mark.parametrize(
+    "script",
+    sorted((STATIC_DIR / "js").rglob("*.js")),
+    ids=lambda p: str(p.relative_to(STATIC_DIR)),
+)
+def test_every_app_module_parses_as_an_es_module(script: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "module.mjs"  # .mjs: node parses it as an ES module
+    copy.write_bytes(script.read_bytes())
+    checked = subprocess.run(["node", "--check", str(copy)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

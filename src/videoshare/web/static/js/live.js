@@ -56,7 +56,12 @@ export function followVideo(videoId, onUpdate) {
       holdsSlot = true;
       openStreams += 1;
     }
-    const token = await accessToken();
+    let token = null;
+    try {
+      token = await accessToken();
+    } catch {
+      // the session ended (the app asks to log in); the stream goes without a token
+    }
     if (stopped) return;
     const query = token ? `?access_token=${encodeURIComponent(token)}` : "";
     source = new EventSource(`/v1/videos/${videoId}/events${query}`);

@@ -96,7 +96,12 @@ function App() {
   const blocked = NEEDS_LOGIN.has(name) && !session;
 
   useEffect(() => {
-    if (blocked) navigate(`/login?next=${encodeURIComponent(path)}`, "Please log in first.");
+    if (blocked) {
+      // Replaced, not pushed: "back" from the login screen does not bounce here again.
+      navigate(`/login?next=${encodeURIComponent(path)}`, "Please log in first.", {
+        replace: true,
+      });
+    }
   }, [blocked, path]);
 
   useEffect(() => {

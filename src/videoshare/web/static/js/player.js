@@ -22,6 +22,7 @@ export function Player({ video }) {
     const wasPlaying = !element.paused;
     let hls = null;
     let cancelled = false;
+    let onNativeError = null;
     const resume = () => {
       if (resumeAt > 0) element.currentTime = resumeAt;
       if (wasPlaying) element.play().catch(() => {});
@@ -33,32 +34,41 @@ export function Player({ video }) {
       setEngine(`MP4 ${rendition.name}`);
       element.src = rendition.url;
     };
+    const playWithHlsJs = () =>
+      import(HLS_MODULE)
+        .then(({ default: Hls }) => {
+          if (cancelled) return;
+          if (!Hls.isSupported()) {
+            playMp4("");
+            return;
+          }
+          // No worker: a blob: worker would need a CSP exception.
+          hls = new Hls({ enableWorker: false });
+          hls.on(Hls.Events.ERROR, (_event, data) => {
+            if (data.fatal) {
+              hls.destroy();
+              hls = null;
+              playMp4("");
+            }
+          });
+          hls.loadSource(video.hls_url);
+          hls.attachMedia(element);
+          setEngine("HLS (hls.js)");
+        })
+        .catch(() => playMp4(""));
     if (choice === "auto" && video.hls_url) {
       if (element.canPlayType(HLS_TYPE)) {
+        // "maybe" is not a promise: some builds claim HLS and then fail on the stream, so a
+        // failure falls back to hls.js (and from there to MP4).
+        onNativeError = () => {
+          element.removeAttribute("src");
+          if (!cancelled) playWithHlsJs();
+        };
+        element.addEventListener("error", onNativeError, { once: true });
         setEngine("HLS (native)");
         element.src = video.hls_url;
       } else {
-        import(HLS_MODULE)
-          .then(({ default: Hls }) => {
-            if (cancelled) return;
-            if (!Hls.isSupported()) {
-              playMp4("");
-              return;
-            }
-            // No worker: a blob: worker would need a CSP exception.
-            hls = new Hls({ enableWorker: false });
-            hls.on(Hls.Events.ERROR, (_event, data) => {
-              if (data.fatal) {
-                hls.destroy();
-                hls = null;
-                playMp4("");
-              }
-            });
-            hls.loadSource(video.hls_url);
-            hls.attachMedia(element);
-            setEngine("HLS (hls.js)");
-          })
-          .catch(() => playMp4(""));
+        playWithHlsJs();
       }
     } else {
       playMp4(choice);
@@ -66,6 +76,7 @@ export function Player({ video }) {
     return () => {
       cancelled = true;
       element.removeEventListener("loadedmetadata", resume);
+      if (onNativeError) element.removeEventListener("error", onNativeError);
       if (hls) hls.destroy();
     };
   }, [video.id, choice]);

@@ -34,9 +34,10 @@ export function match(path) {
 let flash = null;
 
 /** Go to `path` without reloading; `message` is shown once on the next screen. */
-export function navigate(path, message = null) {
+export function navigate(path, message = null, { replace = false } = {}) {
   flash = message;
-  history.pushState({}, "", path);
+  if (replace) history.replaceState({}, "", path);
+  else history.pushState({}, "", path);
   window.dispatchEvent(new Event("videoshare:navigate"));
 }
 

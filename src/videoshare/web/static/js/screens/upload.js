@@ -3,7 +3,7 @@ import { call, sentence } from "../api.js";
 import { bytes, Rate, timeLeft } from "../format.js";
 import { html, useEffect, useRef, useState } from "../html.js";
 import { followVideo } from "../live.js";
-import { contentTypeOf, sendFile, UploadCancelled } from "../upload.js";
+import { contentTypeOf, sendFile, UploadCancelled, UploadFailed } from "../upload.js";
 import { ErrorLine, Field, Link, StatusBadge, tagsFrom } from "../ui.js";
 import { detailsErrors, fileErrors, focusFirstError } from "../validate.js";
 
@@ -87,7 +87,7 @@ export function UploadScreen() {
         setFailure("Upload cancelled; nothing was kept.");
         if (created) call("DELETE", `/v1/videos/${created.video.id}`).catch(() => {});
       } else {
-        setFailure(error.message && !error.status ? error.message : sentence(error));
+        setFailure(error instanceof UploadFailed ? error.message : sentence(error));
       }
     } finally {
       controller.current = null;
