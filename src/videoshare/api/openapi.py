@@ -198,11 +198,17 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**kept, **options[0]}
 
 
+# The web app's pages and static files (`videoshare.web`) share the origin but are not the API.
+_NOT_API_MODULES = frozenset({"videoshare.web.routes"})
+
+
 def route_keys(app: web.Application) -> set[tuple[str, str]]:
-    """(method, path template) of every route registered on `app` (HEAD answers as GET)."""
+    """(method, path template) of every API route registered on `app` (HEAD answers as GET)."""
     keys = set()
     for route in app.router.routes():
         if route.method in {"HEAD", "*"} or route.resource is None:
+            continue
+        if getattr(route.handler, "__module__", None) in _NOT_API_MODULES:
             continue
         keys.add((route.method, route.resource.canonical))
     return keys
