@@ -26,8 +26,8 @@ import aiohttp
 import psutil
 from tests.conftest import ARTIFACTS
 from tests.e2e.client import User
-from tests.e2e.conftest import Stack
 from tests.media import accepted_clip
+from tests.stack import Stack
 from tests.support import child_env, unique_stack
 
 from bench.report import Figure, median, write_report

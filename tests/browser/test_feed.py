@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import PHONE, new_page, shoot
-from tests.e2e.conftest import Stack
+from tests.stack import Stack
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import open_clients
 from videoshare.domain import keys

@@ -20,8 +20,8 @@ from tests.browser.pages import (
     record_progress_values,
     register,
 )
-from tests.e2e.conftest import Stack
 from tests.media import make_clip
+from tests.stack import Stack
 from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

@@ -13,8 +13,8 @@ from playwright.async_api import Browser, Page, Request, expect
 
 from tests.browser.conftest import PHONE, new_page, shoot
 from tests.browser.pages import PASSWORD, log_out, new_email, register
-from tests.e2e.conftest import Stack
 from tests.media import write_text
+from tests.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -19,7 +19,7 @@ from tests.browser.pages import (
     new_email,
     register,
 )
-from tests.e2e.conftest import Stack
+from tests.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -8,7 +8,7 @@ import json
 import aiohttp
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.stack import Stack
 from videoshare.web.routes import CLIENT_PATHS, STATIC_DIR
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +17,9 @@ import pytest
 
 from tests.client.fault_proxy import FaultProxy, fault_proxy
 from tests.e2e.client import User
-from tests.e2e.conftest import Stack
-from tests.support import child_env, unique_stack
-from videoshare.aws import open_clients
-from videoshare.infra.provision import provision
-from videoshare.local.emulator import Emulator, free_port
+from tests.stack import Stack, running_stack
+from videoshare.local.emulator import Emulator
 from videoshare.settings import Settings
-from videoshare.workers import WORKERS
 
 MIB = 1024 * 1024
 # Uploads above this are multipart, in parts of PART_SIZE (S3's smallest allowed part).
@@ -32,7 +27,6 @@ MULTIPART_THRESHOLD = 6 * MIB
 PART_SIZE = 5 * MIB
 # The largest upload the stack takes: more is refused before a byte is sent.
 MAX_UPLOAD = 64 * MIB
-READY_TIMEOUT_S = 60
 CLI_TIMEOUT_S = 120
 
 
@@ -64,54 +58,19 @@ class CliResult:
 
 @pytest.fixture(scope="module")
 async def client_stack(emulator: Emulator) -> AsyncIterator[ClientStack]:
-    settings = Settings(
-        stack=unique_stack("cli"),
-        aws_endpoint_url=emulator.endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        api_port=free_port(),
-    )
-    async with open_clients(settings) as aws:
-        await provision(aws, settings)
-    base_url = f"http://127.0.0.1:{settings.api_port}"
-    env = child_env(
-        settings,
-        VIDEOSHARE_API_PORT=str(settings.api_port),
-        VIDEOSHARE_WEB_ORIGIN=base_url,
-        VIDEOSHARE_WAIT_TIME_S="2",
-        VIDEOSHARE_MULTIPART_THRESHOLD_BYTES=str(MULTIPART_THRESHOLD),
-        VIDEOSHARE_MULTIPART_PART_SIZE_BYTES=str(PART_SIZE),
-        VIDEOSHARE_MAX_UPLOAD_BYTES=str(MAX_UPLOAD),
-    )
-    async with fault_proxy(emulator.endpoint) as proxy:
-        running = Stack(settings, base_url)
-        running.start("ingress", ["api"], {**env, "AWS_ENDPOINT_URL": proxy.endpoint})
-        for name in WORKERS:
-            running.start(name, ["worker", name], env)
-        try:
-            await _wait_ready(running)
-            yield ClientStack(running, proxy)
-        finally:
-            # stopping waits on the children: off the loop, so the proxy keeps answering
-            codes = await asyncio.to_thread(running.stop)
-    bad = {name: code for name, code in codes.items() if code != 0}
-    assert not bad, f"processes did not stop cleanly: {bad}"
-
-
-async def _wait_ready(stack: Stack) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            dead = [name for name, up in stack.alive().items() if not up]
-            assert not dead, f"{dead} exited at start; see {[str(stack.logs[n]) for n in dead]}"
-            try:
-                async with http.get(f"{stack.base_url}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"the ingress was not ready in {READY_TIMEOUT_S} s")
+    env = {
+        "VIDEOSHARE_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
+        "VIDEOSHARE_MULTIPART_PART_SIZE_BYTES": str(PART_SIZE),
+        "VIDEOSHARE_MAX_UPLOAD_BYTES": str(MAX_UPLOAD),
+    }
+    async with (
+        fault_proxy(emulator.endpoint) as proxy,
+        # the ingress's AWS traffic, hence every presigned URL, goes through the proxy
+        running_stack(
+            emulator.endpoint, "cli", env=env, ingress_env={"AWS_ENDPOINT_URL": proxy.endpoint}
+        ) as running,
+    ):
+        yield ClientStack(running, proxy)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 
 from tests.e2e.client import User
-from tests.e2e.conftest import Stack
 from tests.integration.sse_support import SseReader
 from tests.media import make_clip
+from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

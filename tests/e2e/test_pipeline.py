@@ -13,9 +13,9 @@ import av
 import pytest
 
 from tests.e2e.client import User
-from tests.e2e.conftest import Stack
 from tests.media import accepted_clip, make_clip
 from tests.media_checks import Expected, check_output_set
+from tests.stack import Stack
 from videoshare.aws import open_clients
 from videoshare.domain import keys
 

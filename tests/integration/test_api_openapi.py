@@ -16,12 +16,7 @@ is covered by test_api_auth.py).
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,62 +27,22 @@ from schemathesis import AuthContext, Case, GenerationMode
 from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.conftest import ARTIFACTS
-from tests.integration.api_support import PASSWORD, Stack, unique_email
-from tests.support import child_env
+from tests.integration.api_support import PASSWORD, unique_email
+from tests.stack import running_stack
 from videoshare.api.contract import OPERATIONS, Auth
 from videoshare.api.openapi import openapi_document
-from videoshare.local.emulator import free_port
+from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.integration
 
-READY_TIMEOUT_S = 30
 EXAMPLES_PER_OPERATION = 15
 SKIPPED = {("POST", "/v1/auth/logout")}
 
 
 @pytest.fixture(scope="module")
-async def live_ingress(stack: Stack) -> AsyncIterator[str]:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = child_env(stack.settings, VIDEOSHARE_API_PORT=str(port), VIDEOSHARE_WEB_ORIGIN=base_url)
-    process = _start_ingress(env, ARTIFACTS / f"{stack.settings.stack}-ingress.log")
-    try:
-        await _wait_ready(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _start_ingress(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "videoshare.cli", "api"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
-
-
-async def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "the ingress exited at start (see test-artifacts/)"
-            try:
-                async with http.get(f"{base_url}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"the ingress was not ready in {READY_TIMEOUT_S} s")
+async def live_ingress(emulator: Emulator) -> AsyncIterator[str]:
+    async with running_stack(emulator.endpoint, "openapi", workers=()) as running:
+        yield running.base_url
 
 
 @pytest.fixture(scope="module")
