@@ -6,6 +6,7 @@
     videoshare emulator            the embedded AWS emulator alone
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
+    videoshare dlq list|show|replay|purge   the dead-letter queues (ops/cli.py)
 
 Errors a person can fix are printed as one line, with a non-zero exit code.
 """
@@ -43,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     events_sub = events.add_subparsers(dest="events_command", required=True)
     export = events_sub.add_parser("export", help="write events/ from the models")
     export.add_argument("--out", type=Path, default=Path("events"))
+    from videoshare.ops.cli import register as register_operator_commands
+
+    register_operator_commands(sub)
     return parser
 
 
@@ -84,6 +88,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from videoshare.workers import run_worker
 
             return run_worker(args.name, settings)
+        if args.command == "dlq":
+            from videoshare.ops.cli import run_dlq
+
+            return run_dlq(args, settings)
         if args.command == "provision":
             return asyncio.run(_provision(settings))
         if args.command == "events":

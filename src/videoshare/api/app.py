@@ -27,6 +27,7 @@ from videoshare.api import auth, health, notifications, videos
 from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
 from videoshare.api.errors import problem_middleware
+from videoshare.api.metrics import install_metrics
 from videoshare.api.request_id import echo_request_id, request_id_middleware
 from videoshare.aws import AwsClients, open_clients
 from videoshare.bus.publisher import Publisher
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> web.Application:
     for module in (auth, videos, notifications, health):
         app.add_routes(module.routes)
     app.on_response_prepare.append(echo_request_id)
+    install_metrics(app)  # request metrics (outermost middleware) and GET /metrics
     app.cleanup_ctx.append(_lifecycle)
     return app
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, TRANSCODER, UPLOAD_FINALIZER
+from videoshare.infra.topology import (
+    HOUSEKEEPING,
+    METADATA_INDEXER,
+    NOTIFIER,
+    TRANSCODER,
+    UPLOAD_FINALIZER,
+)
 from videoshare.settings import Settings
 
 if TYPE_CHECKING:
@@ -17,17 +23,30 @@ if TYPE_CHECKING:
 
 
 def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
-    from videoshare.workers import metadata_indexer, notifier, transcoder, upload_finalizer
+    from videoshare.workers import (
+        housekeeping,
+        metadata_indexer,
+        notifier,
+        transcoder,
+        upload_finalizer,
+    )
 
     return {
         UPLOAD_FINALIZER: upload_finalizer.definition,
         TRANSCODER: transcoder.definition,
         METADATA_INDEXER: metadata_indexer.definition,
         NOTIFIER: notifier.definition,
+        HOUSEKEEPING: housekeeping.definition,
     }
 
 
-WORKERS: tuple[str, ...] = (UPLOAD_FINALIZER, TRANSCODER, METADATA_INDEXER, NOTIFIER)
+WORKERS: tuple[str, ...] = (
+    UPLOAD_FINALIZER,
+    TRANSCODER,
+    METADATA_INDEXER,
+    NOTIFIER,
+    HOUSEKEEPING,
+)
 
 
 def run_worker(name: str, settings: Settings) -> int:
