@@ -17,6 +17,7 @@ import asyncio
 import sys
 from typing import Any
 
+from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -28,12 +29,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from videoshare.aws import open_clients
+from videoshare.aws import client_kwargs, session_for
 from videoshare.ops.dead_letters import human_age
 from videoshare.ops.dlq import DlqOperator, ReplaySummary, UnknownQueue
 from videoshare.settings import Settings
 
 USER_ERROR = 2
+OPERATOR_CONFIG = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2})
 _CREDENTIAL_CODES = frozenset(
     {
         "InvalidClientTokenId",
@@ -99,8 +101,11 @@ def run_dlq(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     out = Console(highlight=False, soft_wrap=True)
-    async with open_clients(settings) as aws:
-        ops = DlqOperator(aws.sqs, settings)
+    kwargs = client_kwargs(settings, "sqs")
+    # A person is waiting: an endpoint that does not answer is said in seconds, not retried on.
+    kwargs["config"] = kwargs["config"].merge(OPERATOR_CONFIG)
+    async with session_for(settings).client("sqs", **kwargs) as sqs:
+        ops = DlqOperator(sqs, settings)
         match args.dlq_command:
             case "list":
                 return await _list(ops, out)

@@ -87,9 +87,14 @@ async def abort_multipart_uploads(ctx: WorkerContext, prefix: str) -> int:
     paginator = s3.get_paginator("list_multipart_uploads")
     async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
         for upload in page.get("Uploads", []):
-            await s3.abort_multipart_upload(
-                Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]
-            )
+            try:
+                await s3.abort_multipart_upload(
+                    Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                    raise
+                continue  # aborted (or completed) meanwhile: what we wanted
             aborted += 1
     return aborted
 
@@ -125,29 +130,32 @@ async def sweep(ctx: WorkerContext, now: datetime | None = None) -> Counter[str]
             if action is None:
                 continue
             try:
-                await _apply(ctx, video, action)
+                acted = await _apply(ctx, video, action)
             except VideoConflict:
                 log.info("sweep_skipped_changed_video", video_id=video.id)
                 continue
-            done[action.value] += 1
-            log.info("swept", video_id=video.id, action=action.value, status=video.status.value)
+            if acted:
+                done[action.value] += 1
+                log.info("swept", video_id=video.id, action=action.value, status=video.status)
     return done
 
 
-async def _apply(ctx: WorkerContext, video: Video, action: SweepAction) -> None:
+async def _apply(ctx: WorkerContext, video: Video, action: SweepAction) -> bool:
+    """Do `action`; False when it turned out not to be needed."""
     if action is SweepAction.EXPIRE_UPLOAD:
-        await _expire_upload(ctx, video)
-    elif action is SweepAction.REPUBLISH_CREATED:
+        return await _expire_upload(ctx, video)
+    if action is SweepAction.REPUBLISH_CREATED:
         await ctx.publisher.publish(_created(video))
     else:
         await ctx.publisher.publish(_uploaded(video))
+    return True
 
 
-async def _expire_upload(ctx: WorkerContext, video: Video) -> None:
+async def _expire_upload(ctx: WorkerContext, video: Video) -> bool:
     if await _source_exists(ctx, video):
         # The upload did arrive; its notification is the upload-finalizer's to handle.
         log.info("expired_upload_arrived_after_all", video_id=video.id)
-        return
+        return False
     await abort_multipart_uploads(ctx, video.source_key)
     rejected = await ctx.videos.transition(
         video,
@@ -172,6 +180,7 @@ async def _expire_upload(ctx: WorkerContext, video: Video) -> None:
             ),
         )
     )
+    return True
 
 
 async def _source_exists(ctx: WorkerContext, video: Video) -> bool:
