@@ -22,7 +22,8 @@ from bench.report import Figure, median, write_report
 from videoshare.aws import open_clients
 from videoshare.bus.runtime import Consumer, ConsumerConfig
 from videoshare.domain.events import VideoReady, VideoReadyData, parse_event
-from videoshare.local.emulator import start_emulator
+from videoshare.local.emulator import free_port, start_emulator
+from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 
 if TYPE_CHECKING:
@@ -140,7 +141,10 @@ def _scaling(settings: Settings, processes: int) -> float:
 
 
 def main() -> str:
-    emulator = start_emulator(port=_free_port(), log_path=Path("/dev/null"))
+    # One log line per message is part of the runtime, but a terminal renderer is not: only
+    # warnings are written (the raw loop writes nothing either).
+    configure_logging("bench-bus", level="WARNING")
+    emulator = start_emulator(port=free_port(), log_path=Path("/dev/null"))
     try:
         settings = _settings(emulator.endpoint)
         raw: list[float] = []
@@ -187,9 +191,3 @@ def main() -> str:
             "No idempotency store on either side: the comparison is the runtime's own overhead.",
         ],
     )
-
-
-def _free_port() -> int:
-    from videoshare.local.emulator import free_port
-
-    return free_port()

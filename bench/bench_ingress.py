@@ -31,6 +31,7 @@ from videoshare.domain.video import Video
 from videoshare.infra.provision import provision
 from videoshare.infra.topology import VIDEOS_TABLE
 from videoshare.local.emulator import LOCAL_CREDENTIALS, free_port, start_emulator
+from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 
 CONCURRENCY = 10
@@ -139,6 +140,9 @@ async def _wait_ready(base: str, ingress: subprocess.Popen[bytes]) -> None:
 
 
 def main() -> str:
+    # One log line per message is part of the runtime, but a terminal renderer is not: only
+    # warnings are written (the raw loop writes nothing either).
+    configure_logging("bench-ingress", level="WARNING")
     emulator = start_emulator(port=free_port(), log_path=Path("/dev/null"))
     ingress: subprocess.Popen[bytes] | None = None
     try:

@@ -12,6 +12,7 @@ from bench.bench_bus import CONCURRENCY
 from videoshare.aws import open_clients
 from videoshare.bus.runtime import Consumer, ConsumerConfig
 from videoshare.domain.events import parse_event
+from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 
 
@@ -19,6 +20,7 @@ async def drain(endpoint: str, url: str, dlq: str) -> int:
     async def noop(event: object) -> None:
         return None
 
+    configure_logging("bench-bus-worker", level="WARNING")
     settings = Settings(aws_endpoint_url=endpoint)
     async with open_clients(settings) as aws:
         consumer = Consumer(

@@ -60,6 +60,7 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
         VIDEOSHARE_API_PORT=str(settings.api_port),
         VIDEOSHARE_WEB_ORIGIN=f"http://127.0.0.1:{settings.api_port}",
         VIDEOSHARE_HEALTH_PORT="0",
+        VIDEOSHARE_DLQ_SAMPLE_INTERVAL_S="0.5",
         **knobs,
         **extra,
     )
@@ -138,6 +139,20 @@ async def dead_letter_depths(settings: Settings) -> dict[str, int]:
             )
             depths[name] = sum(int(v) for v in attrs["Attributes"].values())
         return depths
+
+
+def health_url(stack: Stack, label: str) -> str:
+    """Where the worker's side server listens (it logs the URL once bound)."""
+    for line in stack.log_lines(label):
+        if line.get("event") == "health_server_listening":
+            return str(line["url"])
+    raise AssertionError(f"{label} logged no health server")
+
+
+async def scrape(url: str) -> str:
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as response:
+        assert response.status == 200
+        return await response.text()
 
 
 def kill_hard(process: subprocess.Popen[bytes]) -> None:

@@ -11,7 +11,14 @@ import uuid
 import pytest
 
 from tests.integration.bus_support import event_attributes, messages_in_queue
-from tests.resilience.conftest import handled, run_cli, running, stack_settings
+from tests.resilience.conftest import (
+    handled,
+    health_url,
+    run_cli,
+    running,
+    scrape,
+    stack_settings,
+)
 from tests.support import eventually
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.aws import AwsClients, open_clients
@@ -58,6 +65,19 @@ async def test_poison_goes_to_the_dlq_with_its_reason_and_replays_exactly_once(
             "gave_up",
         ]
 
+        # what an operator's dashboard sees, from the worker's own /metrics
+        metrics_url = health_url(stack, "notifier")
+        queue = settings.queue(NOTIFIER)
+        settled = 'videoshare_messages_settled_total{event_type="video.ready",outcome='
+        text = await scrape(metrics_url)
+        assert f'{settled}"retry",queue="{queue}"}} 2.0' in text, text
+        assert f'{settled}"gave_up",queue="{queue}"}} 1.0' in text, text
+        await eventually(
+            lambda: _says(metrics_url, f'videoshare_dead_letter_messages{{queue="{queue}"}} 1.0'),
+            timeout_s=15,
+            what="the dead-letter depth on /metrics",
+        )
+
         shown = run_cli(settings, "dlq", "show", NOTIFIER)
         assert shown.returncode == 0, shown.stderr
         assert event.id in shown.stdout
@@ -89,6 +109,10 @@ async def test_poison_goes_to_the_dlq_with_its_reason_and_replays_exactly_once(
 
 async def _depth_is(aws: AwsClients, url: str, depth: int) -> bool:
     return await messages_in_queue(aws.sqs, url) == depth
+
+
+async def _says(url: str, line: str) -> bool:
+    return line in await scrape(url)
 
 
 async def _inbox_size(inbox: NotificationRepository, size: int) -> bool:
