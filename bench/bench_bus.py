@@ -30,10 +30,10 @@ if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
 
 CONCURRENCY = 10
-MESSAGES = 400
+MESSAGES = 300
 ROUNDS = 3
 PROCESS_COUNTS = (1, 2, 4)
-SCALING_MESSAGES = 600
+SCALING_MESSAGES = 400
 
 
 def _settings(endpoint: str) -> Settings:
@@ -136,7 +136,9 @@ def _scaling(settings: Settings, processes: int) -> float:
         out, _ = worker.communicate(timeout=600)
         handled += int(out.strip() or 0)
     elapsed = time.perf_counter() - started
-    assert handled == SCALING_MESSAGES, (handled, SCALING_MESSAGES)
+    # At least once: a receive the client gave up on (its answer late on a busy machine) has its
+    # messages come back after their visibility timeout, and handled again.
+    assert handled >= SCALING_MESSAGES, (handled, SCALING_MESSAGES)
     return elapsed
 
 

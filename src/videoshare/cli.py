@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     events_sub = events.add_subparsers(dest="events_command", required=True)
     export = events_sub.add_parser("export", help="write events/ from the models")
     export.add_argument("--out", type=Path, default=Path("events"))
-    from videoshare.ops.cli import register as register_operator_commands
+    from videoshare.ops.arguments import register as register_operator_commands
 
     register_operator_commands(sub)
     return parser
