@@ -64,10 +64,6 @@ class ReplaySummary:
     came_back: int = 0  # dead-lettered again during this run: left where it is
     dry_run: bool = False
 
-    @property
-    def looked_at(self) -> int:
-        return self.replayed + self.skipped_type + self.came_back
-
 
 class DlqOperator:
     def __init__(self, sqs: SQSClient, settings: Settings) -> None:
