@@ -7,6 +7,7 @@
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
+    videoshare dlq list|show|replay|purge   the dead-letter queues (ops/cli.py)
 
 Errors a person can fix are printed as one line, with a non-zero exit code.
 """
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     from videoshare.client.commands import add_client_commands  # upload, videos, login
 
     add_client_commands(sub)
+    from videoshare.ops.arguments import register as register_operator_commands
+
+    register_operator_commands(sub)
     return parser
 
 
@@ -100,6 +104,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from videoshare.workers import run_worker
 
             return run_worker(args.name, settings)
+        if args.command == "dlq":
+            from videoshare.ops.cli import run_dlq
+
+            return run_dlq(args, settings)
         if args.command == "provision":
             return asyncio.run(_provision(settings))
         if args.command == "events":

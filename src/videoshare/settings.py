@@ -98,6 +98,19 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = Field(default=60, ge=5, le=12 * 3600)
     max_receive_count: int = Field(default=5, ge=1, le=1000)
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    # The transcoder's own (longer) visibility timeout; its heartbeat extends it while it runs.
+    transcode_visibility_timeout_s: int = Field(default=120, ge=5, le=12 * 3600)
+
+    # --- operations: health and metrics side server, housekeeping ---------------------------
+    # Port of a worker's /healthz, /readyz, /metrics; None: the worker's default
+    # (workers/health_server.DEFAULT_PORTS); 0: any free port (logged).
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
+    # How often each worker samples its dead-letter queue's depth for /metrics.
+    dlq_sample_interval_s: float = Field(default=15.0, gt=0)
+    # Housekeeping: how often it sweeps, and when a non-terminal video counts as stuck.
+    sweep_interval_s: float = Field(default=60.0, gt=0)
+    stuck_after_s: int = Field(default=15 * 60, ge=1)
 
     # --- media -----------------------------------------------------------------------------
     ffmpeg_threads: int = Field(default=2, ge=1, le=64)

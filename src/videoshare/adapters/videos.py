@@ -57,6 +57,9 @@ def _item_for(video: Video) -> dict[str, Any]:
     data["created_key"] = _created_key(data["created_at"], video.id)
     if video.status is VideoStatus.READY and video.visibility is Visibility.PUBLIC:
         data["feed"] = PUBLIC_FEED
+    if not video.status.is_terminal:  # the sparse index housekeeping sweeps for stuck videos
+        data["pending_status"] = video.status.value
+        data["updated_key"] = f"{data['updated_at']}#{video.id}"
     return to_item(data)
 
 
@@ -64,6 +67,8 @@ def _video_from(item: dict[str, Any]) -> Video:
     data = from_item(item)
     data.pop("created_key", None)
     data.pop("feed", None)
+    data.pop("pending_status", None)
+    data.pop("updated_key", None)
     return Video.model_validate(data)
 
 
@@ -143,6 +148,11 @@ class VideoRepository:
         answer = await self._db.query(**kwargs)
         items = [_video_from(i) for i in answer.get("Items", [])]
         return Page(items, encode_cursor(answer.get("LastEvaluatedKey")))
+
+
+def video_from_item(item: dict[str, Any]) -> Video:
+    """A record as stored (index attributes included) → `Video`; for readers of the indexes."""
+    return _video_from(item)
 
 
 def _conditional_failed(exc: ClientError) -> bool:

@@ -40,6 +40,7 @@ from videoshare.api.access_log import access_log_middleware
 from videoshare.api.context import SERVICES, SETTINGS, Services
 from videoshare.api.errors import problem_middleware
 from videoshare.api.limits import install_limits
+from videoshare.api.metrics import install_metrics
 from videoshare.api.request_id import echo_request_id, request_id_middleware
 from videoshare.api.security_headers import install_security_headers
 from videoshare.aws import AwsClients, open_clients
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
     video_events.setup(app)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
+    install_metrics(app)  # request metrics (outermost middleware) and GET /metrics
     app.cleanup_ctx.append(_lifecycle)
     install_limits(app)
     return app

@@ -8,8 +8,8 @@ registered on the app without an operation here, so the document cannot fall beh
 Models are the ones the handlers validate with and answer with (`api/schemas.py`); the
 answers every route can give (500, and 503 when a dependency is down) are added for all.
 
-A new route needs an `Operation` here (a web page or `/metrics` too: `Text("text/html")`,
-`Text("text/plain")`), then `make openapi`.
+A new API route needs an `Operation` here (`Text("text/plain")` for a non-JSON answer), then
+`make openapi`. The web app's pages (`videoshare.web`) share the origin but are not the API.
 """
 
 from __future__ import annotations
@@ -234,6 +234,10 @@ OPERATIONS: tuple[Operation, ...] = (
     # --- operations ---
     Operation("GET", "/healthz", "Check liveness", tag="operations", responses={200: HealthOut}),
     Operation("GET", "/readyz", "Check readiness", tag="operations", responses={200: ReadyOut}),
+    Operation(
+        "GET", "/metrics", "Get Prometheus metrics", tag="operations",
+        responses={200: Text("text/plain")},
+    ),
     Operation(
         "GET", "/v1/openapi.json", "Get the OpenAPI document", tag="operations",
         responses={200: JSON},

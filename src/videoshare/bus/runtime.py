@@ -85,11 +85,14 @@ class Consumer:
         idempotency: IdempotencyStore | None = None,
         on_give_up: GiveUpHook | None = None,
         on_settled: Callable[[Settlement], None] | None = None,
+        on_received: Callable[[int], None] | None = None,
     ) -> None:
-        """`on_settled` is called once per message with what became of it (the metrics seam)."""
+        """`on_settled` is called once per message with what became of it, `on_received` with
+        the size of each non-empty batch received (the metrics seams)."""
         self._sqs = sqs
         self.config = config
         self._on_settled = on_settled
+        self._on_received = on_received
         self._dispatcher = Dispatcher(
             sqs,
             config,
@@ -151,6 +154,11 @@ class Consumer:
             await self._settle_in_flight()
         return self.counters.handled - handled_before
 
+    @property
+    def in_flight(self) -> int:
+        """Messages this consumer is handling now."""
+        return len(self._in_flight)
+
     async def _free_slots(self) -> int:
         """Wait until at least one of the `max_in_flight` slots is free; how many are."""
         while len(self._in_flight) >= self.config.max_in_flight:
@@ -168,7 +176,9 @@ class Consumer:
         )
         return response.get("Messages", [])
 
-    def _start(self, messages: Iterable[MessageTypeDef]) -> None:
+    def _start(self, messages: list[MessageTypeDef]) -> None:
+        if messages and self._on_received is not None:
+            self._on_received(len(messages))
         for message in messages:
             task = asyncio.create_task(self._process(Delivery.of(message)))
             self._in_flight.add(task)

@@ -74,6 +74,7 @@ TRANSCODER = "transcoder"
 METADATA_INDEXER = "metadata-indexer"
 NOTIFIER = "notifier"
 WEBHOOK_SENDER = "webhook-sender"  # its queue carries webhook deliveries, not domain events
+HOUSEKEEPING = "housekeeping"
 
 VIDEOS_TABLE = "videos"
 NOTIFICATIONS_TABLE = "notifications"
@@ -83,6 +84,7 @@ LIMITS_TABLE = "limits"  # fixed-window counters: login failures, uploads per da
 SEARCH_TABLE = "search"
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
+PENDING_INDEX = "pending-by-status"
 
 
 def topology(settings: Settings) -> Topology:
@@ -97,7 +99,7 @@ def topology(settings: Settings) -> Topology:
                 TRANSCODER,
                 event_types=("video.uploaded",),
                 # the heartbeat keeps extending it while a transcode runs
-                visibility_timeout_s=120,
+                visibility_timeout_s=settings.transcode_visibility_timeout_s,
                 # one transcode at a time per process: ffmpeg already uses the cores
                 max_in_flight=1,
                 max_receive_count=settings.max_receive_count,
@@ -120,6 +122,12 @@ def topology(settings: Settings) -> Topology:
             ),
             # fed by the notifier; retries re-send with a delay (workers/webhook_sender.py)
             ConsumerQueue(WEBHOOK_SENDER, max_receive_count=settings.max_receive_count),
+            ConsumerQueue(
+                HOUSEKEEPING,
+                # deletes the objects of deleted videos; its sweep runs beside the consumer
+                event_types=("video.deleted",),
+                max_receive_count=settings.max_receive_count,
+            ),
         ),
         tables=(
             Table(
@@ -129,6 +137,8 @@ def topology(settings: Settings) -> Topology:
                     Index(OWNER_INDEX, hash_key="owner_id", range_key="created_key"),
                     # sparse: only ready public videos carry `feed`
                     Index(FEED_INDEX, hash_key="feed", range_key="created_key"),
+                    # sparse: only videos in a non-terminal status carry `pending_status`
+                    Index(PENDING_INDEX, hash_key="pending_status", range_key="updated_key"),
                 ),
             ),
             Table(NOTIFICATIONS_TABLE, hash_key="user_id", range_key="sort_key"),

@@ -3,6 +3,11 @@
 Starts the embedded emulator, provisions the topology, then the ingress and every worker as
 processes of their own (as containers would run them), each line prefixed with its name.
 Ctrl-C (or SIGTERM) stops the children first, then the emulator.
+
+It supervises as an orchestrator would: a child that dies is restarted after a backoff
+(1 s, doubling to 30 s; back to 1 s once a child has stayed up a minute), its death and restart
+said in the shared output. The emulator dying is not survivable (its state was in memory):
+one line, and everything stops. Each worker's health server gets a free port, printed at start.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from videoshare.local.emulator import (
     LOCAL_CREDENTIALS,
     Emulator,
     ensure_port_free,
+    free_port,
     start_emulator,
 )
 from videoshare.logs import configure_logging
@@ -32,6 +38,9 @@ from videoshare.settings import Settings
 from videoshare.workers import WORKERS
 
 STOP_GRACE_S = 15
+RESTART_FIRST_S = 1.0
+RESTART_MAX_S = 30.0
+STABLE_AFTER_S = 60.0  # a child up this long counts as healthy again: backoff starts over
 READY_TIMEOUT_S = 60
 RUN_DIR = Path(".run")
 COLORS = ("36", "33", "35", "32", "34", "31", "96", "93")
@@ -42,8 +51,10 @@ class Child:
     name: str
     argv: list[str]
     color: str
+    env: dict[str, str] = field(default_factory=dict)  # on top of the shared environment
     process: asyncio.subprocess.Process | None = None
     pump: asyncio.Task[None] | None = field(default=None, repr=False)
+    restarts: int = 0
 
 
 def run_stack() -> int:
@@ -78,7 +89,12 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
     exe = [sys.executable, "-m", "videoshare.cli"]
     children = [Child("ingress", [*exe, "api"], COLORS[0])] + [
-        Child(name, [*exe, "worker", name], COLORS[(i + 1) % len(COLORS)])
+        Child(
+            name,
+            [*exe, "worker", name],
+            COLORS[(i + 1) % len(COLORS)],
+            env={"VIDEOSHARE_HEALTH_PORT": str(free_port(settings.health_host))},
+        )
         for i, name in enumerate(WORKERS)
     ]
     env = {
@@ -104,9 +120,16 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
                 ("API", f"{base}/v1"),
                 ("readiness", f"{base}/readyz"),
                 ("AWS emulator", emulator.endpoint),
+                *(
+                    (
+                        f"{c.name} health",
+                        f"http://{settings.health_host}:{c.env['VIDEOSHARE_HEALTH_PORT']}/metrics",
+                    )
+                    for c in children[1:]
+                ),
             ]
         )
-    watchers = [asyncio.create_task(_watch(child, stop)) for child in children]
+    watchers = [asyncio.create_task(_supervise(child, stop, env)) for child in children]
     emulator_died = await _until_stopped_or_dead(stop, emulator)
     code = 0
     if emulator_died:
@@ -114,8 +137,9 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
         code = 1
     stop.set()
     await _stop_all(children)
-    for task in watchers:
-        task.cancel()
+    # Every child has exited, so every supervisor returns (one that was restarting a child
+    # at the moment of the stop stops that new process itself).
+    await asyncio.gather(*watchers)
     return code
 
 
@@ -155,7 +179,7 @@ async def _start(child: Child, env: dict[str, str]) -> None:
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env=env,
+        env={**env, **child.env},
         start_new_session=True,  # Ctrl-C reaches the runner only; it stops children in order
     )
     child.pump = asyncio.create_task(_pump(child))
@@ -168,11 +192,33 @@ async def _pump(child: Child) -> None:
         _say(child.name, child.color, line.decode(errors="replace").rstrip())
 
 
-async def _watch(child: Child, stop: asyncio.Event) -> None:
-    assert child.process is not None
-    code = await child.process.wait()
-    if not stop.is_set():
-        _say(child.name, "31", f"exited with code {code}")
+async def _supervise(child: Child, stop: asyncio.Event, env: dict[str, str]) -> None:
+    """Restart `child` whenever it dies, after a backoff, until `stop`."""
+    delay = RESTART_FIRST_S
+    while True:
+        assert child.process is not None
+        started = time.monotonic()
+        code = await child.process.wait()
+        if stop.is_set():
+            return
+        if time.monotonic() - started >= STABLE_AFTER_S:
+            delay = RESTART_FIRST_S
+        _say(child.name, "31", f"exited with code {code}; restarting in {delay:.0f} s")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        if stop.is_set():
+            return
+        if child.pump:
+            await child.pump  # the dead process's last lines first
+        await _start(child, env)
+        child.restarts += 1
+        assert child.process is not None
+        if stop.is_set():  # stopped while it started: _stop_all did not see this one
+            child.process.send_signal(signal.SIGTERM)
+            await child.process.wait()
+            return
+        _say(child.name, "33", f"restarted (pid {child.process.pid}, restart {child.restarts})")
+        delay = min(RESTART_MAX_S, delay * 2)
 
 
 async def _stop_all(children: list[Child]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from videoshare.infra.topology import (
+    HOUSEKEEPING,
     METADATA_INDEXER,
     NOTIFIER,
     TRANSCODER,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
     from videoshare.workers import (
+        housekeeping,
         metadata_indexer,
         notifier,
         transcoder,
@@ -37,6 +39,7 @@ def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
         METADATA_INDEXER: metadata_indexer.definition,
         NOTIFIER: notifier.definition,
         WEBHOOK_SENDER: webhook_sender.definition,
+        HOUSEKEEPING: housekeeping.definition,
     }
 
 
@@ -46,6 +49,7 @@ WORKERS: tuple[str, ...] = (
     METADATA_INDEXER,
     NOTIFIER,
     WEBHOOK_SENDER,
+    HOUSEKEEPING,
 )
 
 

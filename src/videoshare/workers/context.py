@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,8 @@ class WorkerContext:
 
 
 GiveUpHook = Callable[[Any, BaseException], Awaitable[None]]
+# Work a worker does beside its consumer (housekeeping's sweep), until the event is set.
+Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +55,4 @@ class WorkerDefinition:
     handlers: Mapping[str, Handler]
     decode: Callable[[str], Inbound | None] = decode_event
     on_give_up: GiveUpHook | None = None
+    background: Background | None = None

@@ -1,4 +1,8 @@
-"""One worker process: open clients, find the resources, run the consumer until SIGTERM/SIGINT."""
+"""One worker process: open clients, find the resources, run the consumer until SIGTERM/SIGINT.
+
+Beside the consumer: the side server (`/healthz`, `/readyz`, `/metrics`), a sampler of the
+dead-letter queue's depth, and the worker's own background work if it has any.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,18 @@ import asyncio
 from collections.abc import Callable
 
 import structlog
+from prometheus_client import CollectorRegistry
 
 from videoshare.aws import open_clients
 from videoshare.bus.idempotency import IdempotencyStore
+from videoshare.bus.metrics import ConsumerMetrics
 from videoshare.bus.runtime import Consumer, ConsumerConfig, stop_on_signals
 from videoshare.infra.resources import resolve
 from videoshare.infra.topology import IDEMPOTENCY_TABLE, topology
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 from videoshare.workers.context import WorkerContext, WorkerDefinition
+from videoshare.workers.health_server import WorkerHealth, sample_dead_letter_depth, side_server
 
 log = structlog.get_logger("worker")
 
@@ -35,12 +42,15 @@ async def _serve(
         resources = await resolve(aws, settings)
         ctx = WorkerContext.build(name, settings, aws, resources)
         worker = define(ctx)
+        queue_url, dlq_url = resources.queue_urls[name], resources.dlq_urls[name]
+        registry = CollectorRegistry()
+        metrics = ConsumerMetrics(registry, queue.queue_name(settings))
         consumer = Consumer(
             aws.sqs,
             ConsumerConfig(
                 name=name,
-                queue_url=resources.queue_urls[name],
-                dlq_url=resources.dlq_urls[name],
+                queue_url=queue_url,
+                dlq_url=dlq_url,
                 max_in_flight=queue.max_in_flight or settings.max_in_flight,
                 wait_time_s=settings.wait_time_s,
                 visibility_timeout_s=queue.visibility_timeout_s,
@@ -55,7 +65,41 @@ async def _serve(
                 in_progress_expiry_s=queue.visibility_timeout_s,
             ),
             on_give_up=worker.on_give_up,
+            on_settled=metrics.settled,
+            on_received=metrics.received,
         )
-        log.info("worker_started", queue=resources.queue_urls[name])
-        await consumer.run(stop)
+        metrics.watch_in_flight(consumer)
+
+        async def queue_answers() -> object:
+            return await aws.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])
+
+        async def dead_letter_depth() -> int:
+            answer = await aws.sqs.get_queue_attributes(
+                QueueUrl=dlq_url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )
+            return sum(int(v) for v in answer["Attributes"].values())
+
+        health = WorkerHealth(registry, queue_answers)
+        async with side_server(name, settings, health), asyncio.TaskGroup() as tasks:
+            tasks.create_task(
+                sample_dead_letter_depth(
+                    dead_letter_depth,
+                    metrics.dead_letter_depth,
+                    stop,
+                    settings.dlq_sample_interval_s,
+                )
+            )
+            if worker.background is not None:
+                tasks.create_task(worker.background(stop))
+            log.info("worker_started", queue=queue_url)
+            health.consuming = True
+            try:
+                await consumer.run(stop)
+            finally:
+                health.consuming = False
+                stop.set()  # the consumer may also end by an error: stop the rest with it
         log.info("worker_stopped")

@@ -1,0 +1,135 @@
+"""A burst of 2,000 events into one consumer run as two processes: every effect happens exactly
+once, counted three ways (each record moved once, each follow-up event published once, each
+handler run once in the processes' own log lines), and the DLQs stay empty.
+
+The consumer is the metadata-indexer (`video.transcoded` → record `ready` → `video.ready`).
+Not the notifier: the emulator deep-copies a whole table on every DynamoDB transaction, so a
+transactional write gets slower with every inbox entry, and 2,000 of them would measure moto.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from tests.integration.bus_support import event_attributes, messages_in_queue, take_all
+from tests.integration.worker_support import new_video
+from tests.resilience.conftest import dead_letter_depths, handled, running, stack_settings
+from tests.support import eventually
+from videoshare.adapters.videos import VideoRepository
+from videoshare.aws import AwsClients, open_clients
+from videoshare.domain.events import RenditionData, VideoTranscoded, VideoTranscodedData
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.infra.resources import resolve
+from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, VIDEOS_TABLE
+from videoshare.local.emulator import Emulator
+
+pytestmark = pytest.mark.e2e
+
+# 2,000 as the issue asks; VIDEOSHARE_TEST_BURST_EVENTS makes it smaller on a machine too busy
+# for it. Each message costs the emulator about seven calls, and it is one process: on the
+# shared two-core machine this was written on (load 8-17), it handled 2-4 messages a second,
+# so 400 took about two minutes and 2,000 did not finish within the test's timeout.
+EVENTS = int(os.environ.get("VIDEOSHARE_TEST_BURST_EVENTS", "2000"))
+REDELIVERED = EVENTS // 10  # sent twice, as SNS may: still one effect each
+CHUNK = 50
+
+
+def transcoded(video: Video) -> VideoTranscoded:
+    return VideoTranscoded(
+        correlation_id=video.correlation_id or "burst",
+        producer="tests",
+        data=VideoTranscodedData(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            duration_s=2.0,
+            width=320,
+            height=240,
+            size_bytes=1000,
+            renditions=[
+                RenditionData(
+                    name="240p",
+                    width=320,
+                    height=240,
+                    bitrate=400_000,
+                    key=f"media/{video.id}/240p.mp4",
+                    size_bytes=500,
+                )
+            ],
+            poster_key=f"media/{video.id}/poster.jpg",
+        ),
+    )
+
+
+async def send_all(aws: AwsClients, queue_url: str, events: list[VideoTranscoded]) -> None:
+    async def send(batch: list[VideoTranscoded]) -> None:
+        answer = await aws.sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {
+                    "Id": str(n),
+                    "MessageBody": e.model_dump_json(),
+                    "MessageAttributes": event_attributes(e.type, e.correlation_id),
+                }
+                for n, e in enumerate(batch)
+            ],
+        )
+        assert not answer.get("Failed"), answer
+
+    batches = [events[i : i + 10] for i in range(0, len(events), 10)]
+    for start in range(0, len(batches), 20):
+        await asyncio.gather(*(send(b) for b in batches[start : start + 20]))
+
+
+@pytest.mark.timeout(600)
+async def test_a_burst_into_two_processes_has_every_effect_exactly_once(
+    emulator: Emulator,
+) -> None:
+    settings = stack_settings(emulator)
+    workers = {"indexer-1": METADATA_INDEXER, "indexer-2": METADATA_INDEXER}
+    async with running(settings, workers, ingress=False) as stack, open_clients(settings) as aws:
+        resources = await resolve(aws, settings)
+        videos = VideoRepository(aws.dynamodb, settings.table(VIDEOS_TABLE))
+        records = [new_video(status=VideoStatus.PROCESSING) for _ in range(EVENTS)]
+        for start in range(0, EVENTS, CHUNK):
+            await asyncio.gather(*(videos.create(v) for v in records[start : start + CHUNK]))
+        events = [transcoded(v) for v in records]
+
+        await send_all(aws, resources.queue_urls[METADATA_INDEXER], events + events[:REDELIVERED])
+        # Watched through the processes' own log lines: polling the emulator's queue counts
+        # while it works through the burst would compete with the workers for it.
+        await eventually(
+            lambda: sum(len(handled(stack, label)) for label in workers) >= EVENTS,
+            timeout_s=540,
+            interval_s=1.0,
+            what="the burst handled",
+        )
+        await eventually(
+            lambda: _idle(aws, resources.queue_urls[METADATA_INDEXER]),
+            timeout_s=60,
+            interval_s=0.5,
+            what="the indexer's queue empty",
+        )
+
+        done = {label: len(handled(stack, label, "done")) for label in workers}
+        assert sum(done.values()) == EVENTS, done  # each handler ran once per event
+        assert all(count > 0 for count in done.values()), f"one process did nothing: {done}"
+        for start in range(0, EVENTS, CHUNK):
+            chunk = records[start : start + CHUNK]
+            now = await asyncio.gather(*(videos.get(v.id) for v in chunk))
+            for before, after in zip(chunk, now, strict=True):
+                assert after is not None
+                assert after.status is VideoStatus.READY
+                assert after.version == before.version + 1  # moved exactly once
+        published = await take_all(aws.sqs, resources.queue_urls[NOTIFIER])
+        ready_ids = [m["Body"] for m in published]
+        assert len(ready_ids) == EVENTS  # one video.ready each, never a second
+        assert len(set(ready_ids)) == EVENTS
+        assert set((await dead_letter_depths(settings)).values()) == {0}
+        assert all(stack.alive().values())
+
+
+async def _idle(aws: AwsClients, queue_url: str) -> bool:
+    return await messages_in_queue(aws.sqs, queue_url) == 0

@@ -1,0 +1,74 @@
+"""kill -9 the transcoder in the middle of a transcode: after the visibility timeout another
+transcoder finishes it, and the video is ready once, with one `video.ready` and one
+notification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import psutil
+import pytest
+
+from tests.e2e.client import User
+from tests.integration.worker_support import EventSpy
+from tests.media import make_clip
+from tests.resilience.conftest import handled, kill_hard, process_env, running, stack_settings
+from tests.support import eventually
+from videoshare.aws import open_clients
+from videoshare.infra.resources import resolve
+from videoshare.local.emulator import Emulator
+
+pytestmark = pytest.mark.e2e
+
+PIPELINE = {
+    "upload-finalizer": "upload-finalizer",
+    "transcoder-a": "transcoder",
+    "metadata-indexer": "metadata-indexer",
+    "notifier": "notifier",
+}
+
+
+def running_ffmpeg(pid: int) -> bool:
+    return any("ffmpeg" in child.name() for child in psutil.Process(pid).children(recursive=True))
+
+
+@pytest.mark.timeout(240)
+async def test_a_transcoder_killed_mid_transcode_is_replaced_and_the_video_is_ready_once(
+    emulator: Emulator, http: aiohttp.ClientSession, media_dir: Path
+) -> None:
+    settings = stack_settings(emulator)
+    clip = make_clip(media_dir / "long.mp4", seconds=12, width=640, height=360)
+    async with running(settings, PIPELINE) as stack, open_clients(settings) as aws:
+        spy = await EventSpy.on_topic(aws, settings, await resolve(aws, settings))
+        user = await User(http, stack.base_url).sign_up()
+        created = await user.upload(clip, title="Interrupted")
+        victim = stack.processes["transcoder-a"]
+        await eventually(
+            lambda: running_ffmpeg(victim.pid),
+            timeout_s=60,
+            interval_s=0.02,
+            what="the transcoder running ffmpeg",
+        )
+
+        kill_hard(victim)
+        stack.start("transcoder-b", ["worker", "transcoder"], process_env(settings))
+
+        video = await user.wait_for_status(created["id"], {"ready", "failed", "rejected"}, 150)
+        assert video["status"] == "ready", video
+        await stack.wait_until_idle(timeout_s=60)
+
+        ready = [e for e in await spy.of_type("video.ready") if e.data.video_id == video["id"]]
+        assert len({e.id for e in ready}) == 1, ready
+        notes = await user.call("GET", "/v1/notifications", expect=200)
+        mine = [n for n in notes["items"] if n["video_id"] == video["id"]]
+        assert len(mine) == 1, notes
+        # the second transcoder is the one that finished it, on a later receive
+        finished = [
+            line
+            for line in handled(stack, "transcoder-b", "done")
+            if line.get("event_type") == "video.uploaded"
+        ]
+        assert len(finished) == 1
+        assert finished[0]["attempt"] >= 2
+        assert stack.alive()["transcoder-b"]
