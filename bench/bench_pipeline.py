@@ -154,14 +154,19 @@ async def transcoder_peak_rss(stack: Stack, http: aiohttp.ClientSession, source:
         unit="MiB",
         goal="< 300 MiB",
         baseline_name="the source's size",
-        samples={"transcode_s": [run.transcode_s], "outputs_upload_s": [run.outputs_upload_s]},
+        samples={
+            "transcode_s": [run.transcode_s],
+            "outputs_upload_s": [run.outputs_upload_s],
+            "python_peak_mib": [peak[1] / mib],  # the transcoder process alone
+        },
     )
 
 
 @contextmanager
 def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[list[int]]:
-    """The largest sum of resident memory of `process` and its descendants seen while inside."""
-    peak = [0]
+    """The largest sum of resident memory of `process` and its descendants seen while inside
+    (`[0]`), and the largest of `process` alone (`[1]`)."""
+    peak = [0, 0]
     stop = threading.Event()
 
     def sample() -> None:
@@ -169,7 +174,10 @@ def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[lis
             total = 0
             for member in [process, *process.children(recursive=True)]:
                 with contextlib.suppress(psutil.NoSuchProcess):  # ended meanwhile
-                    total += member.memory_info().rss
+                    rss = member.memory_info().rss
+                    total += rss
+                    if member is process:
+                        peak[1] = max(peak[1], rss)
             peak[0] = max(peak[0], total)
             stop.wait(every_s)
 

@@ -132,7 +132,8 @@ def _notes(figures: list[Figure], load_before: tuple[float, float, float]) -> li
         f"(b) overhead runs: {overheads} s; of which uploading the outputs: median "
         f"{uploads:.3f} s.",
         f"(c) the big source took {memory.samples['transcode_s'][0]:.1f} s to transcode; RSS "
-        "sampled every 20 ms over the transcoder process and its children.",
+        "sampled every 20 ms over the transcoder process and its children; the Python process "
+        f"alone peaked at {memory.samples['python_peak_mib'][0]:.0f} MiB.",
         f"Machine load (1/5/15-min averages, 2 cores) before: {_load(load_before)}; after: "
         f"{_load(load_after)}.",
     ]
