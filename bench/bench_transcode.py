@@ -2,7 +2,8 @@
 
 (a) the transcoder's complete output set (MP4 ladder, HLS, poster, storyboard: `transcode()`)
     against a bare ffmpeg run of the MP4 ladder and a poster alone, same source, same thread
-    cap, same x264 settings, runs interleaved, medians compared;
+    cap, same x264 settings (`x264_arguments()`: lookahead, B-frames, one thread per encoder),
+    runs interleaved, medians compared;
 (b) upload complete → `ready` minus the transcode itself, median of 5 uploads of the 10 s 720p
     clip through the whole stack of real processes (`bench_pipeline.py`);
 (c) the transcoder's peak resident memory, its ffmpeg child included, while the stack turns a
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +24,7 @@ import aiohttp
 
 from bench.bench_pipeline import ready_overhead, running_stack, transcoder_peak_rss
 from bench.report import Figure, median, write_report
+from videoshare.media.ffmpeg_command import x264_arguments
 from videoshare.media.ladder import Rung, transcode_ladder
 from videoshare.media.probe import ProbeLimits, probe
 from videoshare.media.transcode import ffmpeg_executable, transcode
@@ -64,8 +67,7 @@ def bare_ladder_command(source: Path, out_dir: Path, rungs: list[Rung]) -> list[
     argv = [ffmpeg_executable(), *_QUIET, "-threads", str(THREADS), "-i", str(source)]
     argv += ["-filter_complex", ";".join(chains)]
     for index, rung in enumerate(rungs):
-        argv += ["-map", f"[o{index}]", "-map", "0:a", "-threads", str(THREADS)]
-        argv += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+        argv += ["-map", f"[o{index}]", "-map", "0:a", *x264_arguments(), "-pix_fmt", "yuv420p"]
         argv += ["-maxrate", str(rung.video_bitrate), "-bufsize", str(2 * rung.video_bitrate)]
         argv += ["-c:a", "aac", "-b:a", str(rung.audio_bitrate), "-ac", "2"]
         argv += ["-movflags", "+faststart", str(out_dir / f"{rung.name}.mp4")]
@@ -103,6 +105,7 @@ async def output_set_against_bare_ladder(work: Path) -> Figure:
 
 
 async def _main() -> str:
+    load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="bench-transcode-"))
     try:
         big = make_big_source(work / "big.mov")
@@ -114,11 +117,12 @@ async def _main() -> str:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     figures = [output_set, overhead, memory]
-    return write_report("transcode", figures, notes=_notes(figures))
+    return write_report("transcode", figures, notes=_notes(figures, load_before))
 
 
-def _notes(figures: list[Figure]) -> list[str]:
+def _notes(figures: list[Figure], load_before: tuple[float, float, float]) -> list[str]:
     output_set, overhead, memory = figures
+    load_after = os.getloadavg()
     runs = ", ".join(f"{v:.2f}" for v in output_set.samples["ours_s"])
     bare = ", ".join(f"{v:.2f}" for v in output_set.samples["bare_s"])
     overheads = ", ".join(f"{v:.3f}" for v in overhead.samples["overhead_s"])
@@ -128,8 +132,15 @@ def _notes(figures: list[Figure]) -> list[str]:
         f"(b) overhead runs: {overheads} s; of which uploading the outputs: median "
         f"{uploads:.3f} s.",
         f"(c) the big source took {memory.samples['transcode_s'][0]:.1f} s to transcode; RSS "
-        "sampled every 20 ms over the transcoder process and its children.",
+        "sampled every 20 ms over the transcoder process and its children; the Python process "
+        f"alone peaked at {memory.samples['python_peak_mib'][0]:.0f} MiB.",
+        f"Machine load (1/5/15-min averages, 2 cores) before: {_load(load_before)}; after: "
+        f"{_load(load_after)}.",
     ]
+
+
+def _load(averages: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in averages)
 
 
 def main() -> str:

@@ -9,6 +9,7 @@ from videoshare.media.hls import (
     Variant,
     avc1_codec,
     average_bandwidth,
+    finished_segments,
     master_playlist,
     parse_master_playlist,
     parse_media_playlist,
@@ -123,3 +124,17 @@ def test_the_master_playlist_lists_every_variant_and_reads_back() -> None:
 def test_the_master_playlist_never_writes_an_absolute_uri() -> None:
     with pytest.raises(PlaylistError):
         master_playlist([Variant("/tmp/x/720p.m3u8", 1, 1, 2, 2, "avc1.64001f")])
+
+
+def test_every_segment_but_the_last_of_each_rendition_is_finished() -> None:
+    names = ["1080p_000.ts", "1080p_001.ts", "1080p_002.ts", "240p_000.ts", "240p_001.ts"]
+    assert finished_segments(names) == ["1080p_000.ts", "1080p_001.ts", "240p_000.ts"]
+
+
+def test_numbers_are_compared_as_numbers_past_a_thousand_segments() -> None:
+    assert finished_segments(["240p_999.ts", "240p_1000.ts"]) == ["240p_999.ts"]
+
+
+def test_a_lone_segment_playlists_and_strangers_are_never_finished() -> None:
+    names = ["720p_000.ts", "720p.m3u8", "master.m3u8", "720p_001.ts.tmp", "notes_1.ts", ".x"]
+    assert finished_segments(names) == []

@@ -3,11 +3,14 @@
 One decode feeds everything. The frames are scaled to the top rung, then split and scaled down
 rung by rung (cascaded); each rung is encoded once (H.264 yuv420p, x264 veryfast, CRF capped by
 the rung's maxrate, a keyframe every 4 s whatever the frame rate), and the audio once per distinct
-bitrate (AAC stereo). One `tee` output packages those same encoded streams twice per rung: an MP4
-(`movflags=+faststart` inside the slave: on the command line it would be ignored) and an HLS
-media playlist with its MPEG-TS segments, cut at the forced keyframes, so every rendition's
-segments start together. The poster is taken from the top rung at 10 % of the duration, the
-storyboard thumbnails from the smallest rung.
+bitrate (AAC stereo). x264 is tuned for memory (`X264_OPTIONS`): every frame it holds costs ~10 MB
+at 1080p, so a short lookahead, one B-frame and one thread per rung (ffmpeg runs each encoder in
+a thread of its own, so the rungs still use every core); see bench/results/transcode.md.
+One `tee` output packages those same encoded streams twice per rung: an MP4 (`movflags=+faststart`
+inside the slave: on the command line it would be ignored) and an HLS media playlist with its
+MPEG-TS segments, cut at the forced keyframes, so every rendition's segments start together. The
+poster is taken from the top rung at 10 % of the duration, the storyboard thumbnails from the
+smallest rung.
 
 ffmpeg runs in the output folder, so every output name is a plain relative name and nothing in
 the tee specification needs escaping but the stream selectors. The layout of that folder mirrors
@@ -29,6 +32,18 @@ from videoshare.media.storyboard import SPRITE_NAME, StoryboardPlan
 MAX_OUTPUT_FPS: Final = 60  # faster sources (slow-motion phone clips) are resampled to this
 KEYFRAME_INTERVAL_S: Final = 4  # = the HLS segment duration: segments cut at forced keyframes
 POSTER_NAME: Final = "poster.jpg"
+# Measured on 1080p (bench/results/transcode.md): ffmpeg's peak RSS 480 → ~260 MiB, the top
+# rung's SSIM within 0.005 of x264 veryfast's defaults (lookahead 10, 3 B-frames, 2 threads).
+X264_OPTIONS: Final = (
+    ("-c:v", "libx264"),
+    ("-preset", "veryfast"),
+    ("-crf", "23"),
+    ("-profile:v", "high"),
+    ("-rc-lookahead", "2"),  # frames looked ahead for rate control (veryfast: 10)
+    ("-bf", "1"),  # B-frames in a row (veryfast: 3)
+    ("-x264-params", "sync-lookahead=0"),  # no extra frame buffer between threads
+    ("-threads:v", "1"),  # per encoder: ffmpeg gives each rung's encoder its own thread
+)
 HLS_DIR: Final = "hls"
 
 
@@ -49,6 +64,11 @@ def ffmpeg_executable() -> str:
     """The static FFmpeg build shipped with imageio-ffmpeg (`IMAGEIO_FFMPEG_EXE` overrides it)."""
     exe: str = imageio_ffmpeg.get_ffmpeg_exe()
     return exe
+
+
+def x264_arguments() -> list[str]:
+    """The video encoder's options, for every rung (the benchmark's bare ladder uses them too)."""
+    return [word for option in X264_OPTIONS for word in option]
 
 
 def poster_time_s(duration_s: float) -> float:
@@ -78,9 +98,7 @@ def ffmpeg_command(
         argv += ["-map", f"[r{index}]"]
         argv += [f"-maxrate:v:{index}", str(rung.video_bitrate)]
         argv += [f"-bufsize:v:{index}", str(2 * rung.video_bitrate)]
-        # the top rung costs as much as all the others together: it gets the threads
-        argv += [f"-threads:v:{index}", str(threads if index == 0 else 1)]
-    argv += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high"]
+    argv += x264_arguments()
     argv += ["-force_key_frames:v", f"expr:gte(t,n_forced*{KEYFRAME_INTERVAL_S})"]
     argv += ["-sc_threshold", "0", "-fps_mode:v", "passthrough"]
     audio_bitrates = _audio_bitrates(probe, rungs)

@@ -12,7 +12,7 @@ presigned URLs one line at a time).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -138,3 +138,20 @@ def _relative(uri: str) -> str:
     if not uri or "/" in uri or "\\" in uri or ":" in uri or uri.startswith("."):
         raise PlaylistError(f"{uri!r} is not a file name relative to the playlist")
     return uri
+
+
+_SEGMENT_NAME = re.compile(r"^(?P<rung>[0-9a-z]+)_(?P<number>[0-9]{3,})\.ts$")
+
+
+def finished_segments(names: Iterable[str]) -> list[str]:
+    """The segments ffmpeg has finished writing, from the names in its `hls/` folder while it
+    runs: the muxer closes `{rung}_{n}.ts` before it opens `{rung}_{n+1}.ts`, so every segment
+    of a rendition but the highest-numbered is final. Other names are ignored."""
+    by_rung: dict[str, list[tuple[int, str]]] = {}
+    for name in names:
+        if match := _SEGMENT_NAME.match(name):
+            by_rung.setdefault(match["rung"], []).append((int(match["number"]), name))
+    finished: list[str] = []
+    for segments in by_rung.values():
+        finished += [name for _, name in sorted(segments)[:-1]]
+    return sorted(finished)

@@ -32,6 +32,7 @@ from videoshare.domain.events import (
     follow_up,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.ffmpeg_command import HLS_DIR
 from videoshare.media.probe import (
     MediaRejected,
     ProbeLimits,
@@ -43,7 +44,7 @@ from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transco
 from videoshare.settings import Settings
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
-from videoshare.workers.transcoder_outputs import upload_outputs
+from videoshare.workers.transcoder_outputs import OutputUploader
 
 log = structlog.get_logger("transcoder")
 
@@ -81,20 +82,25 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
     if video.status is VideoStatus.UPLOADED:
         video = await move(ctx, video, VideoStatus.PROCESSING, progress=0.0)
     work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, video.id)
+    uploader = OutputUploader(ctx, video.id)
     try:
         source = work_dir / "source"
         limits = probe_limits(ctx.settings)
         try:
             await _download(ctx, video.source_key, source, limits)
             probed = await asyncio.to_thread(probe, source, limits=limits)
-            output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed)
+            output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed, uploader)
         except MediaRejected as rejected:
+            await uploader.discard()  # the segments put while ffmpeg ran
             # progress reports have changed the record since it was read: read it again
             video = await ctx.videos.get(video.id) or video
             await _reject(ctx, video, event, str(rejected.code), rejected.reason)
             return
+        except Exception:
+            await uploader.discard()
+            raise
         started = time.monotonic()
-        await upload_outputs(ctx, video.id, output)
+        await uploader.finish(output)
         log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(started))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -168,11 +174,18 @@ async def _download(ctx: WorkerContext, key: str, path: Path, limits: ProbeLimit
 
 
 async def _run_ffmpeg(
-    ctx: WorkerContext, video: Video, source: Path, out_dir: Path, probed: ProbeResult
+    ctx: WorkerContext,
+    video: Video,
+    source: Path,
+    out_dir: Path,
+    probed: ProbeResult,
+    uploader: OutputUploader,
 ) -> TranscodeOutput:
-    await asyncio.to_thread(out_dir.mkdir)
+    """ffmpeg, with the HLS segments it finishes uploaded meanwhile."""
+    await asyncio.to_thread((out_dir / HLS_DIR).mkdir, parents=True)
     reporter = _ProgressReporter(ctx, video)
     started = time.monotonic()
+    follower = asyncio.create_task(uploader.follow_segments(out_dir / HLS_DIR))
     try:
         output = await transcode(
             source,
@@ -185,6 +198,12 @@ async def _run_ffmpeg(
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
+    finally:
+        follower.cancel()
+        await asyncio.wait([follower])
+    if not follower.cancelled() and (error := follower.exception()) is not None:
+        # early uploads only save time: the final pass puts whatever they did not
+        log.warning("early_uploads_stopped", video_id=video.id, error=repr(error))
     log.info(
         "transcoded",
         video_id=video.id,

@@ -1,8 +1,15 @@
 """Where the transcoder's outputs go, and how: deterministic keys (`domain/keys.py`), a few
-uploads at a time, multipart when large with bounded read-ahead, the HLS master playlist last
-(a player that finds it finds everything it lists), then whatever an interrupted earlier attempt
-left under the video's media folder that this one did not write is deleted: the video ends with
-exactly one set of outputs.
+uploads at a time (more for small files: on the emulator a request costs more in latency than in
+bytes), multipart when large with bounded read-ahead, the HLS master playlist last (a player that
+finds it finds everything it lists), then whatever an interrupted earlier attempt left under the
+video's media folder that this one did not write is deleted: the video ends with exactly one set
+of outputs.
+
+HLS segments go up while ffmpeg is still writing the rest (`follow_segments`): a segment is final
+once the next of its rendition exists. Each upload remembers the file's size and mtime as read,
+so the final pass puts again only what changed since (a safety net, should a segment be written
+to after all) and nothing twice. An attempt that ends without outputs (rejected, failed) deletes
+what it put early (`discard`).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import structlog
 from boto3.s3.transfer import TransferConfig
 
 from videoshare.domain import keys
+from videoshare.media.hls import finished_segments
 from videoshare.media.transcode import TranscodeOutput
 from videoshare.workers.context import WorkerContext
 
@@ -24,8 +32,12 @@ if TYPE_CHECKING:
 log = structlog.get_logger("transcoder")
 
 UPLOADS_AT_ONCE: Final = 4
+SMALL_UPLOADS_AT_ONCE: Final = 12  # segments, playlists, images: latency-bound
+SMALL_FILE_BYTES: Final = 4 * 1024**2
+SEGMENT_POLL_S: Final = 0.25
 # Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
-# ~32 MiB of a file in memory, ~128 MiB with UPLOADS_AT_ONCE large files.
+# ~32 MiB of a file in memory, ~128 MiB with UPLOADS_AT_ONCE large files, plus at most
+# SMALL_UPLOADS_AT_ONCE x 4 MiB for small ones.
 TRANSFER: Final = TransferConfig(
     multipart_threshold=16 * 1024**2,
     multipart_chunksize=8 * 1024**2,
@@ -54,39 +66,86 @@ def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]
     return files
 
 
-async def upload_outputs(ctx: WorkerContext, video_id: str, output: TranscodeOutput) -> None:
-    """Upload every output, the HLS master last; then delete what an earlier attempt left."""
-    *files, master = output_keys(video_id, output)
-    slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
+class OutputUploader:
+    """One attempt's uploads of one video's outputs."""
 
-    async def put(path: Path, key: str) -> None:
+    def __init__(self, ctx: WorkerContext, video_id: str) -> None:
+        self._ctx = ctx
+        self._video_id = video_id
+        self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
+        self._small_slots = asyncio.Semaphore(SMALL_UPLOADS_AT_ONCE)
+        self._put: dict[str, tuple[int, int]] = {}  # key → (size, mtime_ns) of the file as read
+        self._tried: set[str] = set()  # keys an upload was started for, finished or not
+
+    async def follow_segments(self, hls_dir: Path) -> None:
+        """Upload each HLS segment ffmpeg has finished, until cancelled (when ffmpeg is done)."""
+        prefix = keys.hls_prefix(self._video_id)
+        while True:
+            names = await asyncio.to_thread(_names_in, hls_dir)
+            async with asyncio.TaskGroup() as uploads:
+                for name in finished_segments(names):
+                    if prefix + name not in self._put:
+                        uploads.create_task(self._upload(hls_dir / name, prefix + name))
+            await asyncio.sleep(SEGMENT_POLL_S)
+
+    async def finish(self, output: TranscodeOutput) -> None:
+        """Upload every output not up yet, the HLS master last; then delete what an earlier
+        attempt left."""
+        *files, master = output_keys(self._video_id, output)
+        early = len(self._put)
+        async with asyncio.TaskGroup() as uploads:
+            for path, key in files:
+                uploads.create_task(self._upload(path, key))
+        await self._upload(*master)
+        log.info("outputs_put", video_id=self._video_id, early=early, total=len(files) + 1)
+        await self._delete_others({key for _, key in (*files, master)})
+
+    async def discard(self) -> None:
+        """Delete whatever this attempt put: the video gets no outputs from it."""
+        tried: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in sorted(self._tried)]
+        for start in range(0, len(tried), 1000):  # DeleteObjects takes at most 1000 keys
+            await self._ctx.aws.s3.delete_objects(
+                Bucket=self._ctx.resources.bucket,
+                Delete={"Objects": tried[start : start + 1000], "Quiet": True},
+            )
+        self._put.clear()
+        self._tried.clear()
+
+    async def _upload(self, path: Path, key: str) -> None:
+        """Put `path` at `key` unless it is there already as the file is now."""
+        stat = await asyncio.to_thread(path.stat)
+        signature = (stat.st_size, stat.st_mtime_ns)
+        if self._put.get(key) == signature:
+            return
+        slots = self._small_slots if stat.st_size <= SMALL_FILE_BYTES else self._large_slots
         async with slots:
-            await ctx.aws.s3.upload_file(
+            self._tried.add(key)
+            await self._ctx.aws.s3.upload_file(
                 str(path),
-                ctx.resources.bucket,
+                self._ctx.resources.bucket,
                 key,
                 ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]},
                 Config=TRANSFER,
             )
+        self._put[key] = signature
 
-    async with asyncio.TaskGroup() as uploads:
-        for path, key in files:
-            uploads.create_task(put(path, key))
-    await put(*master)
-    await _delete_others(ctx, video_id, {key for _, key in (*files, master)})
+    async def _delete_others(self, keep: set[str]) -> None:
+        """Delete what an interrupted earlier attempt left in the video's media that this one
+        did not write (the key layout is deterministic, so everything else was overwritten)."""
+        s3, bucket = self._ctx.aws.s3, self._ctx.resources.bucket
+        paginator = s3.get_paginator("list_objects_v2")
+        prefix = keys.media_prefix(self._video_id)
+        async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            stale: list[ObjectIdentifierTypeDef] = [
+                {"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in keep
+            ]
+            if stale:
+                await s3.delete_objects(Bucket=bucket, Delete={"Objects": stale, "Quiet": True})
+                log.info("stale_outputs_deleted", video_id=self._video_id, count=len(stale))
 
 
-async def _delete_others(ctx: WorkerContext, video_id: str, keep: set[str]) -> None:
-    """Delete what an interrupted earlier attempt left in the video's media that this one did
-    not write (the key layout is deterministic, so everything else was overwritten)."""
-    paginator = ctx.aws.s3.get_paginator("list_objects_v2")
-    prefix = keys.media_prefix(video_id)
-    async for page in paginator.paginate(Bucket=ctx.resources.bucket, Prefix=prefix):
-        stale: list[ObjectIdentifierTypeDef] = [
-            {"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in keep
-        ]
-        if stale:
-            await ctx.aws.s3.delete_objects(
-                Bucket=ctx.resources.bucket, Delete={"Objects": stale, "Quiet": True}
-            )
-            log.info("stale_outputs_deleted", video_id=video_id, count=len(stale))
+def _names_in(folder: Path) -> list[str]:
+    try:
+        return [path.name for path in folder.iterdir()]
+    except FileNotFoundError:  # not made yet
+        return []

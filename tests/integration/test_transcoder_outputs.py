@@ -1,0 +1,142 @@
+"""The transcoder's uploader against the real emulator: HLS segments go up while ffmpeg writes
+(a segment once the next of its rendition exists), the final pass puts only what is new or has
+changed since, and an attempt that ends without outputs takes back what it put early."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.integration.worker_support import Worker, object_keys, read_object, start_worker
+from tests.support import eventually
+from videoshare.aws import AwsClients
+from videoshare.domain import keys
+from videoshare.infra.resources import Resources
+from videoshare.infra.topology import TRANSCODER
+from videoshare.media.transcode import RenditionFile, TranscodeOutput
+from videoshare.settings import Settings
+from videoshare.workers import transcoder
+from videoshare.workers.transcoder_outputs import OutputUploader
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def worker(settings: Settings, aws: AwsClients, resources: Resources) -> Worker:
+    return start_worker(TRANSCODER, transcoder.definition, settings, aws, resources)
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def output_set(out: Path) -> TranscodeOutput:
+    """What `transcode()` returns for a one-rung video of two segments written into `out`."""
+    hls = out / "hls"
+    return TranscodeOutput(
+        renditions=[
+            RenditionFile("240p", 320, 240, 1000, write(out / "240p.mp4", b"mp4"), 3),
+        ],
+        poster=write(out / "poster.jpg", b"\xff\xd8\xff poster"),
+        storyboard_image=write(out / "storyboard.jpg", b"\xff\xd8\xff sprite"),
+        storyboard_vtt=write(out / "storyboard.vtt", b"WEBVTT\n"),
+        hls_master=write(hls / "master.m3u8", b"#EXTM3U\n"),
+        hls_files=[
+            write(hls / "240p.m3u8", b"#EXTM3U\n"),
+            hls / "240p_000.ts",
+            hls / "240p_001.ts",
+        ],
+    )
+
+
+async def test_finished_segments_go_up_while_ffmpeg_writes_and_the_rest_at_the_end(
+    worker: Worker, tmp_path: Path
+) -> None:
+    video_id = "video-early-segments"
+    hls_prefix = keys.hls_prefix(video_id)
+    uploader = OutputUploader(worker.ctx, video_id)
+    write(tmp_path / "hls" / "240p_000.ts", b"segment 0")
+    write(tmp_path / "hls" / "240p_001.ts", b"segment 1, being written")
+    follower = asyncio.create_task(uploader.follow_segments(tmp_path / "hls"))
+    try:
+        await eventually(
+            lambda: _has(worker, hls_prefix + "240p_000.ts"), what="the finished segment put"
+        )
+        # the segment ffmpeg may still be writing is left alone
+        assert await object_keys(worker, hls_prefix) == [hls_prefix + "240p_000.ts"]
+    finally:
+        follower.cancel()
+        await asyncio.wait([follower])
+
+    write(tmp_path / "hls" / "240p_000.ts", b"segment 0, written to after all")
+    write(tmp_path / "hls" / "240p_001.ts", b"segment 1, final")
+    await uploader.finish(output_set(tmp_path))
+
+    prefix = keys.media_prefix(video_id)
+    assert await object_keys(worker, prefix) == sorted(
+        prefix + name
+        for name in [
+            "240p.mp4", "poster.jpg", "storyboard.jpg", "storyboard.vtt",
+            "hls/master.m3u8", "hls/240p.m3u8", "hls/240p_000.ts", "hls/240p_001.ts",
+        ]
+    )  # fmt: skip
+    # what changed after it went up early went up again
+    assert (await read_object(worker, hls_prefix + "240p_000.ts"))[0] == (
+        b"segment 0, written to after all"
+    )
+    assert (await read_object(worker, hls_prefix + "240p_001.ts")) == (
+        b"segment 1, final",
+        "video/mp2t",
+    )
+
+
+async def test_an_attempt_without_outputs_takes_back_the_segments_it_put_early(
+    worker: Worker, tmp_path: Path
+) -> None:
+    video_id = "video-discarded"
+    uploader = OutputUploader(worker.ctx, video_id)
+    for number in range(3):
+        write(tmp_path / f"240p_{number:03d}.ts", b"segment")
+    follower = asyncio.create_task(uploader.follow_segments(tmp_path))
+    try:
+        await eventually(
+            lambda: _count(worker, keys.media_prefix(video_id), 2), what="two segments put"
+        )
+    finally:
+        follower.cancel()
+        await asyncio.wait([follower])
+
+    await uploader.discard()
+
+    assert await object_keys(worker, keys.media_prefix(video_id)) == []
+
+
+async def test_a_folder_ffmpeg_has_not_made_yet_is_waited_for(
+    worker: Worker, tmp_path: Path
+) -> None:
+    video_id = "video-no-folder-yet"
+    uploader = OutputUploader(worker.ctx, video_id)
+    follower = asyncio.create_task(uploader.follow_segments(tmp_path / "hls"))
+    try:
+        write(tmp_path / "hls" / "480p_000.ts", b"segment 0")
+        write(tmp_path / "hls" / "480p_001.ts", b"segment 1")
+        await eventually(
+            lambda: _has(worker, keys.hls_prefix(video_id) + "480p_000.ts"),
+            what="the segment put once the folder appeared",
+        )
+        assert not follower.done()
+    finally:
+        follower.cancel()
+        await asyncio.wait([follower])
+
+
+async def _has(worker: Worker, key: str) -> bool:
+    return key in await object_keys(worker, key)
+
+
+async def _count(worker: Worker, prefix: str, count: int) -> bool:
+    return len(await object_keys(worker, prefix)) == count
