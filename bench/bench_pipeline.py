@@ -28,14 +28,10 @@ from tests.conftest import ARTIFACTS
 from tests.e2e.client import User
 from tests.media import accepted_clip
 from tests.stack import Stack
-from tests.support import child_env, unique_stack
+from tests.stack import running_stack as stack_of_processes
 
 from bench.report import Figure, median, write_report
-from videoshare.aws import open_clients
-from videoshare.infra.provision import provision
 from videoshare.local.emulator import free_port, start_emulator
-from videoshare.settings import Settings
-from videoshare.workers import WORKERS
 
 RUNS = 5
 READY_TIMEOUT_S = 600
@@ -55,50 +51,15 @@ async def running_stack() -> AsyncIterator[Stack]:
     """The emulator, a provisioned stack, the ingress and every worker as real processes."""
     ARTIFACTS.mkdir(exist_ok=True)
     emulator = start_emulator(port=free_port(), log_path=ARTIFACTS / "bench-emulator.log")
+    # the big source of the memory figure goes up as one PUT, as the e2e client sends
+    env = {"VIDEOSHARE_MULTIPART_THRESHOLD_BYTES": str(SINGLE_PUT_UP_TO_BYTES)}
     try:
-        settings = Settings(
-            stack=unique_stack("bench"),
-            aws_endpoint_url=emulator.endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - the emulator's, not a secret
-            api_port=free_port(),
-        )
-        async with open_clients(settings) as aws:
-            await provision(aws, settings)
-        base_url = f"http://127.0.0.1:{settings.api_port}"
-        env = child_env(
-            settings,
-            VIDEOSHARE_API_PORT=str(settings.api_port),
-            VIDEOSHARE_WEB_ORIGIN=base_url,
-            VIDEOSHARE_WAIT_TIME_S="2",
-            # the big source of the memory figure goes up as one PUT, as the e2e client sends
-            VIDEOSHARE_MULTIPART_THRESHOLD_BYTES=str(SINGLE_PUT_UP_TO_BYTES),
-        )
-        stack = Stack(settings, base_url)
-        stack.start("ingress", ["api"], env)
-        for name in WORKERS:
-            stack.start(name, ["worker", name], env)
-        try:
-            await _wait_until_serving(stack)
+        async with stack_of_processes(
+            emulator.endpoint, "bench", env=env, ready_timeout_s=START_TIMEOUT_S
+        ) as stack:
             yield stack
-        finally:
-            stack.stop()
     finally:
         emulator.stop()
-
-
-async def _wait_until_serving(stack: Stack) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            dead = [name for name, up in stack.alive().items() if not up]
-            assert not dead, f"{dead} exited at start; see {ARTIFACTS}"
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"{stack.base_url}/readyz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"the ingress was not ready in {START_TIMEOUT_S} s")
 
 
 async def upload_until_ready(stack: Stack, http: aiohttp.ClientSession, clip: Path) -> Run:

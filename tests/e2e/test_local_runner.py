@@ -3,6 +3,7 @@ printed, Ctrl-C stops every process; a taken port is one line, not a traceback."
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -65,9 +66,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
         assert not alive, f"left running: {alive}"
         assert "Traceback" not in output.read_text(errors="replace")
     finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.wait()
+        _kill_tree(runner)
 
 
 def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -90,3 +89,15 @@ def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert f"port {api_port}" in lines[0]
     assert "already taken" in lines[0]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def _kill_tree(runner: subprocess.Popen[bytes]) -> None:
+    """After a failed test: the runner and every child it started, so nothing outlives the test."""
+    if runner.poll() is not None:
+        return
+    tree = [psutil.Process(runner.pid), *psutil.Process(runner.pid).children(recursive=True)]
+    for process in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(tree, timeout=10)
+    runner.wait()
