@@ -56,7 +56,9 @@ class CliResult:
         return lines[-1] if lines else ""
 
 
-@pytest.fixture(scope="module")
+# One stack for the whole client package: each test signs up its own user, and the tests that
+# inject faults set (and clear) the proxy's counters themselves.
+@pytest.fixture(scope="package")
 async def client_stack(emulator: Emulator) -> AsyncIterator[ClientStack]:
     env = {
         "VIDEOSHARE_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
@@ -71,6 +73,13 @@ async def client_stack(emulator: Emulator) -> AsyncIterator[ClientStack]:
         ) as running,
     ):
         yield ClientStack(running, proxy)
+
+
+@pytest.fixture(autouse=True)
+def fresh_proxy(request: pytest.FixtureRequest) -> None:
+    """Each test starts with the shared proxy's faults disarmed and its counters at zero."""
+    if "client_stack" in request.fixturenames:
+        request.getfixturevalue("client_stack").proxy.reset()
 
 
 @pytest.fixture

@@ -33,6 +33,13 @@ class FaultProxy:
     # how many more single (not multipart) PUTs are answered 500
     single_put_failures: int = 0
 
+    def reset(self) -> None:
+        """No faults armed and nothing counted: as a test that did not run before it."""
+        self.failures = {}
+        self.part_puts = []
+        self.single_puts = 0
+        self.single_put_failures = 0
+
     def parts_sent(self) -> list[int]:
         """The part numbers that reached the emulator, in order."""
         return [number for number, status in self.part_puts if status == 200]

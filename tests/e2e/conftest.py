@@ -12,12 +12,13 @@ from tests.stack import Stack, running_stack
 from videoshare.local.emulator import Emulator
 
 
-@pytest.fixture(scope="module")
+# One stack for the package: every test makes its own users and videos, so they never meet.
+@pytest.fixture(scope="package")
 async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
     async with running_stack(emulator.endpoint, "e2e") as running:
         yield running
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
