@@ -7,6 +7,7 @@
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
+    videoshare healthcheck         exit 0 when this container's process answers /healthz
     videoshare dlq list|show|replay|purge   the dead-letter queues (ops/cli.py)
 
 Errors a person can fix are printed as one line, with a non-zero exit code.
@@ -29,6 +30,11 @@ class UserError(Exception):
     """Something the person running the command can fix; printed as one line."""
 
 
+def parser() -> argparse.ArgumentParser:
+    """The real argument parser (the container health check and tests parse commands with it)."""
+    return _parser()
+
+
 def _parser() -> argparse.ArgumentParser:
     from videoshare.workers import WORKERS
 
@@ -49,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     openapi_sub = openapi.add_subparsers(dest="openapi_command", required=True)
     openapi_export = openapi_sub.add_parser("export", help="write api/openapi.yaml from the code")
     openapi_export.add_argument("--out", type=Path, default=Path("api") / "openapi.yaml")
+    health = sub.add_parser(
+        "healthcheck", help="exit 0 when this container's process answers /healthz (else 1)"
+    )
+    health.add_argument(
+        "process",
+        nargs=argparse.REMAINDER,
+        help="the process's own arguments (`api`, `worker transcoder`); default: read from --pid",
+    )
+    health.add_argument("--pid", type=int, default=1, help="the process to check (default 1)")
     from videoshare.client.commands import add_client_commands  # upload, videos, login
 
     add_client_commands(sub)
@@ -96,6 +111,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return serve_emulator(args.port)
         settings = Settings()
+        if args.command == "healthcheck":
+            from videoshare.infra.healthcheck import run_healthcheck
+
+            return run_healthcheck(args.process, settings, args.pid)
         if args.command == "api":
             from videoshare.api.app import serve
 

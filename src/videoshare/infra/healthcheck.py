@@ -1,0 +1,103 @@
+"""`videoshare healthcheck`: the container health check, the same for every process.
+
+One image runs every process, so the image's HEALTHCHECK cannot name a port. It reads the
+command line of the container's main process (`/proc/1/cmdline`: `videoshare worker transcoder`,
+or `docker-init -- videoshare api` behind an init), parses it with the real `videoshare` parser,
+and asks that process's `/healthz` on the port the same settings give it: `VIDEOSHARE_API_PORT`
+for the ingress, the worker's side-server port (`VIDEOSHARE_HEALTH_PORT` or its default) for a
+worker. Exit 0 when it answers 200 within the timeout, 1 otherwise. A command that serves nothing
+(`provision`, `dlq …`) is healthy while it runs.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from videoshare.settings import Settings
+
+TIMEOUT_S = 3.0
+# Addresses a server listens on that a client cannot connect to as such.
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 - compared, never bound
+
+
+class NotCheckable(Exception):
+    """The process's health cannot be asked (unknown command line, or a port picked at random)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What serves `/healthz` in this container: the ingress or a worker (None: nothing)."""
+
+    process: str  # "api" or a worker's name
+    url: str | None
+
+
+def videoshare_arguments(cmdline: Sequence[str]) -> list[str]:
+    """The arguments given to `videoshare` in a process's command line (after any launcher)."""
+    for i, word in enumerate(cmdline):
+        if PurePath(word).name == "videoshare":
+            return list(cmdline[i + 1 :])
+        if word == "-m" and i + 1 < len(cmdline) and cmdline[i + 1] in ("videoshare.cli",):
+            return list(cmdline[i + 2 :])
+    raise NotCheckable(f"not a videoshare process: {' '.join(cmdline)!r}")
+
+
+def read_cmdline(pid: int = 1) -> list[str]:
+    raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    return [part.decode() for part in raw.split(b"\0") if part]
+
+
+def target_for(arguments: Sequence[str], settings: Settings) -> Target:
+    """Which `/healthz` the process started with `arguments` serves, from the same settings."""
+    from videoshare.cli import parser
+    from videoshare.workers.health_server import port_for
+
+    try:
+        args = parser().parse_args(list(arguments))
+    except SystemExit as exc:  # argparse has printed why
+        raise NotCheckable(f"not a videoshare command: {' '.join(arguments)!r}") from exc
+    if args.command == "api":
+        return Target("api", _url(settings.api_host, settings.api_port))
+    if args.command == "worker":
+        port = port_for(args.name, settings)
+        if port == 0:
+            raise NotCheckable(f"{args.name} picks a free port (VIDEOSHARE_HEALTH_PORT=0)")
+        return Target(args.name, _url(settings.health_host, port))
+    return Target(args.command, None)
+
+
+def _url(host: str, port: int) -> str:
+    if host in _ANY_ADDRESS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/healthz"
+
+
+def answers(url: str, timeout_s: float = TIMEOUT_S) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - http only
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def run_healthcheck(arguments: Sequence[str], settings: Settings, pid: int = 1) -> int:
+    """Exit code of the health check: 0 healthy, 1 not (with one line on stderr)."""
+    import sys
+
+    try:
+        target = target_for(list(arguments) or videoshare_arguments(read_cmdline(pid)), settings)
+    except (NotCheckable, OSError) as exc:
+        print(f"videoshare healthcheck: {exc}", file=sys.stderr)
+        return 1
+    if target.url is None or answers(target.url):
+        return 0
+    print(
+        f"videoshare healthcheck: {target.process} did not answer on {target.url}", file=sys.stderr
+    )
+    return 1
