@@ -7,6 +7,7 @@
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
+    videoshare infra export        regenerate the AWS template infra/cloudformation.yaml
     videoshare healthcheck         exit 0 when this container's process answers /healthz
     videoshare dlq list|show|replay|purge   the dead-letter queues (ops/cli.py)
 
@@ -55,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     openapi_sub = openapi.add_subparsers(dest="openapi_command", required=True)
     openapi_export = openapi_sub.add_parser("export", help="write api/openapi.yaml from the code")
     openapi_export.add_argument("--out", type=Path, default=Path("api") / "openapi.yaml")
+    infra = sub.add_parser("infra", help="the AWS deployment (CloudFormation)")
+    infra_sub = infra.add_subparsers(dest="infra_command", required=True)
+    infra_export = infra_sub.add_parser("export", help="write infra/cloudformation.yaml")
+    infra_export.add_argument("--out", type=Path, default=Path("infra") / "cloudformation.yaml")
     health = sub.add_parser(
         "healthcheck", help="exit 0 when this container's process answers /healthz (else 1)"
     )
@@ -110,6 +115,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             from videoshare.local.emulator import serve_emulator
 
             return serve_emulator(args.port)
+        if args.command == "infra":
+            from videoshare.infra.cloudformation import export_template
+
+            print(export_template(args.out))
+            return 0
         settings = Settings()
         if args.command == "healthcheck":
             from videoshare.infra.healthcheck import run_healthcheck

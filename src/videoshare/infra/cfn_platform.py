@@ -1,0 +1,303 @@
+"""What the processes run on: the ECS cluster and its EC2 capacity (an Auto Scaling group behind
+a capacity provider; Fargate instead when the `LaunchType` parameter says so), the security
+groups, the load balancer in front of the ingress, the optional DNS record, the execution role
+and the playback secret.
+"""
+
+from __future__ import annotations
+
+from videoshare.infra.cfn import STACK, Json, get_att, if_, named, ref, resource, sub
+from videoshare.infra.cfn_services import (
+    CAPACITY_ASSOCIATION,
+    CAPACITY_PROVIDER,
+    CLUSTER,
+    EXECUTION_ROLE,
+    HTTP_LISTENER,
+    LOAD_BALANCER,
+    PLAYBACK_SECRET,
+    TARGET_GROUP,
+    TASK_SECURITY_GROUP,
+    USE_FARGATE,
+    capacity_provider_strategy,
+)
+from videoshare.infra.processes import API_PORT
+
+USE_EC2 = "UseEc2"
+HAS_CERTIFICATE = "HasCertificate"
+HAS_DOMAIN = "HasDomain"
+ALB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
+_EPHEMERAL_PORTS = (32768, 65535)  # bridge networking on EC2 maps container ports here
+
+
+def platform_resources() -> dict[str, Json]:
+    return {
+        **_network(),
+        CLUSTER: resource(
+            "AWS::ECS::Cluster",
+            {
+                "ClusterName": named("cluster"),
+                # RunningTaskCount per service: the denominator of the workers' scaling metric
+                "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
+            },
+        ),
+        **_ec2_capacity(),
+        CAPACITY_ASSOCIATION: resource(
+            "AWS::ECS::ClusterCapacityProviderAssociations",
+            {
+                "Cluster": ref(CLUSTER),
+                "CapacityProviders": if_(
+                    USE_FARGATE, ["FARGATE", "FARGATE_SPOT"], [ref(CAPACITY_PROVIDER)]
+                ),
+                "DefaultCapacityProviderStrategy": capacity_provider_strategy(),
+            },
+        ),
+        **_load_balancer(),
+        EXECUTION_ROLE: resource(
+            "AWS::IAM::Role",
+            {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "ManagedPolicyArns": [
+                    sub(
+                        "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                        "AmazonECSTaskExecutionRolePolicy"
+                    )
+                ],
+                "Policies": [
+                    {
+                        "PolicyName": "playback-secret",
+                        "PolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "secretsmanager:GetSecretValue",
+                                    "Resource": ref(PLAYBACK_SECRET),
+                                }
+                            ],
+                        },
+                    }
+                ],
+            },
+        ),
+        PLAYBACK_SECRET: resource(
+            "AWS::SecretsManager::Secret",
+            {
+                "Name": named("playback-secret"),
+                "Description": "Signs the ingress's playback tokens (VIDEOSHARE_PLAYBACK_SECRET)",
+                "GenerateSecretString": {"PasswordLength": 48, "ExcludePunctuation": True},
+            },
+        ),
+    }
+
+
+def _network() -> dict[str, Json]:
+    return {
+        ALB_SECURITY_GROUP: resource(
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": sub("${%s} load balancer: HTTP and HTTPS" % STACK),  # noqa: UP031
+                "VpcId": ref("VpcId"),
+                "SecurityGroupIngress": [
+                    {"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "CidrIp": "0.0.0.0/0"}
+                    for p in (80, 443)
+                ],
+            },
+        ),
+        TASK_SECURITY_GROUP: resource(
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": sub(
+                    "${%s} tasks and container instances: only the load balancer comes in"  # noqa: UP031
+                    % STACK
+                ),
+                "VpcId": ref("VpcId"),
+                "SecurityGroupIngress": [
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": low,
+                        "ToPort": high,
+                        "SourceSecurityGroupId": ref(ALB_SECURITY_GROUP),
+                    }
+                    for low, high in ((API_PORT, API_PORT), _EPHEMERAL_PORTS)
+                ],
+            },
+        ),
+    }
+
+
+def _ec2_capacity() -> dict[str, Json]:
+    on_ec2 = {"Condition": USE_EC2}
+    return {
+        "InstanceRole": resource(
+            "AWS::IAM::Role",
+            {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "ManagedPolicyArns": [
+                    sub(
+                        "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                        "AmazonEC2ContainerServiceforEC2Role"
+                    ),
+                    sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+                ],
+            },
+            **on_ec2,
+        ),
+        "InstanceProfile": resource(
+            "AWS::IAM::InstanceProfile", {"Roles": [ref("InstanceRole")]}, **on_ec2
+        ),
+        "LaunchTemplate": resource(
+            "AWS::EC2::LaunchTemplate",
+            {
+                "LaunchTemplateData": {
+                    "ImageId": ref("EcsAmiId"),
+                    "InstanceType": ref("InstanceType"),
+                    "IamInstanceProfile": {"Arn": get_att("InstanceProfile", "Arn")},
+                    "NetworkInterfaces": [
+                        {
+                            "DeviceIndex": 0,
+                            "AssociatePublicIpAddress": True,  # no NAT gateway needed
+                            "Groups": [ref(TASK_SECURITY_GROUP)],
+                        }
+                    ],
+                    "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+                    "UserData": {
+                        "Fn::Base64": sub(
+                            "#!/bin/bash\necho ECS_CLUSTER=${%s} >> /etc/ecs/ecs.config\n" % CLUSTER  # noqa: UP031
+                        )
+                    },
+                }
+            },
+            **on_ec2,
+        ),
+        "AutoScalingGroup": resource(
+            "AWS::AutoScaling::AutoScalingGroup",
+            {
+                "VPCZoneIdentifier": ref("SubnetIds"),
+                "LaunchTemplate": {
+                    "LaunchTemplateId": ref("LaunchTemplate"),
+                    "Version": get_att("LaunchTemplate", "LatestVersionNumber"),
+                },
+                "MinSize": "0",
+                "MaxSize": ref("InstancesMax"),
+                "Tags": [
+                    {"Key": "Name", "Value": named("ecs"), "PropagateAtLaunch": True},
+                    {"Key": "AmazonECSManaged", "Value": "", "PropagateAtLaunch": True},
+                ],
+            },
+            **on_ec2,
+        ),
+        CAPACITY_PROVIDER: resource(
+            "AWS::ECS::CapacityProvider",
+            {
+                "AutoScalingGroupProvider": {
+                    "AutoScalingGroupArn": ref("AutoScalingGroup"),
+                    # the group grows and shrinks with the tasks placed on it
+                    "ManagedScaling": {"Status": "ENABLED", "TargetCapacity": 100},
+                    "ManagedTerminationProtection": "DISABLED",
+                }
+            },
+            **on_ec2,
+        ),
+    }
+
+
+def _load_balancer() -> dict[str, Json]:
+    forward = [{"Type": "forward", "TargetGroupArn": ref(TARGET_GROUP)}]
+    redirect = [
+        {
+            "Type": "redirect",
+            "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+        }
+    ]
+    return {
+        LOAD_BALANCER: resource(
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            {
+                "Scheme": "internet-facing",
+                "Type": "application",
+                "Subnets": ref("SubnetIds"),
+                "SecurityGroups": [ref(ALB_SECURITY_GROUP)],
+                # server-sent events send a comment every 15 s; 60 s idle is plenty
+                "LoadBalancerAttributes": [
+                    {"Key": "idle_timeout.timeout_seconds", "Value": "60"},
+                    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+                ],
+            },
+        ),
+        TARGET_GROUP: resource(
+            "AWS::ElasticLoadBalancingV2::TargetGroup",
+            {
+                "VpcId": ref("VpcId"),
+                "Protocol": "HTTP",
+                "Port": API_PORT,
+                "TargetType": if_(USE_FARGATE, "ip", "instance"),
+                "HealthCheckPath": "/healthz",
+                "Matcher": {"HttpCode": "200"},
+                "HealthCheckIntervalSeconds": 15,
+                "HealthyThresholdCount": 2,
+                "TargetGroupAttributes": [
+                    {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}
+                ],
+            },
+        ),
+        HTTP_LISTENER: resource(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            {
+                "LoadBalancerArn": ref(LOAD_BALANCER),
+                "Port": 80,
+                "Protocol": "HTTP",
+                "DefaultActions": if_(HAS_CERTIFICATE, redirect, forward),
+            },
+        ),
+        "HttpsListener": resource(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            {
+                "LoadBalancerArn": ref(LOAD_BALANCER),
+                "Port": 443,
+                "Protocol": "HTTPS",
+                "Certificates": [{"CertificateArn": ref("CertificateArn")}],
+                "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "DefaultActions": forward,
+            },
+            Condition=HAS_CERTIFICATE,
+        ),
+        "DnsRecord": resource(
+            "AWS::Route53::RecordSet",
+            {
+                "HostedZoneId": ref("HostedZoneId"),
+                "Name": ref("DomainName"),
+                "Type": "A",
+                "AliasTarget": {
+                    "DNSName": get_att(LOAD_BALANCER, "DNSName"),
+                    "HostedZoneId": get_att(LOAD_BALANCER, "CanonicalHostedZoneID"),
+                },
+            },
+            Condition=HAS_DOMAIN,
+        ),
+    }
+
+
+def web_origin() -> Json:
+    """Where people reach the service: the domain when there is one, else the load balancer."""
+    host = if_(HAS_DOMAIN, ref("DomainName"), get_att(LOAD_BALANCER, "DNSName"))
+    return {
+        "Fn::Join": ["", [if_(HAS_CERTIFICATE, "https://", "http://"), host]],
+    }
