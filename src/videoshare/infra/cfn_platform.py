@@ -178,6 +178,17 @@ def _ec2_capacity() -> dict[str, Json]:
                         }
                     ],
                     "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+                    # images and the transcoder's work files live on the root volume
+                    "BlockDeviceMappings": [
+                        {
+                            "DeviceName": "/dev/xvda",
+                            "Ebs": {
+                                "VolumeSize": ref("InstanceDiskGiB"),
+                                "VolumeType": "gp3",
+                                "Encrypted": True,
+                            },
+                        }
+                    ],
                     "UserData": {
                         "Fn::Base64": sub(
                             "#!/bin/bash\necho ECS_CLUSTER=${%s} >> /etc/ecs/ecs.config\n" % CLUSTER  # noqa: UP031

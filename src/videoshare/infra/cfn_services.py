@@ -112,11 +112,14 @@ def _policy(process: Process) -> Json:
         },
         {
             # every process finds the stack's queues and topic by name at start
-            "Sid": "FindQueuesAndTopic",
+            "Sid": "FindQueues",
             "Effect": "Allow",
-            "Action": ["sqs:GetQueueUrl", "sns:ListTopics"],
-            "Resource": "*",
+            "Action": "sqs:GetQueueUrl",
+            "Resource": sub(
+                "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${%s}-*" % STACK  # noqa: UP031
+            ),
         },
+        {"Sid": "FindTopic", "Effect": "Allow", "Action": "sns:ListTopics", "Resource": "*"},
         {
             "Sid": "Publish",
             "Effect": "Allow",
@@ -234,19 +237,21 @@ def _task_definition(process: Process, environment: dict[str, Json]) -> Json:
         container["Secrets"] = [
             {"Name": k, "ValueFrom": ref(v)} for k, v in SECRET_SETTINGS.items()
         ]
-    return resource(
-        "AWS::ECS::TaskDefinition",
-        {
-            "Family": named(process.name),
-            "RequiresCompatibilities": if_(USE_FARGATE, ["FARGATE"], ["EC2"]),
-            "NetworkMode": if_(USE_FARGATE, "awsvpc", "bridge"),
-            "Cpu": str(process.cpu),
-            "Memory": str(process.memory_mib),
-            "ExecutionRoleArn": get_att(EXECUTION_ROLE, "Arn"),
-            "TaskRoleArn": get_att(logical_id(process.name, "task-role"), "Arn"),
-            "ContainerDefinitions": [container],
-        },
-    )
+    properties: dict[str, Json] = {
+        "Family": named(process.name),
+        "RequiresCompatibilities": if_(USE_FARGATE, ["FARGATE"], ["EC2"]),
+        "NetworkMode": if_(USE_FARGATE, "awsvpc", "bridge"),
+        "Cpu": str(process.cpu),
+        "Memory": str(process.memory_mib),
+        "ExecutionRoleArn": get_att(EXECUTION_ROLE, "Arn"),
+        "TaskRoleArn": get_att(logical_id(process.name, "task-role"), "Arn"),
+        "ContainerDefinitions": [container],
+    }
+    if process.scratch_gib:
+        properties["EphemeralStorage"] = if_(
+            USE_FARGATE, {"SizeInGiB": process.scratch_gib}, NO_VALUE
+        )
+    return resource("AWS::ECS::TaskDefinition", properties)
 
 
 def _service(process: Process) -> Json:

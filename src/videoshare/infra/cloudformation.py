@@ -82,6 +82,12 @@ PARAMETERS: dict[str, Json] = {
         "MinValue": 1,
         "Description": "At most this many container instances (EC2 only)",
     },
+    "InstanceDiskGiB": {
+        "Type": "Number",
+        "Default": 60,
+        "MinValue": 30,
+        "Description": "Root volume of each container instance: images and transcoder work files",
+    },
     "EcsAmiId": {
         "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
         "Default": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",

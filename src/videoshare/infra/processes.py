@@ -63,6 +63,9 @@ class Process:
     sends_to: tuple[str, ...] = ()  # other consumers' queues it sends to
     # Scaling: tasks at rest and at most; a worker's target backlog (messages visible per
     # running task), the ingress's target average CPU.
+    # Local disk for work files (Fargate ephemeral storage; 20 GiB when 0): the transcoder
+    # holds a source of up to `max_upload_bytes` and its outputs at once.
+    scratch_gib: int = 0
     min_tasks: int = 1
     max_tasks: int = 4
     target: int = 100
@@ -113,6 +116,7 @@ def processes() -> tuple[Process, ...]:
             _WORKER_TABLES,
             cpu=1024,
             memory_mib=2048,
+            scratch_gib=60,
             bucket_actions=("s3:ListBucket",),
             object_actions=(
                 "s3:GetObject",
