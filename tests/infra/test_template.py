@@ -192,13 +192,17 @@ def test_the_ingress_is_behind_the_load_balancer_and_dns_is_optional(
     (balanced,) = ingress["LoadBalancers"]
     assert target_of(balanced["TargetGroupArn"]) == "IngressTargetGroup"
     (record,) = of_type(cfn, "AWS::Route53::RecordSet").values()
-    assert record["Condition"] == "HasDomain"
+    assert record["Condition"] == "HasDnsRecord"
     (https,) = [
         r
         for r in of_type(cfn, "AWS::ElasticLoadBalancingV2::Listener").values()
         if "Condition" in r
     ]
     assert https["Condition"] == "HasCertificate"
+    hidden = of_type(cfn, "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    assert {r["Condition"] for r in hidden} == {"HasCertificate", "NoCertificate"}
+    for rule in hidden:
+        assert rule["Properties"]["Conditions"][0]["Values"] == ["/metrics"]
     (pool,) = of_type(cfn, "AWS::Cognito::UserPool").values()
     assert pool["Properties"]["UsernameAttributes"] == ["email"]
     assert of_type(cfn, "AWS::Cognito::UserPoolClient")

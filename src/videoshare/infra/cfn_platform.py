@@ -24,7 +24,9 @@ from videoshare.infra.processes import API_PORT
 
 USE_EC2 = "UseEc2"
 HAS_CERTIFICATE = "HasCertificate"
+NO_CERTIFICATE = "NoCertificate"
 HAS_DOMAIN = "HasDomain"
+HAS_DNS_RECORD = "HasDnsRecord"
 ALB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
 _EPHEMERAL_PORTS = (32768, 65535)  # bridge networking on EC2 maps container ports here
 
@@ -301,8 +303,30 @@ def _load_balancer() -> dict[str, Json]:
                     "HostedZoneId": get_att(LOAD_BALANCER, "CanonicalHostedZoneID"),
                 },
             },
-            Condition=HAS_DOMAIN,
+            Condition=HAS_DNS_RECORD,
         ),
+        # /metrics is for whoever scrapes inside the network, not for the internet
+        **{
+            f"HideMetrics{listener}": resource(
+                "AWS::ElasticLoadBalancingV2::ListenerRule",
+                {
+                    "ListenerArn": ref(listener),
+                    "Priority": 1,
+                    "Conditions": [{"Field": "path-pattern", "Values": ["/metrics"]}],
+                    "Actions": [
+                        {
+                            "Type": "fixed-response",
+                            "FixedResponseConfig": {"StatusCode": "404"},
+                        }
+                    ],
+                },
+                Condition=condition,
+            )
+            for listener, condition in (
+                (HTTP_LISTENER, NO_CERTIFICATE),
+                ("HttpsListener", HAS_CERTIFICATE),
+            )
+        },
     }
 
 

@@ -21,7 +21,9 @@ from videoshare.infra.cfn_data import (
 )
 from videoshare.infra.cfn_platform import (
     HAS_CERTIFICATE,
+    HAS_DNS_RECORD,
     HAS_DOMAIN,
+    NO_CERTIFICATE,
     USE_EC2,
     platform_resources,
     web_origin,
@@ -106,7 +108,7 @@ PARAMETERS: dict[str, Json] = {
     "HostedZoneId": {
         "Type": "String",
         "Default": _EMPTY,
-        "Description": "Route 53 hosted zone of DomainName (empty: no DNS record)",
+        "Description": "Route 53 hosted zone of DomainName (empty: you point DNS there yourself)",
     },
     "AlarmEmail": {
         "Type": "String",
@@ -130,7 +132,9 @@ CONDITIONS: dict[str, Json] = {
     USE_FARGATE: {"Fn::Equals": [ref("LaunchType"), "FARGATE"]},
     USE_EC2: {"Fn::Equals": [ref("LaunchType"), "EC2"]},
     HAS_CERTIFICATE: _not_empty("CertificateArn"),
-    HAS_DOMAIN: {"Fn::And": [_not_empty("DomainName"), _not_empty("HostedZoneId")]},
+    NO_CERTIFICATE: {"Fn::Equals": [ref("CertificateArn"), _EMPTY]},
+    HAS_DOMAIN: _not_empty("DomainName"),
+    HAS_DNS_RECORD: {"Fn::And": [{"Condition": HAS_DOMAIN}, _not_empty("HostedZoneId")]},
     HAS_ALARM_EMAIL: _not_empty("AlarmEmail"),
 }
 
