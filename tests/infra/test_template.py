@@ -31,6 +31,7 @@ INGRESS = {
     "VIDEOSHARE_WEB_ORIGIN",
     "VIDEOSHARE_PUBLIC_BASE_URL",
     "VIDEOSHARE_PLAYBACK_SECRET",
+    "VIDEOSHARE_MEDIA_ORIGIN",
 }
 WORKER = {"VIDEOSHARE_HEALTH_HOST", "VIDEOSHARE_HEALTH_PORT"}
 # cfn-lint's own command line (its console script), run by this interpreter
@@ -206,3 +207,24 @@ def test_the_ingress_is_behind_the_load_balancer_and_dns_is_optional(
     (pool,) = of_type(cfn, "AWS::Cognito::UserPool").values()
     assert pool["Properties"]["UsernameAttributes"] == ["email"]
     assert of_type(cfn, "AWS::Cognito::UserPoolClient")
+
+
+def test_the_media_origin_is_where_presigned_urls_point_on_aws(cfn: dict[str, Any]) -> None:
+    """The web app's CSP allows `VIDEOSHARE_MEDIA_ORIGIN`; the URLs must start there."""
+    import boto3
+
+    from videoshare.aws import client_kwargs
+
+    settings = Settings(mode="aws", stack="deployed", aws_region="eu-west-1")
+    s3 = boto3.client(
+        "s3",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="not-a-secret",
+        **client_kwargs(settings, "s3"),
+    )
+    url = s3.generate_presigned_url(
+        "put_object", Params={"Bucket": settings.bucket, "Key": "uploads/x"}, ExpiresIn=60
+    )
+    env = environment(cfn["Resources"][logical_id("ingress", "task")])
+    origin = env["VIDEOSHARE_MEDIA_ORIGIN"]["Fn::Sub"].replace("${Stack}", settings.stack)
+    assert url.startswith(origin + "/")

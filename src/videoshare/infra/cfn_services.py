@@ -200,6 +200,11 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
         env["VIDEOSHARE_API_PORT"] = str(process.port)
         env["VIDEOSHARE_WEB_ORIGIN"] = web_origin
         env["VIDEOSHARE_PUBLIC_BASE_URL"] = web_origin
+        # botocore presigns virtual-hosted URLs on the global S3 name in every region
+        # (https://BUCKET.s3.amazonaws.com/...): the web app's CSP must allow exactly that
+        env["VIDEOSHARE_MEDIA_ORIGIN"] = sub(
+            "https://${%s}-%s.s3.amazonaws.com" % (STACK, BUCKET_SUFFIX)  # noqa: UP031
+        )
     return env
 
 
