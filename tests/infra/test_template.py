@@ -32,6 +32,7 @@ INGRESS = {
     "VIDEOSHARE_PUBLIC_BASE_URL",
     "VIDEOSHARE_PLAYBACK_SECRET",
     "VIDEOSHARE_MEDIA_ORIGIN",
+    "VIDEOSHARE_TRUSTED_PROXY_HOPS",
 }
 WORKER = {"VIDEOSHARE_HEALTH_HOST", "VIDEOSHARE_HEALTH_PORT"}
 # cfn-lint's own command line (its console script), run by this interpreter

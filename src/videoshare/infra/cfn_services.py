@@ -200,6 +200,8 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
         env["VIDEOSHARE_API_PORT"] = str(process.port)
         env["VIDEOSHARE_WEB_ORIGIN"] = web_origin
         env["VIDEOSHARE_PUBLIC_BASE_URL"] = web_origin
+        # the load balancer appends the caller to X-Forwarded-For (login limits per address)
+        env["VIDEOSHARE_TRUSTED_PROXY_HOPS"] = "1"
         # botocore presigns virtual-hosted URLs on the global S3 name in every region
         # (https://BUCKET.s3.amazonaws.com/...): the web app's CSP must allow exactly that
         env["VIDEOSHARE_MEDIA_ORIGIN"] = sub(
