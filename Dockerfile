@@ -36,7 +36,7 @@ USER videoshare
 WORKDIR /home/videoshare
 EXPOSE 8080 9101 9102 9103 9104 9105 9106
 # Asks /healthz of whichever process this container runs (videoshare/infra/healthcheck.py).
-HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["videoshare", "healthcheck"]
 ENTRYPOINT ["videoshare"]
 CMD ["api"]

@@ -79,7 +79,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["healthcheck"]:
+        # Runs in every container every 30 s: skip building the whole parser (and importing
+        # the client, the operator commands, aiohttp) for it.
+        from videoshare.infra.healthcheck import main as healthcheck
+
+        sys.exit(healthcheck(words[1:]))
+    args = _parser().parse_args(words)
     try:
         code = _dispatch(args)
     except UserError as exc:
@@ -121,10 +128,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(export_template(args.out))
             return 0
         settings = Settings()
-        if args.command == "healthcheck":
-            from videoshare.infra.healthcheck import run_healthcheck
-
-            return run_healthcheck(args.process, settings, args.pid)
         if args.command == "api":
             from videoshare.api.app import serve
 

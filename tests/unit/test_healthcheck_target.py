@@ -57,3 +57,17 @@ def test_a_command_that_serves_nothing_has_nothing_to_ask() -> None:
 def test_an_unknown_command_is_not_checkable() -> None:
     with pytest.raises(NotCheckable, match="not a videoshare command"):
         target_for(["worker", "no-such-worker"], Settings())
+
+
+def test_the_quick_recognition_agrees_with_the_real_parser_and_port_rule() -> None:
+    from videoshare.cli import parser
+    from videoshare.infra.healthcheck import _command, _worker_port
+    from videoshare.infra.processes import processes
+    from videoshare.workers.health_server import port_for
+
+    for process in processes():
+        args = parser().parse_args(list(process.command))
+        assert _command(list(process.command)) == (args.command, getattr(args, "name", None))
+        if process.is_worker:
+            for settings in (Settings(), Settings(health_port=9999)):
+                assert _worker_port(process.name, settings) == port_for(process.name, settings)

@@ -223,7 +223,7 @@ def _task_definition(process: Process, environment: dict[str, Json]) -> Json:
         "Environment": [{"Name": k, "Value": v} for k, v in environment.items()],
         "HealthCheck": {
             "Command": ["CMD", "videoshare", "healthcheck"],
-            "Interval": 15,
+            "Interval": 30,
             "Timeout": 5,
             "Retries": 3,
             "StartPeriod": 30,

@@ -53,21 +53,45 @@ def read_cmdline(pid: int = 1) -> list[str]:
 
 def target_for(arguments: Sequence[str], settings: Settings) -> Target:
     """Which `/healthz` the process started with `arguments` serves, from the same settings."""
+    command, name = _command(list(arguments))
+    if command == "api":
+        return Target("api", _url(settings.api_host, settings.api_port))
+    if command == "worker" and name is not None:
+        port = _worker_port(name, settings)
+        if port == 0:
+            raise NotCheckable(f"{name} picks a free port (VIDEOSHARE_HEALTH_PORT=0)")
+        return Target(name, _url(settings.health_host, port))
+    return Target(command, None)
+
+
+def _command(arguments: list[str]) -> tuple[str, str | None]:
+    """(command, worker name). It runs every 15 s in every container, so the two commands that
+    serve health are recognised without importing the whole CLI (a test holds this to the real
+    parser); anything else goes through the real parser."""
+    from videoshare.infra.topology import topology
+
+    if arguments == ["api"]:
+        return "api", None
+    workers = {c.consumer for c in topology(Settings()).consumers}
+    if len(arguments) == 2 and arguments[0] == "worker" and arguments[1] in workers:
+        return "worker", arguments[1]
     from videoshare.cli import parser
-    from videoshare.workers.health_server import port_for
 
     try:
-        args = parser().parse_args(list(arguments))
+        args = parser().parse_args(arguments)
     except SystemExit as exc:  # argparse has printed why
         raise NotCheckable(f"not a videoshare command: {' '.join(arguments)!r}") from exc
-    if args.command == "api":
-        return Target("api", _url(settings.api_host, settings.api_port))
-    if args.command == "worker":
-        port = port_for(args.name, settings)
-        if port == 0:
-            raise NotCheckable(f"{args.name} picks a free port (VIDEOSHARE_HEALTH_PORT=0)")
-        return Target(args.name, _url(settings.health_host, port))
-    return Target(args.command, None)
+    return str(args.command), getattr(args, "name", None)
+
+
+def _worker_port(name: str, settings: Settings) -> int:
+    """As `workers.health_server.port_for`; the explicit setting (which every container has)
+    without importing the side server."""
+    if settings.health_port is not None:
+        return settings.health_port
+    from videoshare.workers.health_server import port_for
+
+    return port_for(name, settings)
 
 
 def _url(host: str, port: int) -> str:
@@ -84,6 +108,28 @@ def answers(url: str, timeout_s: float = TIMEOUT_S) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def main(argv: Sequence[str]) -> int:
+    """`videoshare healthcheck [--pid N] [ARGS...]`, parsed here (the same options as the
+    command's entry in the full parser, which `--help` shows)."""
+    import argparse
+    import sys
+
+    from pydantic import ValidationError
+
+    options = argparse.ArgumentParser(prog="videoshare healthcheck")
+    options.add_argument("--pid", type=int, default=1)
+    options.add_argument("process", nargs=argparse.REMAINDER)
+    args = options.parse_args(list(argv))
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(
+            f"videoshare healthcheck: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr
+        )
+        return 1
+    return run_healthcheck(args.process, settings, args.pid)
 
 
 def run_healthcheck(arguments: Sequence[str], settings: Settings, pid: int = 1) -> int:
