@@ -7,6 +7,24 @@ from typing import Any
 Json = Any
 STACK = "Stack"  # the template parameter every resource name starts with (settings.stack)
 
+# Logical ids and conditions more than one part of the template refers to.
+USE_FARGATE = "UseFargate"
+CLUSTER = "Cluster"
+CAPACITY_PROVIDER = "Ec2CapacityProvider"
+CAPACITY_ASSOCIATION = "ClusterCapacityProviders"
+TASK_SECURITY_GROUP = "TaskSecurityGroup"
+LOAD_BALANCER = "LoadBalancer"
+TARGET_GROUP = "IngressTargetGroup"
+HTTP_LISTENER = "HttpListener"
+EXECUTION_ROLE = "TaskExecutionRole"
+PLAYBACK_SECRET = "PlaybackSecret"  # noqa: S105 - a logical id, not a secret
+USE_EC2 = "UseEc2"
+HAS_CERTIFICATE = "HasCertificate"
+NO_CERTIFICATE = "NoCertificate"
+HAS_DOMAIN = "HasDomain"
+HAS_DNS_RECORD = "HasDnsRecord"
+ALB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
+
 
 def ref(name: str) -> Json:
     return {"Ref": name}

@@ -1,33 +1,32 @@
 """What the processes run on: the ECS cluster and its EC2 capacity (an Auto Scaling group behind
 a capacity provider; Fargate instead when the `LaunchType` parameter says so), the security
-groups, the load balancer in front of the ingress, the optional DNS record, the execution role
-and the playback secret.
+groups, the execution role and the playback secret. The way in is `cfn_entry.py`.
 """
 
 from __future__ import annotations
 
-from videoshare.infra.cfn import STACK, Json, get_att, if_, named, ref, resource, sub
-from videoshare.infra.cfn_services import (
+from videoshare.infra.cfn import (
+    ALB_SECURITY_GROUP,
     CAPACITY_ASSOCIATION,
     CAPACITY_PROVIDER,
     CLUSTER,
     EXECUTION_ROLE,
-    HTTP_LISTENER,
-    LOAD_BALANCER,
     PLAYBACK_SECRET,
-    TARGET_GROUP,
+    STACK,
     TASK_SECURITY_GROUP,
+    USE_EC2,
     USE_FARGATE,
-    capacity_provider_strategy,
+    Json,
+    get_att,
+    if_,
+    named,
+    ref,
+    resource,
+    sub,
 )
+from videoshare.infra.cfn_services import capacity_provider_strategy
 from videoshare.infra.processes import API_PORT
 
-USE_EC2 = "UseEc2"
-HAS_CERTIFICATE = "HasCertificate"
-NO_CERTIFICATE = "NoCertificate"
-HAS_DOMAIN = "HasDomain"
-HAS_DNS_RECORD = "HasDnsRecord"
-ALB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
 _EPHEMERAL_PORTS = (32768, 65535)  # bridge networking on EC2 maps container ports here
 
 
@@ -53,7 +52,6 @@ def platform_resources() -> dict[str, Json]:
                 "DefaultCapacityProviderStrategy": capacity_provider_strategy(),
             },
         ),
-        **_load_balancer(),
         EXECUTION_ROLE: resource(
             "AWS::IAM::Role",
             {
@@ -229,110 +227,4 @@ def _ec2_capacity() -> dict[str, Json]:
             },
             **on_ec2,
         ),
-    }
-
-
-def _load_balancer() -> dict[str, Json]:
-    forward = [{"Type": "forward", "TargetGroupArn": ref(TARGET_GROUP)}]
-    redirect = [
-        {
-            "Type": "redirect",
-            "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
-        }
-    ]
-    return {
-        LOAD_BALANCER: resource(
-            "AWS::ElasticLoadBalancingV2::LoadBalancer",
-            {
-                "Scheme": "internet-facing",
-                "Type": "application",
-                "Subnets": ref("SubnetIds"),
-                "SecurityGroups": [ref(ALB_SECURITY_GROUP)],
-                # server-sent events send a comment every 15 s; 60 s idle is plenty
-                "LoadBalancerAttributes": [
-                    {"Key": "idle_timeout.timeout_seconds", "Value": "60"},
-                    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
-                ],
-            },
-        ),
-        TARGET_GROUP: resource(
-            "AWS::ElasticLoadBalancingV2::TargetGroup",
-            {
-                "VpcId": ref("VpcId"),
-                "Protocol": "HTTP",
-                "Port": API_PORT,
-                "TargetType": if_(USE_FARGATE, "ip", "instance"),
-                "HealthCheckPath": "/healthz",
-                "Matcher": {"HttpCode": "200"},
-                "HealthCheckIntervalSeconds": 15,
-                "HealthyThresholdCount": 2,
-                "TargetGroupAttributes": [
-                    {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}
-                ],
-            },
-        ),
-        HTTP_LISTENER: resource(
-            "AWS::ElasticLoadBalancingV2::Listener",
-            {
-                "LoadBalancerArn": ref(LOAD_BALANCER),
-                "Port": 80,
-                "Protocol": "HTTP",
-                "DefaultActions": if_(HAS_CERTIFICATE, redirect, forward),
-            },
-        ),
-        "HttpsListener": resource(
-            "AWS::ElasticLoadBalancingV2::Listener",
-            {
-                "LoadBalancerArn": ref(LOAD_BALANCER),
-                "Port": 443,
-                "Protocol": "HTTPS",
-                "Certificates": [{"CertificateArn": ref("CertificateArn")}],
-                "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
-                "DefaultActions": forward,
-            },
-            Condition=HAS_CERTIFICATE,
-        ),
-        "DnsRecord": resource(
-            "AWS::Route53::RecordSet",
-            {
-                "HostedZoneId": ref("HostedZoneId"),
-                "Name": ref("DomainName"),
-                "Type": "A",
-                "AliasTarget": {
-                    "DNSName": get_att(LOAD_BALANCER, "DNSName"),
-                    "HostedZoneId": get_att(LOAD_BALANCER, "CanonicalHostedZoneID"),
-                },
-            },
-            Condition=HAS_DNS_RECORD,
-        ),
-        # /metrics is for whoever scrapes inside the network, not for the internet
-        **{
-            f"HideMetrics{listener}": resource(
-                "AWS::ElasticLoadBalancingV2::ListenerRule",
-                {
-                    "ListenerArn": ref(listener),
-                    "Priority": 1,
-                    "Conditions": [{"Field": "path-pattern", "Values": ["/metrics"]}],
-                    "Actions": [
-                        {
-                            "Type": "fixed-response",
-                            "FixedResponseConfig": {"StatusCode": "404"},
-                        }
-                    ],
-                },
-                Condition=condition,
-            )
-            for listener, condition in (
-                (HTTP_LISTENER, NO_CERTIFICATE),
-                ("HttpsListener", HAS_CERTIFICATE),
-            )
-        },
-    }
-
-
-def web_origin() -> Json:
-    """Where people reach the service: the domain when there is one, else the load balancer."""
-    host = if_(HAS_DOMAIN, ref("DomainName"), get_att(LOAD_BALANCER, "DNSName"))
-    return {
-        "Fn::Join": ["", [if_(HAS_CERTIFICATE, "https://", "http://"), host]],
     }

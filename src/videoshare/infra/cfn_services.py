@@ -1,13 +1,22 @@
 """The template's processes: one ECS service and task definition per process, with its
-least-privilege task role, its log group and its autoscaling (a worker on its queue's backlog
-per running task, the ingress on CPU), behind an Application Load Balancer for the ingress.
+least-privilege task role, its log group and its autoscaling (`cfn_scaling.py`); the ingress's
+service sits behind the load balancer.
 """
 
 from __future__ import annotations
 
 from videoshare.infra.cfn import (
+    CAPACITY_ASSOCIATION,
+    CAPACITY_PROVIDER,
+    CLUSTER,
+    EXECUTION_ROLE,
+    HTTP_LISTENER,
     NO_VALUE,
+    PLAYBACK_SECRET,
     STACK,
+    TARGET_GROUP,
+    TASK_SECURITY_GROUP,
+    USE_FARGATE,
     Json,
     get_att,
     if_,
@@ -26,6 +35,7 @@ from videoshare.infra.cfn_data import (
     queue_id,
     table_id,
 )
+from videoshare.infra.cfn_scaling import scaling_resources
 from videoshare.infra.processes import (
     CONSUME_ACTIONS,
     DEAD_LETTER_ACTIONS,
@@ -33,16 +43,6 @@ from videoshare.infra.processes import (
     Process,
 )
 
-USE_FARGATE = "UseFargate"
-CLUSTER = "Cluster"
-CAPACITY_PROVIDER = "Ec2CapacityProvider"
-CAPACITY_ASSOCIATION = "ClusterCapacityProviders"
-TASK_SECURITY_GROUP = "TaskSecurityGroup"
-LOAD_BALANCER = "LoadBalancer"
-TARGET_GROUP = "IngressTargetGroup"
-HTTP_LISTENER = "HttpListener"
-EXECUTION_ROLE = "TaskExecutionRole"
-PLAYBACK_SECRET = "PlaybackSecret"  # noqa: S105 - a logical id, not a secret
 _ASSUMED_BY_TASKS = {
     "Version": "2012-10-17",
     "Statement": [
@@ -81,19 +81,7 @@ def process_resources(process: Process, environment: dict[str, Json]) -> dict[st
         ),
         logical_id(name, "task"): _task_definition(process, environment),
         service: _service(process),
-        logical_id(name, "scaling-target"): resource(
-            "AWS::ApplicationAutoScaling::ScalableTarget",
-            {
-                "MinCapacity": process.min_tasks,
-                "MaxCapacity": process.max_tasks,
-                "ResourceId": {
-                    "Fn::Join": ["/", ["service", ref(CLUSTER), get_att(service, "Name")]]
-                },
-                "ScalableDimension": "ecs:service:DesiredCount",
-                "ServiceNamespace": "ecs",
-            },
-        ),
-        logical_id(name, "scaling-policy"): _scaling_policy(process, service),
+        **scaling_resources(process, service),
     }
     return out
 
@@ -298,74 +286,3 @@ def _service(process: Process) -> Json:
         properties["HealthCheckGracePeriodSeconds"] = 60
         depends_on.append(HTTP_LISTENER)
     return resource("AWS::ECS::Service", properties, DependsOn=depends_on)
-
-
-def _scaling_policy(process: Process, service: str) -> Json:
-    target = logical_id(process.name, "scaling-target")
-    if not process.is_worker:
-        tracking: Json = {
-            "TargetValue": process.target,
-            "PredefinedMetricSpecification": {
-                "PredefinedMetricType": "ECSServiceAverageCPUUtilization"
-            },
-            "ScaleInCooldown": 300,
-            "ScaleOutCooldown": 60,
-        }
-    else:
-        tracking = {
-            # messages waiting per running task; more tasks bring it down
-            "TargetValue": process.target,
-            "CustomizedMetricSpecification": {
-                "Metrics": [
-                    {
-                        "Id": "visible",
-                        "MetricStat": {
-                            "Metric": {
-                                "Namespace": "AWS/SQS",
-                                "MetricName": "ApproximateNumberOfMessagesVisible",
-                                "Dimensions": [
-                                    {
-                                        "Name": "QueueName",
-                                        "Value": get_att(queue_id(process.name), "QueueName"),
-                                    }
-                                ],
-                            },
-                            "Stat": "Sum",
-                        },
-                        "ReturnData": False,
-                    },
-                    {
-                        "Id": "tasks",
-                        "MetricStat": {
-                            "Metric": {
-                                "Namespace": "ECS/ContainerInsights",
-                                "MetricName": "RunningTaskCount",
-                                "Dimensions": [
-                                    {"Name": "ClusterName", "Value": ref(CLUSTER)},
-                                    {"Name": "ServiceName", "Value": get_att(service, "Name")},
-                                ],
-                            },
-                            "Stat": "Average",
-                        },
-                        "ReturnData": False,
-                    },
-                    {
-                        "Id": "backlog_per_task",
-                        "Expression": "visible / tasks",
-                        "Label": f"{process.name} messages visible per running task",
-                        "ReturnData": True,
-                    },
-                ]
-            },
-            "ScaleInCooldown": 300,
-            "ScaleOutCooldown": 60,
-        }
-    return resource(
-        "AWS::ApplicationAutoScaling::ScalingPolicy",
-        {
-            "PolicyName": named(f"{process.name}-scaling"),
-            "PolicyType": "TargetTrackingScaling",
-            "ScalingTargetId": ref(target),
-            "TargetTrackingScalingPolicyConfiguration": tracking,
-        },
-    )

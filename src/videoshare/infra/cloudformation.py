@@ -12,28 +12,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from videoshare.infra.cfn import STACK, Json, get_att, ref
+from videoshare.infra.cfn import (
+    HAS_CERTIFICATE,
+    HAS_DNS_RECORD,
+    HAS_DOMAIN,
+    LOAD_BALANCER,
+    NO_CERTIFICATE,
+    STACK,
+    USE_EC2,
+    USE_FARGATE,
+    Json,
+    get_att,
+    ref,
+)
 from videoshare.infra.cfn_data import (
     HAS_ALARM_EMAIL,
     USER_POOL,
     USER_POOL_CLIENT,
     data_resources,
 )
-from videoshare.infra.cfn_platform import (
-    HAS_CERTIFICATE,
-    HAS_DNS_RECORD,
-    HAS_DOMAIN,
-    NO_CERTIFICATE,
-    USE_EC2,
-    platform_resources,
-    web_origin,
-)
-from videoshare.infra.cfn_services import (
-    LOAD_BALANCER,
-    USE_FARGATE,
-    container_environment,
-    process_resources,
-)
+from videoshare.infra.cfn_entry import entry_resources, web_origin
+from videoshare.infra.cfn_platform import platform_resources
+from videoshare.infra.cfn_services import container_environment, process_resources
 from videoshare.infra.processes import processes
 from videoshare.infra.topology import topology
 from videoshare.settings import Settings
@@ -146,6 +146,7 @@ def template(settings: Settings | None = None) -> dict[str, Json]:
     resources: dict[str, Json] = {
         **data_resources(topo, origin),
         **platform_resources(),
+        **entry_resources(),
     }
     for process in processes():
         resources.update(process_resources(process, container_environment(process, origin)))
