@@ -190,6 +190,9 @@ def test_tables_keep_point_in_time_recovery(cfn: dict[str, Any]) -> None:
 def test_the_ingress_is_behind_the_load_balancer_and_dns_is_optional(
     cfn: dict[str, Any],
 ) -> None:
+    balancer = cfn["Resources"]["LoadBalancer"]["Properties"]
+    assert balancer["Name"] == {"Ref": "Stack"}  # a lower-case DNS name: a usable origin
+    assert cfn["Parameters"]["Stack"]["AllowedPattern"] == "^[a-z][a-z0-9-]{1,30}$"
     ingress = cfn["Resources"][logical_id("ingress", "service")]["Properties"]
     (balanced,) = ingress["LoadBalancers"]
     assert target_of(balanced["TargetGroupArn"]) == "IngressTargetGroup"

@@ -131,3 +131,24 @@ async def test_bucket_notifications_cors_and_names_agree(
         name_of(topics["EventsTopic"]["Properties"]["TopicName"], settings.stack)
         == (res.topic_arn.rsplit(":", 1)[-1])
     )
+
+
+async def test_the_user_pool_and_its_client_agree(aws: AwsClients, settings: Settings) -> None:
+    res = await provision(aws, settings)
+    cfn = template(settings)
+    pool = cfn["Resources"]["UserPool"]["Properties"]
+    client = cfn["Resources"]["UserPoolClient"]["Properties"]
+    live = (await aws.cognito.describe_user_pool(UserPoolId=res.user_pool_id))["UserPool"]
+    assert name_of(pool["UserPoolName"], settings.stack) == live["Name"]
+    assert live["UsernameAttributes"] == pool["UsernameAttributes"]
+    assert live["AutoVerifiedAttributes"] == pool["AutoVerifiedAttributes"]
+    live_policy = live["Policies"]["PasswordPolicy"]
+    for key, value in pool["Policies"]["PasswordPolicy"].items():
+        assert live_policy[key] == value, key  # type: ignore[literal-required]
+    live_client = (
+        await aws.cognito.describe_user_pool_client(
+            UserPoolId=res.user_pool_id, ClientId=res.client_id
+        )
+    )["UserPoolClient"]
+    assert name_of(client["ClientName"], settings.stack) == live_client["ClientName"]
+    assert sorted(live_client["ExplicitAuthFlows"]) == sorted(client["ExplicitAuthFlows"])

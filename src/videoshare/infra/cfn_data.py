@@ -212,10 +212,10 @@ def _user_pool(topo: Topology) -> dict[str, Json]:
             "AWS::Cognito::UserPool",
             {
                 "UserPoolName": named(USER_POOL_SUFFIX),
-                "UsernameAttributes": ["email"],
-                "AutoVerifiedAttributes": ["email"],
+                "UsernameAttributes": list(shapes.USERNAME_ATTRIBUTES),
+                "AutoVerifiedAttributes": list(shapes.AUTO_VERIFIED_ATTRIBUTES),
                 "Policies": {"PasswordPolicy": shapes.password_policy(topo)},
-                "Schema": [{"Name": "name", "AttributeDataType": "String", "Mutable": True}],
+                "Schema": shapes.user_attributes(),
                 "AccountRecoverySetting": {
                     "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
                 },

@@ -12,6 +12,7 @@ from videoshare.infra.cfn import (
     HTTP_LISTENER,
     LOAD_BALANCER,
     NO_CERTIFICATE,
+    STACK,
     TARGET_GROUP,
     USE_FARGATE,
     Json,
@@ -39,6 +40,9 @@ def _load_balancer() -> dict[str, Json]:
         LOAD_BALANCER: resource(
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
             {
+                # named by the (lower-case) stack: its DNS name, the default web origin, is then
+                # lower-case too, as browsers send it in Origin (CORS compares exactly)
+                "Name": ref(STACK),
                 "Scheme": "internet-facing",
                 "Type": "application",
                 "Subnets": ref("SubnetIds"),

@@ -188,10 +188,10 @@ async def _user_pool(aws: AwsClients, settings: Settings, topo: Topology) -> tup
         policies: Any = {"PasswordPolicy": shapes.password_policy(topo)}  # a plain dict
         pool = await aws.cognito.create_user_pool(
             PoolName=settings.user_pool_name,
-            UsernameAttributes=["email"],
-            AutoVerifiedAttributes=["email"],
+            UsernameAttributes=list(shapes.USERNAME_ATTRIBUTES),  # type: ignore[arg-type]
+            AutoVerifiedAttributes=list(shapes.AUTO_VERIFIED_ATTRIBUTES),  # type: ignore[arg-type]
             Policies=policies,
-            Schema=[{"Name": "name", "AttributeDataType": "String", "Mutable": True}],
+            Schema=shapes.user_attributes(),  # type: ignore[arg-type]
         )
         pool_id = pool["UserPool"]["Id"]
     client_id = await find_app_client(aws, pool_id, settings.app_client_name)

@@ -21,6 +21,8 @@ LONG_POLL_S = 20
 CORS_MAX_AGE_S = 3600
 FILTER_POLICY_SCOPE = "MessageAttributes"
 APP_CLIENT_AUTH_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+USERNAME_ATTRIBUTES = ("email",)  # people log in with their e-mail address
+AUTO_VERIFIED_ATTRIBUTES = ("email",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +123,8 @@ def password_policy(topo: Topology) -> dict[str, Any]:
         "RequireNumbers": True,
         "RequireSymbols": False,
     }
+
+
+def user_attributes() -> list[dict[str, Any]]:
+    """Attributes beyond the standard ones the pool keeps: the display name."""
+    return [{"Name": "name", "AttributeDataType": "String", "Mutable": True}]
