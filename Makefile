@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events openapi bench clean vendor chromium
+.PHONY: setup run test lint fmt events openapi infra bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -48,6 +48,10 @@ events: setup
 # Regenerates the HTTP contract (api/openapi.yaml) from the routes and pydantic models.
 openapi: setup
 	$(BIN)/videoshare openapi export
+
+# Regenerates the AWS deployment (infra/cloudformation.yaml) from the topology; docs/DEPLOY.md.
+infra: setup
+	$(BIN)/videoshare infra export
 
 # Benchmarks: ratios against a baseline measured in the same run; tables and JSON in bench/results/.
 # `make bench ONLY=transcode` runs one.

@@ -7,6 +7,8 @@
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
+    videoshare infra export        regenerate the AWS template infra/cloudformation.yaml
+    videoshare healthcheck         exit 0 when this container's process answers /healthz
     videoshare dlq list|show|replay|purge   the dead-letter queues (ops/cli.py)
 
 Errors a person can fix are printed as one line, with a non-zero exit code.
@@ -29,6 +31,11 @@ class UserError(Exception):
     """Something the person running the command can fix; printed as one line."""
 
 
+def parser() -> argparse.ArgumentParser:
+    """The real argument parser (the container health check and tests parse commands with it)."""
+    return _parser()
+
+
 def _parser() -> argparse.ArgumentParser:
     from videoshare.workers import WORKERS
 
@@ -49,6 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     openapi_sub = openapi.add_subparsers(dest="openapi_command", required=True)
     openapi_export = openapi_sub.add_parser("export", help="write api/openapi.yaml from the code")
     openapi_export.add_argument("--out", type=Path, default=Path("api") / "openapi.yaml")
+    infra = sub.add_parser("infra", help="the AWS deployment (CloudFormation)")
+    infra_sub = infra.add_subparsers(dest="infra_command", required=True)
+    infra_export = infra_sub.add_parser("export", help="write infra/cloudformation.yaml")
+    infra_export.add_argument("--out", type=Path, default=Path("infra") / "cloudformation.yaml")
+    health = sub.add_parser(
+        "healthcheck", help="exit 0 when this container's process answers /healthz (else 1)"
+    )
+    health.add_argument(
+        "process",
+        nargs=argparse.REMAINDER,
+        help="the process's own arguments (`api`, `worker transcoder`); default: read from --pid",
+    )
+    health.add_argument("--pid", type=int, default=1, help="the process to check (default 1)")
     from videoshare.client.commands import add_client_commands  # upload, videos, login
 
     add_client_commands(sub)
@@ -59,7 +79,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["healthcheck"]:
+        # Runs in every container every 30 s: skip building the whole parser (and importing
+        # the client, the operator commands, aiohttp) for it.
+        from videoshare.infra.healthcheck import main as healthcheck
+
+        sys.exit(healthcheck(words[1:]))
+    args = _parser().parse_args(words)
     try:
         code = _dispatch(args)
     except UserError as exc:
@@ -95,6 +122,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             from videoshare.local.emulator import serve_emulator
 
             return serve_emulator(args.port)
+        if args.command == "infra":
+            from videoshare.infra.cloudformation import export_template
+
+            print(export_template(args.out))
+            return 0
         settings = Settings()
         if args.command == "api":
             from videoshare.api.app import serve

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=50, ge=1)
     login_window_s: int = Field(default=900, ge=1)
+    # Proxies in front of the ingress that append to X-Forwarded-For (1 behind the AWS load
+    # balancer): the client address is read that many hops from the right (api/client_address.py).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     # Per user: bytes stored (declared or measured sizes of videos not deleted), 413 beyond;
     # videos created per UTC day, 429 beyond.
     storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)

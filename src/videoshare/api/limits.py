@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from videoshare.adapters.counters import Window, WindowCounters
+from videoshare.api.client_address import request_client_address
 from videoshare.api.context import SERVICES, services
 from videoshare.api.problems import Problem
 from videoshare.api.schemas import CreateVideoIn
@@ -69,7 +70,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 def _login_keys(request: web.Request, email: str) -> list[tuple[str, Window]]:
     limits = request.app[LIMITS]
     account = hashlib.sha256(email.encode()).hexdigest()[:32]
-    address = request.remote or "unknown"
+    address = request_client_address(request, services(request).settings)
     return [
         (f"login-account#{account}", limits.login_per_account),
         (f"login-address#{address}", limits.login_per_address),

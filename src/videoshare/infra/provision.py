@@ -13,6 +13,7 @@ import structlog
 from botocore.exceptions import ClientError
 
 from videoshare.aws import AwsClients
+from videoshare.infra import shapes
 from videoshare.infra.resources import Resources, find_app_client, find_user_pool
 from videoshare.infra.topology import ConsumerQueue, Table, Topology, topology
 from videoshare.settings import Settings
@@ -69,62 +70,37 @@ async def _consumer_queues(
     aws: AwsClients, settings: Settings, consumer: ConsumerQueue, topic_arn: str
 ) -> tuple[str, str]:
     dlq_url = await _ensure_queue(
-        aws, consumer.dlq_name(settings), {"MessageRetentionPeriod": str(14 * 24 * 3600)}
+        aws, consumer.dlq_name(settings), {"MessageRetentionPeriod": str(shapes.DLQ_RETENTION_S)}
     )
     dlq_arn = await _queue_arn(aws, dlq_url)
     queue_name = consumer.queue_name(settings)
     region_account = dlq_arn.rsplit(":", 1)[0]
     queue_arn = f"{region_account}:{queue_name}"
+    shape = shapes.queue_shape(consumer)
+    policy = shapes.queue_policy(queue_arn, topic_arn, shapes.bucket_arn(settings.bucket))
     url = await _ensure_queue(
         aws,
         queue_name,
         {
-            "VisibilityTimeout": str(consumer.visibility_timeout_s),
-            "ReceiveMessageWaitTimeSeconds": "20",
-            "MessageRetentionPeriod": str(4 * 24 * 3600),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": consumer.max_receive_count}
-            ),
-            "Policy": json.dumps(_queue_policy(queue_arn, topic_arn, settings.bucket)),
+            "VisibilityTimeout": str(shape.visibility_timeout_s),
+            "ReceiveMessageWaitTimeSeconds": str(shape.receive_wait_s),
+            "MessageRetentionPeriod": str(shape.retention_s),
+            "RedrivePolicy": json.dumps(shapes.redrive_policy(consumer, dlq_arn)),
+            "Policy": json.dumps(policy),
         },
     )
     if consumer.event_types:
-        await _subscription(aws, topic_arn, queue_arn, consumer.event_types)
+        await _subscription(aws, topic_arn, queue_arn, consumer)
     return url, dlq_url
 
 
-def _queue_policy(queue_arn: str, topic_arn: str, bucket: str) -> dict[str, Any]:
-    """Lets the topic and the bucket (nothing else) send to the queue."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "events-topic",
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            },
-            {
-                "Sid": "media-bucket",
-                "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
-            },
-        ],
-    }
-
-
 async def _subscription(
-    aws: AwsClients, topic_arn: str, queue_arn: str, event_types: tuple[str, ...]
+    aws: AwsClients, topic_arn: str, queue_arn: str, consumer: ConsumerQueue
 ) -> None:
     attributes = {
         "RawMessageDelivery": "true",
-        "FilterPolicy": json.dumps({"event_type": list(event_types)}),
-        "FilterPolicyScope": "MessageAttributes",
+        "FilterPolicy": json.dumps(shapes.filter_policy(consumer)),
+        "FilterPolicyScope": shapes.FILTER_POLICY_SCOPE,
     }
     paginator = aws.sns.get_paginator("list_subscriptions_by_topic")
     async for page in paginator.paginate(TopicArn=topic_arn):
@@ -158,17 +134,7 @@ async def _bucket(
         if settings.aws_region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.aws_region}
         await aws.s3.create_bucket(**kwargs)
-    cors = {
-        "CORSRules": [
-            {
-                "AllowedOrigins": [settings.web_origin],
-                "AllowedMethods": list(topo.cors_methods),
-                "AllowedHeaders": ["*"],
-                "ExposeHeaders": list(topo.cors_expose_headers),
-                "MaxAgeSeconds": 3600,
-            }
-        ]
-    }
+    cors = {"CORSRules": [shapes.cors_rule(topo, settings.web_origin)]}
     await aws.s3.put_bucket_cors(Bucket=settings.bucket, CORSConfiguration=cors)  # type: ignore[arg-type]
     queue_configs = []
     for consumer in topo.consumers:
@@ -177,10 +143,8 @@ async def _bucket(
                 {
                     "Id": f"{consumer.consumer}-uploads",
                     "QueueArn": await _queue_arn(aws, queue_urls[consumer.consumer]),
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {
-                        "Key": {"FilterRules": [{"Name": "prefix", "Value": topo.upload_prefix}]}
-                    },
+                    "Events": shapes.upload_notification_events(),
+                    "Filter": shapes.upload_key_filter(topo),
                 }
             )
     current = await aws.s3.get_bucket_notification_configuration(Bucket=settings.bucket)
@@ -198,31 +162,14 @@ async def _table(aws: AwsClients, name: str, table: Table) -> None:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
             raise
-        keys = [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
-        if table.range_key:
-            keys.append({"AttributeName": table.range_key, "KeyType": "RANGE"})
         kwargs: dict[str, Any] = {
             "TableName": name,
             "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [
-                {"AttributeName": n, "AttributeType": t} for n, t in table.attributes().items()
-            ],
-            "KeySchema": keys,
+            "AttributeDefinitions": shapes.attribute_definitions(table),
+            "KeySchema": shapes.key_schema(table.hash_key, table.range_key),
         }
         if table.indexes:
-            kwargs["GlobalSecondaryIndexes"] = [
-                {
-                    "IndexName": index.name,
-                    "KeySchema": [{"AttributeName": index.hash_key, "KeyType": "HASH"}]
-                    + (
-                        [{"AttributeName": index.range_key, "KeyType": "RANGE"}]
-                        if index.range_key
-                        else []
-                    ),
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-                for index in table.indexes
-            ]
+            kwargs["GlobalSecondaryIndexes"] = shapes.global_secondary_indexes(table)
         await aws.dynamodb.create_table(**kwargs)
         waiter = aws.dynamodb.get_waiter("table_exists")
         await waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
@@ -238,20 +185,13 @@ async def _table(aws: AwsClients, name: str, table: Table) -> None:
 async def _user_pool(aws: AwsClients, settings: Settings, topo: Topology) -> tuple[str, str]:
     pool_id = await find_user_pool(aws, settings.user_pool_name)
     if pool_id is None:
+        policies: Any = {"PasswordPolicy": shapes.password_policy(topo)}  # a plain dict
         pool = await aws.cognito.create_user_pool(
             PoolName=settings.user_pool_name,
-            UsernameAttributes=["email"],
-            AutoVerifiedAttributes=["email"],
-            Policies={
-                "PasswordPolicy": {
-                    "MinimumLength": topo.password_min_length,
-                    "RequireUppercase": False,
-                    "RequireLowercase": True,
-                    "RequireNumbers": True,
-                    "RequireSymbols": False,
-                }
-            },
-            Schema=[{"Name": "name", "AttributeDataType": "String", "Mutable": True}],
+            UsernameAttributes=list(shapes.USERNAME_ATTRIBUTES),  # type: ignore[arg-type]
+            AutoVerifiedAttributes=list(shapes.AUTO_VERIFIED_ATTRIBUTES),  # type: ignore[arg-type]
+            Policies=policies,
+            Schema=shapes.user_attributes(),  # type: ignore[arg-type]
         )
         pool_id = pool["UserPool"]["Id"]
     client_id = await find_app_client(aws, pool_id, settings.app_client_name)
@@ -260,7 +200,7 @@ async def _user_pool(aws: AwsClients, settings: Settings, topo: Topology) -> tup
             UserPoolId=pool_id,
             ClientName=settings.app_client_name,
             GenerateSecret=False,
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ExplicitAuthFlows=list(shapes.APP_CLIENT_AUTH_FLOWS),  # type: ignore[arg-type]
             EnableTokenRevocation=True,
         )
         client_id = client["UserPoolClient"]["ClientId"]

@@ -1,0 +1,159 @@
+"""Each process as a deployment sees it: its command, its port, its size, how it scales and
+exactly which AWS actions it needs (its least-privilege task role). Pure data; the AWS template
+(`cloudformation.py`) renders it, `infra/compose.yaml` is checked against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from videoshare.infra.topology import (
+    HOUSEKEEPING,
+    IDEMPOTENCY_TABLE,
+    LIMITS_TABLE,
+    METADATA_INDEXER,
+    NOTIFICATIONS_TABLE,
+    NOTIFIER,
+    SEARCH_TABLE,
+    TRANSCODER,
+    UPLOAD_FINALIZER,
+    VIDEOS_TABLE,
+    WEBHOOK_SENDER,
+    WEBHOOKS_TABLE,
+)
+
+INGRESS = "ingress"
+API_PORT = 8080
+
+# Every process resolves every queue by name at start (`infra/resources.py`).
+# DynamoDB transactions are authorised by the item actions they contain.
+TABLE_ACTIONS = (
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+CONSUME_ACTIONS = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:SendMessage",  # a retry re-sent with a delay (webhook-sender) and replays land here
+)
+DEAD_LETTER_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueAttributes")  # reject; depth sampling
+# The workers' shared tables: records, inbox, idempotency (workers/context.py, process.py).
+_WORKER_TABLES = (VIDEOS_TABLE, NOTIFICATIONS_TABLE, IDEMPOTENCY_TABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    name: str
+    command: tuple[str, ...]
+    port: int  # where its /healthz answers (the ingress's API port, a worker's side server)
+    tables: tuple[str, ...]
+    cpu: int = 256  # ECS units (1024 = one vCPU); Fargate-valid with `memory_mib`
+    memory_mib: int = 512
+    bucket_actions: tuple[str, ...] = ()  # on the bucket (ListBucket, ...)
+    object_actions: tuple[str, ...] = ()  # on its objects
+    sends_to: tuple[str, ...] = ()  # other consumers' queues it sends to
+    # Scaling: tasks at rest and at most; a worker's target backlog (messages visible per
+    # running task), the ingress's target average CPU.
+    # Local disk for work files (Fargate ephemeral storage; 20 GiB when 0): the transcoder
+    # holds a source of up to `max_upload_bytes` and its outputs at once.
+    scratch_gib: int = 0
+    min_tasks: int = 1
+    max_tasks: int = 4
+    target: int = 100
+
+    @property
+    def is_worker(self) -> bool:
+        return self.name != INGRESS
+
+
+def processes() -> tuple[Process, ...]:
+    """The ingress and every worker (the same names as the topology's consumers)."""
+    from videoshare.workers.health_server import DEFAULT_PORTS
+
+    ports = DEFAULT_PORTS
+
+    return (
+        Process(
+            INGRESS,
+            ("api",),
+            API_PORT,
+            (VIDEOS_TABLE, NOTIFICATIONS_TABLE, SEARCH_TABLE, LIMITS_TABLE, WEBHOOKS_TABLE),
+            bucket_actions=("s3:ListBucket",),
+            # presigned PUT / UploadPart / GET are signed with the ingress's role
+            object_actions=(
+                "s3:PutObject",
+                "s3:GetObject",
+                "s3:AbortMultipartUpload",
+                "s3:ListMultipartUploadParts",
+            ),
+            max_tasks=6,
+            target=60,  # percent CPU
+        ),
+        Process(
+            UPLOAD_FINALIZER,
+            ("worker", UPLOAD_FINALIZER),
+            ports[UPLOAD_FINALIZER],
+            _WORKER_TABLES,
+            bucket_actions=("s3:ListBucket",),
+            object_actions=("s3:GetObject",),
+            target=50,
+        ),
+        # one transcode at a time per task (max_in_flight 1): a backlog of 2 per task is a
+        # wait of about one transcode
+        Process(
+            TRANSCODER,
+            ("worker", TRANSCODER),
+            ports[TRANSCODER],
+            _WORKER_TABLES,
+            cpu=1024,
+            memory_mib=2048,
+            scratch_gib=60,
+            bucket_actions=("s3:ListBucket",),
+            object_actions=(
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:DeleteObject",
+                "s3:AbortMultipartUpload",
+            ),
+            max_tasks=8,
+            target=2,
+        ),
+        Process(
+            METADATA_INDEXER,
+            ("worker", METADATA_INDEXER),
+            ports[METADATA_INDEXER],
+            (*_WORKER_TABLES, SEARCH_TABLE),
+        ),
+        Process(
+            NOTIFIER,
+            ("worker", NOTIFIER),
+            ports[NOTIFIER],
+            (*_WORKER_TABLES, WEBHOOKS_TABLE),
+            sends_to=(WEBHOOK_SENDER,),
+        ),
+        Process(
+            WEBHOOK_SENDER,
+            ("worker", WEBHOOK_SENDER),
+            ports[WEBHOOK_SENDER],
+            (*_WORKER_TABLES, WEBHOOKS_TABLE),
+            target=50,
+        ),
+        Process(
+            HOUSEKEEPING,
+            ("worker", HOUSEKEEPING),
+            ports[HOUSEKEEPING],
+            _WORKER_TABLES,
+            bucket_actions=("s3:ListBucket", "s3:ListBucketMultipartUploads"),
+            object_actions=("s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+            max_tasks=2,
+        ),
+    )
