@@ -8,8 +8,10 @@ import pytest
 from aiohttp import web
 
 from tests.integration.api_support import Client, Stack, expect_problem, running_api
+from videoshare.adapters.storage import MediaStorage
 from videoshare.api.app import create_app
 from videoshare.api.security_headers import API_POLICY, media_origin
+from videoshare.aws import open_clients
 
 pytestmark = pytest.mark.integration
 
@@ -66,12 +68,18 @@ async def test_json_and_problems_are_never_documents(client: Client) -> None:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-async def test_the_media_origin_defaults_to_the_emulator_endpoint(stack: Stack) -> None:
+async def test_the_media_origin_defaults_to_where_urls_are_presigned(stack: Stack) -> None:
     endpoint = stack.settings.aws_endpoint_url
     assert endpoint is not None
     assert media_origin(stack.settings) == endpoint.rstrip("/")
     on_aws = stack.settings.model_copy(update={"aws_endpoint_url": None})
-    assert media_origin(on_aws) == f"https://{on_aws.bucket}.s3.us-east-1.amazonaws.com"
+    # on AWS: where botocore really signs them (not always the regional host)
+    for region in ("us-east-1", "eu-west-1"):
+        on_aws = stack.settings.model_copy(update={"aws_endpoint_url": None, "aws_region": region})
+        async with open_clients(on_aws) as aws:  # signing is local: nothing is sent
+            url = await MediaStorage(aws.s3, on_aws.bucket).presign_media("media/x/720p.mp4", 60)
+        assert url.startswith(media_origin(on_aws) + "/"), (url, media_origin(on_aws))
+        assert on_aws.bucket in media_origin(on_aws)
 
 
 async def test_a_preflight_from_the_web_origin_is_answered(client: Client) -> None:

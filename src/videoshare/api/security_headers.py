@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import botocore.session
 from aiohttp import web
 
 from videoshare.api.context import SETTINGS
 from videoshare.api.errors import Handler
 from videoshare.api.problems import Problem
+from videoshare.aws import client_kwargs
 from videoshare.settings import Settings
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -34,12 +36,32 @@ def install_security_headers(app: web.Application) -> None:
 
 
 def media_origin(settings: Settings) -> str:
-    """Where presigned media URLs point: set explicitly, the emulator, or the S3 bucket."""
+    """Where presigned media URLs point: set explicitly, or else wherever botocore, configured as
+    the processes configure it, signs them (the emulator's endpoint locally; on AWS the
+    bucket's host, which botocore does not always make regional)."""
     if settings.media_origin:
         return origin_of(settings.media_origin)
-    if settings.aws_endpoint_url:
-        return origin_of(settings.aws_endpoint_url)
-    return f"https://{settings.bucket}.s3.{settings.aws_region}.amazonaws.com"
+    where = (settings.bucket, settings.aws_region, settings.aws_endpoint_url)
+    if where not in _PRESIGNED_ORIGINS:
+        _PRESIGNED_ORIGINS[where] = _presigned_origin(settings)
+    return _PRESIGNED_ORIGINS[where]
+
+
+_PRESIGNED_ORIGINS: dict[tuple[str, str, str | None], str] = {}
+
+
+def _presigned_origin(settings: Settings) -> str:
+    # Signing is local: placeholder keys, no request is sent.
+    s3 = botocore.session.get_session().create_client(
+        "s3",
+        aws_access_key_id="origin-probe",
+        aws_secret_access_key="origin-probe",  # noqa: S106 - never sent anywhere
+        **client_kwargs(settings, "s3"),
+    )
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": settings.bucket, "Key": "origin-probe"}
+    )
+    return origin_of(url)
 
 
 def origin_of(url: str) -> str:
