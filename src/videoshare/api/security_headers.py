@@ -58,7 +58,7 @@ def _presigned_origin(settings: Settings) -> str:
         aws_secret_access_key="origin-probe",  # noqa: S106 - never sent anywhere
         **client_kwargs(settings, "s3"),
     )
-    url = s3.generate_presigned_url(
+    url: str = s3.generate_presigned_url(  # type: ignore[attr-defined]
         "get_object", Params={"Bucket": settings.bucket, "Key": "origin-probe"}
     )
     return origin_of(url)
