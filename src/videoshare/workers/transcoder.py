@@ -65,6 +65,7 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
 
 
 async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
+    phases = _Phases()
     video = await ctx.videos.get(event.data.video_id)
     if video is not None and rejected_after_upload(video):
         # Rejected by an earlier attempt that may have crashed before saying so: say it again;
@@ -79,17 +80,23 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
             status=video.status.value if video else None,
         )
         return
-    if video.status is VideoStatus.UPLOADED:
+    # A video still `uploaded` has never been started on: no earlier attempt left outputs.
+    first_attempt = video.status is VideoStatus.UPLOADED
+    if first_attempt:
         video = await move(ctx, video, VideoStatus.PROCESSING, progress=0.0)
+    phases.end("start")
     work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, video.id)
-    uploader = OutputUploader(ctx, video.id)
+    uploader = OutputUploader(ctx, video.id, earlier_attempts=not first_attempt)
     try:
         source = work_dir / "source"
         limits = probe_limits(ctx.settings)
         try:
             await _download(ctx, video.source_key, source, limits)
+            phases.end("download")
             probed = await asyncio.to_thread(probe, source, limits=limits)
+            phases.end("probe")
             output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed, uploader)
+            phases.end("ffmpeg")
         except MediaRejected as rejected:
             await uploader.discard()  # the segments put while ffmpeg ran
             # progress reports have changed the record since it was read: read it again
@@ -102,6 +109,7 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         started = time.monotonic()
         await uploader.finish(output)
         log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(started))
+        phases.end("upload")
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     await ctx.publisher.publish(
@@ -135,6 +143,8 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
             ),
         )
     )
+    phases.end("publish")
+    log.info("transcode_phases", video_id=video.id, **phases.ms)
 
 
 def _fresh_work_dir(root: str | None, video_id: str) -> Path:
@@ -215,6 +225,19 @@ async def _run_ffmpeg(
 
 def _ms_since(started: float) -> float:
     return round((time.monotonic() - started) * 1000, 1)
+
+
+class _Phases:
+    """How long each step of one job took, for its `transcode_phases` log line (what the
+    pipeline adds to the transcode is measured from these: bench/bench_pipeline.py)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def end(self, phase: str) -> None:
+        self.ms[f"{phase}_ms"] = _ms_since(self._last)
+        self._last = time.monotonic()
 
 
 class _ProgressReporter:

@@ -69,9 +69,12 @@ def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]
 class OutputUploader:
     """One attempt's uploads of one video's outputs."""
 
-    def __init__(self, ctx: WorkerContext, video_id: str) -> None:
+    def __init__(self, ctx: WorkerContext, video_id: str, *, earlier_attempts: bool) -> None:
+        """`earlier_attempts`: whether an attempt before this one may have put outputs (and
+        left some this one will not overwrite); when not, there is nothing to look for."""
         self._ctx = ctx
         self._video_id = video_id
+        self._earlier_attempts = earlier_attempts
         self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self._small_slots = asyncio.Semaphore(SMALL_UPLOADS_AT_ONCE)
         self._put: dict[str, tuple[int, int]] = {}  # key → (size, mtime_ns) of the file as read
@@ -98,7 +101,8 @@ class OutputUploader:
                 uploads.create_task(self._upload(path, key))
         await self._upload(*master)
         log.info("outputs_put", video_id=self._video_id, early=early, total=len(files) + 1)
-        await self._delete_others({key for _, key in (*files, master)})
+        if self._earlier_attempts:
+            await self._delete_others({key for _, key in (*files, master)})
 
     async def discard(self) -> None:
         """Delete whatever this attempt put: the video gets no outputs from it."""
