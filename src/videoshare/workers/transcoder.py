@@ -12,6 +12,8 @@ Outputs go to deterministic keys and leave no stale file of an interrupted attem
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import shutil
 import tempfile
 import time
@@ -105,6 +107,7 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         phases.end("upload")
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+        _trim_heap()  # what the uploads used: an idle worker holds no more than it needs
     await ctx.publisher.publish(
         follow_up(
             VideoTranscoded,
@@ -165,7 +168,16 @@ async def _start(ctx: WorkerContext, event: VideoUploaded) -> tuple[Video, bool]
 
 async def _fetch(ctx: WorkerContext, key: str, path: Path, limits: ProbeLimits) -> ProbeResult:
     await _download(ctx, key, path, limits)
-    return await asyncio.to_thread(probe, path, limits=limits)
+    probed = await asyncio.to_thread(probe, path, limits=limits)
+    _trim_heap()  # what the download and the probe's decode used, before ffmpeg starts
+    return probed
+
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system: glibc keeps them (in an arena per
+    thread that used it), so they would stay resident beside ffmpeg. A no-op without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 async def _abandon(task: asyncio.Task[ProbeResult]) -> None:
