@@ -30,7 +30,7 @@ from videoshare.media.probe import ProbeLimits, probe
 from videoshare.media.transcode import ffmpeg_executable, transcode
 
 RUNS = 3
-THREADS = 1  # the setting's default: what the transcoder runs with
+THREADS = 2  # the setting's default: what the transcoder runs with
 BIG_SOURCE_BYTES = 512 * 1024**2
 _QUIET = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 

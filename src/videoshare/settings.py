@@ -113,10 +113,7 @@ class Settings(BaseSettings):
     stuck_after_s: int = Field(default=15 * 60, ge=1)
 
     # --- media -----------------------------------------------------------------------------
-    # ffmpeg's decoder and filters (each rung's x264 encoder has a thread of its own anyway): one
-    # thread each keeps ~30 MiB fewer 1080p frames in flight at no cost in time on 2 cores
-    # (bench/results/transcode.md).
-    ffmpeg_threads: int = Field(default=1, ge=1, le=64)
+    ffmpeg_threads: int = Field(default=2, ge=1, le=64)
     transcode_timeout_s: int = Field(default=1800, ge=10)
     # Caps checked when probing an upload (the file size cap is `max_upload_bytes`).
     max_video_duration_s: float = Field(default=4 * 3600.0, gt=0)
