@@ -104,13 +104,14 @@ async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
 async def transcoder_peak_rss(stack: Stack, http: aiohttp.ClientSession, source: Path) -> Figure:
     """Upload `source` and sample the transcoder process tree's memory until it is ready."""
     transcoder = psutil.Process(stack.processes["transcoder"].pid)
+    idle = transcoder.memory_info().rss
     with _peak_rss_of(transcoder) as peak:
         run = await upload_until_ready(stack, http, source)
     size = (await asyncio.to_thread(source.stat)).st_size
     mib = 1024**2
     return Figure(
         name=f"transcoder peak RSS, ffmpeg included ({size / mib:.0f} MiB source)",
-        ours=peak[0] / mib,
+        ours=peak.total / mib,
         baseline=size / mib,
         unit="MiB",
         goal="< 300 MiB",
@@ -118,28 +119,44 @@ async def transcoder_peak_rss(stack: Stack, http: aiohttp.ClientSession, source:
         samples={
             "transcode_s": [run.transcode_s],
             "outputs_upload_s": [run.outputs_upload_s],
-            "python_peak_mib": [peak[1] / mib],  # the transcoder process alone
+            "python_peak_mib": [peak.python / mib],  # the transcoder process alone
+            "python_beside_ffmpeg_mib": [peak.python_beside_children / mib],
+            "ffmpeg_peak_mib": [peak.children / mib],
+            "python_idle_mib": [idle / mib],
         },
     )
 
 
+@dataclass
+class Peaks:
+    """The largest resident memory seen: of the process and its descendants together, of the
+    process alone (at any time, and while it had children), and of its descendants."""
+
+    total: int = 0
+    python: int = 0
+    python_beside_children: int = 0
+    children: int = 0
+
+
 @contextmanager
-def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[list[int]]:
-    """The largest sum of resident memory of `process` and its descendants seen while inside
-    (`[0]`), and the largest of `process` alone (`[1]`)."""
-    peak = [0, 0]
+def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[Peaks]:
+    """The peaks of `process` and its descendants' resident memory while inside."""
+    peak = Peaks()
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            total = 0
-            for member in [process, *process.children(recursive=True)]:
+            children = process.children(recursive=True)
+            own = process.memory_info().rss
+            theirs = 0
+            for child in children:
                 with contextlib.suppress(psutil.NoSuchProcess):  # ended meanwhile
-                    rss = member.memory_info().rss
-                    total += rss
-                    if member is process:
-                        peak[1] = max(peak[1], rss)
-            peak[0] = max(peak[0], total)
+                    theirs += child.memory_info().rss
+            peak.total = max(peak.total, own + theirs)
+            peak.python = max(peak.python, own)
+            peak.children = max(peak.children, theirs)
+            if children:
+                peak.python_beside_children = max(peak.python_beside_children, own)
             stop.wait(every_s)
 
     sampler = threading.Thread(target=sample, daemon=True)

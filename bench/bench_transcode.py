@@ -7,7 +7,7 @@
 (b) upload complete → `ready` minus the transcode itself, median of 5 uploads of the 10 s 720p
     clip through the whole stack of real processes (`bench_pipeline.py`);
 (c) the transcoder's peak resident memory, its ffmpeg child included, while the stack turns a
-    source of more than 512 MiB (a short, high-bitrate MJPEG clip) into its outputs.
+    source of more than 512 MiB (a short, very high-bitrate 1080p H.264 clip) into its outputs.
 """
 
 from __future__ import annotations
@@ -47,13 +47,14 @@ def make_bench_source(path: Path) -> Path:
 
 
 def make_big_source(path: Path) -> Path:
-    """A 1080p MJPEG clip with heavy grain at top quality: ~60 MB a second, > 512 MiB."""
+    """What a user uploads, only short: 1080p25 H.264 with heavy grain at a very high bitrate
+    (~500 Mbit/s, ~60 MiB a second), AAC audio, in MP4: > 512 MiB in 10 s."""
     seconds = 10
     picture = f"testsrc2=size=1920x1080:rate=25:duration={seconds},noise=alls=100:allf=t"
     argv = [ffmpeg_executable(), *_QUIET, "-f", "lavfi", "-i", picture]
     argv += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
-    argv += ["-c:v", "mjpeg", "-q:v", "1", "-qmin", "1", "-pix_fmt", "yuvj420p"]
-    subprocess.run([*argv, "-c:a", "aac", "-f", "mov", str(path)], check=True)
+    argv += ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "18", "-pix_fmt", "yuv420p"]
+    subprocess.run([*argv, "-c:a", "aac", str(path)], check=True)
     assert path.stat().st_size >= BIG_SOURCE_BYTES, path.stat().st_size
     return path
 
@@ -108,7 +109,7 @@ async def _main() -> str:
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="bench-transcode-"))
     try:
-        big = make_big_source(work / "big.mov")
+        big = make_big_source(work / "big.mp4")
         async with running_stack() as stack, aiohttp.ClientSession() as http:
             overhead = await ready_overhead(stack, http)
             memory = await transcoder_peak_rss(stack, http, big)
@@ -132,8 +133,11 @@ def _notes(figures: list[Figure], load_before: tuple[float, float, float]) -> li
         f"(b) overhead runs: {overheads} s; of which uploading the outputs: median "
         f"{uploads:.3f} s.",
         f"(c) the big source took {memory.samples['transcode_s'][0]:.1f} s to transcode; RSS "
-        "sampled every 20 ms over the transcoder process and its children; the Python process "
-        f"alone peaked at {memory.samples['python_peak_mib'][0]:.0f} MiB.",
+        "sampled every 20 ms over the transcoder process and its children. Peaks: ffmpeg "
+        f"{memory.samples['ffmpeg_peak_mib'][0]:.0f} MiB; the Python process "
+        f"{memory.samples['python_beside_ffmpeg_mib'][0]:.0f} MiB beside it, "
+        f"{memory.samples['python_peak_mib'][0]:.0f} MiB at any time (idle before: "
+        f"{memory.samples['python_idle_mib'][0]:.0f} MiB).",
         f"Machine load (1/5/15-min averages, 2 cores) before: {_load(load_before)}; after: "
         f"{_load(load_after)}.",
     ]

@@ -1,6 +1,7 @@
 """The transcoder's uploader against the real emulator: HLS segments go up while ffmpeg writes
 (a segment once the next of its rendition exists), the final pass puts only what is new or has
-changed since, and an attempt that ends without outputs takes back what it put early."""
+changed since, an attempt that ends without outputs takes back what it put early, and what an
+earlier attempt left is deleted (looked for only when there was one)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ async def test_finished_segments_go_up_while_ffmpeg_writes_and_the_rest_at_the_e
 ) -> None:
     video_id = "video-early-segments"
     hls_prefix = keys.hls_prefix(video_id)
-    uploader = OutputUploader(worker.ctx, video_id)
+    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
     write(tmp_path / "hls" / "240p_000.ts", b"segment 0")
     write(tmp_path / "hls" / "240p_001.ts", b"segment 1, being written")
     follower = asyncio.create_task(uploader.follow_segments(tmp_path / "hls"))
@@ -98,7 +99,7 @@ async def test_an_attempt_without_outputs_takes_back_the_segments_it_put_early(
     worker: Worker, tmp_path: Path
 ) -> None:
     video_id = "video-discarded"
-    uploader = OutputUploader(worker.ctx, video_id)
+    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
     for number in range(3):
         write(tmp_path / f"240p_{number:03d}.ts", b"segment")
     follower = asyncio.create_task(uploader.follow_segments(tmp_path))
@@ -119,7 +120,7 @@ async def test_a_folder_ffmpeg_has_not_made_yet_is_waited_for(
     worker: Worker, tmp_path: Path
 ) -> None:
     video_id = "video-no-folder-yet"
-    uploader = OutputUploader(worker.ctx, video_id)
+    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
     follower = asyncio.create_task(uploader.follow_segments(tmp_path / "hls"))
     try:
         write(tmp_path / "hls" / "480p_000.ts", b"segment 0")
@@ -140,3 +141,24 @@ async def _has(worker: Worker, key: str) -> bool:
 
 async def _count(worker: Worker, prefix: str, count: int) -> bool:
     return len(await object_keys(worker, prefix)) == count
+
+
+@pytest.mark.parametrize(("earlier_attempts", "stray_kept"), [(True, False), (False, True)])
+async def test_what_an_earlier_attempt_left_is_looked_for_only_when_there_was_one(
+    worker: Worker, tmp_path: Path, earlier_attempts: bool, stray_kept: bool
+) -> None:
+    """With an earlier attempt, a file it put that this one does not make is deleted; on a
+    video's first attempt nothing can be stale, so the bucket is not listed at all (a stray
+    object put behind the uploader's back shows that it was not)."""
+    video_id = f"video-stale-{earlier_attempts}"
+    stray = keys.media_prefix(video_id) + "1080p.mp4"
+    await worker.ctx.aws.s3.put_object(
+        Bucket=worker.ctx.resources.bucket, Key=stray, Body=b"from another attempt"
+    )
+    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=earlier_attempts)
+    for number in range(2):
+        write(tmp_path / "hls" / f"240p_{number:03d}.ts", b"segment")
+
+    await uploader.finish(output_set(tmp_path))
+
+    assert (stray in await object_keys(worker, keys.media_prefix(video_id))) is stray_kept

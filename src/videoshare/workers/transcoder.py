@@ -12,6 +12,8 @@ Outputs go to deterministic keys and leave no stale file of an interrupted attem
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import shutil
 import tempfile
 import time
@@ -65,31 +67,31 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
 
 
 async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
-    video = await ctx.videos.get(event.data.video_id)
-    if video is not None and rejected_after_upload(video):
-        # Rejected by an earlier attempt that may have crashed before saying so: say it again;
-        # the event id is the same, so consumers drop it if it was said.
-        code, reason = video.status_code or "rejected", video.status_reason or "It was rejected."
-        await _reject(ctx, video, event, code, reason)
-        return
-    if video is None or video.status not in (VideoStatus.UPLOADED, VideoStatus.PROCESSING):
-        log.info(
-            "nothing_to_transcode",
-            video_id=event.data.video_id,
-            status=video.status.value if video else None,
-        )
-        return
-    if video.status is VideoStatus.UPLOADED:
-        video = await move(ctx, video, VideoStatus.PROCESSING, progress=0.0)
-    work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, video.id)
-    uploader = OutputUploader(ctx, video.id)
+    phases = _Phases()
+    work_dir = await asyncio.to_thread(_fresh_work_dir, ctx.settings.work_dir, event.data.video_id)
     try:
         source = work_dir / "source"
-        limits = probe_limits(ctx.settings)
+        # The source is fetched and probed while the record is read and moved: both lie on the
+        # way from upload to `ready`, and neither needs the other.
+        fetched = asyncio.create_task(
+            _fetch(ctx, event.data.source_key, source, probe_limits(ctx.settings))
+        )
         try:
-            await _download(ctx, video.source_key, source, limits)
-            probed = await asyncio.to_thread(probe, source, limits=limits)
+            started = await _start(ctx, event)
+        except BaseException:
+            await _abandon(fetched)
+            raise
+        if started is None:
+            await _abandon(fetched)
+            return
+        video, first_attempt = started
+        phases.end("start")
+        uploader = OutputUploader(ctx, video.id, earlier_attempts=not first_attempt)
+        try:
+            probed = await fetched
+            phases.end("fetch")
             output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed, uploader)
+            phases.end("ffmpeg")
         except MediaRejected as rejected:
             await uploader.discard()  # the segments put while ffmpeg ran
             # progress reports have changed the record since it was read: read it again
@@ -99,11 +101,13 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         except Exception:
             await uploader.discard()
             raise
-        started = time.monotonic()
+        upload_started = time.monotonic()
         await uploader.finish(output)
-        log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(started))
+        log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(upload_started))
+        phases.end("upload")
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+        _trim_heap()  # what the uploads used: an idle worker holds no more than it needs
     await ctx.publisher.publish(
         follow_up(
             VideoTranscoded,
@@ -135,6 +139,53 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
             ),
         )
     )
+    phases.end("publish")
+    log.info("transcode_phases", video_id=video.id, **phases.ms)
+
+
+async def _start(ctx: WorkerContext, event: VideoUploaded) -> tuple[Video, bool] | None:
+    """The video moved to `processing`, and whether this is the first attempt at it; None when
+    there is nothing to transcode (a rejection by an earlier attempt is announced again)."""
+    video = await ctx.videos.get(event.data.video_id)
+    if video is not None and rejected_after_upload(video):
+        # Rejected by an earlier attempt that may have crashed before saying so: say it again;
+        # the event id is the same, so consumers drop it if it was said.
+        code, reason = video.status_code or "rejected", video.status_reason or "It was rejected."
+        await _reject(ctx, video, event, code, reason)
+        return None
+    if video is None or video.status not in (VideoStatus.UPLOADED, VideoStatus.PROCESSING):
+        log.info(
+            "nothing_to_transcode",
+            video_id=event.data.video_id,
+            status=video.status.value if video else None,
+        )
+        return None
+    # A video still `uploaded` has never been started on: no earlier attempt left outputs.
+    if video.status is VideoStatus.UPLOADED:
+        return await move(ctx, video, VideoStatus.PROCESSING, progress=0.0), True
+    return video, False
+
+
+async def _fetch(ctx: WorkerContext, key: str, path: Path, limits: ProbeLimits) -> ProbeResult:
+    await _download(ctx, key, path, limits)
+    probed = await asyncio.to_thread(probe, path, limits=limits)
+    _trim_heap()  # what the download and the probe's decode used, before ffmpeg starts
+    return probed
+
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system: glibc keeps them (in an arena per
+    thread that used it), so they would stay resident beside ffmpeg. A no-op without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+async def _abandon(task: asyncio.Task[ProbeResult]) -> None:
+    """Cancel `task` and wait for it; whatever it raised no longer matters."""
+    task.cancel()
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved
 
 
 def _fresh_work_dir(root: str | None, video_id: str) -> Path:
@@ -215,6 +266,19 @@ async def _run_ffmpeg(
 
 def _ms_since(started: float) -> float:
     return round((time.monotonic() - started) * 1000, 1)
+
+
+class _Phases:
+    """How long each step of one job took, for its `transcode_phases` log line (what the
+    pipeline adds to the transcode is measured from these: bench/bench_pipeline.py)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def end(self, phase: str) -> None:
+        self.ms[f"{phase}_ms"] = _ms_since(self._last)
+        self._last = time.monotonic()
 
 
 class _ProgressReporter:

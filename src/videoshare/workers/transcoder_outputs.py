@@ -15,6 +15,8 @@ what it put early (`discard`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -36,8 +38,9 @@ SMALL_UPLOADS_AT_ONCE: Final = 12  # segments, playlists, images: latency-bound
 SMALL_FILE_BYTES: Final = 4 * 1024**2
 SEGMENT_POLL_S: Final = 0.25
 # Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
-# ~32 MiB of a file in memory, ~128 MiB with UPLOADS_AT_ONCE large files, plus at most
-# SMALL_UPLOADS_AT_ONCE x 4 MiB for small ones.
+# ~32 MiB of a file in memory; a smaller file is read whole. Across all uploads at once, at most
+# BYTES_AT_ONCE (a large file counts as its ~32 MiB): what the worker holds beside ffmpeg.
+BYTES_AT_ONCE: Final = 32 * 1024**2
 TRANSFER: Final = TransferConfig(
     multipart_threshold=16 * 1024**2,
     multipart_chunksize=8 * 1024**2,
@@ -69,11 +72,15 @@ def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]
 class OutputUploader:
     """One attempt's uploads of one video's outputs."""
 
-    def __init__(self, ctx: WorkerContext, video_id: str) -> None:
+    def __init__(self, ctx: WorkerContext, video_id: str, *, earlier_attempts: bool) -> None:
+        """`earlier_attempts`: whether an attempt before this one may have put outputs (and
+        left some this one will not overwrite); when not, there is nothing to look for."""
         self._ctx = ctx
         self._video_id = video_id
+        self._earlier_attempts = earlier_attempts
         self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self._small_slots = asyncio.Semaphore(SMALL_UPLOADS_AT_ONCE)
+        self._bytes = _ByteBudget(BYTES_AT_ONCE)
         self._put: dict[str, tuple[int, int]] = {}  # key → (size, mtime_ns) of the file as read
         self._tried: set[str] = set()  # keys an upload was started for, finished or not
 
@@ -98,7 +105,8 @@ class OutputUploader:
                 uploads.create_task(self._upload(path, key))
         await self._upload(*master)
         log.info("outputs_put", video_id=self._video_id, early=early, total=len(files) + 1)
-        await self._delete_others({key for _, key in (*files, master)})
+        if self._earlier_attempts:
+            await self._delete_others({key for _, key in (*files, master)})
 
     async def discard(self) -> None:
         """Delete whatever this attempt put: the video gets no outputs from it."""
@@ -118,7 +126,7 @@ class OutputUploader:
         if self._put.get(key) == signature:
             return
         slots = self._small_slots if stat.st_size <= SMALL_FILE_BYTES else self._large_slots
-        async with slots:
+        async with slots, self._bytes.hold(stat.st_size):
             self._tried.add(key)
             await self._ctx.aws.s3.upload_file(
                 str(path),
@@ -142,6 +150,29 @@ class OutputUploader:
             if stale:
                 await s3.delete_objects(Bucket=bucket, Delete={"Objects": stale, "Quiet": True})
                 log.info("stale_outputs_deleted", video_id=self._video_id, count=len(stale))
+
+
+class _ByteBudget:
+    """At most `limit` bytes of files being uploaded at once; a file larger than that counts
+    as `limit` (multipart holds no more of it), so it goes up alone."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._used = 0
+        self._changed = asyncio.Condition()
+
+    @asynccontextmanager
+    async def hold(self, size: int) -> AsyncIterator[None]:
+        size = min(size, self._limit)
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._used + size <= self._limit)
+            self._used += size
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._used -= size
+                self._changed.notify_all()
 
 
 def _names_in(folder: Path) -> list[str]:

@@ -8,6 +8,7 @@ we accept; then `awaiting_upload → uploaded` (publishes `video.uploaded`), oth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from botocore.exceptions import ClientError
@@ -26,6 +27,9 @@ from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.sniff import SNIFF_BYTES, sniff_container
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import correlation_of, give_up, move, rejected_after_upload
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3.type_defs import GetObjectOutputTypeDef
 
 log = structlog.get_logger("upload-finalizer")
 
@@ -110,24 +114,35 @@ def _decided_here(video: Video) -> bool:
 
 
 async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
+    """The size and first bytes of the upload, from one ranged GET (no HEAD first: each
+    request is a hop on the way to `ready`)."""
     try:
-        head = await ctx.aws.s3.head_object(Bucket=ctx.resources.bucket, Key=video.source_key)
-        rejection = size_verdict(video.declared_size_bytes, head["ContentLength"])
-        if rejection:
-            return rejection
-        if head["ContentLength"] == 0:
-            return NOT_A_VIDEO
         obj = await ctx.aws.s3.get_object(
             Bucket=ctx.resources.bucket, Key=video.source_key, Range=f"bytes=0-{SNIFF_BYTES - 1}"
         )
-        async with obj["Body"] as body:
-            first_bytes = await body.read()
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("404", "NoSuchKey", "NotFound"):
             raise RetryLater(f"{video.source_key} is not readable yet") from exc
-        raise
+        if code != "InvalidRange":
+            raise
+        # a range from byte 0 is unsatisfiable only for an empty object
+        return size_verdict(video.declared_size_bytes, 0) or NOT_A_VIDEO
+    async with obj["Body"] as body:
+        first_bytes = await body.read()
+    rejection = size_verdict(video.declared_size_bytes, object_size(obj))
+    if rejection:
+        return rejection
     return Verdict(True) if sniff_container(first_bytes) else NOT_A_VIDEO
+
+
+def object_size(ranged_get: GetObjectOutputTypeDef) -> int:
+    """The whole object's size from a ranged GET: `Content-Range: bytes 0-1023/5000`, or, when
+    the range covered the whole object and S3 answered it in full, the length returned."""
+    content_range = ranged_get.get("ContentRange")
+    if content_range:
+        return int(content_range.rsplit("/", 1)[1])
+    return ranged_get["ContentLength"]
 
 
 async def _publish_outcome(ctx: WorkerContext, video: Video, cause_id: str) -> None:
