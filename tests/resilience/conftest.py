@@ -181,7 +181,7 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def own_emulator() -> Iterator[Emulator]:
-    """An emulator of this test's own, for the test that freezes it."""
+    """An emulator of the test's own, for a test that freezes or floods it."""
     emu = start_emulator(port=free_port(), log_path=ARTIFACTS / "emulator-resilience.log")
     yield emu
     emu.stop()
