@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from tests.e2e.test_local_runner import START_TIMEOUT_S, runner_env
-from videoshare.local.emulator import free_port
+from videoshare.local.emulator import EMULATOR_MODULE, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_a_dead_worker_is_restarted_and_a_dead_emulator_stops_everything(
         assert replacement.pid != victim.pid
 
         children = psutil.Process(runner.pid).children(recursive=True)
-        child_running(runner, "moto.server").kill()
+        child_running(runner, EMULATOR_MODULE).kill()
         assert runner.wait(timeout=90) == 1, output.read_text(errors="replace")
         text = output.read_text(errors="replace")
         assert text.count("the AWS emulator died, and its in-memory state with it; stopping") == 1

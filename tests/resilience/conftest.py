@@ -57,25 +57,28 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
     }
     return child_env(
         settings,
-        VIDEOSHARE_API_PORT=str(settings.api_port),
-        VIDEOSHARE_WEB_ORIGIN=f"http://127.0.0.1:{settings.api_port}",
-        VIDEOSHARE_HEALTH_PORT="0",
-        VIDEOSHARE_DLQ_SAMPLE_INTERVAL_S="0.5",
-        **knobs,
-        **extra,
+        **{
+            "VIDEOSHARE_API_PORT": str(settings.api_port),
+            "VIDEOSHARE_WEB_ORIGIN": f"http://127.0.0.1:{settings.api_port}",
+            "VIDEOSHARE_HEALTH_PORT": "0",
+            "VIDEOSHARE_DLQ_SAMPLE_INTERVAL_S": "0.5",
+            **knobs,
+            **extra,
+        },
     )
 
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, workers: dict[str, str], *, ingress: bool = True
+    settings: Settings, workers: dict[str, str], *, ingress: bool = True, **env_extra: str
 ) -> AsyncIterator[Stack]:
     """Provision `settings`' stack and run `workers` (process label → worker name), and the
-    ingress when asked; every process must stop cleanly at the end unless a test killed it."""
+    ingress when asked, with `env_extra` over `process_env`; every process must stop cleanly at
+    the end unless a test killed it."""
     async with open_clients(settings) as aws:
         await provision(aws, settings)
     stack = Stack(settings, f"http://127.0.0.1:{settings.api_port}")
-    env = process_env(settings)
+    env = process_env(settings, **env_extra)
     if ingress:
         stack.start("ingress", ["api"], env)
     for label, worker in workers.items():
@@ -181,7 +184,7 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def own_emulator() -> Iterator[Emulator]:
-    """An emulator of this test's own, for the test that freezes it."""
+    """An emulator of the test's own, for a test that freezes or floods it."""
     emu = start_emulator(port=free_port(), log_path=ARTIFACTS / "emulator-resilience.log")
     yield emu
     emu.stop()

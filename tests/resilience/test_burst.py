@@ -5,6 +5,13 @@ handler run once in the processes' own log lines), and the DLQs stay empty.
 The consumer is the metadata-indexer (`video.transcoded` → record `ready` → `video.ready`).
 Not the notifier: the emulator deep-copies a whole table on every DynamoDB transaction, so a
 transactional write gets slower with every inbox entry, and 2,000 of them would measure moto.
+
+The burst runs on an emulator of its own, so what it costs does not depend on what the tests
+before it left in the shared one, and its load meets no other test's state. That emulator is
+the patched moto (`videoshare/local/moto_server.py`): unpatched, moto 5.2.5 walks the whole
+queue about 14 times, reading a slow clock for each message, for every message it hands out
+(`is_message_valid_based_on_retention_period` builds all queue attributes three times), so a
+2,000-deep queue drained at 2-8 messages a second and this test did not finish in 10 minutes.
 """
 
 from __future__ import annotations
@@ -28,13 +35,8 @@ from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 
-# The issue asks for 2,000; `make test` sends 500 and VIDEOSHARE_TEST_BURST_EVENTS=2000 sends the
-# full burst. Why: the emulator (one process) recomputes a queue's attributes, walking every
-# message, for each message it hands out (moto's `is_message_valid_based_on_retention_period`,
-# seen with py-spy), so a receive costs O(depth) and a 2,000-deep queue drains at 2-4 messages a
-# second here: 10+ minutes, over the suite's budget. 500 keeps the burst well above the
-# consumers' 2 x 10 in-flight slots and every redelivery race, in about two minutes.
-EVENTS = int(os.environ.get("VIDEOSHARE_TEST_BURST_EVENTS", "500"))
+# The issue's figure; VIDEOSHARE_TEST_BURST_EVENTS overrides it for a quicker run by hand.
+EVENTS = int(os.environ.get("VIDEOSHARE_TEST_BURST_EVENTS", "2000"))
 REDELIVERED = EVENTS // 10  # sent twice, as SNS may: still one effect each
 CHUNK = 50
 
@@ -87,11 +89,16 @@ async def send_all(aws: AwsClients, queue_url: str, events: list[VideoTranscoded
 
 @pytest.mark.timeout(600)
 async def test_a_burst_into_two_processes_has_every_effect_exactly_once(
-    emulator: Emulator,
+    own_emulator: Emulator,
 ) -> None:
-    settings = stack_settings(emulator)
+    settings = stack_settings(own_emulator)
     workers = {"indexer-1": METADATA_INDEXER, "indexer-2": METADATA_INDEXER}
-    async with running(settings, workers, ingress=False) as stack, open_clients(settings) as aws:
+    # The DLQs are checked at the end, not through the workers' depth metric: sampled every
+    # 30 s instead of 0.5 s, it leaves the emulator's requests to the burst.
+    async with (
+        running(settings, workers, ingress=False, VIDEOSHARE_DLQ_SAMPLE_INTERVAL_S="30") as stack,
+        open_clients(settings) as aws,
+    ):
         resources = await resolve(aws, settings)
         videos = VideoRepository(aws.dynamodb, settings.table(VIDEOS_TABLE))
         records = [new_video(status=VideoStatus.PROCESSING) for _ in range(EVENTS)]

@@ -1,4 +1,7 @@
-"""The embedded AWS emulator: moto in server mode, as a child process on 127.0.0.1."""
+"""The embedded AWS emulator: moto in server mode, as a child process on 127.0.0.1.
+
+The child runs `videoshare.local.moto_server` (moto's own server with two O(1) replacements in
+its SQS model, see there), so `make run`, `videoshare emulator` and the tests share its speed."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PORT = 4566
+# The child's module: moto's server, patched (its command line is how tests find the child).
+EMULATOR_MODULE = "videoshare.local.moto_server"
 # Local credentials: the emulator accepts any, and these never reach AWS.
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -68,9 +73,9 @@ def start_emulator(
     log_path: Path | None = None,
     ready_timeout_s: float = 30,
 ) -> Emulator:
-    """Start moto's server and return once it answers HTTP; the caller stops it."""
+    """Start the (patched) moto server and return once it answers HTTP; the caller stops it."""
     ensure_port_free(host, port, "AWS emulator")
-    argv = [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)]
+    argv = [sys.executable, "-m", EMULATOR_MODULE, "-H", host, "-p", str(port)]
     env = {**os.environ, **LOCAL_CREDENTIALS}
     with log_path.open("ab") if log_path else open(os.devnull, "wb") as out:  # noqa: PTH123
         process = subprocess.Popen(

@@ -1,0 +1,100 @@
+"""moto's server with two O(1) replacements in its SQS model, so a deep queue drains fast.
+
+Run as `python -m videoshare.local.moto_server -H HOST -p PORT` (what `local/emulator.py` starts
+for `make run`, `videoshare emulator` and the tests); it applies the patches, then runs moto's
+own `moto.server.main`. Nothing else of moto changes.
+
+Why (moto 5.2.5, measured with py-spy): for every message `receive_message` hands out it calls
+`is_message_valid_based_on_retention_period`, which reads `MessageRetentionPeriod` through
+`get_queue_attributes`, which builds *all* the queue's attributes three times, and each build
+counts the visible, in-flight and delayed messages by walking the whole queue; each message's
+`visible` / `delayed` asks moto's `unix_time_millis`, which builds two naive datetimes and
+subtracts them (about 5 µs). So one received message cost about 14 clock reads per message in
+the queue: a 2,000-deep queue drained at under 10 messages a second, in-process, on one core.
+
+1. `is_message_valid_based_on_retention_period` reads the queue's `message_retention_period`
+   (the same integer `get_queue_attributes` reported) instead of building every attribute.
+2. The SQS model's `unix_time` / `unix_time_millis` become `time.time()` (the same instant:
+   seconds since the epoch; moto computes it as naive UTC now minus naive UTC epoch). Walks of
+   the queue that remain (`Queue.messages` once per receive, attributes on `send_message`) get
+   about ten times cheaper.
+
+Each replacement checks that the pinned moto still has what it replaces, with the signature it
+had, and raises `MotoPatchFailed` otherwise: a moto upgrade must fail loudly at start, never
+silently run unpatched (`tests/unit/test_moto_patches.py` holds the equivalence tests).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import time
+from typing import Any
+
+import moto.server
+import moto.sqs.models as sqs_models
+from moto.core import utils as moto_utils
+
+# What each replaced function looked like in the pinned moto (5.2.5): its parameters.
+_EXPECTED: dict[str, tuple[str, ...]] = {
+    "is_message_valid_based_on_retention_period": ("self", "queue_name", "message"),
+    "unix_time": ("dt",),
+    "unix_time_millis": ("dt",),
+}
+
+
+class MotoPatchFailed(RuntimeError):
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"cannot patch moto's SQS model: {what}; the pinned moto changed, so re-measure "
+            f"and update videoshare/local/moto_server.py (or start `python -m moto.server`)"
+        )
+
+
+def retention_valid(backend: Any, queue_name: str, message: Any) -> bool:
+    """O(1) `SQSBackend.is_message_valid_based_on_retention_period`: the same answer."""
+    retention_period: int = backend.get_queue(queue_name).message_retention_period
+    retain_until = retention_period + message.sent_timestamp / 1000
+    return bool(retain_until > unix_time())
+
+
+def unix_time(dt: Any = None) -> float:
+    """moto's `unix_time` without building datetimes when it is asked for now."""
+    if dt is None:
+        return time.time()
+    return float(moto_utils.unix_time(dt))
+
+
+def unix_time_millis(dt: Any = None) -> float:
+    return unix_time(dt) * 1000.0
+
+
+def _check(owner: object, name: str) -> None:
+    original = getattr(owner, name, None)
+    if not callable(original):
+        raise MotoPatchFailed(f"{getattr(owner, '__name__', owner)} has no {name}")
+    parameters = tuple(inspect.signature(original).parameters)
+    if parameters != _EXPECTED[name]:
+        raise MotoPatchFailed(f"{name} now takes {parameters}, not {_EXPECTED[name]}")
+
+
+def apply(models: Any = sqs_models) -> None:
+    """Replace the three functions in `models` (moto's SQS model module); idempotent."""
+    if getattr(models, "unix_time", None) is unix_time:  # applied already
+        return
+    backend = models.SQSBackend
+    _check(backend, "is_message_valid_based_on_retention_period")
+    _check(models, "unix_time")
+    _check(models, "unix_time_millis")
+    backend.is_message_valid_based_on_retention_period = retention_valid
+    models.unix_time = unix_time
+    models.unix_time_millis = unix_time_millis
+
+
+def main(argv: list[str] | None = None) -> None:
+    apply()
+    moto.server.main(argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
