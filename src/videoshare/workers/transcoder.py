@@ -232,11 +232,11 @@ async def _run_ffmpeg(
     probed: ProbeResult,
     uploader: OutputUploader,
 ) -> TranscodeOutput:
-    """ffmpeg, with the HLS segments it finishes uploaded meanwhile."""
+    """ffmpeg, with the outputs it finishes (segments, poster, sprite) uploaded meanwhile."""
     await asyncio.to_thread((out_dir / HLS_DIR).mkdir, parents=True)
     reporter = _ProgressReporter(ctx, video)
     started = time.monotonic()
-    follower = asyncio.create_task(uploader.follow_segments(out_dir / HLS_DIR))
+    follower = asyncio.create_task(uploader.follow(out_dir))
     try:
         output = await transcode(
             source,
