@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import psutil
@@ -44,6 +45,7 @@ class Run:
     overhead_s: float  # upload complete → ready, minus the transcode
     transcode_s: float
     outputs_upload_s: float
+    phases_ms: dict[str, float]  # the transcoder's `transcode_phases` line: start, fetch, …
 
 
 @asynccontextmanager
@@ -73,14 +75,20 @@ async def upload_until_ready(stack: Stack, http: aiohttp.ClientSession, clip: Pa
     ready_at = datetime.fromisoformat(video["updated_at"]).timestamp()
     transcode_s = _logged_ms(stack, "transcoded", "transcode_ms", video["id"]) / 1000
     upload_s = _logged_ms(stack, "outputs_uploaded", "upload_ms", video["id"]) / 1000
-    return Run(ready_at - uploaded_at - transcode_s, transcode_s, upload_s)
+    phases = _logged(stack, "transcode_phases", video["id"])
+    phases_ms = {k: float(v) for k, v in phases.items() if k.endswith("_ms")}
+    return Run(ready_at - uploaded_at - transcode_s, transcode_s, upload_s, phases_ms)
+
+
+def _logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
+    for line in stack.log_lines("transcoder"):
+        if line.get("event") == event and line.get("video_id") == video_id:
+            return line
+    raise AssertionError(f"the transcoder logged no {event} for {video_id}")
 
 
 def _logged_ms(stack: Stack, event: str, field: str, video_id: str) -> float:
-    for line in stack.log_lines("transcoder"):
-        if line.get("event") == event and line.get("video_id") == video_id:
-            return float(line[field])
-    raise AssertionError(f"the transcoder logged no {event} for {video_id}")
+    return float(_logged(stack, event, video_id)[field])
 
 
 async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
@@ -97,6 +105,10 @@ async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
             "overhead_s": [r.overhead_s for r in runs],
             "transcode_s": [r.transcode_s for r in runs],
             "outputs_upload_s": [r.outputs_upload_s for r in runs],
+            **{
+                f"transcoder_{phase}_s": [r.phases_ms.get(f"{phase}_ms", 0.0) / 1000 for r in runs]
+                for phase in ("start", "fetch", "upload", "publish")
+            },
         },
     )
 
@@ -179,6 +191,12 @@ def _notes(figure: Figure) -> list[str]:
     return [
         f"Overhead runs (s): {', '.join(f'{v:.3f}' for v in figure.samples['overhead_s'])}.",
         f"Of which uploading the outputs to S3, median {median(uploads):.3f} s.",
+        "Transcoder phases, median (s): "
+        + ", ".join(
+            f"{phase} {median(figure.samples[f'transcoder_{phase}_s']):.3f}"
+            for phase in ("start", "fetch", "upload", "publish")
+        )
+        + ".",
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import aioboto3
 from botocore.config import Config
@@ -49,11 +49,18 @@ def session_for(settings: Settings) -> aioboto3.Session:
     )
 
 
+# The most S3 requests one process starts at once: the transcoder's output uploads, 12 small
+# and 4 large (`workers/transcoder_outputs.py`), whatever its `max_in_flight` (1). Connections
+# open as they are needed, so a process that never asks for this many never holds them.
+S3_REQUESTS_AT_ONCE: Final = 16
+
+
 def client_kwargs(settings: Settings, service: str) -> dict[str, Any]:
     """Keyword arguments for one service client (shared with the sync boto3 code in tests)."""
+    pool = max(10, settings.max_in_flight * 2)
     config = Config(
         retries={"max_attempts": 4, "mode": "standard"},
-        max_pool_connections=max(10, settings.max_in_flight * 2),
+        max_pool_connections=max(pool, S3_REQUESTS_AT_ONCE) if service == "s3" else pool,
         # s3v4 always: otherwise presigned URLs against a custom endpoint come out SigV2.
         signature_version="s3v4" if service == "s3" else None,
         s3={"addressing_style": "path"} if service == "s3" and settings.aws_endpoint_url else None,

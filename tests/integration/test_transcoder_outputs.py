@@ -1,7 +1,8 @@
 """The transcoder's uploader against the real emulator: HLS segments go up while ffmpeg writes
-(a segment once the next of its rendition exists), the final pass puts only what is new or has
-changed since, an attempt that ends without outputs takes back what it put early, and what an
-earlier attempt left is deleted (looked for only when there was one)."""
+(a segment once the next of its rendition exists), the poster and sprite once their JPEG is
+whole, the final pass puts only what is new or has changed since, an attempt that ends without
+outputs takes back what it put early, and what an earlier attempt left is deleted (looked for
+only when there was one)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ async def test_finished_segments_go_up_while_ffmpeg_writes_and_the_rest_at_the_e
     uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
     write(tmp_path / "hls" / "240p_000.ts", b"segment 0")
     write(tmp_path / "hls" / "240p_001.ts", b"segment 1, being written")
-    follower = asyncio.create_task(uploader.follow_segments(tmp_path / "hls"))
+    follower = asyncio.create_task(uploader.follow(tmp_path))
     try:
         await eventually(
             lambda: _has(worker, hls_prefix + "240p_000.ts"), what="the finished segment put"
@@ -101,8 +102,8 @@ async def test_an_attempt_without_outputs_takes_back_the_segments_it_put_early(
     video_id = "video-discarded"
     uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
     for number in range(3):
-        write(tmp_path / f"240p_{number:03d}.ts", b"segment")
-    follower = asyncio.create_task(uploader.follow_segments(tmp_path))
+        write(tmp_path / "hls" / f"240p_{number:03d}.ts", b"segment")
+    follower = asyncio.create_task(uploader.follow(tmp_path))
     try:
         await eventually(
             lambda: _count(worker, keys.media_prefix(video_id), 2), what="two segments put"
@@ -116,12 +117,40 @@ async def test_an_attempt_without_outputs_takes_back_the_segments_it_put_early(
     assert await object_keys(worker, keys.media_prefix(video_id)) == []
 
 
+async def test_a_whole_poster_goes_up_while_ffmpeg_writes_and_a_partial_sprite_waits(
+    worker: Worker, tmp_path: Path
+) -> None:
+    video_id = "video-early-poster"
+    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
+    write(tmp_path / "poster.jpg", b"\xff\xd8\xff poster \xff\xd9")
+    write(tmp_path / "storyboard.jpg", b"\xff\xd8\xff half a sprite")
+    follower = asyncio.create_task(uploader.follow(tmp_path))
+    try:
+        await eventually(
+            lambda: _has(worker, keys.poster_key(video_id)), what="the whole poster put"
+        )
+        # the sprite ffmpeg is still writing is left alone
+        assert await object_keys(worker, keys.media_prefix(video_id)) == [keys.poster_key(video_id)]
+        write(tmp_path / "storyboard.jpg", b"\xff\xd8\xff the whole sprite \xff\xd9")
+        await eventually(
+            lambda: _has(worker, keys.storyboard_image_key(video_id)),
+            what="the sprite put once whole",
+        )
+    finally:
+        follower.cancel()
+        await asyncio.wait([follower])
+    assert await read_object(worker, keys.poster_key(video_id)) == (
+        b"\xff\xd8\xff poster \xff\xd9",
+        "image/jpeg",
+    )
+
+
 async def test_a_folder_ffmpeg_has_not_made_yet_is_waited_for(
     worker: Worker, tmp_path: Path
 ) -> None:
     video_id = "video-no-folder-yet"
     uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
-    follower = asyncio.create_task(uploader.follow_segments(tmp_path / "hls"))
+    follower = asyncio.create_task(uploader.follow(tmp_path))
     try:
         write(tmp_path / "hls" / "480p_000.ts", b"segment 0")
         write(tmp_path / "hls" / "480p_001.ts", b"segment 1")

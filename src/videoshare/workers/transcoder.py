@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import structlog
 
@@ -87,10 +88,13 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
         video, first_attempt = started
         phases.end("start")
         uploader = OutputUploader(ctx, video.id, earlier_attempts=not first_attempt)
+        reporter = _ProgressReporter(ctx, video)
         try:
             probed = await fetched
             phases.end("fetch")
-            output = await _run_ffmpeg(ctx, video, source, work_dir / "out", probed, uploader)
+            output = await _run_ffmpeg(
+                ctx, video, source, work_dir / "out", probed, uploader, reporter
+            )
             phases.end("ffmpeg")
         except MediaRejected as rejected:
             await uploader.discard()  # the segments put while ffmpeg ran
@@ -102,7 +106,11 @@ async def _transcode_video(ctx: WorkerContext, event: VideoUploaded) -> None:
             await uploader.discard()
             raise
         upload_started = time.monotonic()
-        await uploader.finish(output)
+        # The record says 100 % while the last outputs go up: not one more hop on the way to
+        # `ready`, and written before `video.transcoded` (whose `ready` write it would race).
+        async with asyncio.TaskGroup() as finishing:
+            finishing.create_task(reporter.report_done())
+            finishing.create_task(uploader.finish(output))
         log.info("outputs_uploaded", video_id=video.id, upload_ms=_ms_since(upload_started))
         phases.end("upload")
     finally:
@@ -215,13 +223,33 @@ async def _download(ctx: WorkerContext, key: str, path: Path, limits: ProbeLimit
     except MediaRejected:
         body.close()
         raise
-    out = await asyncio.to_thread(path.open, "wb")
+    out = await _open_to_write(path)
     try:
         while chunk := await body.read(DOWNLOAD_CHUNK):
             await asyncio.to_thread(out.write, chunk)
     finally:
         out.close()
         body.close()
+
+
+async def _open_to_write(path: Path) -> BinaryIO:
+    """`path` opened to write, in a thread; closed again when the caller is cancelled while the
+    thread opens it (the fetch is abandoned when the video turns out to need no transcode)."""
+    opening = asyncio.ensure_future(asyncio.to_thread(_open_binary, path))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_opened)
+        raise
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("wb")
+
+
+def _close_opened(opening: asyncio.Future[BinaryIO]) -> None:
+    if opening.exception() is None:
+        opening.result().close()
 
 
 async def _run_ffmpeg(
@@ -231,12 +259,12 @@ async def _run_ffmpeg(
     out_dir: Path,
     probed: ProbeResult,
     uploader: OutputUploader,
+    reporter: _ProgressReporter,
 ) -> TranscodeOutput:
-    """ffmpeg, with the HLS segments it finishes uploaded meanwhile."""
+    """ffmpeg, with the outputs it finishes (segments, poster, sprite) uploaded meanwhile."""
     await asyncio.to_thread((out_dir / HLS_DIR).mkdir, parents=True)
-    reporter = _ProgressReporter(ctx, video)
     started = time.monotonic()
-    follower = asyncio.create_task(uploader.follow_segments(out_dir / HLS_DIR))
+    follower = asyncio.create_task(uploader.follow(out_dir))
     try:
         output = await transcode(
             source,
@@ -244,7 +272,7 @@ async def _run_ffmpeg(
             probed,
             threads=ctx.settings.ffmpeg_threads,
             timeout_s=ctx.settings.transcode_timeout_s,
-            on_progress=reporter.report,
+            on_progress=reporter.report_running,
             max_pixels=ctx.settings.max_video_pixels,
         )
     except TranscodeFailed as exc:
@@ -282,19 +310,28 @@ class _Phases:
 
 
 class _ProgressReporter:
-    """Writes the percentage done to the video record at most once a second; a lost race with
-    another writer only skips one report."""
+    """Writes the percentage done to the video record at most once a second while ffmpeg runs,
+    and 100 % once it is done (`report_done`); a lost race with another writer only skips one
+    report."""
 
     def __init__(self, ctx: WorkerContext, video: Video) -> None:
         self._ctx = ctx
         self._video = video
         self._last = 0.0
 
-    async def report(self, percent: float) -> None:
+    async def report_running(self, percent: float) -> None:
+        """ffmpeg's progress; its 100 % (said as it ends) is left to `report_done`, which the
+        job writes beside its last uploads instead of before them."""
         now = time.monotonic()
-        if percent < 100.0 and now - self._last < PROGRESS_INTERVAL_S:
-            return  # the last report (100 %) is always written
+        if percent >= 100.0 or now - self._last < PROGRESS_INTERVAL_S:
+            return
         self._last = now
+        await self._write(percent)
+
+    async def report_done(self) -> None:
+        await self._write(100.0)
+
+    async def _write(self, percent: float) -> None:
         try:
             current = await self._ctx.videos.get(self._video.id)
             if current is not None and current.status is VideoStatus.PROCESSING:

@@ -5,16 +5,18 @@ finds it finds everything it lists), then whatever an interrupted earlier attemp
 video's media folder that this one did not write is deleted: the video ends with exactly one set
 of outputs.
 
-HLS segments go up while ffmpeg is still writing the rest (`follow_segments`): a segment is final
-once the next of its rendition exists. Each upload remembers the file's size and mtime as read,
-so the final pass puts again only what changed since (a safety net, should a segment be written
-to after all) and nothing twice. An attempt that ends without outputs (rejected, failed) deletes
-what it put early (`discard`).
+What is final before ffmpeg ends goes up while it still writes the rest (`follow`): an HLS
+segment once the next of its rendition exists, the poster and the storyboard sprite once their
+JPEG is whole (each is one frame, written once: the poster at 10 % of the video). Each upload
+remembers the file's size and mtime as read, so the final pass puts again only what changed
+since (a safety net, should a file be written to after all) and nothing twice. An attempt that
+ends without outputs (rejected, failed) deletes what it put early (`discard`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,7 +26,9 @@ import structlog
 from boto3.s3.transfer import TransferConfig
 
 from videoshare.domain import keys
+from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME
 from videoshare.media.hls import finished_segments
+from videoshare.media.storyboard import SPRITE_NAME
 from videoshare.media.transcode import TranscodeOutput
 from videoshare.workers.context import WorkerContext
 
@@ -37,6 +41,7 @@ UPLOADS_AT_ONCE: Final = 4
 SMALL_UPLOADS_AT_ONCE: Final = 12  # segments, playlists, images: latency-bound
 SMALL_FILE_BYTES: Final = 4 * 1024**2
 SEGMENT_POLL_S: Final = 0.25
+JPEG_END: Final = b"\xff\xd9"  # EOI, a JPEG's last marker
 # Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
 # ~32 MiB of a file in memory; a smaller file is read whole. Across all uploads at once, at most
 # BYTES_AT_ONCE (a large file counts as its ~32 MiB): what the worker holds beside ffmpeg.
@@ -84,15 +89,26 @@ class OutputUploader:
         self._put: dict[str, tuple[int, int]] = {}  # key → (size, mtime_ns) of the file as read
         self._tried: set[str] = set()  # keys an upload was started for, finished or not
 
-    async def follow_segments(self, hls_dir: Path) -> None:
-        """Upload each HLS segment ffmpeg has finished, until cancelled (when ffmpeg is done)."""
-        prefix = keys.hls_prefix(self._video_id)
+    async def follow(self, out_dir: Path) -> None:
+        """Upload each output ffmpeg has finished in `out_dir`, until cancelled (when ffmpeg is
+        done): HLS segments as they are finished, the poster and the storyboard sprite once
+        their JPEG is whole."""
+        hls, hls_prefix = out_dir / HLS_DIR, keys.hls_prefix(self._video_id)
+        images = {
+            out_dir / POSTER_NAME: keys.poster_key(self._video_id),
+            out_dir / SPRITE_NAME: keys.storyboard_image_key(self._video_id),
+        }
         while True:
-            names = await asyncio.to_thread(_names_in, hls_dir)
+            names = await asyncio.to_thread(_names_in, hls)
+            whole = await asyncio.to_thread(
+                _whole_jpegs, [path for path, key in images.items() if key not in self._put]
+            )
             async with asyncio.TaskGroup() as uploads:
                 for name in finished_segments(names):
-                    if prefix + name not in self._put:
-                        uploads.create_task(self._upload(hls_dir / name, prefix + name))
+                    if hls_prefix + name not in self._put:
+                        uploads.create_task(self._upload(hls / name, hls_prefix + name))
+                for path in whole:
+                    uploads.create_task(self._upload(path, images[path]))
             await asyncio.sleep(SEGMENT_POLL_S)
 
     async def finish(self, output: TranscodeOutput) -> None:
@@ -173,6 +189,22 @@ class _ByteBudget:
             async with self._changed:
                 self._used -= size
                 self._changed.notify_all()
+
+
+def _whole_jpegs(paths: list[Path]) -> list[Path]:
+    """Those of `paths` that exist and end as a JPEG ends (EOI, FF D9): what ffmpeg's image
+    muxer is still writing does not, but for a chance byte pair at a buffer's end, and then the
+    final pass puts it again (its size and mtime have changed)."""
+    whole = []
+    for path in paths:
+        try:
+            with path.open("rb") as file:
+                file.seek(-len(JPEG_END), os.SEEK_END)
+                if file.read() == JPEG_END:
+                    whole.append(path)
+        except OSError:  # not there yet, or shorter than two bytes
+            continue
+    return whole
 
 
 def _names_in(folder: Path) -> list[str]:

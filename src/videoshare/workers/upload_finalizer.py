@@ -7,6 +7,7 @@ we accept; then `awaiting_upload → uploaded` (publishes `video.uploaded`), oth
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,7 +81,13 @@ async def _finalize(ctx: WorkerContext, record: S3ObjectCreated, cause_id: str) 
     video_id = keys.video_id_from_source_key(record.key)
     if video_id is None or record.bucket != ctx.resources.bucket:
         raise Reject(f"{record.bucket}/{record.key} is not an upload of ours", code="unknown_key")
-    video = await ctx.videos.get(video_id)
+    # The record and the object are read at once: both lie on the way to `video.uploaded`.
+    # What the object's read found (or raised) counts only if the video still awaits it.
+    video, inspection = await asyncio.gather(
+        ctx.videos.get(video_id), _inspect(ctx, record.key), return_exceptions=True
+    )
+    if isinstance(video, BaseException):
+        raise video
     if video is None:
         raise Reject(f"no video record for upload {record.key}", code="unknown_video")
     # S3 knows nothing of the request that created the video; the record does. This message's
@@ -89,7 +96,10 @@ async def _finalize(ctx: WorkerContext, record: S3ObjectCreated, cause_id: str) 
         video_id=video.id, correlation_id=correlation_of(video, cause_id)
     )
     if video.status is VideoStatus.AWAITING_UPLOAD:
-        verdict = await _inspect(ctx, video)
+        if video.source_key == record.key:
+            verdict = _verdict_on(video, inspection)
+        else:  # not the upload the record expects (never, with keys.source_key): read that
+            verdict = _verdict_on(video, await _inspect(ctx, video.source_key))
         target = VideoStatus.UPLOADED if verdict.accepted else VideoStatus.REJECTED
         changes = (
             {"size_bytes": video.declared_size_bytes}
@@ -113,27 +123,41 @@ def _decided_here(video: Video) -> bool:
     return video.status is VideoStatus.REJECTED and not rejected_after_upload(video)
 
 
-async def _inspect(ctx: WorkerContext, video: Video) -> Verdict:
-    """The size and first bytes of the upload, from one ranged GET (no HEAD first: each
-    request is a hop on the way to `ready`)."""
+@dataclass(frozen=True, slots=True)
+class _Inspection:
+    """What one ranged GET of an upload found: its size and first bytes."""
+
+    size: int
+    first_bytes: bytes
+
+
+async def _inspect(ctx: WorkerContext, key: str) -> _Inspection:
+    """The size and first bytes of the upload at `key`, from one ranged GET (no HEAD first:
+    each request is a hop on the way to `ready`). Raises `RetryLater` when it is not there."""
     try:
         obj = await ctx.aws.s3.get_object(
-            Bucket=ctx.resources.bucket, Key=video.source_key, Range=f"bytes=0-{SNIFF_BYTES - 1}"
+            Bucket=ctx.resources.bucket, Key=key, Range=f"bytes=0-{SNIFF_BYTES - 1}"
         )
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("404", "NoSuchKey", "NotFound"):
-            raise RetryLater(f"{video.source_key} is not readable yet") from exc
+            raise RetryLater(f"{key} is not readable yet") from exc
         if code != "InvalidRange":
             raise
         # a range from byte 0 is unsatisfiable only for an empty object
-        return size_verdict(video.declared_size_bytes, 0) or NOT_A_VIDEO
+        return _Inspection(0, b"")
     async with obj["Body"] as body:
         first_bytes = await body.read()
-    rejection = size_verdict(video.declared_size_bytes, object_size(obj))
+    return _Inspection(object_size(obj), first_bytes)
+
+
+def _verdict_on(video: Video, inspection: _Inspection | BaseException) -> Verdict:
+    if isinstance(inspection, BaseException):
+        raise inspection
+    rejection = size_verdict(video.declared_size_bytes, inspection.size)
     if rejection:
         return rejection
-    return Verdict(True) if sniff_container(first_bytes) else NOT_A_VIDEO
+    return Verdict(True) if sniff_container(inspection.first_bytes) else NOT_A_VIDEO
 
 
 def object_size(ranged_get: GetObjectOutputTypeDef) -> int:
