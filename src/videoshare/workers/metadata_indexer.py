@@ -20,7 +20,7 @@ from videoshare.domain.events import (
     VideoUpdated,
     follow_up,
 )
-from videoshare.domain.video import Rendition, VideoStatus
+from videoshare.domain.video import Rendition, Video, VideoStatus
 from videoshare.infra.topology import SEARCH_TABLE
 from videoshare.workers.context import WorkerContext, WorkerDefinition
 from videoshare.workers.lifecycle import give_up, move
@@ -36,11 +36,12 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
     search = SearchIndex(ctx.aws.dynamodb, ctx.settings.table(SEARCH_TABLE))
 
     async def on_transcoded(event: VideoTranscoded) -> None:
-        await _index(ctx, event)
-        await reindex(ctx, search, event.data.video_id)
+        # indexed from the record as _index left it: no second read before the search writes
+        await reindex(ctx, search, event.data.video_id, await _index(ctx, event))
 
     async def on_change(event: VideoCreated | VideoUpdated | VideoDeleted) -> None:
-        await reindex(ctx, search, event.data.video_id)
+        video_id = event.data.video_id
+        await reindex(ctx, search, video_id, await ctx.videos.get(video_id))
 
     async def on_give_up(event: object, exc: BaseException) -> None:
         if isinstance(event, VideoTranscoded):
@@ -57,9 +58,11 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
     )
 
 
-async def reindex(ctx: WorkerContext, search: SearchIndex, video_id: str) -> None:
-    """Make the search entries of `video_id` match its record."""
-    video = await ctx.videos.get(video_id)
+async def reindex(
+    ctx: WorkerContext, search: SearchIndex, video_id: str, video: Video | None
+) -> None:
+    """Make the search entries of `video_id` match its record, starting from `video`, the record
+    as just read or written (None: there is none)."""
     for _ in range(_REINDEX_ROUNDS):
         await search.reindex(video_id, video)
         now = await ctx.videos.get(video_id)
@@ -69,12 +72,13 @@ async def reindex(ctx: WorkerContext, search: SearchIndex, video_id: str) -> Non
     log.info("reindex_outpaced", video_id=video_id)
 
 
-async def _index(ctx: WorkerContext, event: VideoTranscoded) -> None:
+async def _index(ctx: WorkerContext, event: VideoTranscoded) -> Video | None:
+    """Record the outputs and move the video to ready; returns the record as it now stands."""
     data = event.data
     video = await ctx.videos.get(data.video_id)
     if video is None:
         log.info("video_gone", video_id=data.video_id)
-        return
+        return None
     if video.status is VideoStatus.PROCESSING:
         video = await move(
             ctx,
@@ -93,7 +97,7 @@ async def _index(ctx: WorkerContext, event: VideoTranscoded) -> None:
         )
     elif video.status is not VideoStatus.READY:
         log.info("not_indexing", video_id=video.id, status=video.status.value)
-        return
+        return video
     # Also when already ready: a crash between the write and this publish is repaired here,
     # and the follow-up id makes a second publish a duplicate that consumers drop.
     await ctx.publisher.publish(
@@ -105,3 +109,4 @@ async def _index(ctx: WorkerContext, event: VideoTranscoded) -> None:
             data=VideoReadyData(video_id=video.id, owner_id=video.owner_id, title=video.title),
         )
     )
+    return video
