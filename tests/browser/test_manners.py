@@ -118,11 +118,16 @@ async def test_logging_in_takes_only_the_keyboard(web_stack: Stack, browser: Bro
         await register(page, email)
         await log_out(page)
         await page.goto("/")
+        await expect(
+            page.get_by_role("navigation").get_by_role("link", name="Log in")
+        ).to_be_visible()
         # Tab from the top of the page to the "Log in" link, then through the form.
         for _ in range(10):
             await page.keyboard.press("Tab")
             if await page.evaluate("() => document.activeElement.textContent === 'Log in'"):
                 break
+        else:
+            raise AssertionError("ten presses of Tab never reached the Log in link")
         await page.keyboard.press("Enter")
         await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
         for _ in range(15):

@@ -111,20 +111,24 @@ export function refresh() {
 
 async function doRefresh() {
   if (!session) throw new ApiError(401, "Please log in.");
-  const { email, user_id: userId } = session;
+  const started = session;
+  const { email, user_id: userId } = started;
+  let tokens;
   try {
-    const tokens = await call("POST", "/v1/auth/refresh", {
-      body: { refresh_token: session.refresh_token },
+    tokens = await call("POST", "/v1/auth/refresh", {
+      body: { refresh_token: started.refresh_token },
       auth: false,
     });
-    setSession(sessionFrom(tokens, email, userId));
   } catch (error) {
     if (error.status === 400 || error.status === 401) {
-      setSession(null);
+      if (session === started) setSession(null);
       throw new ApiError(401, "Your session has ended; please log in again.");
     }
     throw error;
   }
+  // Logged out (or in again) while the refresh was on its way: its tokens are not wanted.
+  if (session !== started) throw new ApiError(401, "Please log in.");
+  setSession(sessionFrom(tokens, email, userId));
 }
 
 /** A fresh access token (refreshed first when it is about to expire), or null. */
