@@ -18,8 +18,13 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/videoshare run
 
+# Two workers: much of the suite waits on processes it started, so two cores do twice the
+# work. Tests that share a stack stay on one worker (tests/conftest.py); TEST_WORKERS=0 runs
+# everything in this one process.
+TEST_WORKERS ?= 2
+
 test: setup chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The browser tests drive Debian's chromium; installed once, quietly, when it is missing.
 chromium:

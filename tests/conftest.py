@@ -17,6 +17,20 @@ from videoshare.settings import Settings
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+# `make test` runs the suite on two xdist workers (`--dist loadgroup`). What shares a fixture
+# that starts processes stays on one worker: a whole tier for the tiers that share a stack per
+# package, a module elsewhere. The longest tier goes first so it does not end the run alone.
+WHOLE_TIERS = ("resilience", "browser", "e2e", "client")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier, _, rest = item.nodeid.partition("/")[2].partition("/")
+        group = tier if tier in WHOLE_TIERS else f"{tier}/{rest.partition('::')[0]}"
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.nodeid.partition("/")[2].partition("/")[0] != "resilience")
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """One moto server process for the whole run, on a free port (so `make run` can be up)."""
