@@ -4,11 +4,19 @@ no longer handed out, and the queue's attributes count what is visible and in fl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.support import eventually, unique_stack
 from videoshare.aws import AwsClients
-from videoshare.local.emulator import EMULATOR_MODULE, Emulator
+from videoshare.local.emulator import (
+    EMULATOR_MODULE,
+    Emulator,
+    answers,
+    free_port,
+    start_emulator,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +69,14 @@ async def test_queue_attributes_count_visible_and_in_flight_messages(aws: AwsCli
     assert attrs["ApproximateNumberOfMessagesNotVisible"] == "1"
     assert attrs["ApproximateNumberOfMessagesDelayed"] == "0"
     assert attrs["MessageRetentionPeriod"] == "600"
+
+
+def test_the_emulator_makes_the_folder_of_its_log(tmp_path: Path) -> None:
+    # A fresh clone has no test-artifacts/ yet, and the first test may start its own emulator.
+    log = tmp_path / "not-yet" / "emulator.log"
+    emulator = start_emulator(port=free_port(), log_path=log)
+    try:
+        assert answers(emulator.endpoint)
+    finally:
+        emulator.stop()
+    assert log.stat().st_size > 0  # moto's own start-up lines

@@ -77,6 +77,8 @@ def start_emulator(
     ensure_port_free(host, port, "AWS emulator")
     argv = [sys.executable, "-m", EMULATOR_MODULE, "-H", host, "-p", str(port)]
     env = {**os.environ, **LOCAL_CREDENTIALS}
+    if log_path:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") if log_path else open(os.devnull, "wb") as out:  # noqa: PTH123
         process = subprocess.Popen(
             argv,
