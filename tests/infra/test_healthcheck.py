@@ -51,18 +51,19 @@ async def test_healthy_while_the_side_server_answers_unhealthy_once_it_is_gone()
 async def test_without_arguments_it_reads_the_command_line_of_the_process_to_check() -> None:
     port = free_port()
     settings = Settings(health_port=port)
-    # a stand-in for the container's main process: its command line names `videoshare worker`
-    sleeper = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import time; time.sleep(60)", "videoshare", "worker", NOTIFIER
+    # a stand-in for the container's main process (it waits until killed): its command line
+    # names `videoshare worker`
+    stand_in = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import signal; signal.pause()", "videoshare", "worker", NOTIFIER
     )
     try:
         async with side_server(NOTIFIER, settings, WorkerHealth(CollectorRegistry(), never_asked)):
-            assert await healthcheck("--pid", str(sleeper.pid), port=port) == (0, "")
-        code, _ = await healthcheck("--pid", str(sleeper.pid), port=port)
+            assert await healthcheck("--pid", str(stand_in.pid), port=port) == (0, "")
+        code, _ = await healthcheck("--pid", str(stand_in.pid), port=port)
         assert code == 1
     finally:
-        sleeper.kill()
-        await sleeper.wait()
+        stand_in.kill()
+        await stand_in.wait()
 
 
 async def test_a_process_that_serves_nothing_is_healthy_while_it_runs() -> None:

@@ -21,6 +21,7 @@ from tests.integration.worker_support import (
     start_worker,
     store_video,
     stored,
+    transcoded,
 )
 from videoshare.adapters.notifications import Notification
 from videoshare.adapters.search import SearchIndex
@@ -28,7 +29,6 @@ from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import (
-    RenditionData,
     VideoDeleted,
     VideoDeletedData,
     VideoFailed,
@@ -37,8 +37,6 @@ from videoshare.domain.events import (
     VideoReadyData,
     VideoRejected,
     VideoRejectedData,
-    VideoTranscoded,
-    VideoTranscodedData,
     VideoUpdated,
     VideoUpdatedData,
     VideoUploaded,
@@ -71,33 +69,6 @@ async def spy(settings: Settings, aws: AwsClients, resources: Resources) -> Even
 
 def outcomes(settlements: list[Settlement]) -> list[Outcome]:
     return [s.outcome for s in settlements]
-
-
-def transcoded(video: Video) -> VideoTranscoded:
-    """What the transcoder publishes about a 2 s 320x240 source."""
-    return VideoTranscoded(
-        correlation_id=video.correlation_id or "req-missing",
-        producer="transcoder",
-        data=VideoTranscodedData(
-            video_id=video.id,
-            owner_id=video.owner_id,
-            duration_s=2.02,
-            width=320,
-            height=240,
-            size_bytes=48_213,
-            renditions=[
-                RenditionData(
-                    name="240p",
-                    width=320,
-                    height=240,
-                    bitrate=311_000,
-                    key=keys.rendition_key(video.id, "240p"),
-                    size_bytes=78_544,
-                )
-            ],
-            poster_key=keys.poster_key(video.id),
-        ),
-    )
 
 
 async def processing_video(worker: Worker) -> Video:

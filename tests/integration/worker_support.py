@@ -20,7 +20,14 @@ from videoshare.aws import AwsClients
 from videoshare.bus.idempotency import Claim, IdempotencyStore
 from videoshare.bus.runtime import Consumer, ConsumerConfig, Settlement
 from videoshare.domain import keys
-from videoshare.domain.events import Event, parse_event, utc_now
+from videoshare.domain.events import (
+    Event,
+    RenditionData,
+    VideoTranscoded,
+    VideoTranscodedData,
+    parse_event,
+    utc_now,
+)
 from videoshare.domain.video import Video, VideoStatus, Visibility
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import IDEMPOTENCY_TABLE
@@ -134,6 +141,33 @@ def new_video(**overrides: Any) -> Video:
     }
     fields.update(overrides)
     return Video.model_validate(fields)
+
+
+def transcoded(video: Video) -> VideoTranscoded:
+    """What the transcoder publishes about a 2 s 320x240 source."""
+    return VideoTranscoded(
+        correlation_id=video.correlation_id or "req-missing",
+        producer="transcoder",
+        data=VideoTranscodedData(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            duration_s=2.02,
+            width=320,
+            height=240,
+            size_bytes=48_213,
+            renditions=[
+                RenditionData(
+                    name="240p",
+                    width=320,
+                    height=240,
+                    bitrate=311_000,
+                    key=keys.rendition_key(video.id, "240p"),
+                    size_bytes=78_544,
+                )
+            ],
+            poster_key=keys.poster_key(video.id),
+        ),
+    )
 
 
 async def store_video(worker: Worker, **overrides: Any) -> Video:

@@ -23,13 +23,13 @@ import os
 import pytest
 
 from tests.integration.bus_support import event_attributes, messages_in_queue, take_all
-from tests.integration.worker_support import new_video
+from tests.integration.worker_support import new_video, transcoded
 from tests.resilience.conftest import dead_letter_depths, handled, running, stack_settings
 from tests.support import eventually
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import AwsClients, open_clients
-from videoshare.domain.events import RenditionData, VideoTranscoded, VideoTranscodedData
-from videoshare.domain.video import Video, VideoStatus
+from videoshare.domain.events import VideoTranscoded
+from videoshare.domain.video import VideoStatus
 from videoshare.infra.resources import resolve
 from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, VIDEOS_TABLE
 from videoshare.local.emulator import Emulator
@@ -40,32 +40,6 @@ pytestmark = pytest.mark.e2e
 EVENTS = int(os.environ.get("VIDEOSHARE_TEST_BURST_EVENTS", "2000"))
 REDELIVERED = EVENTS // 10  # sent twice, as SNS may: still one effect each
 CHUNK = 50
-
-
-def transcoded(video: Video) -> VideoTranscoded:
-    return VideoTranscoded(
-        correlation_id=video.correlation_id or "burst",
-        producer="tests",
-        data=VideoTranscodedData(
-            video_id=video.id,
-            owner_id=video.owner_id,
-            duration_s=2.0,
-            width=320,
-            height=240,
-            size_bytes=1000,
-            renditions=[
-                RenditionData(
-                    name="240p",
-                    width=320,
-                    height=240,
-                    bitrate=400_000,
-                    key=f"media/{video.id}/240p.mp4",
-                    size_bytes=500,
-                )
-            ],
-            poster_key=f"media/{video.id}/poster.jpg",
-        ),
-    )
 
 
 async def send_all(aws: AwsClients, queue_url: str, events: list[VideoTranscoded]) -> None:

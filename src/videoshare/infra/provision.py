@@ -24,7 +24,7 @@ log = structlog.get_logger("provision")
 
 async def provision(aws: AwsClients, settings: Settings) -> Resources:
     topo = topology(settings)
-    # Independent resources are made concurrently (a fresh stack takes a third of the time);
+    # Independent resources are made concurrently (a fresh stack in about half the time);
     # only the bucket waits, for the queue its notifications go to.
     tables = asyncio.gather(*(_table(aws, settings.table(t.name), t) for t in topo.tables))
     user_pool = asyncio.ensure_future(_user_pool(aws, settings, topo))
