@@ -21,10 +21,10 @@ from pathlib import Path
 import aiohttp
 
 from bench.report import Figure, median, write_report
+from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import open_clients
-from videoshare.bus.publisher import Publisher
 from videoshare.domain import keys
 from videoshare.domain.events import VideoCreated, VideoCreatedData, utc_now
 from videoshare.domain.video import Video
@@ -166,7 +166,7 @@ def main() -> str:
             "VIDEOSHARE_LOG_LEVEL": "WARNING",
         }
         ingress = subprocess.Popen(
-            [sys.executable, "-m", "videoshare.cli", "api"],
+            [sys.executable, "-m", "videoshare.entrypoints.cli.main", "api"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -24,11 +24,11 @@ import aiohttp
 
 from bench.report import Figure, median, write_report
 from videoshare.aws import open_clients
-from videoshare.client.config import client_config
-from videoshare.client.media_file import checked_media_file
-from videoshare.client.session import ApiSession
-from videoshare.client.upload import UploadRequest, upload_file
 from videoshare.domain.keys import source_key
+from videoshare.entrypoints.cli.client.config import client_config
+from videoshare.entrypoints.cli.client.media_file import checked_media_file
+from videoshare.entrypoints.cli.client.session import ApiSession
+from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import free_port, start_emulator
 from videoshare.settings import Settings
@@ -71,7 +71,7 @@ async def _ingress(settings: Settings) -> AsyncIterator[str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "videoshare.cli",
+        "videoshare.entrypoints.cli.main",
         "api",
         env=env,
         stdout=asyncio.subprocess.DEVNULL,

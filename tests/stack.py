@@ -23,11 +23,11 @@ import aiohttp
 from tests.conftest import ARTIFACTS
 from tests.support import child_env, unique_stack
 from videoshare.aws import open_clients
+from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
 from videoshare.local.emulator import free_port
 from videoshare.settings import Settings
-from videoshare.workers import WORKERS
 
 # A deadline, not a wait: on a loaded 2-core machine seven Python processes start slowly.
 READY_TIMEOUT_S = 120
@@ -46,7 +46,7 @@ class Stack:
         self.logs[name] = log
         with log.open("wb") as out:
             self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "videoshare.cli", *argv],
+                [sys.executable, "-m", "videoshare.entrypoints.cli.main", *argv],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -109,7 +109,7 @@ async def run_cli(*argv: str, env: dict[str, str], cwd: Path | None = None) -> C
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "videoshare.cli",
+        "videoshare.entrypoints.cli.main",
         *argv,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.media import make_clip
-from videoshare.client.config import client_config
-from videoshare.client.credentials import CachedLogin, TokenCache
-from videoshare.client.errors import ClientFailure, problem_sentence
-from videoshare.client.follow import describe
-from videoshare.client.library import filename_from
-from videoshare.client.media_file import checked_media_file, content_type_for
-from videoshare.client.parts import Part, UploadedPart, missing_parts, plan_parts
-from videoshare.client.resume import PendingUpload, ResumeStore, resume_key
-from videoshare.client.sse import SseEvent, SseParser
+from videoshare.entrypoints.cli.client.config import client_config
+from videoshare.entrypoints.cli.client.credentials import CachedLogin, TokenCache
+from videoshare.entrypoints.cli.client.errors import ClientFailure, problem_sentence
+from videoshare.entrypoints.cli.client.follow import describe
+from videoshare.entrypoints.cli.client.library import filename_from
+from videoshare.entrypoints.cli.client.media_file import checked_media_file, content_type_for
+from videoshare.entrypoints.cli.client.parts import Part, UploadedPart, missing_parts, plan_parts
+from videoshare.entrypoints.cli.client.resume import PendingUpload, ResumeStore, resume_key
+from videoshare.entrypoints.cli.client.sse import SseEvent, SseParser
 
 MIB = 1024 * 1024
 

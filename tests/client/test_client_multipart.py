@@ -12,9 +12,9 @@ from tests.client.conftest import MIB, PART_SIZE, ClientStack, cli_env, run_cli
 from tests.e2e.client import User
 from tests.media import make_clip
 from videoshare.aws import open_clients
-from videoshare.client.media_file import checked_media_file
-from videoshare.client.resume import PendingUpload, ResumeStore, resume_key
 from videoshare.domain.keys import source_key
+from videoshare.entrypoints.cli.client.media_file import checked_media_file
+from videoshare.entrypoints.cli.client.resume import PendingUpload, ResumeStore, resume_key
 
 pytestmark = pytest.mark.e2e
 

@@ -38,7 +38,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
     output = tmp_path / "run.log"
     with output.open("wb") as out:
         runner = subprocess.Popen(
-            [sys.executable, "-m", "videoshare.cli", "run"],
+            [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
             env=runner_env(emulator_port, api_port),
             stdout=out,
@@ -75,7 +75,7 @@ def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", api_port))
         taken.listen()
         result = subprocess.run(
-            [sys.executable, "-m", "videoshare.cli", "run"],
+            [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
             env=runner_env(emulator_port, api_port),
             capture_output=True,

@@ -45,7 +45,7 @@ def test_a_dead_worker_is_restarted_and_a_dead_emulator_stops_everything(
     output = tmp_path / "run.log"
     with output.open("wb") as out:
         runner = subprocess.Popen(
-            [sys.executable, "-m", "videoshare.cli", "run"],
+            [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
             env=runner_env(free_port(), free_port()),
             stdout=out,

@@ -9,10 +9,10 @@ import sys
 
 from prometheus_client import CollectorRegistry
 
+from videoshare.entrypoints.workers.health_server import WorkerHealth, side_server
 from videoshare.infra.topology import NOTIFIER
 from videoshare.local.emulator import free_port
 from videoshare.settings import Settings
-from videoshare.workers.health_server import WorkerHealth, side_server
 
 
 async def healthcheck(*arguments: str, port: int) -> tuple[int, str]:
@@ -21,7 +21,7 @@ async def healthcheck(*arguments: str, port: int) -> tuple[int, str]:
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "videoshare.cli",
+        "videoshare.entrypoints.cli.main",
         "healthcheck",
         *arguments,
         env=env,

@@ -19,10 +19,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tests.support import unique_stack
 from videoshare.adapters.videos import VideoRepository
-from videoshare.api.app import create_app
 from videoshare.aws import AwsClients, open_clients
 from videoshare.domain import keys
 from videoshare.domain.video import Rendition, Video, VideoStatus, Visibility
+from videoshare.entrypoints.http.app import create_app
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import VIDEOS_TABLE

@@ -20,8 +20,8 @@ from tests.integration.api_support import (
 from tests.integration.sse_support import READ_DEADLINE_S, SseReader
 from tests.support import eventually
 from videoshare.adapters.videos import VideoRepository
-from videoshare.api.video_events import STREAMS, StreamState, event_name
 from videoshare.domain.video import VideoStatus
+from videoshare.entrypoints.http.routes.video_events import STREAMS, StreamState, event_name
 from videoshare.infra.topology import VIDEOS_TABLE
 
 pytestmark = pytest.mark.integration

@@ -25,8 +25,8 @@ from tests.media import make_clip
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.upload_plan import MIB
 from videoshare.domain.video import VideoStatus
+from videoshare.entrypoints.workers import upload_finalizer
 from videoshare.infra.topology import UPLOAD_FINALIZER, VIDEOS_TABLE
-from videoshare.workers import upload_finalizer
 
 pytestmark = pytest.mark.integration
 

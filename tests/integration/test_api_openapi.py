@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.integration.api_support import PASSWORD, unique_email
 from tests.stack import running_stack
-from videoshare.api.contract import OPERATIONS, Auth
-from videoshare.api.openapi import openapi_document
+from videoshare.entrypoints.http.contract import OPERATIONS, Auth
+from videoshare.entrypoints.http.openapi import openapi_document
 from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,8 @@ from tests.integration.api_support import (
     running_api,
     sign_up,
 )
-from videoshare.api.app import create_app
 from videoshare.aws import AwsClients
+from videoshare.entrypoints.http.app import create_app
 from videoshare.infra.resources import Resources
 from videoshare.settings import Settings
 

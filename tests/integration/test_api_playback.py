@@ -22,8 +22,8 @@ from tests.integration.api_support import (
 )
 from tests.media import make_clip
 from videoshare.adapters.videos import VideoRepository
-from videoshare.api.playback_tokens import PlaybackTokens
 from videoshare.domain import keys
+from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.infra.topology import VIDEOS_TABLE
 from videoshare.media.transcode import ffmpeg_executable
 

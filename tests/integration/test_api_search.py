@@ -25,8 +25,8 @@ from videoshare.domain.events import (
     VideoTranscoded,
     VideoTranscodedData,
 )
+from videoshare.entrypoints.workers import metadata_indexer
 from videoshare.infra.topology import METADATA_INDEXER, SEARCH_TABLE, VIDEOS_TABLE
-from videoshare.workers import metadata_indexer
 
 pytestmark = pytest.mark.integration
 

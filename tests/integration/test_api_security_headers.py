@@ -9,9 +9,9 @@ from aiohttp import web
 
 from tests.integration.api_support import Client, Stack, expect_problem, running_api
 from videoshare.adapters.storage import MediaStorage
-from videoshare.api.app import create_app
-from videoshare.api.security_headers import API_POLICY, media_origin
 from videoshare.aws import open_clients
+from videoshare.entrypoints.http.app import create_app
+from videoshare.entrypoints.http.middleware.security_headers import API_POLICY, media_origin
 
 pytestmark = pytest.mark.integration
 

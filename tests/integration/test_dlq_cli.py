@@ -17,8 +17,8 @@ from tests.integration.bus_support import event_attributes, string_attributes, t
 from tests.support import child_env
 from videoshare.aws import AwsClients
 from videoshare.bus.dlq import FAILURE_ATTRIBUTES, Failure, dead_letter
-from videoshare.cli import main
 from videoshare.domain.events import VideoReady, VideoReadyData
+from videoshare.entrypoints.cli.main import main
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
 from videoshare.local.emulator import free_port
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 
 def dlq(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "videoshare.cli", "dlq", *args],
+        [sys.executable, "-m", "videoshare.entrypoints.cli.main", "dlq", *args],
         env={**child_env(settings), "COLUMNS": "250", **env},
         capture_output=True,
         text=True,
@@ -177,7 +177,7 @@ def test_missing_credentials_are_one_line(settings: Settings) -> None:
         COLUMNS="250",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "videoshare.cli", "dlq", "list"],
+        [sys.executable, "-m", "videoshare.entrypoints.cli.main", "dlq", "list"],
         env=env,
         capture_output=True,
         text=True,

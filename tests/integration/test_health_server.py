@@ -11,12 +11,12 @@ from prometheus_client import CollectorRegistry
 
 from videoshare.aws import AwsClients
 from videoshare.bus.metrics import ConsumerMetrics
+from videoshare.entrypoints.workers import health_server
+from videoshare.entrypoints.workers.health_server import WorkerHealth, side_server
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
 from videoshare.local.emulator import PortInUse, free_port
 from videoshare.settings import Settings
-from videoshare.workers import health_server
-from videoshare.workers.health_server import WorkerHealth, side_server
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 
+from videoshare.adapters.publisher import Publisher
 from videoshare.aws import AwsClients
 from videoshare.bus.inbound import decode_s3
-from videoshare.bus.publisher import Publisher
 from videoshare.domain import keys
 from videoshare.domain.events import VideoReady, VideoReadyData
 from videoshare.infra.provision import provision

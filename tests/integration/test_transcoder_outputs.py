@@ -15,12 +15,12 @@ from tests.integration.worker_support import Worker, object_keys, read_object, s
 from tests.support import eventually
 from videoshare.aws import AwsClients
 from videoshare.domain import keys
+from videoshare.entrypoints.workers import transcoder
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import TRANSCODER
 from videoshare.media.transcode import RenditionFile, TranscodeOutput
 from videoshare.settings import Settings
-from videoshare.workers import transcoder
-from videoshare.workers.transcoder_outputs import OutputUploader
+from videoshare.usecases.transcode_outputs import OutputUploader
 
 pytestmark = pytest.mark.integration
 

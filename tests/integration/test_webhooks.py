@@ -38,9 +38,9 @@ from videoshare.domain.webhooks import (
     delivery_id,
     verify_signature,
 )
+from videoshare.entrypoints.workers import notifier, webhook_sender
 from videoshare.infra.topology import NOTIFIER, WEBHOOK_SENDER, WEBHOOKS_TABLE
 from videoshare.local.emulator import Emulator
-from videoshare.workers import notifier, webhook_sender
 
 pytestmark = pytest.mark.integration
 

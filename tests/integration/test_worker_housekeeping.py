@@ -27,12 +27,12 @@ from videoshare.domain.events import (
     follow_up_id,
     utc_now,
 )
+from videoshare.domain.sweep_plan import UPLOAD_EXPIRED_CODE
 from videoshare.domain.video import VideoStatus
+from videoshare.entrypoints.workers import housekeeping
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import HOUSEKEEPING, VIDEOS_TABLE
 from videoshare.settings import Settings
-from videoshare.workers import housekeeping
-from videoshare.workers.sweep_plan import UPLOAD_EXPIRED_CODE
 
 pytestmark = pytest.mark.integration
 

@@ -44,10 +44,10 @@ from videoshare.domain.events import (
 )
 from videoshare.domain.search_terms import parse_query
 from videoshare.domain.video import Rendition, Video, VideoStatus
+from videoshare.entrypoints.workers import metadata_indexer, notifier
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import METADATA_INDEXER, NOTIFIER, SEARCH_TABLE
 from videoshare.settings import Settings
-from videoshare.workers import metadata_indexer, notifier
 
 pytestmark = pytest.mark.integration
 

@@ -40,10 +40,10 @@ from videoshare.domain.events import (
     VideoUploadedData,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.entrypoints.workers import transcoder
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import TRANSCODER
 from videoshare.settings import Settings
-from videoshare.workers import transcoder
 
 pytestmark = pytest.mark.integration
 

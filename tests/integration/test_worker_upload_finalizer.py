@@ -31,10 +31,10 @@ from videoshare.bus.runtime import Outcome, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import VideoRejected, VideoUploaded
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.entrypoints.workers import upload_finalizer
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import UPLOAD_FINALIZER
 from videoshare.settings import Settings
-from videoshare.workers import upload_finalizer
 
 pytestmark = pytest.mark.integration
 

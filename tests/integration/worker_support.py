@@ -17,8 +17,10 @@ from typing import Any
 
 from tests.integration.bus_support import event_attributes, string_attributes, take_all
 from videoshare.aws import AwsClients
+from videoshare.bootstrap import wire
+from videoshare.bus.dispatch import idempotency_key
 from videoshare.bus.idempotency import Claim, IdempotencyStore
-from videoshare.bus.runtime import Consumer, ConsumerConfig, Settlement
+from videoshare.bus.runtime import Consumer, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import (
     Event,
@@ -29,15 +31,23 @@ from videoshare.domain.events import (
     utc_now,
 )
 from videoshare.domain.video import Video, VideoStatus, Visibility
+from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
+from videoshare.entrypoints.workers.process import build_consumer, consumer_config
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import IDEMPOTENCY_TABLE
 from videoshare.media.transcode import ffmpeg_executable
 from videoshare.settings import Settings
-from videoshare.workers.context import WorkerContext, WorkerDefinition
 
 OWNER = "owner-7f3c"
 # Short enough that nothing a test does waits on it, long enough for a 2 s clip's transcode.
 VISIBILITY_S = 5
+# What the tests change of a worker's production consumer config (`process.consumer_config`).
+QUICK: dict[str, Any] = {
+    "wait_time_s": 0,
+    "visibility_timeout_s": VISIBILITY_S,
+    "backoff_base_s": 0.0,
+    "backoff_cap_s": 1.0,
+}
 
 
 @dataclass
@@ -65,9 +75,7 @@ class Worker:
         return self.settlements[before:]
 
     def idempotency_key(self, message_id: str) -> str:
-        # The runtime's key for a message (`Dispatcher._idempotency_key`); callers check that
-        # the record they look for exists, so a change of format fails loudly, not silently.
-        return f"{self.name}:{message_id}"
+        return idempotency_key(self.name, message_id)
 
 
 def start_worker(
@@ -84,34 +92,14 @@ def start_worker(
     Short polls (`wait_time_s=0`) are right for `drain()`: it counts a poll as idle only when
     nothing was in flight as it began, and the emulator puts what S3 and SNS send on a queue
     before their call returns. A 1 s poll would cost every drain two idle seconds."""
-    ctx = WorkerContext.build(name, settings, aws, resources)
+    deps = wire(settings, aws, resources)
+    ctx = WorkerContext(name, deps)
     definition = define(ctx)
-    consumer_config = replace(
-        ConsumerConfig(
-            name=name,
-            queue_url=resources.queue_urls[name],
-            dlq_url=resources.dlq_urls[name],
-            wait_time_s=0,
-            visibility_timeout_s=VISIBILITY_S,
-            backoff_base_s=0.0,
-            backoff_cap_s=1.0,
-        ),
-        **config,
-    )
-    idempotency = IdempotencyStore(
-        aws.dynamodb,
-        settings.table(IDEMPOTENCY_TABLE),
-        ttl_s=settings.idempotency_ttl_s,
-        in_progress_expiry_s=consumer_config.visibility_timeout_s,
-    )
     settlements: list[Settlement] = []
-    consumer = Consumer(
-        aws.sqs,
-        consumer_config,
-        handlers=definition.handlers,
-        decode=definition.decode,
-        idempotency=idempotency,
-        on_give_up=definition.on_give_up,
+    consumer = build_consumer(
+        deps,
+        replace(consumer_config(name, deps), **{**QUICK, **config}),
+        definition,
         on_settled=settlements.append,
     )
     return Worker(name, ctx, definition, consumer, settlements)

@@ -173,7 +173,7 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     import sys
 
     return subprocess.run(
-        [sys.executable, "-m", "videoshare.cli", *args],
+        [sys.executable, "-m", "videoshare.entrypoints.cli.main", *args],
         env={**process_env(settings), "COLUMNS": "250"},
         capture_output=True,
         text=True,

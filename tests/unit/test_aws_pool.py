@@ -7,7 +7,7 @@ import pytest
 
 from videoshare.aws import client_kwargs
 from videoshare.settings import Settings
-from videoshare.workers.transcoder_outputs import SMALL_UPLOADS_AT_ONCE, UPLOADS_AT_ONCE
+from videoshare.usecases.transcode_outputs import SMALL_UPLOADS_AT_ONCE, UPLOADS_AT_ONCE
 
 
 @pytest.mark.parametrize("max_in_flight", [1, 10])

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from videoshare.api.client_address import client_address, request_client_address
+from videoshare.entrypoints.http.client_address import client_address, request_client_address
 from videoshare.settings import Settings
 
 ALB = "10.0.1.5"  # the load balancer, as the ingress's socket sees it

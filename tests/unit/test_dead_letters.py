@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from videoshare.bus.dlq import FAILURE_ATTRIBUTES
-from videoshare.ops.dead_letters import (
+from videoshare.bus.dead_letters import (
     UNKNOWN,
     age_seconds,
     describe,
@@ -14,6 +13,7 @@ from videoshare.ops.dead_letters import (
     human_age,
     replay_attributes,
 )
+from videoshare.bus.dlq import FAILURE_ATTRIBUTES
 
 VIDEO_ID = "0123456789abcdef0123456789abcdef"
 

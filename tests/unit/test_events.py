@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from videoshare.domain.catalog import catalog_files
 from videoshare.domain.events import (
     EVENT_TYPE_NAMES,
     VideoReady,
@@ -19,6 +18,7 @@ from videoshare.domain.events import (
     follow_up_id,
     parse_event,
 )
+from videoshare.infra.event_catalog import catalog_files
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "events"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from videoshare.infra.healthcheck import NotCheckable, Target, target_for, videoshare_arguments
+from videoshare.entrypoints.cli.healthcheck import (
+    NotCheckable,
+    Target,
+    target_for,
+    videoshare_arguments,
+)
 from videoshare.settings import Settings
 
 
@@ -17,7 +22,7 @@ from videoshare.settings import Settings
             ["worker", "transcoder"],
         ),
         (
-            ["/usr/bin/python3", "-m", "videoshare.cli", "worker", "notifier"],
+            ["/usr/bin/python3", "-m", "videoshare.entrypoints.cli.main", "worker", "notifier"],
             ["worker", "notifier"],
         ),
     ],
@@ -60,10 +65,10 @@ def test_an_unknown_command_is_not_checkable() -> None:
 
 
 def test_the_quick_recognition_agrees_with_the_real_parser_and_port_rule() -> None:
-    from videoshare.cli import parser
-    from videoshare.infra.healthcheck import _command, _worker_port
+    from videoshare.entrypoints.cli.healthcheck import _command, _worker_port
+    from videoshare.entrypoints.cli.main import parser
+    from videoshare.entrypoints.workers.health_server import port_for
     from videoshare.infra.processes import processes
-    from videoshare.workers.health_server import port_for
 
     for process in processes():
         args = parser().parse_args(list(process.command))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from videoshare.api.metrics import HTTP_METRICS, UNMATCHED, install_metrics
+from videoshare.entrypoints.http.middleware.metrics import HTTP_METRICS, UNMATCHED, install_metrics
 
 
 async def _video(request: web.Request) -> web.Response:

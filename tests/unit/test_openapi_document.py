@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from videoshare.api.app import create_app
-from videoshare.api.openapi import (
+from videoshare.entrypoints.http.app import create_app
+from videoshare.entrypoints.http.openapi import (
     EXPORT_PATH,
     documented_keys,
     exported_text,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from videoshare.api.playback_tokens import PlaybackTokens
-from videoshare.api.playlists import (
+from videoshare.domain.playback_tokens import PlaybackTokens
+from videoshare.media.playlists import (
     DamagedPlaylist,
     hls_uris,
     resolve,

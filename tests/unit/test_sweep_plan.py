@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from videoshare.domain import keys
+from videoshare.domain.sweep_plan import SweepAction, oldest_worth_looking_at, plan
 from videoshare.domain.video import Video, VideoStatus
-from videoshare.workers.sweep_plan import SweepAction, oldest_worth_looking_at, plan
 
 NOW = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)
 STUCK_S = 900

@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 
+class PendingVideos:
+    """The videos table read through its sparse index of non-terminal videos."""
+
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def before(self, status: VideoStatus, before: datetime) -> AsyncIterator[Video]:
+        """Every video in `status` whose last update was before `before`."""
+        return pending_before(self._db, self._table, status, before)
+
+
 async def pending_before(
     dynamodb: DynamoDBClient, table: str, status: VideoStatus, before: datetime
 ) -> AsyncIterator[Video]:

@@ -69,7 +69,7 @@ class JwksCache:
 
     def __init__(
         self,
-        http: aiohttp.ClientSession,
+        http: aiohttp.ClientSession | None,
         url: str,
         *,
         min_refetch_s: float = JWKS_REFETCH_MIN_S,
@@ -99,9 +99,11 @@ class JwksCache:
 
     async def _fetch(self) -> dict[str, jwt.PyJWK]:
         try:
-            async with self._http.get(self._url, timeout=self._timeout) as response:
-                response.raise_for_status()
-                document = await response.json(content_type=None)
+            if self._http is not None:
+                document = await self._get(self._http)
+            else:  # a process that verifies no tokens of its own opens no session for them
+                async with aiohttp.ClientSession() as http:
+                    document = await self._get(http)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("jwks_fetch_failed", url=self._url, error=str(exc))
             raise JwksUnavailable(f"the signing keys at {self._url} could not be fetched") from exc
@@ -115,6 +117,11 @@ class JwksCache:
                 continue
         log.info("jwks_fetched", url=self._url, keys=sorted(keys))
         return keys
+
+    async def _get(self, http: aiohttp.ClientSession) -> object:
+        async with http.get(self._url, timeout=self._timeout) as response:
+            response.raise_for_status()
+            return await response.json(content_type=None)
 
 
 class AccessTokenVerifier:

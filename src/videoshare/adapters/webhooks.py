@@ -93,6 +93,18 @@ class WebhookRepository:
         return bool(answer.get("Attributes"))
 
 
+class WebhookDeliveries:
+    """The webhook-sender's queue, seen from those who put attempts on it."""
+
+    def __init__(self, sqs: SQSClient, queue_url: str) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+
+    async def enqueue(self, delivery: Delivery, delay_s: float) -> None:
+        """Put an attempt on the queue, visible after `delay_s` (at most 15 min)."""
+        await enqueue(self._sqs, self._queue_url, delivery, delay_s)
+
+
 async def enqueue(sqs: SQSClient, queue_url: str, delivery: Delivery, delay_s: float) -> None:
     """Put an attempt on the delivery queue, visible after at most 15 min (SQS's limit: a longer
     wait is made of several hops, see `Delivery.not_before`)."""

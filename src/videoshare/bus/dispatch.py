@@ -155,10 +155,7 @@ class Dispatcher:
         return Outcome.DONE
 
     def _idempotency_key(self, inbound: Inbound) -> str:
-        key = f"{self._config.name}:{inbound.id}"
-        if len(key.encode()) > 1024:  # DynamoDB allows 2048 bytes; S3 ids can be long
-            key = f"{self._config.name}:sha256:{hashlib.sha256(inbound.id.encode()).hexdigest()}"
-        return key
+        return idempotency_key(self._config.name, inbound.id)
 
     # --- settling ---------------------------------------------------------------------------
 
@@ -276,3 +273,11 @@ def _event_context(decoded: Decoded) -> dict[str, str]:
 
 def _reason(exc: BaseException) -> str:
     return exc.reason if isinstance(exc, RetryLater | Reject) else describe_error(exc)
+
+
+def idempotency_key(consumer: str, message_id: str) -> str:
+    """The idempotency record's key of message `message_id` at `consumer`."""
+    key = f"{consumer}:{message_id}"
+    if len(key.encode()) > 1024:  # DynamoDB allows 2048 bytes; S3 ids can be long
+        key = f"{consumer}:sha256:{hashlib.sha256(message_id.encode()).hexdigest()}"
+    return key

@@ -77,7 +77,7 @@ class Process:
 
 def processes() -> tuple[Process, ...]:
     """The ingress and every worker (the same names as the topology's consumers)."""
-    from videoshare.workers.health_server import DEFAULT_PORTS
+    from videoshare.entrypoints.workers.health_server import DEFAULT_PORTS
 
     ports = DEFAULT_PORTS
 

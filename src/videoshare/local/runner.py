@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from videoshare.aws import open_clients
+from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import (
     DEFAULT_PORT,
@@ -35,7 +36,6 @@ from videoshare.local.emulator import (
 )
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
-from videoshare.workers import WORKERS
 
 STOP_GRACE_S = 15
 RESTART_FIRST_S = 1.0
@@ -87,7 +87,7 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     async with open_clients(settings) as aws:
         resources = await provision(aws, settings)
     _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
-    exe = [sys.executable, "-m", "videoshare.cli"]
+    exe = [sys.executable, "-m", "videoshare.entrypoints.cli.main"]
     children = [Child("ingress", [*exe, "api"], COLORS[0])] + [
         Child(
             name,

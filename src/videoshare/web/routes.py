@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from aiohttp import web
 
-from videoshare.api.problems import not_found
+from videoshare.entrypoints.http.problems import not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SHELL = STATIC_DIR / "index.html"

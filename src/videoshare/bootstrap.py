@@ -1,0 +1,126 @@
+"""The one wiring: every dependency of the use cases, built from `Settings` and open clients.
+
+    async with open_dependencies(settings) as deps:      # a process: the ingress, a worker,
+        await create_video(deps, ...)                    # the operator CLI
+    deps = wire(settings, aws, resources, http)          # clients a test already holds
+
+The ingress, every worker, the operator commands and the tests all build their repositories,
+storage, publisher, search index, counters, webhooks and token verifier here and nowhere else,
+so a test can swap any of them for an in-memory fake (`tests/fakes.py`) by building
+`Dependencies` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from botocore.config import Config
+
+from videoshare.adapters.cognito import CognitoIdentity
+from videoshare.adapters.counters import WindowCounters
+from videoshare.adapters.dead_letter_queues import DlqOperator
+from videoshare.adapters.notifications import NotificationRepository
+from videoshare.adapters.pending_videos import PendingVideos
+from videoshare.adapters.publisher import Publisher
+from videoshare.adapters.search import SearchIndex
+from videoshare.adapters.storage import MediaStorage
+from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
+from videoshare.adapters.videos import VideoRepository
+from videoshare.adapters.webhooks import WebhookDeliveries, WebhookRepository
+from videoshare.aws import AwsClients, client_kwargs, open_clients, session_for
+from videoshare.infra.resources import Resources, resolve
+from videoshare.infra.topology import (
+    LIMITS_TABLE,
+    NOTIFICATIONS_TABLE,
+    SEARCH_TABLE,
+    VIDEOS_TABLE,
+    WEBHOOK_SENDER,
+    WEBHOOKS_TABLE,
+)
+from videoshare.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """What the use cases work with, wired once per process."""
+
+    settings: Settings
+    resources: Resources
+    videos: VideoRepository
+    pending: PendingVideos
+    notifications: NotificationRepository
+    publisher: Publisher
+    storage: MediaStorage
+    search: SearchIndex
+    counters: WindowCounters
+    webhooks: WebhookRepository
+    deliveries: WebhookDeliveries
+    identity: CognitoIdentity
+    tokens: AccessTokens
+    # The open clients, for the runtime's own wiring (the consumer's SQS calls, the operator's
+    # dead-letter commands); use cases never touch them.
+    aws: AwsClients
+
+
+def wire(
+    settings: Settings,
+    aws: AwsClients,
+    resources: Resources,
+    http: aiohttp.ClientSession | None = None,
+) -> Dependencies:
+    """Every dependency, from open clients and the resources found at start (`http` fetches
+    the token signing keys; without one, a fetch opens a session of its own)."""
+    pool_id = resources.user_pool_id
+    identity = CognitoIdentity(
+        aws.cognito,
+        user_pool_id=pool_id,
+        client_id=resources.client_id,
+        auto_confirm=settings.is_local,
+    )
+    verifier = AccessTokenVerifier(
+        JwksCache(http, settings.jwks_url_for(pool_id)),
+        issuer=settings.issuer_for(pool_id),
+        client_id=resources.client_id,
+    )
+    return Dependencies(
+        settings=settings,
+        resources=resources,
+        videos=VideoRepository(aws.dynamodb, settings.table(VIDEOS_TABLE)),
+        pending=PendingVideos(aws.dynamodb, settings.table(VIDEOS_TABLE)),
+        notifications=NotificationRepository(aws.dynamodb, settings.table(NOTIFICATIONS_TABLE)),
+        publisher=Publisher(aws.sns, resources.topic_arn),
+        storage=MediaStorage(aws.s3, resources.bucket),
+        search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
+        counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
+        deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
+        identity=identity,
+        tokens=AccessTokens(verifier, identity.session_alive),
+        aws=aws,
+    )
+
+
+@asynccontextmanager
+async def open_dependencies(settings: Settings) -> AsyncIterator[Dependencies]:
+    """Open the AWS clients and an HTTP session, find the resources, wire everything; all of it
+    is closed when the block ends. Raises `MissingResource` before provisioning has run."""
+    async with open_clients(settings) as aws, aiohttp.ClientSession() as http:
+        resources = await resolve(aws, settings)
+        yield wire(settings, aws, resources, http)
+
+
+# A person is waiting: an endpoint that does not answer is said in seconds, not retried on.
+OPERATOR_CONFIG = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2})
+
+
+@asynccontextmanager
+async def open_dead_letter_operator(settings: Settings) -> AsyncIterator[DlqOperator]:
+    """The operator's dead-letter commands (`videoshare dlq`): an SQS client that gives up
+    quickly, and nothing else (the commands work before the rest of the stack exists)."""
+    kwargs = client_kwargs(settings, "sqs")
+    kwargs["config"] = kwargs["config"].merge(OPERATOR_CONFIG)
+    async with session_for(settings).client("sqs", **kwargs) as sqs:
+        yield DlqOperator(sqs, settings)

@@ -1,0 +1,191 @@
+"""The client's subcommands: `login`, `logout`, `upload`, `videos list`, `videos download`.
+
+`add_client_commands` registers them on the `videoshare` parser; `run_client_command` runs one
+and is the one place where a `ClientFailure` becomes a line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from videoshare.entrypoints.cli.client.config import client_config
+from videoshare.entrypoints.cli.client.errors import ClientFailure
+from videoshare.entrypoints.cli.client.follow import follow_until_settled
+from videoshare.entrypoints.cli.client.library import download_video, list_videos, print_table
+from videoshare.entrypoints.cli.client.media_file import checked_media_file
+from videoshare.entrypoints.cli.client.session import ApiSession
+from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
+
+CLIENT_COMMANDS = frozenset({"login", "logout", "upload", "videos"})
+VISIBILITIES = ("private", "unlisted", "public")
+
+
+def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    account = argparse.ArgumentParser(add_help=False)
+    account.add_argument("--api-url", help="the API (default $VIDEOSHARE_API_URL or local)")
+    account.add_argument("--email", help="log in as (default $VIDEOSHARE_EMAIL)")
+    account.add_argument("--password", help="password (default $VIDEOSHARE_PASSWORD)")
+    account.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sub.add_parser("login", parents=[account], help="log in and remember the session")
+    sub.add_parser("logout", parents=[account], help="end the remembered session")
+
+    upload = sub.add_parser("upload", parents=[account], help="upload a video file")
+    upload.add_argument("file", type=Path)
+    upload.add_argument("--title", help="default: the file name without its extension")
+    upload.add_argument("--description", default="")
+    upload.add_argument("--tags", default="", help="comma-separated, e.g. 'cats,holiday'")
+    upload.add_argument("--visibility", choices=VISIBILITIES, default="private")
+    upload.add_argument("--parallel", type=_parallel, default=4, help="parts at once (1-16)")
+    upload.add_argument("--wait", action="store_true", help="follow it until ready or rejected")
+    upload.add_argument("--timeout", type=float, default=1800, help="seconds --wait waits")
+
+    videos = sub.add_parser("videos", help="list or download videos")
+    videos_sub = videos.add_subparsers(dest="videos_command", required=True, metavar="ACTION")
+    listing = videos_sub.add_parser("list", parents=[account], help="list videos")
+    listing.add_argument("--scope", choices=("mine", "public"), default="mine")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--json", action="store_true", help="print the videos as JSON")
+    download = videos_sub.add_parser("download", parents=[account], help="download a video")
+    download.add_argument("id")
+    download.add_argument("--rendition", help="a rendition name, or 'source' (default: best)")
+    download.add_argument("-o", "--output", type=Path, help="file or folder to write")
+    download.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+
+def _parallel(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 16:
+        raise argparse.ArgumentTypeError("must be between 1 and 16")
+    return value
+
+
+def run_client_command(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_run(args))
+    except ClientFailure as failure:
+        print(f"videoshare: {failure}", file=sys.stderr)
+        return failure.exit_code
+    except KeyboardInterrupt:
+        print(
+            "videoshare: interrupted; an unfinished upload goes on where it stopped when you "
+            "run the same command again",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception as exc:  # a bug: one line, the traceback only when asked for
+        if os.environ.get("VIDEOSHARE_DEBUG"):
+            raise
+        print(
+            f"videoshare: unexpected error ({type(exc).__name__}: {exc}); run again with "
+            "VIDEOSHARE_DEBUG=1 to see where, and report it",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+async def _run(args: argparse.Namespace) -> int:
+    if args.command == "login" and not (args.password or _env_password()):
+        args.password = _prompt_password()
+    config = client_config(api_url=args.api_url, email=args.email, password=args.password)
+    if args.command == "login" and not (config.email and config.password):
+        raise ClientFailure(
+            "login needs an e-mail and a password: --email and --password, or "
+            "VIDEOSHARE_EMAIL and VIDEOSHARE_PASSWORD",
+            exit_code=2,
+        )
+    async with aiohttp.ClientSession() as http:
+        session = ApiSession(http, config)
+        if args.command == "login":
+            login = await session.login_with_password()
+            _say(f"logged in to {config.api_url} as {login.email}")
+            return 0
+        if args.command == "logout":
+            return await _logout(session)
+        if args.command == "upload":
+            return await _upload(session, args)
+        if args.videos_command == "list":
+            items = await list_videos(session, args.scope, max(1, args.limit))
+            if args.json:
+                print(json.dumps(items, indent=2))
+            else:
+                print_table(items)
+            return 0
+        path = await download_video(
+            session,
+            args.id,
+            args.rendition,
+            args.output,
+            overwrite=args.force,
+            show_progress=not args.quiet,
+        )
+        print(path)
+        return 0
+
+
+async def _upload(session: ApiSession, args: argparse.Namespace) -> int:
+    media = checked_media_file(args.file)
+    request = UploadRequest(
+        media=media,
+        title=args.title if args.title is not None else media.path.stem,
+        description=args.description,
+        tags=[tag.strip() for tag in args.tags.split(",") if tag.strip()],
+        visibility=args.visibility,
+        parallel=args.parallel,
+        show_progress=not args.quiet,
+    )
+    video_id = await upload_file(session, request, _say)
+    print(video_id)
+    if not args.wait:
+        return 0
+    video = await follow_until_settled(session, video_id, _say, args.timeout)
+    if video["status"] != "ready":
+        reason = video.get("status_reason") or "no reason given"
+        raise ClientFailure(f"video {video_id} was {video['status']}: {reason}")
+    _say(_ready_line(video))
+    return 0
+
+
+def _ready_line(video: dict[str, Any]) -> str:
+    names = [str(r.get("name")) for r in video.get("renditions") or [] if isinstance(r, dict)]
+    size = f"{video.get('width')}x{video.get('height')}" if video.get("height") else ""
+    line = f"ready: {video.get('title')} {size} {video.get('duration_s', '')} s".rstrip()
+    if names:
+        line += f"; renditions {', '.join(names)}"
+    if video.get("hls_url"):
+        line += f"; stream {video['hls_url']}"
+    return f"{line}; download with `videoshare videos download {video.get('id')}`"
+
+
+async def _logout(session: ApiSession) -> int:
+    cached = session.cache.get(session.config.api_url)
+    if cached is None:
+        _say("not logged in")
+        return 0
+    await session.call("POST", "/v1/auth/logout", what="logging out", expect=(204,))
+    session.cache.forget(session.config.api_url)
+    _say("logged out")
+    return 0
+
+
+def _env_password() -> str | None:
+    return os.environ.get("VIDEOSHARE_PASSWORD") or None
+
+
+def _prompt_password() -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass("password: ") or None

@@ -1,0 +1,104 @@
+"""`--wait`: follow a video until it settles, through `GET /v1/videos/{id}/events` (SSE), and
+by polling `GET /v1/videos/{id}` whenever the stream is unavailable or ends too early."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from videoshare.entrypoints.cli.client.errors import ClientFailure
+from videoshare.entrypoints.cli.client.session import ApiSession
+from videoshare.entrypoints.cli.client.sse import SseParser
+
+SETTLED = frozenset({"ready", "rejected", "failed", "deleted"})
+POLL_INTERVAL_S = 1.0
+STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, sock_read=90)
+
+
+def describe(change: dict[str, Any]) -> str:
+    """`processing 40%`, `rejected: <reason>`: one status change as a person reads it."""
+    status = str(change.get("status", "?"))
+    progress = change.get("progress")
+    if isinstance(progress, int | float) and status == "processing":
+        percent = progress * 100 if progress <= 1 else progress
+        return f"{status} {percent:.0f}%"
+    reason = change.get("status_reason")
+    return f"{status}: {reason}" if reason else status
+
+
+async def follow_until_settled(
+    session: ApiSession,
+    video_id: str,
+    say: Callable[[str], None],
+    timeout_s: float,
+) -> dict[str, Any]:
+    """The video once its status is settled; `ClientFailure` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    last = [""]
+
+    def seen(change: dict[str, Any]) -> None:
+        line = describe(change)
+        if line != last[0]:
+            last[0] = line
+            say(line)
+
+    try:
+        async with asyncio.timeout(timeout_s):
+            await _stream(session, video_id, seen)
+            while True:
+                video = await _video(session, video_id)
+                seen(video)
+                if video.get("status") in SETTLED:
+                    return video
+                await asyncio.sleep(min(POLL_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+    except TimeoutError:
+        raise ClientFailure(
+            f"video {video_id} did not settle within {timeout_s:.0f} s (last: {last[0]}); "
+            f"follow it later with `videoshare videos list`"
+        ) from None
+
+
+async def _stream(
+    session: ApiSession, video_id: str, seen: Callable[[dict[str, Any]], None]
+) -> None:
+    """Report the stream's changes until it says the video settled or ends; never raises for
+    the stream itself (polling takes over)."""
+    try:
+        async with session.request(
+            "GET",
+            f"/v1/videos/{video_id}/events",
+            what="following the video",
+            client_timeout=STREAM_TIMEOUT,
+            headers={"Accept": "text/event-stream"},
+        ) as response:
+            if response.status != 200 or response.content_type != "text/event-stream":
+                return
+            parser = SseParser()
+            async for raw in response.content:
+                event = parser.feed(raw.decode("utf-8", errors="replace"))
+                if event is None:
+                    continue
+                try:
+                    change = json.loads(event.data)
+                except ValueError:
+                    continue
+                if isinstance(change, dict) and "status" in change:
+                    seen(change)
+                    if change["status"] in SETTLED:
+                        return
+    except ClientFailure:
+        return
+    except (aiohttp.ClientError, TimeoutError):
+        return
+
+
+async def _video(session: ApiSession, video_id: str) -> dict[str, Any]:
+    video = await session.call("GET", f"/v1/videos/{video_id}", what="reading the video")
+    if not isinstance(video, dict):
+        raise ClientFailure("the API answered GET /v1/videos/{id} in an unknown shape")
+    return video

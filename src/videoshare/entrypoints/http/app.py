@@ -1,0 +1,117 @@
+"""The ingress: the aiohttp application, its lifecycle, and `serve()` for `videoshare api`.
+
+    app = create_app(settings)     # nothing is opened until the app starts
+    serve(settings)                # blocks; SIGTERM/SIGINT shut it down gracefully
+
+AWS clients, the HTTP client for the JWKS and everything wired from them live in
+`app.cleanup_ctx` (opened at start, closed at shutdown) under typed `web.AppKey`s.
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+from collections.abc import AsyncIterator
+
+import structlog
+from aiohttp import web
+from botocore.exceptions import BotoCoreError, ClientError
+
+from videoshare.bootstrap import open_dependencies
+from videoshare.entrypoints.http import openapi as openapi_routes
+from videoshare.entrypoints.http.context import DEPENDENCIES, SETTINGS
+from videoshare.entrypoints.http.limits import install_limits
+from videoshare.entrypoints.http.middleware.access_log import access_log_middleware
+from videoshare.entrypoints.http.middleware.errors import problem_middleware
+from videoshare.entrypoints.http.middleware.metrics import install_metrics
+from videoshare.entrypoints.http.middleware.request_id import echo_request_id, request_id_middleware
+from videoshare.entrypoints.http.middleware.security_headers import install_security_headers
+from videoshare.entrypoints.http.routes import (
+    auth,
+    health,
+    notifications,
+    playback,
+    uploads,
+    video_edits,
+    video_events,
+    videos,
+    webhooks,
+)
+from videoshare.infra.resources import MissingResource
+from videoshare.local.emulator import PortInUse, ensure_port_free
+from videoshare.logs import configure_logging
+from videoshare.settings import Settings
+from videoshare.web import routes as web_app
+
+log = structlog.get_logger("ingress")
+
+# JSON bodies are small: the video bytes go straight to S3.
+MAX_BODY_BYTES = 64 * 1024
+# The longest request line and header accepted (aiohttp's default is 8190 bytes, refused with a
+# bare text/plain 400 before any middleware): room for a URL-encoded 2048-character cursor.
+MAX_LINE_BYTES = 32 * 1024
+SHUTDOWN_TIMEOUT_S = 10.0
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES,
+        handler_args={"max_line_size": MAX_LINE_BYTES, "max_field_size": MAX_LINE_BYTES},
+        middlewares=[request_id_middleware, access_log_middleware, problem_middleware],
+    )
+    app[SETTINGS] = settings
+    for module in (auth, videos, notifications, health):
+        app.add_routes(module.routes)
+    app.add_routes(openapi_routes.routes)
+    app.add_routes(webhooks.routes)
+    install_security_headers(app)
+    app.add_routes(video_edits.routes)
+    app.add_routes(uploads.routes)
+    app.add_routes(playback.routes)
+    video_events.setup(app)
+    app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
+    app.on_response_prepare.append(echo_request_id)
+    install_metrics(app)  # request metrics (outermost middleware) and GET /metrics
+    app.cleanup_ctx.append(_lifecycle)
+    install_limits(app)
+    return app
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    settings.playback_key()  # outside local mode without a playback secret: fail at start
+    async with open_dependencies(settings) as deps:
+        app[DEPENDENCIES] = deps
+        log.info("ingress_ready", stack_name=settings.stack, user_pool=deps.resources.user_pool_id)
+        yield
+        log.info("ingress_stopping")
+
+
+def serve(settings: Settings) -> int:
+    """`videoshare api`: run until SIGTERM/SIGINT; problems a person can fix are one line."""
+    configure_logging("ingress")
+    host, port = settings.api_host, settings.api_port
+    ensure_port_free(host, port, "API")
+    try:
+        web.run_app(
+            create_app(settings),
+            host=host,
+            port=port,
+            access_log=None,  # one structlog line per request instead (access_log.py)
+            print=lambda *_: log.info("listening", url=f"http://{host}:{port}"),
+            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(host, port, "API") from exc
+        raise
+    except MissingResource as exc:
+        return _one_line(f"{exc}: run `videoshare provision` first")
+    except (BotoCoreError, ClientError) as exc:
+        return _one_line(f"cannot reach AWS ({settings.aws_endpoint_url or 'default'}): {exc}")
+    return 0
+
+
+def _one_line(message: str) -> int:
+    print(f"videoshare: {message}", file=sys.stderr)
+    return 2

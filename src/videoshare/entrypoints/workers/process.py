@@ -1,0 +1,130 @@
+"""One worker process: open clients, find the resources, run the consumer until SIGTERM/SIGINT.
+
+Beside the consumer: the side server (`/healthz`, `/readyz`, `/metrics`), a sampler of the
+dead-letter queue's depth, and the worker's own background work if it has any.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import structlog
+from prometheus_client import CollectorRegistry
+
+from videoshare.bootstrap import Dependencies, open_dependencies
+from videoshare.bus.idempotency import IdempotencyStore
+from videoshare.bus.metrics import ConsumerMetrics
+from videoshare.bus.runtime import Consumer, ConsumerConfig, Settlement, stop_on_signals
+from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
+from videoshare.entrypoints.workers.health_server import (
+    WorkerHealth,
+    sample_dead_letter_depth,
+    side_server,
+)
+from videoshare.infra.topology import IDEMPOTENCY_TABLE, topology
+from videoshare.logs import configure_logging
+from videoshare.settings import Settings
+
+log = structlog.get_logger("worker")
+
+
+def run(name: str, define: Callable[[WorkerContext], WorkerDefinition], settings: Settings) -> int:
+    configure_logging(name)
+    asyncio.run(_serve(name, define, settings))
+    return 0
+
+
+def consumer_config(name: str, deps: Dependencies) -> ConsumerConfig:
+    """The consumer's knobs for worker `name`, from its queue in the topology and the settings."""
+    settings = deps.settings
+    queue = topology(settings).consumer(name)
+    return ConsumerConfig(
+        name=name,
+        queue_url=deps.resources.queue_urls[name],
+        dlq_url=deps.resources.dlq_urls[name],
+        max_in_flight=queue.max_in_flight or settings.max_in_flight,
+        wait_time_s=settings.wait_time_s,
+        visibility_timeout_s=queue.visibility_timeout_s,
+        max_receive_count=queue.max_receive_count,
+    )
+
+
+def build_consumer(
+    deps: Dependencies,
+    config: ConsumerConfig,
+    worker: WorkerDefinition,
+    *,
+    on_settled: Callable[[Settlement], None] | None = None,
+    on_received: Callable[[int], None] | None = None,
+) -> Consumer:
+    """The consumer of one worker: its handlers on its queue, with the idempotency store keyed
+    by the consumer's name (the tests build theirs here too, with their own `config`)."""
+    settings = deps.settings
+    return Consumer(
+        deps.aws.sqs,
+        config,
+        handlers=worker.handlers,
+        decode=worker.decode,
+        idempotency=IdempotencyStore(
+            deps.aws.dynamodb,
+            settings.table(IDEMPOTENCY_TABLE),
+            ttl_s=settings.idempotency_ttl_s,
+            in_progress_expiry_s=config.visibility_timeout_s,
+        ),
+        on_give_up=worker.on_give_up,
+        on_settled=on_settled,
+        on_received=on_received,
+    )
+
+
+async def _serve(
+    name: str, define: Callable[[WorkerContext], WorkerDefinition], settings: Settings
+) -> None:
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    async with open_dependencies(settings) as deps:
+        aws = deps.aws
+        worker = define(WorkerContext(name, deps))
+        config = consumer_config(name, deps)
+        queue_url, dlq_url = config.queue_url, config.dlq_url
+        registry = CollectorRegistry()
+        metrics = ConsumerMetrics(registry, config.queue_name)
+        consumer = build_consumer(
+            deps, config, worker, on_settled=metrics.settled, on_received=metrics.received
+        )
+        metrics.watch_in_flight(consumer)
+
+        async def queue_answers() -> object:
+            return await aws.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])
+
+        async def dead_letter_depth() -> int:
+            answer = await aws.sqs.get_queue_attributes(
+                QueueUrl=dlq_url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )
+            return sum(int(v) for v in answer["Attributes"].values())
+
+        health = WorkerHealth(registry, queue_answers)
+        async with side_server(name, settings, health), asyncio.TaskGroup() as tasks:
+            tasks.create_task(
+                sample_dead_letter_depth(
+                    dead_letter_depth,
+                    metrics.dead_letter_depth,
+                    stop,
+                    settings.dlq_sample_interval_s,
+                )
+            )
+            if worker.background is not None:
+                tasks.create_task(worker.background(stop))
+            log.info("worker_started", queue=queue_url)
+            health.consuming = True
+            try:
+                await consumer.run(stop)
+            finally:
+                health.consuming = False
+                stop.set()  # the consumer may also end by an error: stop the rest with it
+        log.info("worker_stopped")

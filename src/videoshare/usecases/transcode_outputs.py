@@ -1,0 +1,214 @@
+"""Where the transcoder's outputs go, and how: deterministic keys (`domain/keys.py`), a few
+uploads at a time (more for small files: on the emulator a request costs more in latency than in
+bytes), multipart when large with bounded read-ahead, the HLS master playlist last (a player that
+finds it finds everything it lists), then whatever an interrupted earlier attempt left under the
+video's media folder that this one did not write is deleted: the video ends with exactly one set
+of outputs.
+
+What is final before ffmpeg ends goes up while it still writes the rest (`follow`): an HLS
+segment once the next of its rendition exists, the poster and the storyboard sprite once their
+JPEG is whole (each is one frame, written once: the poster at 10 % of the video). Each upload
+remembers the file's size and mtime as read, so the final pass puts again only what changed
+since (a safety net, should a file be written to after all) and nothing twice. An attempt that
+ends without outputs (rejected, failed) deletes what it put early (`discard`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import structlog
+from boto3.s3.transfer import TransferConfig
+
+from videoshare.domain import keys
+from videoshare.entrypoints.workers.context import WorkerContext
+from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME
+from videoshare.media.hls import finished_segments
+from videoshare.media.storyboard import SPRITE_NAME
+from videoshare.media.transcode import TranscodeOutput
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3.type_defs import ObjectIdentifierTypeDef
+
+log = structlog.get_logger("transcoder")
+
+UPLOADS_AT_ONCE: Final = 4
+SMALL_UPLOADS_AT_ONCE: Final = 12  # segments, playlists, images: latency-bound
+SMALL_FILE_BYTES: Final = 4 * 1024**2
+SEGMENT_POLL_S: Final = 0.25
+JPEG_END: Final = b"\xff\xd9"  # EOI, a JPEG's last marker
+# Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
+# ~32 MiB of a file in memory; a smaller file is read whole. Across all uploads at once, at most
+# BYTES_AT_ONCE (a large file counts as its ~32 MiB): what the worker holds beside ffmpeg.
+BYTES_AT_ONCE: Final = 32 * 1024**2
+TRANSFER: Final = TransferConfig(
+    multipart_threshold=16 * 1024**2,
+    multipart_chunksize=8 * 1024**2,
+    max_concurrency=2,
+    max_io_queue=2,
+)
+CONTENT_TYPES: Final = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+}
+
+
+def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]]:
+    """Each output file and its key, the HLS master playlist last."""
+    files = [(r.path, keys.rendition_key(video_id, r.name)) for r in output.renditions]
+    files += [
+        (output.poster, keys.poster_key(video_id)),
+        (output.storyboard_image, keys.storyboard_image_key(video_id)),
+        (output.storyboard_vtt, keys.storyboard_vtt_key(video_id)),
+    ]
+    files += [(path, keys.hls_prefix(video_id) + path.name) for path in output.hls_files]
+    files.append((output.hls_master, keys.hls_master_key(video_id)))
+    return files
+
+
+class OutputUploader:
+    """One attempt's uploads of one video's outputs."""
+
+    def __init__(self, ctx: WorkerContext, video_id: str, *, earlier_attempts: bool) -> None:
+        """`earlier_attempts`: whether an attempt before this one may have put outputs (and
+        left some this one will not overwrite); when not, there is nothing to look for."""
+        self._ctx = ctx
+        self._video_id = video_id
+        self._earlier_attempts = earlier_attempts
+        self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
+        self._small_slots = asyncio.Semaphore(SMALL_UPLOADS_AT_ONCE)
+        self._bytes = _ByteBudget(BYTES_AT_ONCE)
+        self._put: dict[str, tuple[int, int]] = {}  # key → (size, mtime_ns) of the file as read
+        self._tried: set[str] = set()  # keys an upload was started for, finished or not
+
+    async def follow(self, out_dir: Path) -> None:
+        """Upload each output ffmpeg has finished in `out_dir`, until cancelled (when ffmpeg is
+        done): HLS segments as they are finished, the poster and the storyboard sprite once
+        their JPEG is whole."""
+        hls, hls_prefix = out_dir / HLS_DIR, keys.hls_prefix(self._video_id)
+        images = {
+            out_dir / POSTER_NAME: keys.poster_key(self._video_id),
+            out_dir / SPRITE_NAME: keys.storyboard_image_key(self._video_id),
+        }
+        while True:
+            names = await asyncio.to_thread(_names_in, hls)
+            whole = await asyncio.to_thread(
+                _whole_jpegs, [path for path, key in images.items() if key not in self._put]
+            )
+            async with asyncio.TaskGroup() as uploads:
+                for name in finished_segments(names):
+                    if hls_prefix + name not in self._put:
+                        uploads.create_task(self._upload(hls / name, hls_prefix + name))
+                for path in whole:
+                    uploads.create_task(self._upload(path, images[path]))
+            await asyncio.sleep(SEGMENT_POLL_S)
+
+    async def finish(self, output: TranscodeOutput) -> None:
+        """Upload every output not up yet, the HLS master last; then delete what an earlier
+        attempt left."""
+        *files, master = output_keys(self._video_id, output)
+        early = len(self._put)
+        async with asyncio.TaskGroup() as uploads:
+            for path, key in files:
+                uploads.create_task(self._upload(path, key))
+        await self._upload(*master)
+        log.info("outputs_put", video_id=self._video_id, early=early, total=len(files) + 1)
+        if self._earlier_attempts:
+            await self._delete_others({key for _, key in (*files, master)})
+
+    async def discard(self) -> None:
+        """Delete whatever this attempt put: the video gets no outputs from it."""
+        tried: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in sorted(self._tried)]
+        for start in range(0, len(tried), 1000):  # DeleteObjects takes at most 1000 keys
+            await self._ctx.aws.s3.delete_objects(
+                Bucket=self._ctx.resources.bucket,
+                Delete={"Objects": tried[start : start + 1000], "Quiet": True},
+            )
+        self._put.clear()
+        self._tried.clear()
+
+    async def _upload(self, path: Path, key: str) -> None:
+        """Put `path` at `key` unless it is there already as the file is now."""
+        stat = await asyncio.to_thread(path.stat)
+        signature = (stat.st_size, stat.st_mtime_ns)
+        if self._put.get(key) == signature:
+            return
+        slots = self._small_slots if stat.st_size <= SMALL_FILE_BYTES else self._large_slots
+        async with slots, self._bytes.hold(stat.st_size):
+            self._tried.add(key)
+            await self._ctx.aws.s3.upload_file(
+                str(path),
+                self._ctx.resources.bucket,
+                key,
+                ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]},
+                Config=TRANSFER,
+            )
+        self._put[key] = signature
+
+    async def _delete_others(self, keep: set[str]) -> None:
+        """Delete what an interrupted earlier attempt left in the video's media that this one
+        did not write (the key layout is deterministic, so everything else was overwritten)."""
+        s3, bucket = self._ctx.aws.s3, self._ctx.resources.bucket
+        paginator = s3.get_paginator("list_objects_v2")
+        prefix = keys.media_prefix(self._video_id)
+        async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            stale: list[ObjectIdentifierTypeDef] = [
+                {"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in keep
+            ]
+            if stale:
+                await s3.delete_objects(Bucket=bucket, Delete={"Objects": stale, "Quiet": True})
+                log.info("stale_outputs_deleted", video_id=self._video_id, count=len(stale))
+
+
+class _ByteBudget:
+    """At most `limit` bytes of files being uploaded at once; a file larger than that counts
+    as `limit` (multipart holds no more of it), so it goes up alone."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._used = 0
+        self._changed = asyncio.Condition()
+
+    @asynccontextmanager
+    async def hold(self, size: int) -> AsyncIterator[None]:
+        size = min(size, self._limit)
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._used + size <= self._limit)
+            self._used += size
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._used -= size
+                self._changed.notify_all()
+
+
+def _whole_jpegs(paths: list[Path]) -> list[Path]:
+    """Those of `paths` that exist and end as a JPEG ends (EOI, FF D9): what ffmpeg's image
+    muxer is still writing does not, but for a chance byte pair at a buffer's end, and then the
+    final pass puts it again (its size and mtime have changed)."""
+    whole = []
+    for path in paths:
+        try:
+            with path.open("rb") as file:
+                file.seek(-len(JPEG_END), os.SEEK_END)
+                if file.read() == JPEG_END:
+                    whole.append(path)
+        except OSError:  # not there yet, or shorter than two bytes
+            continue
+    return whole
+
+
+def _names_in(folder: Path) -> list[str]:
+    try:
+        return [path.name for path in folder.iterdir()]
+    except FileNotFoundError:  # not made yet
+        return []
