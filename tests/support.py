@@ -8,7 +8,10 @@ import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from videoshare.adapters.videos import VideoRepository
+from videoshare.domain.video import Video
 from videoshare.settings import Settings
 
 
@@ -51,3 +54,9 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not hold within {timeout_s} s")
         await asyncio.sleep(interval_s)
+
+
+async def rewrite(videos: VideoRepository, video: Video, **fields: Any) -> Video:
+    """Write `fields` onto the stored record as no use case would: a test's own set-up (the
+    conditional write on `video`'s version still applies)."""
+    return await videos.save(video.model_copy(update=fields), expected=video)

@@ -21,7 +21,13 @@ from tests.support import unique_stack
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import AwsClients, open_clients
 from videoshare.domain import keys
-from videoshare.domain.video import Rendition, Video, VideoStatus, Visibility
+from videoshare.domain.video import (
+    MediaOutputs,
+    Rendition,
+    Video,
+    VideoEdit,
+    Visibility,
+)
 from videoshare.entrypoints.http.app import create_app
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources
@@ -168,15 +174,18 @@ async def make_ready(
         )
     poster = keys.poster_key(video_id)
     await aws.s3.put_object(Bucket=settings.bucket, Key=poster, Body=b"jpeg")
-    video = await repo.transition(video, VideoStatus.UPLOADED, size_bytes=12)
-    video = await repo.transition(video, VideoStatus.PROCESSING)
-    changes: dict[str, Any] = {
-        "renditions": renditions,
-        "poster_key": poster,
-        "duration_s": 5.3,
-        "width": 1280,
-        "height": 720,
-    }
+    video = await repo.save(video.uploaded(), expected=video)
+    video = await repo.save(video.processing(), expected=video)
+    ready = video.ready(
+        MediaOutputs(
+            duration_s=5.3,
+            width=1280,
+            height=720,
+            size_bytes=12,
+            renditions=renditions,
+            poster_key=poster,
+        )
+    )
     if visibility:
-        changes["visibility"] = Visibility(visibility)
-    return await repo.transition(video, VideoStatus.READY, **changes)
+        ready = ready.edited(VideoEdit(visibility=Visibility(visibility)))
+    return await repo.save(ready, expected=video)

@@ -111,11 +111,12 @@ def _race_on_save(
     repo = _repo(stack)
     races: list[int] = []
 
-    async def racing_save(self: VideoRepository, current: Video, **changes: Any) -> Video:
-        if current.id == video_id and len(races) < times:
-            races.append(current.version)
-            await original(repo, current, progress=(current.progress or 0) + 0.1)
-        return await original(self, current, **changes)
+    async def racing_save(self: VideoRepository, changed: Video, *, expected: Video) -> Video:
+        if expected.id == video_id and len(races) < times:
+            races.append(expected.version)
+            raced = expected.model_copy(update={"progress": (expected.progress or 0) + 0.1})
+            await original(repo, raced, expected=expected)
+        return await original(self, changed, expected=expected)
 
     monkeypatch.setattr(VideoRepository, "save", racing_save)
     return races

@@ -18,7 +18,7 @@ from tests.integration.api_support import (
     sign_up,
 )
 from tests.integration.sse_support import READ_DEADLINE_S, SseReader
-from tests.support import eventually
+from tests.support import eventually, rewrite
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.video import VideoStatus
 from videoshare.entrypoints.http.routes.video_events import STREAMS, StreamState, event_name
@@ -62,7 +62,7 @@ async def test_owner_sees_each_status_and_progress_change_until_ready(
     assert video is not None
     assert first.id == str(video.version)
 
-    video = await repo.transition(video, VideoStatus.UPLOADED, size_bytes=11)
+    video = await repo.save(video.uploaded(), expected=video)
     uploaded = await reader.next()
     assert uploaded is not None
     assert (uploaded.event, uploaded.json["status"], uploaded.id) == (
@@ -70,18 +70,18 @@ async def test_owner_sees_each_status_and_progress_change_until_ready(
         "uploaded",
         str(video.version),
     )
-    video = await repo.transition(video, VideoStatus.PROCESSING)
+    video = await repo.save(video.processing(), expected=video)
     processing = await reader.next()
     assert processing is not None
     assert (processing.event, processing.json["status"]) == ("status", "processing")
-    video = await repo.save(video, progress=0.5)
+    video = await repo.save(video.with_progress(0.5), expected=video)
     progress = await reader.next()
     assert progress is not None
     assert (progress.event, progress.json) == (
         "progress",
         {"status": "processing", "progress": 0.5, "status_reason": None},
     )
-    await repo.transition(video, VideoStatus.READY, progress=None)
+    await rewrite(repo, video, status=VideoStatus.READY, progress=None)
     rest = await reader.rest()  # ends by itself after the terminal status
     assert [(e.event, e.json["status"]) for e in rest] == [("status", "ready")]
 

@@ -21,6 +21,7 @@ from tests.integration.api_support import (
     sign_up,
 )
 from tests.media import make_clip
+from tests.support import rewrite
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain import keys
 from videoshare.domain.playback_tokens import PlaybackTokens
@@ -77,7 +78,8 @@ async def _with_hls(
     await _put(stack, keys.storyboard_vtt_key(video_id), VTT)
     await _put(stack, keys.storyboard_image_key(video_id), b"sprite-jpeg")
     repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
-    await repo.save(
+    await rewrite(
+        repo,
         video,
         hls_master_key=keys.hls_master_key(video_id),
         storyboard_vtt_key=keys.storyboard_vtt_key(video_id),
@@ -255,7 +257,7 @@ async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     for path in out.iterdir():
         await _put(stack, keys.hls_prefix(video_id) + path.name, path.read_bytes())
     repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
-    await repo.save(video, hls_master_key=keys.hls_master_key(video_id))
+    await rewrite(repo, video, hls_master_key=keys.hls_master_key(video_id))
     hls_url = (await (await api.get(f"/v1/videos/{video_id}", headers=owner.headers)).json())[
         "hls_url"
     ]

@@ -25,6 +25,7 @@ from videoshare.domain.events import (
     VideoTranscoded,
     VideoTranscodedData,
 )
+from videoshare.domain.video import VideoEdit
 from videoshare.entrypoints.workers import metadata_indexer
 from videoshare.infra.topology import METADATA_INDEXER, SEARCH_TABLE, VIDEOS_TABLE
 
@@ -197,7 +198,9 @@ async def test_a_stale_entry_never_shows_a_video_that_no_longer_matches(
     repo = _repo(stack)
     video = await repo.get(video_id)
     assert video is not None
-    await repo.save(video, title="renamed behind the index's back")
+    await repo.save(
+        video.edited(VideoEdit(title="renamed behind the index's back")), expected=video
+    )
     assert await _ids(api, q=old) == []
 
 
@@ -290,12 +293,12 @@ async def test_an_index_write_cut_short_leaves_nothing_behind_after_the_next(
 
     video = await repo.get(video_id)
     assert video is not None
-    video = await repo.save(video, title=second)
+    video = await repo.save(video.edited(VideoEdit(title=second)), expected=video)
     monkeypatch.setattr(SearchIndex, "_write", crash_after_writing)
     with pytest.raises(ConnectionError):
         await search.reindex(video_id, video)
     monkeypatch.undo()
-    video = await repo.save(video, title=third)
+    video = await repo.save(video.edited(VideoEdit(title=third)), expected=video)
     await search.reindex(video_id, video)
 
     entries = await stack.aws.dynamodb.scan(

@@ -22,7 +22,6 @@ from tests.integration.api_support import (
 )
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.events import VideoCreated, parse_event, utc_now
-from videoshare.domain.video import VideoStatus
 from videoshare.infra.topology import VIDEOS_TABLE
 
 pytestmark = pytest.mark.integration
@@ -226,7 +225,7 @@ async def test_me_counts_videos_and_bytes_but_not_deleted_ones(api: Client, stac
     repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
     current = await repo.get(gone["id"])
     assert current is not None
-    await repo.transition(current, VideoStatus.DELETED)
+    await repo.save(current.deleted(), expected=current)
 
     me = await (await api.get("/v1/me", headers=user.headers)).json()
     assert me["usage"] == {"videos": 1, "bytes": kept["size_bytes"]}

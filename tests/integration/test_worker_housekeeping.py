@@ -178,5 +178,5 @@ async def test_only_non_terminal_videos_are_in_the_sweep_index(
 
     assert await indexed(waiting.id)
     assert not await indexed(ready.id)
-    moved = await worker.ctx.videos.transition(waiting, VideoStatus.DELETED)
+    moved = await worker.ctx.videos.save(waiting.deleted(), expected=waiting)
     assert not await indexed(moved.id)

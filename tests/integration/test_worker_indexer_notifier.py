@@ -212,7 +212,7 @@ async def test_change_events_index_what_the_record_says_whatever_their_order(
     assert outcomes(await indexer.drain()) == [Outcome.DONE]
     assert await found(indexer, "harbour") == [video.id]
     # the record is deleted; whichever event comes next removes its entries
-    await indexer.ctx.videos.transition(video, VideoStatus.DELETED)
+    await indexer.ctx.videos.save(video.deleted(), expected=video)
     await deliver(indexer, updated_event(video, ["visibility"]))
     assert outcomes(await indexer.drain()) == [Outcome.DONE]
     assert await found(indexer, "harbour") == []

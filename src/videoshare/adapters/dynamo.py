@@ -10,12 +10,10 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from videoshare.domain.errors import BadCursor
+
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-
-
-class BadCursor(ValueError):
-    """A page cursor that this service did not make."""
 
 
 def _to_dynamo(value: Any) -> Any:

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from videoshare.adapters.dynamo import BadCursor, decode_cursor, encode_cursor
+from videoshare.adapters.dynamo import decode_cursor, encode_cursor
+from videoshare.domain.errors import BadCursor
 from videoshare.domain.search_terms import Query, searchable, video_terms
 from videoshare.domain.video import Video
 

@@ -4,34 +4,21 @@ concurrent edit is never lost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item, to_value
+from videoshare.domain.errors import BadCursor, VideoConflict, VideoExists
 from videoshare.domain.events import utc_now
-from videoshare.domain.video import Video, VideoStatus, Visibility, check_transition
+from videoshare.domain.video import Video, VideoStatus, Visibility
 from videoshare.infra.topology import FEED_INDEX, OWNER_INDEX
+from videoshare.usecases.ports import Page
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 PUBLIC_FEED = "public"
-
-
-class VideoConflict(Exception):
-    """The video changed since it was read (another writer won); read it again."""
-
-
-class VideoExists(Exception):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[Video]
-    next_cursor: str | None
 
 
 def _created_key(created_at: str, video_id: str) -> str:
@@ -86,7 +73,7 @@ class VideoRepository:
             )
         except ClientError as exc:
             if _conditional_failed(exc):
-                raise VideoExists(video.id) from exc
+                raise VideoExists(f"a video {video.id} exists already") from exc
             raise
 
     async def get(self, video_id: str) -> Video | None:
@@ -96,33 +83,30 @@ class VideoRepository:
         item = answer.get("Item")
         return _video_from(item) if item else None
 
-    async def save(self, current: Video, **changes: Any) -> Video:
-        """Write `changes` onto `current` if nobody changed it since it was read."""
-        changed = current.model_copy(
-            update={**changes, "version": current.version + 1, "updated_at": utc_now()}
+    async def save(self, changed: Video, *, expected: Video) -> Video:
+        """Write `changed` (made from `expected` by one of `Video`'s methods) if nobody changed
+        the record since `expected` was read; the written record, one version on."""
+        if changed.id != expected.id or changed.version != expected.version:
+            raise ValueError("`changed` must be made from `expected`")
+        written = changed.model_copy(
+            update={"version": expected.version + 1, "updated_at": utc_now()}
         )
-        Video.model_validate(changed.model_dump())  # the changes must keep the record valid
         try:
             await self._db.put_item(
                 TableName=self._table,
-                Item=_item_for(changed),
+                Item=_item_for(written),
                 ConditionExpression="#v = :v AND #s = :s",
                 ExpressionAttributeNames={"#v": "version", "#s": "status"},
                 ExpressionAttributeValues={
-                    ":v": to_value(current.version),
-                    ":s": to_value(current.status.value),
+                    ":v": to_value(expected.version),
+                    ":s": to_value(expected.status.value),
                 },
             )
         except ClientError as exc:
             if _conditional_failed(exc):
-                raise VideoConflict(current.id) from exc
+                raise VideoConflict(f"video {expected.id} changed since it was read") from exc
             raise
-        return changed
-
-    async def transition(self, current: Video, target: VideoStatus, **changes: Any) -> Video:
-        """Move `current` to `target` (an edge of the state machine) with `changes`."""
-        check_transition(current.status, target)
-        return await self.save(current, status=target, **changes)
+        return written
 
     async def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> Page:
         return await self._query(OWNER_INDEX, "owner_id", owner_id, limit, cursor)
@@ -143,9 +127,17 @@ class VideoRepository:
             "Limit": limit,
         }
         start = decode_cursor(cursor, {"id", key, "created_key"})
+        if start is not None and start[key].get("S") != value:
+            raise BadCursor("the cursor belongs to another listing")
         if start:
             kwargs["ExclusiveStartKey"] = start
-        answer = await self._db.query(**kwargs)
+        try:
+            answer = await self._db.query(**kwargs)
+        except ClientError as exc:
+            # DynamoDB refusing a start key we decoded means the cursor was not one of ours
+            if start and exc.response.get("Error", {}).get("Code") == "ValidationException":
+                raise BadCursor("the cursor is not one this service gave out") from exc
+            raise
         items = [_video_from(i) for i in answer.get("Items", [])]
         return Page(items, encode_cursor(answer.get("LastEvaluatedKey")))
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from videoshare.domain.video import Visibility
+from videoshare.domain.video import Video, Visibility
 
 
 def utc_now() -> datetime:
@@ -228,4 +228,139 @@ def follow_up(
             "producer": producer,
             "data": data,
         }
+    )
+
+
+# --- the one factory of each event -----------------------------------------------------------
+# Every event about a video is built here from the video's record, so its payload, its id rule
+# and its correlation id are decided once. `producer` is the process that publishes it.
+
+
+def _correlation(video: Video, fallback: str) -> str:
+    """The request that created the video, carried by every event about it."""
+    return video.correlation_id or fallback
+
+
+def video_created(video: Video, *, producer: str, again: bool = False) -> VideoCreated:
+    """`video.created` for a new record. `again`: published anew for a record whose first
+    event may never have left (housekeeping): one id per video, so every repeat is dropped."""
+    data = VideoCreatedData(
+        video_id=video.id,
+        owner_id=video.owner_id,
+        title=video.title,
+        visibility=video.visibility,
+        declared_size_bytes=video.declared_size_bytes,
+        content_type=video.content_type,
+    )
+    correlation_id = _correlation(video, video.id)
+    if not again:
+        return VideoCreated(correlation_id=correlation_id, producer=producer, data=data)
+    return follow_up(
+        VideoCreated,
+        cause_id=video.id,
+        once_per=f"created:{video.id}",
+        correlation_id=correlation_id,
+        producer=producer,
+        data=data,
+    )
+
+
+def video_updated(
+    video: Video, changed: list[str], *, correlation_id: str, producer: str
+) -> VideoUpdated:
+    """`video.updated`: the owner's request `correlation_id` changed the fields `changed`."""
+    return VideoUpdated(
+        correlation_id=correlation_id,
+        producer=producer,
+        data=VideoUpdatedData(video_id=video.id, owner_id=video.owner_id, changed=changed),
+    )
+
+
+def video_deleted(video: Video, *, correlation_id: str, producer: str) -> VideoDeleted:
+    """`video.deleted`: the owner's request `correlation_id` deleted the video."""
+    return VideoDeleted(
+        correlation_id=correlation_id,
+        producer=producer,
+        data=VideoDeletedData(video_id=video.id, owner_id=video.owner_id),
+    )
+
+
+def video_uploaded(video: Video, *, cause_id: str, producer: str) -> VideoUploaded:
+    """The verdict `video.uploaded`. A video is uploaded once, so whatever leads here (S3's
+    duplicate notification, a redelivery after a crash, the sweep re-publishing it) the event
+    has the same id, and every repeat is dropped downstream as a duplicate."""
+    return follow_up(
+        VideoUploaded,
+        cause_id=cause_id,
+        once_per=f"upload:{video.id}",
+        correlation_id=_correlation(video, cause_id),
+        producer=producer,
+        data=VideoUploadedData(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            source_key=video.source_key,
+            size_bytes=video.size_bytes or video.declared_size_bytes,
+            content_type=video.content_type,
+        ),
+    )
+
+
+def video_rejected(
+    video: Video,
+    code: str,
+    reason: str,
+    *,
+    cause_id: str,
+    producer: str,
+    verdict_on_upload: bool = False,
+    correlation_id: str | None = None,
+) -> VideoRejected:
+    """`video.rejected` with a stable `code` and a sentence. `verdict_on_upload`: the rejection
+    is the verdict on the upload (the upload-finalizer's, or an expired upload's), with the id
+    of that verdict, so a late upload's verdict is a duplicate of it; otherwise (the transcoder)
+    the id follows from `cause_id`."""
+    return follow_up(
+        VideoRejected,
+        cause_id=cause_id,
+        once_per=f"upload:{video.id}" if verdict_on_upload else None,
+        correlation_id=_correlation(video, correlation_id or cause_id),
+        producer=producer,
+        data=VideoRejectedData(
+            video_id=video.id, owner_id=video.owner_id, code=code, reason=reason
+        ),
+    )
+
+
+def video_transcoded(
+    outputs: VideoTranscodedData, *, cause: VideoUploaded, producer: str
+) -> VideoTranscoded:
+    """`video.transcoded`: what the transcode of `cause` made."""
+    return follow_up(
+        VideoTranscoded,
+        cause_id=cause.id,
+        correlation_id=cause.correlation_id,
+        producer=producer,
+        data=outputs,
+    )
+
+
+def video_ready(video: Video, *, cause: VideoTranscoded, producer: str) -> VideoReady:
+    """`video.ready`: `cause`'s outputs are recorded and the video can be watched."""
+    return follow_up(
+        VideoReady,
+        cause_id=cause.id,
+        correlation_id=cause.correlation_id,
+        producer=producer,
+        data=VideoReadyData(video_id=video.id, owner_id=video.owner_id, title=video.title),
+    )
+
+
+def video_failed(video: Video, reason: str, *, cause_id: str, producer: str) -> VideoFailed:
+    """`video.failed`: processing gave up on the message `cause_id`."""
+    return follow_up(
+        VideoFailed,
+        cause_id=cause_id,
+        correlation_id=_correlation(video, cause_id),
+        producer=producer,
+        data=VideoFailedData(video_id=video.id, owner_id=video.owner_id, reason=reason),
     )

@@ -5,13 +5,19 @@
     any status → deleted
 
 Storage makes every transition a conditional write on (status, version); this module decides
-which transitions exist at all.
+which transitions exist at all, and which fields go with each: every edge is a method of
+`Video` that returns the changed record (`video.rejected(code, reason)`), so no call site
+decides what a transition writes, and `progress` is cleared in one place (`_moved`).
+
+    changed = video.rejected("not_a_video", "The file is not a video …")
+    saved = await videos.save(changed, expected=video)   # the conditional write
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +41,9 @@ class Visibility(StrEnum):
     UNLISTED = "unlisted"
     PRIVATE = "private"
 
+
+# The `status_code` of a video whose processing gave up.
+PROCESSING_FAILED_CODE = "processing_failed"
 
 TERMINAL = frozenset(
     {VideoStatus.READY, VideoStatus.REJECTED, VideoStatus.FAILED, VideoStatus.DELETED}
@@ -127,3 +136,94 @@ class Video(BaseModel):
         if user_id == self.owner_id:
             return True
         return self.visibility is not Visibility.PRIVATE and self.status is VideoStatus.READY
+
+    # --- the edges of the state machine: each returns the changed record ------------------------
+
+    def uploaded(self) -> Video:
+        """`awaiting_upload → uploaded`: the upload is accepted at its declared size."""
+        return self._moved(VideoStatus.UPLOADED, size_bytes=self.declared_size_bytes)
+
+    def processing(self) -> Video:
+        """`uploaded → processing`: a transcode starts, at 0 %."""
+        return self._moved(VideoStatus.PROCESSING, progress=0.0)
+
+    def ready(self, media: MediaOutputs) -> Video:
+        """`processing → ready`: the outputs of the transcode are recorded."""
+        return self._moved(VideoStatus.READY, **media.model_dump())
+
+    def rejected(self, code: str, reason: str) -> Video:
+        """`→ rejected`: the input is not one we accept (`code` stable, `reason` a sentence)."""
+        return self._moved(VideoStatus.REJECTED, status_code=code, status_reason=reason)
+
+    def failed(self, reason: str) -> Video:
+        """`→ failed`: processing gave up."""
+        return self._moved(
+            VideoStatus.FAILED, status_code=PROCESSING_FAILED_CODE, status_reason=reason
+        )
+
+    def deleted(self) -> Video:
+        """`→ deleted`: the owner deleted it; its objects go later."""
+        return self._moved(VideoStatus.DELETED)
+
+    # --- changes within a status -------------------------------------------------------------
+
+    def edited(self, edit: VideoEdit) -> Video:
+        """The owner's edit applied (any status but deleted)."""
+        if self.status is VideoStatus.DELETED:
+            raise InvalidTransition(self.status, self.status)
+        return self._changed(**edit.model_dump(exclude_none=True))
+
+    def with_progress(self, percent: float) -> Video:
+        """The transcode's progress, 0 to 100 (only while processing)."""
+        if self.status is not VideoStatus.PROCESSING:
+            raise InvalidTransition(self.status, VideoStatus.PROCESSING)
+        return self._changed(progress=round(percent, 1))
+
+    def upload_extended(self, expires_at: datetime) -> Video:
+        """A resumed upload's new expiry (only while the upload is awaited)."""
+        if self.status is not VideoStatus.AWAITING_UPLOAD:
+            raise InvalidTransition(self.status, VideoStatus.AWAITING_UPLOAD)
+        return self._changed(upload_expires_at=expires_at)
+
+    def edit_changes(self, edit: VideoEdit) -> list[str]:
+        """The names of the fields `edit` would change (empty: nothing to write)."""
+        wanted = edit.model_dump(exclude_none=True)
+        return sorted(name for name, value in wanted.items() if getattr(self, name) != value)
+
+    def _moved(self, target: VideoStatus, **fields: Any) -> Video:
+        """This video in `target` with `fields`; progress means something only while
+        processing, so every other status clears it here."""
+        check_transition(self.status, target)
+        fields.setdefault("progress", None)
+        return self._changed(status=target, **fields)
+
+    def _changed(self, **fields: Any) -> Video:
+        """A copy with `fields`, validated as a whole (version and `updated_at` are storage's)."""
+        return Video.model_validate({**self.model_dump(), **fields})
+
+
+class VideoEdit(BaseModel):
+    """What an owner may change of a video; None: leave as it is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    visibility: Visibility | None = None
+
+
+class MediaOutputs(BaseModel):
+    """What a finished transcode recorded on the video."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    duration_s: float
+    width: int
+    height: int
+    size_bytes: int
+    renditions: list[Rendition]
+    poster_key: str | None
+    hls_master_key: str | None = None
+    storyboard_image_key: str | None = None
+    storyboard_vtt_key: str | None = None

@@ -13,9 +13,10 @@ import asyncio
 
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.dynamo import BadCursor, decode_cursor
+from videoshare.adapters.dynamo import decode_cursor
 from videoshare.adapters.videos import owner_cursor
 from videoshare.bootstrap import Dependencies
+from videoshare.domain.errors import BadCursor
 from videoshare.domain.search_terms import BadQuery, Query, parse_query, searchable
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.entrypoints.http.problems import validation_failed

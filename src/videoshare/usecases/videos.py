@@ -16,11 +16,12 @@ from pathlib import PurePosixPath
 
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.dynamo import BadCursor, decode_cursor
+from videoshare.adapters.dynamo import decode_cursor
 from videoshare.adapters.storage import safe_filename
 from videoshare.adapters.videos import PUBLIC_FEED, VideoRepository
 from videoshare.bootstrap import Dependencies
 from videoshare.domain import keys
+from videoshare.domain.errors import BadCursor
 from videoshare.domain.events import VideoCreated, VideoCreatedData, utc_now
 from videoshare.domain.upload_plan import MAX_OBJECT_BYTES
 from videoshare.domain.video import Rendition, Video, VideoStatus

@@ -12,8 +12,8 @@ import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from videoshare.adapters import cognito
-from videoshare.adapters.dynamo import BadCursor
 from videoshare.adapters.tokens import ExpiredToken, InvalidToken, JwksUnavailable, RevokedToken
+from videoshare.domain.errors import BadCursor
 from videoshare.entrypoints.http.problems import Problem, unauthenticated, unavailable
 
 log = structlog.get_logger("ingress")

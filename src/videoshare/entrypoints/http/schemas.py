@@ -22,7 +22,7 @@ from pydantic import (
     model_serializer,
 )
 
-from videoshare.domain.video import VideoStatus, Visibility
+from videoshare.domain.video import VideoEdit, VideoStatus, Visibility
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
@@ -171,9 +171,9 @@ class UpdateVideoIn(_In):
     def _unique_tags(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else list(dict.fromkeys(tags))
 
-    def changes(self) -> dict[str, Any]:
-        """The fields the client sent, as record changes."""
-        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+    def edit(self) -> VideoEdit:
+        """The fields the client sent, as the domain's edit."""
+        return VideoEdit(**{name: getattr(self, name) for name in self.model_fields_set})
 
 
 class RenditionOut(_Out):

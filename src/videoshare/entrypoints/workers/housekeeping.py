@@ -22,8 +22,8 @@ from datetime import datetime
 import structlog
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.videos import VideoConflict
 from videoshare.domain import keys
+from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import (
     VideoCreated,
     VideoCreatedData,
@@ -154,11 +154,8 @@ async def _expire_upload(ctx: WorkerContext, video: Video) -> bool:
         log.info("expired_upload_arrived_after_all", video_id=video.id)
         return False
     await abort_multipart_uploads(ctx, video.source_key)
-    rejected = await ctx.videos.transition(
-        video,
-        VideoStatus.REJECTED,
-        status_code=UPLOAD_EXPIRED_CODE,
-        status_reason=UPLOAD_EXPIRED_REASON,
+    rejected = await ctx.videos.save(
+        video.rejected(UPLOAD_EXPIRED_CODE, UPLOAD_EXPIRED_REASON), expected=video
     )
     # The id of the upload-finalizer's verdict: should the upload come late after all, its
     # verdict on the rejected video is this very event, and is dropped as a duplicate.

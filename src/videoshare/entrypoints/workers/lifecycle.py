@@ -3,12 +3,10 @@ races, and the give-up path that marks a video `failed`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import structlog
 
-from videoshare.adapters.videos import VideoConflict
 from videoshare.bus.outcomes import RetryLater
+from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import VideoFailed, VideoFailedData, follow_up
 from videoshare.domain.video import Video, VideoStatus, can_transition
 from videoshare.entrypoints.workers.context import WorkerContext
@@ -16,12 +14,13 @@ from videoshare.entrypoints.workers.context import WorkerContext
 log = structlog.get_logger("lifecycle")
 
 
-async def move(ctx: WorkerContext, video: Video, target: VideoStatus, **changes: Any) -> Video:
-    """Transition `video` to `target`; a concurrent writer means: read again, later."""
+async def move(ctx: WorkerContext, changed: Video, *, expected: Video) -> Video:
+    """Write `changed` (a transition of `expected`); a concurrent writer means: read again,
+    later."""
     try:
-        return await ctx.videos.transition(video, target, **changes)
+        return await ctx.videos.save(changed, expected=expected)
     except VideoConflict as exc:
-        raise RetryLater(f"video {video.id} changed while being updated", delay_s=1) from exc
+        raise RetryLater(f"video {expected.id} changed while being updated", delay_s=1) from exc
 
 
 def correlation_of(video: Video, fallback: str) -> str:
@@ -41,13 +40,7 @@ async def give_up(ctx: WorkerContext, video_id: str, cause_id: str, reason: str)
         return
     if can_transition(video.status, VideoStatus.FAILED):
         try:
-            video = await ctx.videos.transition(
-                video,
-                VideoStatus.FAILED,
-                status_reason=reason,
-                status_code="processing_failed",
-                progress=None,
-            )
+            video = await ctx.videos.save(video.failed(reason), expected=video)
         except VideoConflict:
             log.warning("give_up_conflict", video_id=video_id)
             return

@@ -20,7 +20,7 @@ from videoshare.domain.events import (
     VideoUpdated,
     follow_up,
 )
-from videoshare.domain.video import Rendition, Video, VideoStatus
+from videoshare.domain.video import MediaOutputs, Rendition, Video, VideoStatus
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
 from videoshare.entrypoints.workers.lifecycle import give_up, move
 
@@ -79,10 +79,7 @@ async def _index(ctx: WorkerContext, event: VideoTranscoded) -> Video | None:
         log.info("video_gone", video_id=data.video_id)
         return None
     if video.status is VideoStatus.PROCESSING:
-        video = await move(
-            ctx,
-            video,
-            VideoStatus.READY,
+        outputs = MediaOutputs(
             duration_s=data.duration_s,
             width=data.width,
             height=data.height,
@@ -92,8 +89,8 @@ async def _index(ctx: WorkerContext, event: VideoTranscoded) -> Video | None:
             hls_master_key=data.hls_master_key,
             storyboard_image_key=data.storyboard_image_key,
             storyboard_vtt_key=data.storyboard_vtt_key,
-            progress=None,
         )
+        video = await move(ctx, video.ready(outputs), expected=video)
     elif video.status is not VideoStatus.READY:
         log.info("not_indexing", video_id=video.id, status=video.status.value)
         return video

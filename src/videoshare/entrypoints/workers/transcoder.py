@@ -22,9 +22,9 @@ from typing import BinaryIO
 
 import structlog
 
-from videoshare.adapters.videos import VideoConflict
 from videoshare.bus.outcomes import RetryLater
 from videoshare.domain import keys
+from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import (
     RenditionData,
     VideoRejected,
@@ -175,7 +175,7 @@ async def _start(ctx: WorkerContext, event: VideoUploaded) -> tuple[Video, bool]
         return None
     # A video still `uploaded` has never been started on: no earlier attempt left outputs.
     if video.status is VideoStatus.UPLOADED:
-        return await move(ctx, video, VideoStatus.PROCESSING, progress=0.0), True
+        return await move(ctx, video.processing(), expected=video), True
     return video, False
 
 
@@ -340,7 +340,7 @@ class _ProgressReporter:
         try:
             current = await self._ctx.videos.get(self._video.id)
             if current is not None and current.status is VideoStatus.PROCESSING:
-                await self._ctx.videos.save(current, progress=round(percent, 1))
+                await self._ctx.videos.save(current.with_progress(percent), expected=current)
         except VideoConflict:
             log.debug("progress_skipped", video_id=self._video.id)
 
@@ -349,9 +349,7 @@ async def _reject(
     ctx: WorkerContext, video: Video, event: VideoUploaded, code: str, reason: str
 ) -> None:
     if video.status is VideoStatus.PROCESSING:
-        video = await move(
-            ctx, video, VideoStatus.REJECTED, status_code=code, status_reason=reason, progress=None
-        )
+        video = await move(ctx, video.rejected(code, reason), expected=video)
     await ctx.publisher.publish(
         follow_up(
             VideoRejected,

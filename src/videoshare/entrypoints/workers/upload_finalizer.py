@@ -105,13 +105,10 @@ async def _finalize(ctx: WorkerContext, record: S3ObjectCreated, cause_id: str) 
             verdict = _verdict_on(video, inspection)
         else:  # not the upload the record expects (never, with keys.source_key): read that
             verdict = _verdict_on(video, await _inspect(ctx, video.source_key))
-        target = VideoStatus.UPLOADED if verdict.accepted else VideoStatus.REJECTED
-        changes = (
-            {"size_bytes": video.declared_size_bytes}
-            if verdict.accepted
-            else {"status_reason": verdict.reason, "status_code": verdict.code}
+        changed = (
+            video.uploaded() if verdict.accepted else video.rejected(verdict.code, verdict.reason)
         )
-        video = await move(ctx, video, target, **changes)
+        video = await move(ctx, changed, expected=video)
     elif not _decided_here(video):
         log.info("already_past_upload", video_id=video.id, status=video.status.value)
         return

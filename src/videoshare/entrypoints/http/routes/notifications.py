@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from videoshare.adapters.dynamo import BadCursor, decode_cursor
+from videoshare.adapters.dynamo import decode_cursor
+from videoshare.domain.errors import BadCursor
 from videoshare.entrypoints.http.bearer import require_user
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.replies import NO_STORE, json_reply

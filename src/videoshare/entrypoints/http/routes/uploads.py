@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from videoshare.adapters.storage import MultipartRefused
-from videoshare.adapters.videos import VideoConflict
 from videoshare.bootstrap import Dependencies
+from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import utc_now
 from videoshare.domain.upload_plan import part_list_errors
 from videoshare.domain.video import Video, VideoStatus
@@ -119,7 +119,7 @@ async def _extend(svc: Dependencies, video: Video, expires_at: datetime, user_id
     """Record the new expiry, so housekeeping does not abort an upload still going on."""
     for _ in range(MAX_ATTEMPTS):
         try:
-            await svc.videos.save(video, upload_expires_at=expires_at)
+            await svc.videos.save(video.upload_extended(expires_at), expected=video)
         except VideoConflict:
             video = await _awaiting_upload(svc, video.id, user_id)
         else:

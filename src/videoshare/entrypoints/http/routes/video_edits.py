@@ -12,19 +12,17 @@ one not ready yet) and 403 where they could (`GET` shows it to them, but it is n
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from videoshare.adapters.videos import VideoConflict
 from videoshare.bootstrap import Dependencies
+from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import (
     VideoDeleted,
     VideoDeletedData,
     VideoUpdated,
     VideoUpdatedData,
 )
-from videoshare.domain.video import Video, VideoStatus
+from videoshare.domain.video import Video, VideoEdit
 from videoshare.entrypoints.http.bearer import require_user
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.middleware.request_id import request_id
@@ -46,8 +44,8 @@ MAX_ATTEMPTS = 5
 async def update(request: web.Request) -> web.Response:
     user = await require_user(request)
     body = await parse_body(request, UpdateVideoIn)
-    changes = body.changes()
-    if not changes:
+    edit = body.edit()
+    if not body.model_fields_set:
         raise validation_failed(
             [
                 {
@@ -58,7 +56,7 @@ async def update(request: web.Request) -> web.Response:
         )
     svc = dependencies(request)
     video = await edit_video(
-        svc, request.match_info["video_id"], user.user_id, changes, request_id(request)
+        svc, request.match_info["video_id"], user.user_id, edit, request_id(request)
     )
     out = await video_view(
         video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
@@ -88,24 +86,22 @@ async def owned_video(svc: Dependencies, video_id: str, user_id: str) -> Video:
 
 
 async def edit_video(
-    svc: Dependencies, video_id: str, user_id: str, changes: dict[str, Any], correlation_id: str
+    svc: Dependencies, video_id: str, user_id: str, edit: VideoEdit, correlation_id: str
 ) -> Video:
     for _ in range(MAX_ATTEMPTS):
         video = await owned_video(svc, video_id, user_id)
-        changed = {k: v for k, v in changes.items() if getattr(video, k) != v}
+        changed = video.edit_changes(edit)
         if not changed:
             return video  # nothing to write, nothing to tell
         try:
-            saved = await svc.videos.save(video, **changed)
+            saved = await svc.videos.save(video.edited(edit), expected=video)
         except VideoConflict:
             continue
         await svc.publisher.publish(
             VideoUpdated(
                 correlation_id=correlation_id,
                 producer=PRODUCER,
-                data=VideoUpdatedData(
-                    video_id=saved.id, owner_id=saved.owner_id, changed=sorted(changed)
-                ),
+                data=VideoUpdatedData(video_id=saved.id, owner_id=saved.owner_id, changed=changed),
             )
         )
         return saved
@@ -116,7 +112,7 @@ async def delete_video(svc: Dependencies, video_id: str, user_id: str, correlati
     for _ in range(MAX_ATTEMPTS):
         video = await owned_video(svc, video_id, user_id)
         try:
-            deleted = await svc.videos.transition(video, VideoStatus.DELETED, progress=None)
+            deleted = await svc.videos.save(video.deleted(), expected=video)
         except VideoConflict:
             continue
         await svc.publisher.publish(
