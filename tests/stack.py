@@ -26,7 +26,7 @@ from videoshare.aws import open_clients
 from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
-from videoshare.local.emulator import free_port
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 # A deadline, not a wait: on a loaded 2-core machine seven Python processes start slowly.

@@ -15,7 +15,7 @@ from videoshare.entrypoints.workers import health_server
 from videoshare.entrypoints.workers.health_server import WorkerHealth, side_server
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.local.emulator import PortInUse, free_port
+from videoshare.ports import PortInUse, free_port
 from videoshare.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,6 @@ its SQS model, see there), so `make run`, `videoshare emulator` and the tests sh
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from videoshare.ports import ensure_port_free
+
 DEFAULT_PORT = 4566
 # The child's module: moto's server, patched (its command line is how tests find the child).
 EMULATOR_MODULE = "videoshare.local.moto_server"
@@ -22,33 +23,8 @@ EMULATOR_MODULE = "videoshare.local.moto_server"
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
-class PortInUse(Exception):
-    def __init__(self, host: str, port: int, what: str) -> None:
-        super().__init__(
-            f"port {port} on {host} is already taken, so the {what} cannot start there; "
-            f"stop whatever uses it (is `make run` already running?) or choose another port"
-        )
-
-
 class EmulatorFailed(Exception):
     pass
-
-
-def ensure_port_free(host: str, port: int, what: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # As the servers themselves bind: connections of a stopped server in TIME_WAIT do
-        # not make the port taken.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            raise PortInUse(host, port, what) from exc
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -26,15 +26,9 @@ import aiohttp
 from videoshare.aws import open_clients
 from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
-from videoshare.local.emulator import (
-    DEFAULT_PORT,
-    LOCAL_CREDENTIALS,
-    Emulator,
-    ensure_port_free,
-    free_port,
-    start_emulator,
-)
+from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
 from videoshare.logs import configure_logging
+from videoshare.ports import ensure_port_free, free_port
 from videoshare.settings import Settings
 
 STOP_GRACE_S = 15

@@ -106,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from videoshare.entrypoints.cli.client.commands import CLIENT_COMMANDS, run_client_command
-    from videoshare.local.emulator import EmulatorFailed, PortInUse
+    from videoshare.local.emulator import EmulatorFailed
+    from videoshare.ports import PortInUse
 
     if args.command in CLIENT_COMMANDS:
         return run_client_command(args)

@@ -32,7 +32,7 @@ from videoshare.infra.topology import (
     UPLOAD_FINALIZER,
     WEBHOOK_SENDER,
 )
-from videoshare.local.emulator import PortInUse
+from videoshare.ports import PortInUse
 from videoshare.settings import Settings
 
 log = structlog.get_logger("health")
