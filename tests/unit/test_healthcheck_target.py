@@ -66,7 +66,7 @@ def test_an_unknown_command_is_not_checkable() -> None:
 
 def test_the_quick_recognition_agrees_with_the_real_parser() -> None:
     from videoshare.entrypoints.cli.healthcheck import _command
-    from videoshare.entrypoints.cli.main import parser
+    from videoshare.entrypoints.cli.parser import parser
     from videoshare.infra.processes import processes
 
     for process in processes():

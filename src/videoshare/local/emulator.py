@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from videoshare.children import ChildFailed
 from videoshare.ports import ensure_port_free
 
 DEFAULT_PORT = 4566
@@ -23,8 +24,8 @@ EMULATOR_MODULE = "videoshare.local.moto_server"
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
-class EmulatorFailed(Exception):
-    pass
+class EmulatorFailed(ChildFailed):
+    """The emulator exited at start or did not answer in time."""
 
 
 @dataclass

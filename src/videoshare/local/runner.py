@@ -24,7 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from videoshare.aws import open_clients
-from videoshare.entrypoints.workers import WORKERS
+from videoshare.infra.processes import INGRESS, processes
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
 from videoshare.logs import configure_logging
@@ -81,16 +81,20 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     async with open_clients(settings) as aws:
         resources = await provision(aws, settings)
     _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
+    # Each process as deployed (`infra/processes.py`, the ingress first), by its command.
     exe = [sys.executable, "-m", "videoshare.entrypoints.cli.main"]
-    children = [Child("ingress", [*exe, "api"], COLORS[0])] + [
+    children = [
         Child(
-            name,
-            [*exe, "worker", name],
-            COLORS[(i + 1) % len(COLORS)],
-            env={"VIDEOSHARE_HEALTH_PORT": str(free_port(settings.health_host))},
+            process.name,
+            [*exe, *process.command],
+            COLORS[i % len(COLORS)],
+            env={"VIDEOSHARE_HEALTH_PORT": str(free_port(settings.health_host))}
+            if process.is_worker
+            else {},
         )
-        for i, name in enumerate(WORKERS)
+        for i, process in enumerate(processes())
     ]
+    assert children[0].name == INGRESS
     env = {
         **os.environ,
         "VIDEOSHARE_LOG_FORMAT": "console",

@@ -80,7 +80,7 @@ def _command(arguments: list[str]) -> tuple[str, str | None]:
     workers = {c.consumer for c in topology(Settings()).consumers}
     if len(arguments) == 2 and arguments[0] == "worker" and arguments[1] in workers:
         return "worker", arguments[1]
-    from videoshare.entrypoints.cli.main import parser
+    from videoshare.entrypoints.cli.parser import parser
 
     try:
         args = parser().parse_args(arguments)
