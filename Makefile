@@ -37,10 +37,13 @@ chromium:
 vendor: setup
 	$(BIN)/python -m videoshare.web.vendoring
 
+# lint-imports: the layer contracts in pyproject.toml (tests/unit/test_import_contracts.py runs
+# them too, so `make test` fails on a broken contract as well).
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 fmt: setup
 	$(BIN)/ruff format src tests bench
@@ -64,4 +67,4 @@ bench: setup
 	$(BIN)/python -m bench $(ONLY)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .grimp_cache
