@@ -23,6 +23,7 @@ import aiohttp
 from tests.conftest import ARTIFACTS
 from tests.support import child_env, unique_stack
 from videoshare.aws import open_clients
+from videoshare.children import die_with_parent
 from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
@@ -51,6 +52,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                preexec_fn=die_with_parent(),  # a killed test run leaves no process behind
             )
 
     def stop(self) -> dict[str, int]:

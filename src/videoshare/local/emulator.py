@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from videoshare.children import ChildFailed
+from videoshare.children import ChildFailed, die_with_parent
 from videoshare.ports import ensure_port_free
 
 DEFAULT_PORT = 4566
@@ -50,7 +50,8 @@ def start_emulator(
     log_path: Path | None = None,
     ready_timeout_s: float = 30,
 ) -> Emulator:
-    """Start the (patched) moto server and return once it answers HTTP; the caller stops it."""
+    """Start the (patched) moto server and return once it answers HTTP; the caller stops it.
+    It dies with the calling thread: call it from one that lives as long as it should."""
     ensure_port_free(host, port, "AWS emulator")
     argv = [sys.executable, "-m", EMULATOR_MODULE, "-H", host, "-p", str(port)]
     env = {**os.environ, **LOCAL_CREDENTIALS}
@@ -64,6 +65,7 @@ def start_emulator(
             stdin=subprocess.DEVNULL,
             env=env,
             start_new_session=True,  # Ctrl-C reaches whoever started it, who stops it in order
+            preexec_fn=die_with_parent(),  # and it dies with them when they are killed
         )
     endpoint = f"http://{host}:{port}"
     emulator = Emulator(process, endpoint)

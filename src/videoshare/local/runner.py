@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from videoshare.aws import open_clients
+from videoshare.children import die_with_parent
 from videoshare.infra.processes import INGRESS, processes
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
@@ -179,6 +180,7 @@ async def _start(child: Child, env: dict[str, str]) -> None:
         stderr=asyncio.subprocess.STDOUT,
         env={**env, **child.env},
         start_new_session=True,  # Ctrl-C reaches the runner only; it stops children in order
+        preexec_fn=die_with_parent(),  # and they die with it when it is killed
     )
     child.pump = asyncio.create_task(_pump(child))
 
