@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events openapi infra bench clean vendor chromium
+.PHONY: setup run test lint fmt events workers openapi infra bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ fmt: setup
 # Regenerates the event catalog (events/) from the pydantic models.
 events: setup
 	$(BIN)/videoshare events export
+
+# Regenerates the worker catalog (workers/: queues, what each takes and emits, knobs, scaling).
+workers: setup
+	$(BIN)/videoshare workers export
 
 # Regenerates the HTTP contract (api/openapi.yaml) from the routes and pydantic models.
 openapi: setup

@@ -7,6 +7,7 @@
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
+    videoshare workers export      regenerate the worker catalog under workers/
     videoshare infra export        regenerate the AWS template infra/cloudformation.yaml
     videoshare healthcheck         exit 0 when this container's process answers /healthz
     videoshare dlq list|show|replay|purge   the dead-letter queues (ops/commands.py)
@@ -73,6 +74,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run("run")
         if args.command == "emulator":
             return run("emulator", args.port)
+        if args.command == "workers":
+            from videoshare.infra.worker_catalog import export_catalog as export_workers
+
+            for path in export_workers(args.out):
+                print(path)
+            return 0
         if args.command == "infra":
             from videoshare.infra.cloudformation import export_template
 
