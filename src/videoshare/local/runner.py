@@ -164,7 +164,7 @@ async def _ingress_ready(base: str, stop: asyncio.Event, ingress: Child) -> bool
                 async with http.get(f"{base}/readyz") as response:
                     if response.status == 200:
                         return True
-            except aiohttp.ClientError:
+            except (aiohttp.ClientError, TimeoutError):  # not up yet, or slow to answer
                 pass
             await asyncio.sleep(0.2)
     if not stop.is_set():
