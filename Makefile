@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events openapi infra bench clean vendor chromium
+.PHONY: setup run test lint fmt events workers openapi infra bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -37,10 +37,13 @@ chromium:
 vendor: setup
 	$(BIN)/python -m videoshare.web.vendoring
 
+# lint-imports: the layer contracts in pyproject.toml (tests/unit/test_import_contracts.py runs
+# them too, so `make test` fails on a broken contract as well).
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 fmt: setup
 	$(BIN)/ruff format src tests bench
@@ -49,6 +52,10 @@ fmt: setup
 # Regenerates the event catalog (events/) from the pydantic models.
 events: setup
 	$(BIN)/videoshare events export
+
+# Regenerates the worker catalog (workers/: queues, what each takes and emits, knobs, scaling).
+workers: setup
+	$(BIN)/videoshare workers export
 
 # Regenerates the HTTP contract (api/openapi.yaml) from the routes and pydantic models.
 openapi: setup
@@ -64,4 +71,4 @@ bench: setup
 	$(BIN)/python -m bench $(ONLY)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .grimp_cache

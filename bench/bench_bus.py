@@ -22,8 +22,9 @@ from bench.report import Figure, median, write_report
 from videoshare.aws import open_clients
 from videoshare.bus.runtime import Consumer, ConsumerConfig
 from videoshare.domain.events import VideoReady, VideoReadyData, parse_event
-from videoshare.local.emulator import free_port, start_emulator
+from videoshare.local.emulator import start_emulator
 from videoshare.logs import configure_logging
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 if TYPE_CHECKING:

@@ -30,8 +30,9 @@ from videoshare.domain.events import VideoCreated, VideoCreatedData, utc_now
 from videoshare.domain.video import Video
 from videoshare.infra.provision import provision
 from videoshare.infra.topology import VIDEOS_TABLE
-from videoshare.local.emulator import LOCAL_CREDENTIALS, free_port, start_emulator
+from videoshare.local.emulator import LOCAL_CREDENTIALS, start_emulator
 from videoshare.logs import configure_logging
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 CONCURRENCY = 10

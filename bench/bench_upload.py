@@ -30,7 +30,8 @@ from videoshare.entrypoints.cli.client.media_file import checked_media_file
 from videoshare.entrypoints.cli.client.session import ApiSession
 from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 from videoshare.infra.provision import provision
-from videoshare.local.emulator import free_port, start_emulator
+from videoshare.local.emulator import start_emulator
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 MIB = 1024 * 1024

@@ -11,7 +11,8 @@ from tests.support import unique_stack
 from videoshare.aws import AwsClients, open_clients
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources
-from videoshare.local.emulator import Emulator, free_port, start_emulator
+from videoshare.local.emulator import Emulator, start_emulator
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

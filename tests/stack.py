@@ -23,10 +23,11 @@ import aiohttp
 from tests.conftest import ARTIFACTS
 from tests.support import child_env, unique_stack
 from videoshare.aws import open_clients
+from videoshare.children import die_with_parent
 from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
-from videoshare.local.emulator import free_port
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 # A deadline, not a wait: on a loaded 2-core machine seven Python processes start slowly.
@@ -51,6 +52,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                preexec_fn=die_with_parent(),  # a killed test run leaves no process behind
             )
 
     def stop(self) -> dict[str, int]:

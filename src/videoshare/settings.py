@@ -106,7 +106,7 @@ class Settings(BaseSettings):
 
     # --- operations: health and metrics side server, housekeeping ---------------------------
     # Port of a worker's /healthz, /readyz, /metrics; None: the worker's default
-    # (workers/health_server.DEFAULT_PORTS); 0: any free port (logged).
+    # (infra/processes.HEALTH_PORTS); 0: any free port (logged).
     health_port: int | None = Field(default=None, ge=0, le=65535)
     health_host: str = "127.0.0.1"
     # How often each worker samples its dead-letter queue's depth for /metrics.

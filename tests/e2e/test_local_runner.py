@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from tests.support import child_env
-from videoshare.local.emulator import free_port
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import AliasChoices
 
-from videoshare.entrypoints.cli.main import parser
+from videoshare.entrypoints.cli.parser import parser
 from videoshare.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from videoshare.entrypoints.workers.health_server import WorkerHealth, side_server
 from videoshare.infra.topology import NOTIFIER
-from videoshare.local.emulator import free_port
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from videoshare.aws import open_clients
-from videoshare.bus.inbound import decode_event
 from videoshare.bus.runtime import Consumer, ConsumerConfig, stop_on_signals
 from videoshare.domain.events import VideoUploaded
+from videoshare.entrypoints.workers.messages import decode_event
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 

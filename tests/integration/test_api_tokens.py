@@ -42,7 +42,8 @@ from videoshare.adapters.tokens import (
     InvalidToken,
     JwksCache,
 )
-from videoshare.local.emulator import Emulator, free_port
+from videoshare.local.emulator import Emulator
+from videoshare.ports import free_port
 
 pytestmark = pytest.mark.integration
 

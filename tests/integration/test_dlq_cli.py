@@ -21,7 +21,7 @@ from videoshare.domain.events import VideoReady, VideoReadyData
 from videoshare.entrypoints.cli.main import main
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.local.emulator import free_port
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 pytestmark = pytest.mark.integration

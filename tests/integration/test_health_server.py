@@ -11,11 +11,11 @@ from prometheus_client import CollectorRegistry
 
 from videoshare.aws import AwsClients
 from videoshare.bus.metrics import ConsumerMetrics
-from videoshare.entrypoints.workers import health_server
 from videoshare.entrypoints.workers.health_server import WorkerHealth, side_server
+from videoshare.infra import processes
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.local.emulator import PortInUse, free_port
+from videoshare.ports import PortInUse, free_port
 from videoshare.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -94,7 +94,7 @@ async def test_a_taken_default_port_falls_back_locally_but_an_explicit_one_is_an
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     health, _ = health_for(aws, resources.queue_urls[NOTIFIER])
-    monkeypatch.setitem(health_server.DEFAULT_PORTS, NOTIFIER, taken_port)
+    monkeypatch.setitem(processes.HEALTH_PORTS, NOTIFIER, taken_port)
     async with side_server(NOTIFIER, settings, health) as base:
         assert not base.endswith(f":{taken_port}")
         async with aiohttp.ClientSession() as http, http.get(f"{base}/healthz") as response:

@@ -23,9 +23,9 @@ from tests.integration.bus_support import (
 from tests.support import eventually
 from videoshare.aws import AwsClients
 from videoshare.bus.idempotency import AlreadyDone, Claim, HeldElsewhere, IdempotencyStore
-from videoshare.bus.inbound import decode_event
 from videoshare.bus.runtime import Consumer, ConsumerConfig, Outcome, Settlement
 from videoshare.domain.events import VideoUploaded
+from videoshare.entrypoints.workers.messages import decode_event
 from videoshare.settings import Settings
 
 pytestmark = pytest.mark.integration

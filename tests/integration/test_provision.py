@@ -10,9 +10,9 @@ import aiohttp
 
 from videoshare.adapters.publisher import Publisher
 from videoshare.aws import AwsClients
-from videoshare.bus.inbound import decode_s3
 from videoshare.domain import keys
 from videoshare.domain.events import VideoReady, VideoReadyData
+from videoshare.entrypoints.workers.messages import decode_s3
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources, resolve
 from videoshare.infra.topology import topology

@@ -30,10 +30,10 @@ from tests.integration.bus_support import (
 )
 from tests.support import child_env, eventually
 from videoshare.aws import AwsClients
-from videoshare.bus.inbound import decode_event
 from videoshare.bus.outcomes import Reject, RetryLater
 from videoshare.bus.runtime import Consumer, ConsumerConfig, Inbound, Outcome, Settlement
 from videoshare.domain.events import VideoUploaded
+from videoshare.entrypoints.workers.messages import decode_event
 from videoshare.settings import Settings
 
 if TYPE_CHECKING:

@@ -26,12 +26,12 @@ from tests.integration.worker_support import (
 )
 from tests.media import make_clip, make_jpeg, write_text
 from videoshare.aws import AwsClients
-from videoshare.bus.inbound import decode_s3
 from videoshare.bus.runtime import Outcome, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import VideoRejected, VideoUploaded
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.entrypoints.workers import upload_finalizer
+from videoshare.entrypoints.workers.messages import decode_s3
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import UPLOAD_FINALIZER
 from videoshare.settings import Settings

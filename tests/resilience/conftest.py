@@ -24,7 +24,8 @@ from tests.support import child_env, unique_stack
 from videoshare.aws import open_clients
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
-from videoshare.local.emulator import Emulator, free_port, start_emulator
+from videoshare.local.emulator import Emulator, start_emulator
+from videoshare.ports import free_port
 from videoshare.settings import Settings
 
 READY_TIMEOUT_S = 120  # a deadline: seven processes start slowly on a loaded machine

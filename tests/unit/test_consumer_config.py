@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from videoshare.bus.runtime import ConsumerConfig, Outcome
-from videoshare.bus.settlement import Delivery
+from videoshare.bus.settlement import ReceivedMessage
 
 URL = "http://127.0.0.1:4566/000000000000/vs-transcoder"
 
@@ -51,8 +51,8 @@ def test_impossible_settings_are_refused(overrides: dict[str, Any]) -> None:
         config(**overrides)
 
 
-def test_a_received_message_becomes_a_delivery() -> None:
-    delivery = Delivery.of(
+def test_an_sqs_message_becomes_a_received_message() -> None:
+    received = ReceivedMessage.of(
         {
             "MessageId": "m-1",
             "ReceiptHandle": "r-1",
@@ -61,13 +61,13 @@ def test_a_received_message_becomes_a_delivery() -> None:
             "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": "x"}},
         }
     )
-    assert delivery.attempt == 3
-    assert delivery.receipt_handle == "r-1"
-    assert delivery.attributes["event_type"]["StringValue"] == "x"
+    assert received.attempt == 3
+    assert received.receipt_handle == "r-1"
+    assert received.attributes["event_type"]["StringValue"] == "x"
 
 
 def test_a_message_without_a_receive_count_is_a_first_attempt() -> None:
-    assert Delivery.of({"ReceiptHandle": "r-1", "Body": ""}).attempt == 1
+    assert ReceivedMessage.of({"ReceiptHandle": "r-1", "Body": ""}).attempt == 1
 
 
 def test_failures_log_louder_than_successes() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from videoshare.bus.dead_letters import (
+from videoshare.adapters.dead_letters import (
     UNKNOWN,
     age_seconds,
     describe,

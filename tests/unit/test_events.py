@@ -109,7 +109,7 @@ def test_wire_shaped_samples_parse(sample: Path) -> None:
     """tests/events/ holds messages as they arrive on the wire."""
     body = sample.read_text(encoding="utf-8")
     if sample.name.startswith("s3-"):
-        from videoshare.bus.inbound import decode_s3
+        from videoshare.entrypoints.workers.messages import decode_s3
 
         decoded = decode_s3(body)
         assert decoded is None or decoded.records

@@ -64,15 +64,11 @@ def test_an_unknown_command_is_not_checkable() -> None:
         target_for(["worker", "no-such-worker"], Settings())
 
 
-def test_the_quick_recognition_agrees_with_the_real_parser_and_port_rule() -> None:
-    from videoshare.entrypoints.cli.healthcheck import _command, _worker_port
-    from videoshare.entrypoints.cli.main import parser
-    from videoshare.entrypoints.workers.health_server import port_for
+def test_the_quick_recognition_agrees_with_the_real_parser() -> None:
+    from videoshare.entrypoints.cli.healthcheck import _command
+    from videoshare.entrypoints.cli.parser import parser
     from videoshare.infra.processes import processes
 
     for process in processes():
         args = parser().parse_args(list(process.command))
         assert _command(list(process.command)) == (args.command, getattr(args, "name", None))
-        if process.is_worker:
-            for settings in (Settings(), Settings(health_port=9999)):
-                assert _worker_port(process.name, settings) == port_for(process.name, settings)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from videoshare.bus.dead_letters import (
+from videoshare.adapters.dead_letters import (
     DeadLetter,
     age_seconds,
     describe,

@@ -31,7 +31,7 @@ from videoshare.bus.dlq import Failure, dead_letter, describe_error
 from videoshare.bus.heartbeat import Heartbeat
 from videoshare.bus.idempotency import AlreadyDone, Claim, HeldElsewhere, IdempotencyStore
 from videoshare.bus.outcomes import Reject, RetryLater
-from videoshare.bus.settlement import Delivery, Outcome, Settlement
+from videoshare.bus.settlement import Outcome, ReceivedMessage, Settlement
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
@@ -76,23 +76,23 @@ class Dispatcher:
         self._on_give_up = on_give_up
         self._on_settled = on_settled
 
-    async def process(self, delivery: Delivery) -> None:
-        """Settle `delivery`. Never raises: if settling itself fails (SQS unreachable), that
+    async def process(self, received: ReceivedMessage) -> None:
+        """Settle `received`. Never raises: if settling itself fails (SQS unreachable), that
         is logged and the message comes back after its visibility timeout."""
         started = time.monotonic()
         context = {
             "consumer": self._config.name,
             "queue": self._config.queue_name,
-            "message_id": delivery.message_id,
-            "attempt": delivery.attempt,
+            "message_id": received.message_id,
+            "attempt": received.attempt,
         }
         try:
             with bound_contextvars(**context):
-                decoded = self._decode_safely(delivery.body)
+                decoded = self._decode_safely(received.body)
                 with bound_contextvars(**_event_context(decoded)):
-                    async with self._visibility_heartbeat(delivery):
-                        result = await self._handle(delivery, decoded)
-                    self._record(delivery, decoded, result, started)
+                    async with self._visibility_heartbeat(received):
+                        result = await self._handle(received, decoded)
+                    self._record(received, decoded, result, started)
         except Exception:
             log.exception("message not settled", **context)
 
@@ -108,11 +108,11 @@ class Dispatcher:
             reject.__cause__ = exc
             return reject
 
-    async def _handle(self, delivery: Delivery, decoded: Decoded) -> _Result:
+    async def _handle(self, received: ReceivedMessage, decoded: Decoded) -> _Result:
         if isinstance(decoded, Reject):
-            return await self._reject(delivery, decoded)
+            return await self._reject(received, decoded)
         if decoded is None:
-            await self._delete(delivery)
+            await self._delete(received)
             return _Result(Outcome.SKIPPED, reason="nothing to do")
         handler = self._handlers.get(decoded.type)
         if handler is None:
@@ -120,14 +120,14 @@ class Dispatcher:
                 f"{self._config.name} has no handler for messages of type {decoded.type!r}",
                 code="unknown_type",
             )
-            return await self._reject(delivery, unknown)
+            return await self._reject(received, unknown)
         try:
             outcome = await self._run_once(decoded, handler)
         except Reject as exc:
-            return await self._reject(delivery, exc)
+            return await self._reject(received, exc)
         except Exception as exc:  # noqa: BLE001 - RetryLater, or any failure: retried by default
-            return await self._retry(delivery, decoded, exc)
-        await self._delete(delivery)
+            return await self._retry(received, decoded, exc)
+        await self._delete(received)
         return _Result(outcome)
 
     async def _run_once(self, inbound: Inbound, handler: Handler) -> Outcome:
@@ -159,27 +159,29 @@ class Dispatcher:
 
     # --- settling ---------------------------------------------------------------------------
 
-    async def _retry(self, delivery: Delivery, inbound: Inbound, exc: Exception) -> _Result:
-        if delivery.attempt >= self._config.max_receive_count:
-            return await self._give_up(delivery, inbound, exc)
+    async def _retry(self, received: ReceivedMessage, inbound: Inbound, exc: Exception) -> _Result:
+        if received.attempt >= self._config.max_receive_count:
+            return await self._give_up(received, inbound, exc)
         requested = exc.delay_s if isinstance(exc, RetryLater) else None
         if requested is not None:
             delay = clamp_visibility(requested)
         else:
             delay = backoff_delay(
-                delivery.attempt,
+                received.attempt,
                 base_s=self._config.backoff_base_s,
                 cap_s=self._config.backoff_cap_s,
             )
         await self._sqs.change_message_visibility(
             QueueUrl=self._config.queue_url,
-            ReceiptHandle=delivery.receipt_handle,
+            ReceiptHandle=received.receipt_handle,
             VisibilityTimeout=delay,
         )
         return _Result(Outcome.RETRY, reason=_reason(exc), error=exc, delay_s=delay)
 
-    async def _give_up(self, delivery: Delivery, inbound: Inbound, exc: Exception) -> _Result:
-        reason = f"gave up after {delivery.attempt} attempts: {_reason(exc)}"
+    async def _give_up(
+        self, received: ReceivedMessage, inbound: Inbound, exc: Exception
+    ) -> _Result:
+        reason = f"gave up after {received.attempt} attempts: {_reason(exc)}"
         # A claim held elsewhere is not this event failing, so the hook (e.g. "mark the video
         # failed") would be wrong; the dead-lettered copy replays as a duplicate.
         if self._on_give_up is not None and not isinstance(exc, HeldElsewhereRetry):
@@ -189,52 +191,52 @@ class Dispatcher:
                 log.exception("give-up hook failed")
                 reason += f" (and the give-up hook failed: {describe_error(hook_exc)})"
         await self._dead_letter(
-            delivery, Failure(reason, "gave_up", describe_error(exc), delivery.attempt)
+            received, Failure(reason, "gave_up", describe_error(exc), received.attempt)
         )
         return _Result(Outcome.GAVE_UP, reason=reason, error=exc)
 
-    async def _reject(self, delivery: Delivery, exc: Reject) -> _Result:
+    async def _reject(self, received: ReceivedMessage, exc: Reject) -> _Result:
         cause = exc.__cause__ or exc
         await self._dead_letter(
-            delivery, Failure(exc.reason, exc.code, describe_error(cause), delivery.attempt)
+            received, Failure(exc.reason, exc.code, describe_error(cause), received.attempt)
         )
         return _Result(Outcome.REJECTED, reason=exc.reason, error=exc)
 
-    async def _dead_letter(self, delivery: Delivery, failure: Failure) -> None:
+    async def _dead_letter(self, received: ReceivedMessage, failure: Failure) -> None:
         # The copy first, then the delete: a crash in between duplicates rather than loses it.
         await dead_letter(
             self._sqs,
             dlq_url=self._config.dlq_url,
             source_queue=self._config.queue_name,
-            body=delivery.body,
-            original_attributes=delivery.attributes,
+            body=received.body,
+            original_attributes=received.attributes,
             failure=failure,
         )
-        await self._delete(delivery)
+        await self._delete(received)
 
-    async def _delete(self, delivery: Delivery) -> None:
+    async def _delete(self, received: ReceivedMessage) -> None:
         await self._sqs.delete_message(
-            QueueUrl=self._config.queue_url, ReceiptHandle=delivery.receipt_handle
+            QueueUrl=self._config.queue_url, ReceiptHandle=received.receipt_handle
         )
 
-    def _visibility_heartbeat(self, delivery: Delivery) -> Heartbeat:
+    def _visibility_heartbeat(self, received: ReceivedMessage) -> Heartbeat:
         async def extend() -> None:
             await self._sqs.change_message_visibility(
                 QueueUrl=self._config.queue_url,
-                ReceiptHandle=delivery.receipt_handle,
+                ReceiptHandle=received.receipt_handle,
                 VisibilityTimeout=self._config.visibility_timeout_s,
             )
 
         return Heartbeat(extend, interval_s=self._config.heartbeat_every_s, name="visibility")
 
     def _record(
-        self, delivery: Delivery, decoded: Decoded, result: _Result, started: float
+        self, received: ReceivedMessage, decoded: Decoded, result: _Result, started: float
     ) -> None:
         """The one log line per message; then `on_settled` (the seam for metrics)."""
         settlement = Settlement(
             consumer=self._config.name,
             outcome=result.outcome,
-            attempt=delivery.attempt,
+            attempt=received.attempt,
             duration_s=time.monotonic() - started,
             event_type=None if isinstance(decoded, Reject) or decoded is None else decoded.type,
             reason=result.reason,

@@ -44,7 +44,7 @@ import structlog
 from videoshare.bus.contract import ConsumerConfig, Decode, GiveUpHook, Handler, Inbound
 from videoshare.bus.dispatch import Dispatcher
 from videoshare.bus.idempotency import IdempotencyStore
-from videoshare.bus.settlement import Delivery, Outcome, Settlement
+from videoshare.bus.settlement import Outcome, ReceivedMessage, Settlement
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
@@ -180,13 +180,13 @@ class Consumer:
         if messages and self._on_received is not None:
             self._on_received(len(messages))
         for message in messages:
-            task = asyncio.create_task(self._process(Delivery.of(message)))
+            task = asyncio.create_task(self._process(ReceivedMessage.of(message)))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
 
-    async def _process(self, delivery: Delivery) -> None:
+    async def _process(self, received: ReceivedMessage) -> None:
         try:
-            await self._dispatcher.process(delivery)
+            await self._dispatcher.process(received)
         finally:
             self.counters.handled += 1
 

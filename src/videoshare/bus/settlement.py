@@ -1,8 +1,8 @@
 """The vocabulary of one message's trip through the consumer: what arrived, and what became of it.
 
-`Delivery` is one received SQS message with what the runtime reads from it; `Outcome` is how
-it was settled; `Settlement` is the record of it that the log line (and later the metrics)
-are made from.
+`ReceivedMessage` is one received SQS message with what the runtime reads from it; `Outcome`
+is how it was settled; `Settlement` is the record of it that the log line (and later the
+metrics) are made from.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class ReceivedMessage:
     """One received message."""
 
     message_id: str
@@ -45,7 +45,7 @@ class Delivery:
     attributes: Mapping[str, Mapping[str, Any]]  # its message attributes, as received
 
     @classmethod
-    def of(cls, message: MessageTypeDef) -> Delivery:
+    def of(cls, message: MessageTypeDef) -> ReceivedMessage:
         system = message.get("Attributes", {})
         return cls(
             message_id=message.get("MessageId", ""),

@@ -21,9 +21,21 @@ from videoshare.infra.topology import (
     WEBHOOK_SENDER,
     WEBHOOKS_TABLE,
 )
+from videoshare.settings import Settings
 
 INGRESS = "ingress"
 API_PORT = 8080
+# Each worker's side server (`/healthz`, `/readyz`, `/metrics`): its port unless
+# VIDEOSHARE_HEALTH_PORT says otherwise (`health_port`).
+HEALTH_PORTS = {
+    UPLOAD_FINALIZER: 9101,
+    TRANSCODER: 9102,
+    METADATA_INDEXER: 9103,
+    NOTIFIER: 9104,
+    HOUSEKEEPING: 9105,
+    WEBHOOK_SENDER: 9106,
+}
+FALLBACK_HEALTH_PORT = 9100  # a worker without an entry above
 
 # Every process resolves every queue by name at start (`infra/resources.py`).
 # DynamoDB transactions are authorised by the item actions they contain.
@@ -75,12 +87,17 @@ class Process:
         return self.name != INGRESS
 
 
+def health_port(worker: str, settings: Settings) -> int:
+    """Where a worker's side server listens: `VIDEOSHARE_HEALTH_PORT` when set (0: any free
+    port), else the worker's entry in `HEALTH_PORTS`."""
+    if settings.health_port is not None:
+        return settings.health_port
+    return HEALTH_PORTS.get(worker, FALLBACK_HEALTH_PORT)
+
+
 def processes() -> tuple[Process, ...]:
     """The ingress and every worker (the same names as the topology's consumers)."""
-    from videoshare.entrypoints.workers.health_server import DEFAULT_PORTS
-
-    ports = DEFAULT_PORTS
-
+    ports = HEALTH_PORTS
     return (
         Process(
             INGRESS,

@@ -6,12 +6,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from videoshare.bus.contract import ConsumerConfig
 from videoshare.settings import Settings
+
+# Where an `Output` goes, besides another consumer's queue (named by the consumer).
+TOPIC = "topic"  # the events topic: every subscribed queue whose filter takes the type
+WEBHOOK_URL = "webhook URL"  # a user's registered URL, over HTTP(S)
+GIVE_UP = "on give-up"  # the worker's give-up hook (last receive of a failing message)
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Something a consumer sends: the message's type, where to (`TOPIC`, a consumer's queue,
+    `WEBHOOK_URL`) and when, unless whenever it handles a message. Declared, not derived: a
+    unit test holds every entry to the types the code has (tests/unit/test_worker_catalog.py)."""
+
+    message: str
+    to: str = TOPIC
+    when: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ConsumerQueue:
-    """A consumer's own queue, its dead-letter queue and what it is subscribed to."""
+    """A consumer's own queue, its dead-letter queue, what it is subscribed to and what it
+    sends on."""
 
     consumer: str
     # Event types it receives from the topic (its SNS filter policy); empty: none from the topic.
@@ -22,12 +40,26 @@ class ConsumerQueue:
     max_receive_count: int = 5
     # Messages handled at once by one process; None: settings.max_in_flight.
     max_in_flight: int | None = None
+    # What it publishes or sends (the worker catalog, `workers/`, lists it).
+    emits: tuple[Output, ...] = ()
 
     def queue_name(self, settings: Settings) -> str:
         return settings.queue(self.consumer)
 
     def dlq_name(self, settings: Settings) -> str:
         return settings.queue(f"{self.consumer}-dlq")
+
+    def consumer_config(self, settings: Settings, queue_url: str, dlq_url: str) -> ConsumerConfig:
+        """The consumer runtime's knobs for this queue (the worker process runs with these)."""
+        return ConsumerConfig(
+            name=self.consumer,
+            queue_url=queue_url,
+            dlq_url=dlq_url,
+            max_in_flight=self.max_in_flight or settings.max_in_flight,
+            wait_time_s=settings.wait_time_s,
+            visibility_timeout_s=self.visibility_timeout_s,
+            max_receive_count=self.max_receive_count,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +126,11 @@ def topology(settings: Settings) -> Topology:
                 UPLOAD_FINALIZER,
                 s3_notifications=True,
                 max_receive_count=settings.max_receive_count,
+                emits=(
+                    Output("video.uploaded"),
+                    Output("video.rejected"),
+                    Output("video.failed", when=GIVE_UP),
+                ),
             ),
             ConsumerQueue(
                 TRANSCODER,
@@ -103,6 +140,11 @@ def topology(settings: Settings) -> Topology:
                 # one transcode at a time per process: ffmpeg already uses the cores
                 max_in_flight=1,
                 max_receive_count=settings.max_receive_count,
+                emits=(
+                    Output("video.transcoded"),
+                    Output("video.rejected"),
+                    Output("video.failed", when=GIVE_UP),
+                ),
             ),
             ConsumerQueue(
                 METADATA_INDEXER,
@@ -114,19 +156,44 @@ def topology(settings: Settings) -> Topology:
                     "video.deleted",
                 ),
                 max_receive_count=settings.max_receive_count,
+                emits=(Output("video.ready"), Output("video.failed", when=GIVE_UP)),
             ),
             ConsumerQueue(
                 NOTIFIER,
                 event_types=("video.ready", "video.rejected", "video.failed"),
                 max_receive_count=settings.max_receive_count,
+                emits=(
+                    Output("webhook.delivery", to=WEBHOOK_SENDER, when="for a user with a webhook"),
+                ),
             ),
             # fed by the notifier; retries re-send with a delay (workers/webhook_sender.py)
-            ConsumerQueue(WEBHOOK_SENDER, max_receive_count=settings.max_receive_count),
+            ConsumerQueue(
+                WEBHOOK_SENDER,
+                max_receive_count=settings.max_receive_count,
+                emits=(
+                    Output(
+                        "webhook.delivery", to=WEBHOOK_URL, when="as a signed POST of its event"
+                    ),
+                    Output(
+                        "webhook.delivery",
+                        to=WEBHOOK_SENDER,
+                        when="the next attempt, delayed, after a failed POST",
+                    ),
+                ),
+            ),
             ConsumerQueue(
                 HOUSEKEEPING,
                 # deletes the objects of deleted videos; its sweep runs beside the consumer
                 event_types=("video.deleted",),
                 max_receive_count=settings.max_receive_count,
+                emits=(
+                    Output("video.rejected", when="the sweep: an upload expired"),
+                    Output("video.created", when="the sweep: again, a video stuck awaiting upload"),
+                    Output(
+                        "video.uploaded",
+                        when="the sweep: again, a video stuck uploaded or processing",
+                    ),
+                ),
             ),
         ),
         tables=(

@@ -6,7 +6,6 @@ its SQS model, see there), so `make run`, `videoshare emulator` and the tests sh
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from videoshare.children import ChildFailed, die_with_parent
+from videoshare.ports import ensure_port_free
+
 DEFAULT_PORT = 4566
 # The child's module: moto's server, patched (its command line is how tests find the child).
 EMULATOR_MODULE = "videoshare.local.moto_server"
@@ -22,33 +24,8 @@ EMULATOR_MODULE = "videoshare.local.moto_server"
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
-class PortInUse(Exception):
-    def __init__(self, host: str, port: int, what: str) -> None:
-        super().__init__(
-            f"port {port} on {host} is already taken, so the {what} cannot start there; "
-            f"stop whatever uses it (is `make run` already running?) or choose another port"
-        )
-
-
-class EmulatorFailed(Exception):
-    pass
-
-
-def ensure_port_free(host: str, port: int, what: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # As the servers themselves bind: connections of a stopped server in TIME_WAIT do
-        # not make the port taken.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            raise PortInUse(host, port, what) from exc
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+class EmulatorFailed(ChildFailed):
+    """The emulator exited at start or did not answer in time."""
 
 
 @dataclass
@@ -73,7 +50,8 @@ def start_emulator(
     log_path: Path | None = None,
     ready_timeout_s: float = 30,
 ) -> Emulator:
-    """Start the (patched) moto server and return once it answers HTTP; the caller stops it."""
+    """Start the (patched) moto server and return once it answers HTTP; the caller stops it.
+    It dies with the calling thread: call it from one that lives as long as it should."""
     ensure_port_free(host, port, "AWS emulator")
     argv = [sys.executable, "-m", EMULATOR_MODULE, "-H", host, "-p", str(port)]
     env = {**os.environ, **LOCAL_CREDENTIALS}
@@ -87,6 +65,7 @@ def start_emulator(
             stdin=subprocess.DEVNULL,
             env=env,
             start_new_session=True,  # Ctrl-C reaches whoever started it, who stops it in order
+            preexec_fn=die_with_parent(),  # and it dies with them when they are killed
         )
     endpoint = f"http://{host}:{port}"
     emulator = Emulator(process, endpoint)

@@ -24,17 +24,12 @@ from pathlib import Path
 import aiohttp
 
 from videoshare.aws import open_clients
-from videoshare.entrypoints.workers import WORKERS
+from videoshare.children import die_with_parent
+from videoshare.infra.processes import INGRESS, processes
 from videoshare.infra.provision import provision
-from videoshare.local.emulator import (
-    DEFAULT_PORT,
-    LOCAL_CREDENTIALS,
-    Emulator,
-    ensure_port_free,
-    free_port,
-    start_emulator,
-)
+from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
 from videoshare.logs import configure_logging
+from videoshare.ports import ensure_port_free, free_port
 from videoshare.settings import Settings
 
 STOP_GRACE_S = 15
@@ -87,16 +82,20 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     async with open_clients(settings) as aws:
         resources = await provision(aws, settings)
     _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
+    # Each process as deployed (`infra/processes.py`, the ingress first), by its command.
     exe = [sys.executable, "-m", "videoshare.entrypoints.cli.main"]
-    children = [Child("ingress", [*exe, "api"], COLORS[0])] + [
+    children = [
         Child(
-            name,
-            [*exe, "worker", name],
-            COLORS[(i + 1) % len(COLORS)],
-            env={"VIDEOSHARE_HEALTH_PORT": str(free_port(settings.health_host))},
+            process.name,
+            [*exe, *process.command],
+            COLORS[i % len(COLORS)],
+            env={"VIDEOSHARE_HEALTH_PORT": str(free_port(settings.health_host))}
+            if process.is_worker
+            else {},
         )
-        for i, name in enumerate(WORKERS)
+        for i, process in enumerate(processes())
     ]
+    assert children[0].name == INGRESS
     env = {
         **os.environ,
         "VIDEOSHARE_LOG_FORMAT": "console",
@@ -165,7 +164,7 @@ async def _ingress_ready(base: str, stop: asyncio.Event, ingress: Child) -> bool
                 async with http.get(f"{base}/readyz") as response:
                     if response.status == 200:
                         return True
-            except aiohttp.ClientError:
+            except (aiohttp.ClientError, TimeoutError):  # not up yet, or slow to answer
                 pass
             await asyncio.sleep(0.2)
     if not stop.is_set():
@@ -181,6 +180,7 @@ async def _start(child: Child, env: dict[str, str]) -> None:
         stderr=asyncio.subprocess.STDOUT,
         env={**env, **child.env},
         start_new_session=True,  # Ctrl-C reaches the runner only; it stops children in order
+        preexec_fn=die_with_parent(),  # and they die with it when it is killed
     )
     child.pump = asyncio.create_task(_pump(child))
 

@@ -1,6 +1,7 @@
 """Run ffmpeg as a guarded child process: no stdin, its own process group (killed whole on
-timeout, failure or cancellation), a wall-clock deadline, the tail of its stderr kept as the
-failure reason, and its `-progress` reports turned into a percentage, at most once a second."""
+timeout, failure or cancellation), dead with the worker if the worker is killed, a wall-clock
+deadline, the tail of its stderr kept as the failure reason, and its `-progress` reports turned
+into a percentage, at most once a second."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Final
+
+from videoshare.children import die_with_parent
 
 ProgressCallback = Callable[[float], Awaitable[None]]
 
@@ -57,6 +60,7 @@ async def run_ffmpeg(
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,  # its own process group, killed as a whole
+                preexec_fn=die_with_parent(),  # and killed with the worker, however it dies
             )
             assert process.stdout is not None  # both piped just above
             assert process.stderr is not None

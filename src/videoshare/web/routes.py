@@ -17,8 +17,6 @@ from pathlib import Path, PurePosixPath
 
 from aiohttp import web
 
-from videoshare.entrypoints.http.problems import not_found
-
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SHELL = STATIC_DIR / "index.html"
 
@@ -60,7 +58,7 @@ for _path in CLIENT_PATHS:
 async def static(request: web.Request) -> web.FileResponse:
     target = static_file(STATIC_DIR, request.match_info["path"])
     if target is None:
-        raise not_found("There is no such file in the web app.")
+        raise web.HTTPNotFound()  # the ingress answers it as its problem+json 404
     return _file(target, cache_control_for(target.relative_to(STATIC_DIR)))
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from videoshare.infra.processes import health_port
 from videoshare.settings import Settings
 
 TIMEOUT_S = 3.0
@@ -61,7 +62,7 @@ def target_for(arguments: Sequence[str], settings: Settings) -> Target:
     if command == "api":
         return Target("api", _url(settings.api_host, settings.api_port))
     if command == "worker" and name is not None:
-        port = _worker_port(name, settings)
+        port = health_port(name, settings)
         if port == 0:
             raise NotCheckable(f"{name} picks a free port (VIDEOSHARE_HEALTH_PORT=0)")
         return Target(name, _url(settings.health_host, port))
@@ -79,23 +80,13 @@ def _command(arguments: list[str]) -> tuple[str, str | None]:
     workers = {c.consumer for c in topology(Settings()).consumers}
     if len(arguments) == 2 and arguments[0] == "worker" and arguments[1] in workers:
         return "worker", arguments[1]
-    from videoshare.entrypoints.cli.main import parser
+    from videoshare.entrypoints.cli.parser import parser
 
     try:
         args = parser().parse_args(arguments)
     except SystemExit as exc:  # argparse has printed why
         raise NotCheckable(f"not a videoshare command: {' '.join(arguments)!r}") from exc
     return str(args.command), getattr(args, "name", None)
-
-
-def _worker_port(name: str, settings: Settings) -> int:
-    """As `workers.health_server.port_for`; the explicit setting (which every container has)
-    without importing the side server."""
-    if settings.health_port is not None:
-        return settings.health_port
-    from videoshare.entrypoints.workers.health_server import port_for
-
-    return port_for(name, settings)
 
 
 def _url(host: str, port: int) -> str:

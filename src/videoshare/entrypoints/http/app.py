@@ -38,8 +38,8 @@ from videoshare.entrypoints.http.routes import (
     webhooks,
 )
 from videoshare.infra.resources import MissingResource
-from videoshare.local.emulator import PortInUse, ensure_port_free
 from videoshare.logs import configure_logging
+from videoshare.ports import PortInUse, ensure_port_free
 from videoshare.settings import Settings
 from videoshare.web import routes as web_app
 

@@ -12,8 +12,8 @@ from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import AwsClients
 from videoshare.bootstrap import Dependencies
-from videoshare.bus.inbound import decode_event
 from videoshare.bus.runtime import Handler, Inbound
+from videoshare.entrypoints.workers.messages import decode_event
 from videoshare.infra.resources import Resources
 from videoshare.settings import Settings
 

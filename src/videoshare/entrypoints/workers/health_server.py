@@ -4,10 +4,10 @@
     /readyz    its consumer is running and its queue answers (503 problem+json otherwise)
     /metrics   Prometheus text: the consumer's series (`bus/metrics.py`), DLQ depth included
 
-Each worker has a default port (`DEFAULT_PORTS`, documented in docs/ARCHITECTURE.md);
-`VIDEOSHARE_HEALTH_PORT` overrides it, 0 picks a free one. Locally, where several stacks may run
-side by side, a taken default port falls back to a free one (logged with the URL); on AWS a
-taken port is an error, as for the ingress.
+Each worker has a default port (`infra/processes.HEALTH_PORTS`, deployment data documented in
+docs/ARCHITECTURE.md); `VIDEOSHARE_HEALTH_PORT` overrides it, 0 picks a free one. Locally, where
+several stacks may run side by side, a taken default port falls back to a free one (logged with
+the URL); on AWS a taken port is an error, as for the ingress.
 """
 
 from __future__ import annotations
@@ -24,28 +24,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from videoshare.entrypoints.http.middleware.errors import problem_middleware
 from videoshare.entrypoints.http.problems import unavailable
-from videoshare.infra.topology import (
-    HOUSEKEEPING,
-    METADATA_INDEXER,
-    NOTIFIER,
-    TRANSCODER,
-    UPLOAD_FINALIZER,
-    WEBHOOK_SENDER,
-)
-from videoshare.local.emulator import PortInUse
+from videoshare.infra.processes import health_port
+from videoshare.ports import PortInUse
 from videoshare.settings import Settings
 
 log = structlog.get_logger("health")
 
-DEFAULT_PORTS = {
-    UPLOAD_FINALIZER: 9101,
-    TRANSCODER: 9102,
-    METADATA_INDEXER: 9103,
-    NOTIFIER: 9104,
-    HOUSEKEEPING: 9105,
-    WEBHOOK_SENDER: 9106,
-}
-FALLBACK_PORT = 9100  # a worker without an entry above
 READY_TIMEOUT_S = 2.0
 
 ReadyCheck = Callable[[], Awaitable[object]]
@@ -100,18 +84,12 @@ def create_side_app(health: WorkerHealth) -> web.Application:
     return app
 
 
-def port_for(name: str, settings: Settings) -> int:
-    if settings.health_port is not None:
-        return settings.health_port
-    return DEFAULT_PORTS.get(name, FALLBACK_PORT)
-
-
 @contextlib.asynccontextmanager
 async def side_server(name: str, settings: Settings, health: WorkerHealth) -> AsyncIterator[str]:
     """Serve the side app while the block runs; yields its base URL."""
     runner = web.AppRunner(create_side_app(health), access_log=None)
     await runner.setup()
-    host, port = settings.health_host, port_for(name, settings)
+    host, port = settings.health_host, health_port(name, settings)
     try:
         try:
             site = web.TCPSite(runner, host, port)

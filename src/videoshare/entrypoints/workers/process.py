@@ -37,16 +37,9 @@ def run(name: str, define: Callable[[WorkerContext], WorkerDefinition], settings
 
 def consumer_config(name: str, deps: Dependencies) -> ConsumerConfig:
     """The consumer's knobs for worker `name`, from its queue in the topology and the settings."""
-    settings = deps.settings
-    queue = topology(settings).consumer(name)
-    return ConsumerConfig(
-        name=name,
-        queue_url=deps.resources.queue_urls[name],
-        dlq_url=deps.resources.dlq_urls[name],
-        max_in_flight=queue.max_in_flight or settings.max_in_flight,
-        wait_time_s=settings.wait_time_s,
-        visibility_timeout_s=queue.visibility_timeout_s,
-        max_receive_count=queue.max_receive_count,
+    queue = topology(deps.settings).consumer(name)
+    return queue.consumer_config(
+        deps.settings, deps.resources.queue_urls[name], deps.resources.dlq_urls[name]
     )
 
 

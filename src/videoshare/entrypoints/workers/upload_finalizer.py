@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import structlog
 from botocore.exceptions import ClientError
 
-from videoshare.bus.inbound import S3ObjectCreated, S3ObjectsCreated, decode_s3
 from videoshare.bus.outcomes import Reject, RetryLater
 from videoshare.domain import keys
 from videoshare.domain.events import (
@@ -32,6 +31,7 @@ from videoshare.entrypoints.workers.lifecycle import (
     move,
     rejected_after_upload,
 )
+from videoshare.entrypoints.workers.messages import S3ObjectCreated, S3ObjectsCreated, decode_s3
 from videoshare.media.sniff import SNIFF_BYTES, sniff_container
 
 if TYPE_CHECKING:

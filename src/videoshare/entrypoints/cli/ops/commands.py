@@ -28,8 +28,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from videoshare.adapters.dead_letter_queues import DlqOperator, ReplaySummary, UnknownQueue
+from videoshare.adapters.dead_letters import human_age
 from videoshare.bootstrap import open_dead_letter_operator
-from videoshare.bus.dead_letters import human_age
 from videoshare.settings import Settings
 
 USER_ERROR = 2

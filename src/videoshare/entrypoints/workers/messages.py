@@ -1,7 +1,9 @@
-"""Raw SQS message bodies become typed models here, at the edge, or are rejected with a reason.
+"""What arrives on the workers' queues: raw SQS bodies become typed models here, at the edge,
+or are rejected (`bus` `Reject`) with a reason.
 
 Two kinds of body arrive: domain events (raw SNS delivery: the body *is* the event JSON) and
-S3 event notifications (the upload-finalizer's queue).
+S3 event notifications (the upload-finalizer's queue). Both decoders are a worker's `decode`;
+the bus itself knows neither.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from videoshare.bus.inbound import decode_event, decode_s3
 from videoshare.bus.outcomes import Reject
 from videoshare.domain import keys
+from videoshare.entrypoints.workers.messages import decode_event, decode_s3
 
 SAMPLES = Path(__file__).resolve().parents[1] / "events"
 

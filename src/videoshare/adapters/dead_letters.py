@@ -2,7 +2,8 @@
 
 The runtime (`bus/dlq.py`) dead-letters the original body unchanged and describes the failure
 in message attributes (`FAILURE_ATTRIBUTES`); a replay sends the body back with the original
-attributes only.
+attributes only. It reads our own messages (a domain event's id, type and video, the video of an
+S3 upload's key), which the generic bus does not know: it serves `dead_letter_queues.py`.
 """
 
 from __future__ import annotations
