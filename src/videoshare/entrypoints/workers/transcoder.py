@@ -23,6 +23,7 @@ from typing import BinaryIO
 import structlog
 
 from videoshare.bus.outcomes import RetryLater
+from videoshare.bus.runtime import Inbound
 from videoshare.domain import keys
 from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import (
@@ -64,10 +65,11 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
     async def on_uploaded(event: VideoUploaded) -> None:
         await _transcode_video(ctx, event)
 
-    async def on_give_up(event: VideoUploaded, exc: BaseException) -> None:
-        await give_up(
-            ctx, event.data.video_id, event.id, "The video could not be processed; try again."
-        )
+    async def on_give_up(event: Inbound, exc: BaseException) -> None:
+        if isinstance(event, VideoUploaded):
+            await give_up(
+                ctx, event.data.video_id, event.id, "The video could not be processed; try again."
+            )
 
     return WorkerDefinition(handlers={"video.uploaded": on_uploaded}, on_give_up=on_give_up)
 
