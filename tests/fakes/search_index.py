@@ -1,5 +1,5 @@
-"""`SearchIndexWriter` in memory: the terms each searchable video is found by, and what a query
-finds (every term matched, newest first), as the DynamoDB index answers."""
+"""`TermIndex` in memory, as the metadata-indexer writes it: the terms each searchable video is
+found by, and what a query finds (every term matched, newest first), as the index answers."""
 
 from __future__ import annotations
 

@@ -1,28 +1,31 @@
-"""The webhook ports in memory: the registrations as the workers read them, the delivery queue,
-and a poster whose answers a test scripts (200 unless told otherwise)."""
+"""The webhook ports the workers use, in memory: the registrations (as the ingress's fake of
+`WebhookRegistry` keeps them), the delivery queue, and a poster whose answers a test scripts
+(200 unless told otherwise)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from videoshare.domain.events import utc_now
-from videoshare.domain.webhooks import Delivery, Webhook
-from videoshare.usecases.ports import AttemptResult
+from videoshare.domain.webhooks import Delivery, new_secret
+from videoshare.usecases.ports import AttemptResult, Webhook
 
 DELIVERED = AttemptResult(delivered=True, status=200)
 
 
-class FakeWebhookRegistrations:
+class FakeWebhookRegistry:
     def __init__(self) -> None:
         self.hooks: dict[str, Webhook] = {}
 
-    def register(self, user_id: str, url: str = "https://hooks.example/in") -> Webhook:
-        hook = Webhook(user_id, url, "whsec_fake", utc_now())
-        self.hooks[user_id] = hook
-        return hook
+    async def put(self, user_id: str, url: str) -> Webhook:
+        self.hooks[user_id] = Webhook(user_id, url, new_secret(), utc_now())
+        return self.hooks[user_id]
 
     async def get(self, user_id: str) -> Webhook | None:
         return self.hooks.get(user_id)
+
+    async def delete(self, user_id: str) -> bool:
+        return self.hooks.pop(user_id, None) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tests.fakes.events import FakePublisher
-from tests.fakes.inbox import FakeInbox
+from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
 from tests.fakes.pending_videos import FakePendingVideos
 from tests.fakes.search_index import FakeSearchIndex
@@ -14,7 +14,7 @@ from tests.fakes.videos import FakeVideoStore
 from tests.fakes.webhook_delivery import (
     FakeDeliveryQueue,
     FakeWebhookPoster,
-    FakeWebhookRegistrations,
+    FakeWebhookRegistry,
 )
 
 
@@ -25,7 +25,7 @@ class WorkerFakes:
     publisher: FakePublisher = field(default_factory=FakePublisher)
     search: FakeSearchIndex = field(default_factory=FakeSearchIndex)
     notifications: FakeInbox = field(default_factory=FakeInbox)
-    webhooks: FakeWebhookRegistrations = field(default_factory=FakeWebhookRegistrations)
+    webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)
     deliveries: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)
     webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
     pending: FakePendingVideos = field(init=False)

@@ -20,9 +20,9 @@ SERVER_ERROR = AttemptResult(delivered=False, status=500)
 
 
 @pytest.fixture
-def fakes() -> WorkerFakes:
+async def fakes() -> WorkerFakes:
     fakes = WorkerFakes()
-    fakes.webhooks.register(OWNER, "https://hooks.example/in")
+    await fakes.webhooks.put(OWNER, "https://hooks.example/in")
     return fakes
 
 
@@ -125,7 +125,7 @@ async def test_a_webhook_removed_meanwhile_drops_the_delivery(fakes: WorkerFakes
 async def test_the_webhook_as_registered_now_is_the_one_called(fakes: WorkerFakes) -> None:
     fakes.webhook_poster.results = [SERVER_ERROR, DELIVERED]
     await deliver(fakes, delivery())
-    fakes.webhooks.register(OWNER, "https://new.example/hook")
+    await fakes.webhooks.put(OWNER, "https://new.example/hook")
 
     (retry,) = fakes.deliveries.queued
     await deliver(fakes, retry.delivery, now=retry.delivery.not_before)

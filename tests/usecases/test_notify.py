@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.workers import WorkerFakes
 from tests.usecases.workers_support import OWNER, store_video
 from videoshare.domain.events import VideoReady, VideoReadyData, video_failed, video_rejected
+from videoshare.domain.notifications import Notification
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.domain.webhooks import delivery_id
 from videoshare.usecases.notify import notify_owner
@@ -20,6 +21,11 @@ NOW = 1_700_000_000.0
 @pytest.fixture
 def fakes() -> WorkerFakes:
     return WorkerFakes()
+
+
+async def inbox(fakes: WorkerFakes) -> list[Notification]:
+    notes, _ = await fakes.notifications.list(OWNER, 50, None)
+    return notes
 
 
 def ready(video: Video) -> VideoReady:
@@ -36,7 +42,7 @@ async def test_video_ready_makes_one_inbox_entry_that_says_so(fakes: WorkerFakes
 
     await notify_owner(fakes, event, now=NOW)
 
-    (note,) = fakes.notifications.of(OWNER)
+    (note,) = await inbox(fakes)
     assert (note.id, note.type, note.video_id) == (event.id, "video.ready", video.id)
     assert (note.created_at, note.message) == (
         event.occurred_at,
@@ -58,7 +64,7 @@ async def test_a_rejection_or_a_failure_tells_the_owner_why(fakes: WorkerFakes) 
     await notify_owner(fakes, rejected, now=NOW)
     await notify_owner(fakes, failed, now=NOW)
 
-    messages = {n.video_id: (n.type, n.message) for n in fakes.notifications.of(OWNER)}
+    messages = {n.video_id: (n.type, n.message) for n in await inbox(fakes)}
     assert messages == {
         rejected_video.id: ("video.rejected", f"“Birthday” was not accepted: {reason}"),
         failed_video.id: (
@@ -75,7 +81,7 @@ async def test_a_video_gone_meanwhile_is_called_your_video(fakes: WorkerFakes) -
 
     await notify_owner(fakes, event, now=NOW)
 
-    (note,) = fakes.notifications.of(OWNER)
+    (note,) = await inbox(fakes)
     assert note.message == "“Your video” could not be processed: It broke."
 
 
@@ -89,14 +95,14 @@ async def test_the_same_event_again_even_later_still_makes_one_entry(fakes: Work
     await notify_owner(fakes, event, now=NOW)
     await notify_owner(fakes, again, now=NOW)
 
-    (note,) = fakes.notifications.of(OWNER)
+    (note,) = await inbox(fakes)
     assert (note.id, note.created_at) == (event.id, event.occurred_at)
 
 
 async def test_an_owner_with_a_webhook_gets_a_delivery_each_time_with_one_id(
     fakes: WorkerFakes,
 ) -> None:
-    fakes.webhooks.register(OWNER)
+    await fakes.webhooks.put(OWNER, "https://hooks.example/in")
     video = await store_video(fakes, status=VideoStatus.READY)
     event = ready(video)
 
@@ -116,10 +122,10 @@ async def test_an_owner_with_a_webhook_gets_a_delivery_each_time_with_one_id(
 
 
 async def test_an_owner_without_a_webhook_gets_no_delivery(fakes: WorkerFakes) -> None:
-    fakes.webhooks.register("somebody-else")
+    await fakes.webhooks.put("somebody-else", "https://hooks.example/in")
     video = await store_video(fakes, status=VideoStatus.READY)
 
     await notify_owner(fakes, ready(video), now=NOW)
 
     assert fakes.deliveries.queued == []
-    assert len(fakes.notifications.of(OWNER)) == 1
+    assert len(await inbox(fakes)) == 1

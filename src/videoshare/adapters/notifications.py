@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item
-
-# `Notification` is the domain's (re-exported: callers of this adapter import it from here too)
-from videoshare.domain.notifications import Notification as Notification
+from videoshare.domain.notifications import Notification as Notification  # the workers' import
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient

@@ -32,10 +32,8 @@ from videoshare.domain.webhooks import (
     public_address,
     signature_header,
 )
-
-# `Webhook` is the domain's (re-exported: callers of this adapter import it from here too)
-from videoshare.domain.webhooks import Webhook as Webhook
 from videoshare.usecases.ports import AttemptResult
+from videoshare.usecases.ports import Webhook as Webhook  # re-exported: the HTTP route's import
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient

@@ -1,7 +1,4 @@
-"""An entry in a user's notification inbox: what the notifier tells an owner about a video.
-
-Its `id` is the id of the event it tells of, so the same event never makes two entries.
-"""
+"""A notification: one entry of a user's inbox (the notifier writes them, the owner reads them)."""
 
 from __future__ import annotations
 

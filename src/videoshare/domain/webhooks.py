@@ -1,5 +1,5 @@
-"""Webhooks, the pure part: a user's registration, signatures, the retry schedule, which
-addresses may be called, and the delivery message that travels on the `webhook-sender` queue.
+"""Webhooks, the pure part: signatures, the retry schedule, which addresses may be called, and
+the delivery message that travels on the `webhook-sender` queue.
 
     header = signature_header(secret, body, timestamp)   # "t=1700000000,v1=<hex>"
     verify_signature(secret, body, header, now)          # what a receiver does
@@ -14,8 +14,6 @@ import hmac
 import ipaddress
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -30,16 +28,6 @@ MAX_RETRY_DELAY_S = 6 * 3600
 # How old a signed timestamp a receiver should accept (replay protection).
 SIGNATURE_TOLERANCE_S = 300
 DELIVERY_TYPE: Literal["webhook.delivery"] = "webhook.delivery"
-
-
-@dataclass(frozen=True, slots=True)
-class Webhook:
-    """A user's registration: where their deliveries go, and the secret that signs them."""
-
-    user_id: str
-    url: str
-    secret: str
-    updated_at: datetime
 
 
 def new_secret() -> str:

@@ -25,7 +25,7 @@ import structlog
 
 from videoshare.bus.outcomes import Reject
 from videoshare.domain.webhooks import RETRY_FOR_S, Delivery, retry_delay_s
-from videoshare.usecases.ports import DeliveryQueue, WebhookPoster, WebhookRegistrations
+from videoshare.usecases.ports import DeliveryQueue, WebhookPoster, WebhookRegistry
 
 log = structlog.get_logger("webhook-sender")
 
@@ -35,7 +35,7 @@ EARLY_TOLERANCE_S = 1.0
 
 class SenderPorts(Protocol):
     @property
-    def webhooks(self) -> WebhookRegistrations: ...
+    def webhooks(self) -> WebhookRegistry: ...
 
     @property
     def deliveries(self) -> DeliveryQueue: ...

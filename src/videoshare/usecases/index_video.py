@@ -22,7 +22,7 @@ import structlog
 from videoshare.domain.events import VideoTranscoded, VideoTranscodedData, video_ready
 from videoshare.domain.video import MediaOutputs, Rendition, Video, VideoStatus
 from videoshare.usecases.lifecycle import move
-from videoshare.usecases.ports import EventPublisher, SearchIndexWriter, VideoStore
+from videoshare.usecases.ports import EventPublisher, TermIndex, VideoStore
 
 log = structlog.get_logger("metadata-indexer")
 
@@ -36,7 +36,7 @@ class IndexerPorts(Protocol):
     def videos(self) -> VideoStore: ...
 
     @property
-    def search(self) -> SearchIndexWriter: ...
+    def search(self) -> TermIndex: ...
 
     @property
     def publisher(self) -> EventPublisher: ...

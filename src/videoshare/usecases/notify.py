@@ -16,9 +16,9 @@ from videoshare.domain.notifications import Notification
 from videoshare.domain.webhooks import Delivery, delivery_id
 from videoshare.usecases.ports import (
     DeliveryQueue,
-    NotificationInbox,
+    Inbox,
     VideoStore,
-    WebhookRegistrations,
+    WebhookRegistry,
 )
 
 NotifiedEvent = VideoReady | VideoRejected | VideoFailed
@@ -29,10 +29,10 @@ class NotifierPorts(Protocol):
     def videos(self) -> VideoStore: ...
 
     @property
-    def notifications(self) -> NotificationInbox: ...
+    def notifications(self) -> Inbox: ...
 
     @property
-    def webhooks(self) -> WebhookRegistrations: ...
+    def webhooks(self) -> WebhookRegistry: ...
 
     @property
     def deliveries(self) -> DeliveryQueue: ...

@@ -18,7 +18,7 @@ from typing import Protocol
 from videoshare.domain.events import Event
 from videoshare.domain.notifications import Notification
 from videoshare.domain.video import Video, VideoStatus
-from videoshare.domain.webhooks import Delivery, Webhook
+from videoshare.domain.webhooks import Delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +54,12 @@ class EventPublisher(Protocol):
     async def publish(self, event: Event) -> None: ...
 
 
-# --- the workers' ports -------------------------------------------------------------------------
+# --- the workers' ports (h2) -------------------------------------------------------------------
 # What the workers' use cases need beside the video records and the publisher: the media
 # bucket's objects, the search index, the owners' inboxes, their webhooks and the videos still
-# on their way (the sweep's index).
+# on their way (the sweep's index). `Webhook`, `WebhookRegistry`, `Inbox` and `TermIndex` are
+# the names the ingress's ports (h1) give the same things: one port each once both are in (the
+# ingress lists the inbox and searches the index, the workers add to them).
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,9 @@ class ObjectStart:
 
 
 class ObjectStore(Protocol):
-    """The media bucket's objects, at the keys `domain/keys.py` lays out. Whichever call finds
-    no object at a key it needs raises `ObjectMissing`."""
+    """The media bucket's objects (`adapters.media_objects.MediaObjects`), at the keys
+    `domain/keys.py` lays out. Whichever call finds no object at a key it needs raises
+    `ObjectMissing`."""
 
     @property
     def bucket(self) -> str:
@@ -99,30 +102,44 @@ class ObjectStore(Protocol):
         """Whether there is an object at `key`."""
 
 
-class SearchIndexWriter(Protocol):
-    """The search index, as the metadata-indexer writes it."""
+class TermIndex(Protocol):
+    """The search index (`adapters.search.SearchIndex`), as the metadata-indexer writes it."""
 
     async def reindex(self, video_id: str, video: Video | None) -> None:
         """Make the entries of `video_id` what `video` says now: none unless it is searchable
         (ready and public), none when there is no record (None)."""
 
 
-class NotificationInbox(Protocol):
-    """The owners' notification inboxes, as the notifier writes them."""
+class Inbox(Protocol):
+    """Each user's notifications (`adapters.notifications.NotificationRepository`), as the
+    notifier adds to them."""
 
     async def add(self, note: Notification) -> bool:
         """Put `note` in its user's inbox; False when one with its id was there already."""
 
 
-class WebhookRegistrations(Protocol):
-    """The users' webhooks, as the workers read them."""
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    user_id: str
+    url: str
+    secret: str
+    updated_at: datetime
 
-    async def get(self, user_id: str) -> Webhook | None:
-        """The user's webhook as now registered (a consistent read), or None."""
+
+class WebhookRegistry(Protocol):
+    """Each user's one webhook (`adapters.webhooks.WebhookRepository`)."""
+
+    async def put(self, user_id: str, url: str) -> Webhook:
+        """Set the webhook, with a fresh signing secret."""
+
+    async def get(self, user_id: str) -> Webhook | None: ...
+
+    async def delete(self, user_id: str) -> bool:
+        """False when there was none."""
 
 
 class DeliveryQueue(Protocol):
-    """The webhook-sender's queue of delivery attempts."""
+    """The webhook-sender's queue of delivery attempts (`adapters.webhooks.WebhookDeliveries`)."""
 
     async def enqueue(self, delivery: Delivery, delay_s: float) -> None:
         """Put an attempt on the queue, handed out after `delay_s` (at most 15 min)."""
@@ -139,14 +156,16 @@ class AttemptResult:
 
 
 class WebhookPoster(Protocol):
-    """The one signed POST of a delivery to a user's webhook."""
+    """The one signed POST of a delivery to a user's webhook
+    (`adapters.webhooks.SignedWebhookPoster`)."""
 
     async def post(self, hook: Webhook, delivery: Delivery, body: bytes) -> AttemptResult:
         """POST `body` to the hook's URL, signed with its secret; never raises."""
 
 
 class PendingVideoIndex(Protocol):
-    """The videos in a non-terminal status (a sparse index: nothing else is read)."""
+    """The videos in a non-terminal status (`adapters.pending_videos.PendingVideos`: a sparse
+    index, nothing else is read)."""
 
     def before(self, status: VideoStatus, before: datetime) -> AsyncIterator[Video]:
         """Every video in `status` whose last update was before `before`."""
