@@ -22,6 +22,7 @@ from botocore.config import Config
 from videoshare.adapters.cognito import CognitoIdentity
 from videoshare.adapters.counters import WindowCounters
 from videoshare.adapters.dead_letter_queues import DlqOperator
+from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
 from videoshare.adapters.publisher import Publisher
@@ -29,7 +30,7 @@ from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
-from videoshare.adapters.webhooks import WebhookDeliveries, WebhookRepository
+from videoshare.adapters.webhooks import SignedWebhookPoster, WebhookDeliveries, WebhookRepository
 from videoshare.aws import AwsClients, client_kwargs, open_clients, session_for
 from videoshare.infra.resources import Resources, resolve
 from videoshare.infra.topology import (
@@ -63,6 +64,11 @@ class Dependencies:
     # The open clients, for the runtime's own wiring (the consumer's SQS calls, the operator's
     # dead-letter commands); use cases never touch them.
     aws: AwsClients
+    # --- the workers' adapters ---------------------------------------------------------------
+    # The media bucket's objects as the workers read and write them (the ingress presigns URLs
+    # through `storage`), and the one signed POST of a webhook delivery.
+    objects: MediaObjects
+    webhook_poster: SignedWebhookPoster
 
 
 def wire(
@@ -100,6 +106,9 @@ def wire(
         identity=identity,
         tokens=AccessTokens(verifier, identity.session_alive),
         aws=aws,
+        # --- the workers' adapters ---
+        objects=MediaObjects(aws.s3, resources.bucket),
+        webhook_poster=SignedWebhookPoster(allow_private=settings.webhooks_may_call_private),
     )
 
 

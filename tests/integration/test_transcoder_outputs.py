@@ -60,7 +60,7 @@ async def test_finished_segments_go_up_while_ffmpeg_writes_and_the_rest_at_the_e
 ) -> None:
     video_id = "video-early-segments"
     hls_prefix = keys.hls_prefix(video_id)
-    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
+    uploader = OutputUploader(worker.ctx.deps.objects, video_id, earlier_attempts=False)
     write(tmp_path / "hls" / "240p_000.ts", b"segment 0")
     write(tmp_path / "hls" / "240p_001.ts", b"segment 1, being written")
     follower = asyncio.create_task(uploader.follow(tmp_path))
@@ -100,7 +100,7 @@ async def test_an_attempt_without_outputs_takes_back_the_segments_it_put_early(
     worker: Worker, tmp_path: Path
 ) -> None:
     video_id = "video-discarded"
-    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
+    uploader = OutputUploader(worker.ctx.deps.objects, video_id, earlier_attempts=False)
     for number in range(3):
         write(tmp_path / "hls" / f"240p_{number:03d}.ts", b"segment")
     follower = asyncio.create_task(uploader.follow(tmp_path))
@@ -121,7 +121,7 @@ async def test_a_whole_poster_goes_up_while_ffmpeg_writes_and_a_partial_sprite_w
     worker: Worker, tmp_path: Path
 ) -> None:
     video_id = "video-early-poster"
-    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
+    uploader = OutputUploader(worker.ctx.deps.objects, video_id, earlier_attempts=False)
     write(tmp_path / "poster.jpg", b"\xff\xd8\xff poster \xff\xd9")
     write(tmp_path / "storyboard.jpg", b"\xff\xd8\xff half a sprite")
     follower = asyncio.create_task(uploader.follow(tmp_path))
@@ -149,7 +149,7 @@ async def test_a_folder_ffmpeg_has_not_made_yet_is_waited_for(
     worker: Worker, tmp_path: Path
 ) -> None:
     video_id = "video-no-folder-yet"
-    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=False)
+    uploader = OutputUploader(worker.ctx.deps.objects, video_id, earlier_attempts=False)
     follower = asyncio.create_task(uploader.follow(tmp_path))
     try:
         write(tmp_path / "hls" / "480p_000.ts", b"segment 0")
@@ -184,7 +184,7 @@ async def test_what_an_earlier_attempt_left_is_looked_for_only_when_there_was_on
     await worker.ctx.aws.s3.put_object(
         Bucket=worker.ctx.resources.bucket, Key=stray, Body=b"from another attempt"
     )
-    uploader = OutputUploader(worker.ctx, video_id, earlier_attempts=earlier_attempts)
+    uploader = OutputUploader(worker.ctx.deps.objects, video_id, earlier_attempts=earlier_attempts)
     for number in range(2):
         write(tmp_path / "hls" / f"240p_{number:03d}.ts", b"segment")
 

@@ -23,7 +23,6 @@ from tests.integration.worker_support import (
     stored,
     transcoded,
 )
-from videoshare.adapters.notifications import Notification
 from videoshare.adapters.search import SearchIndex
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement
@@ -42,6 +41,7 @@ from videoshare.domain.events import (
     VideoUploaded,
     VideoUploadedData,
 )
+from videoshare.domain.notifications import Notification
 from videoshare.domain.search_terms import parse_query
 from videoshare.domain.video import Rendition, Video, VideoStatus
 from videoshare.entrypoints.workers import metadata_indexer, notifier

@@ -7,30 +7,18 @@ marker whose conditional put makes a second write of the same id a no-op, whatev
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
 
 from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item
+from videoshare.domain.notifications import Notification as Notification  # the workers' import
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 
 ENTRY_PREFIX = "n#"
-
-
-class Notification(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    user_id: str
-    type: str
-    video_id: str
-    created_at: datetime
-    message: str
 
 
 class NotificationRepository:

@@ -4,7 +4,8 @@ the signed POST to the user's URL (aiohttp), which refuses to call into private 
     hooks = WebhookRepository(dynamodb, table)
     hook = await hooks.put(user_id, url)                  # a fresh secret on every PUT
     await check_target(url, allow_private=False)          # raises UnsafeTarget
-    outcome = await post_delivery(hook, delivery, body)   # one attempt, never raises
+    result = await post_delivery(hook, delivery, body)    # one attempt, never raises
+    poster = SignedWebhookPoster(allow_private=False)     # the same, as the workers' port
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import asyncio
 import ipaddress
 import socket
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -32,6 +32,8 @@ from videoshare.domain.webhooks import (
     public_address,
     signature_header,
 )
+from videoshare.usecases.ports import AttemptResult
+from videoshare.usecases.ports import Webhook as Webhook  # re-exported: the HTTP route's import
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -44,14 +46,6 @@ USER_AGENT = "videoshare-webhooks/1"
 
 class UnsafeTarget(Exception):
     """The URL's host is (or resolves to) an address webhooks must not call."""
-
-
-@dataclass(frozen=True, slots=True)
-class Webhook:
-    user_id: str
-    url: str
-    secret: str
-    updated_at: datetime
 
 
 class WebhookRepository:
@@ -164,12 +158,17 @@ class _GuardedResolver(AbstractResolver):
 
 
 # --- one attempt --------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    delivered: bool
-    status: int | None = None
-    error: str | None = None
-    refused: bool = False  # the target is not allowed: retrying would not help
+class SignedWebhookPoster:
+    """`usecases.ports.WebhookPoster`: `post_delivery`, private targets allowed or not."""
+
+    def __init__(self, *, allow_private: bool, timeout_s: float = SEND_TIMEOUT_S) -> None:
+        self._allow_private = allow_private
+        self._timeout_s = timeout_s
+
+    async def post(self, hook: Webhook, delivery: Delivery, body: bytes) -> AttemptResult:
+        return await post_delivery(
+            hook, delivery, body, allow_private=self._allow_private, timeout_s=self._timeout_s
+        )
 
 
 async def post_delivery(
@@ -179,12 +178,12 @@ async def post_delivery(
     *,
     allow_private: bool,
     timeout_s: float = SEND_TIMEOUT_S,
-) -> Outcome:
+) -> AttemptResult:
     """POST `body` to the hook's URL, signed; any 2xx is delivered. Redirects are not followed."""
     try:
         await check_target(hook.url, allow_private=allow_private)
     except UnsafeTarget as exc:
-        return Outcome(delivered=False, error=str(exc), refused=True)
+        return AttemptResult(delivered=False, error=str(exc), refused=True)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -202,6 +201,6 @@ async def post_delivery(
             http.post(hook.url, data=body, headers=headers, allow_redirects=False) as response,
         ):
             await response.read()
-            return Outcome(delivered=200 <= response.status < 300, status=response.status)
+            return AttemptResult(delivered=200 <= response.status < 300, status=response.status)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        return Outcome(delivered=False, error=f"{type(exc).__name__}: {exc}")
+        return AttemptResult(delivered=False, error=f"{type(exc).__name__}: {exc}")

@@ -27,3 +27,24 @@ class VideoExists(DomainError):
 
 class BadCursor(DomainError, ValueError):
     """A page cursor that this service did not make."""
+
+
+# --- the media bucket's objects (raised through `usecases.ports.ObjectStore`) ------------------
+
+
+class ObjectMissing(DomainError):
+    """No object at the key: not uploaded yet, or deleted. `key` names it."""
+
+    def __init__(self, key: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"there is no object at {key}")
+        self.key = key
+
+
+class ObjectTooLarge(DomainError):
+    """The object is larger than the caller accepts; nothing of it was read."""
+
+    def __init__(self, key: str, size: int, max_bytes: int) -> None:
+        super().__init__(f"{key} is {size:,} bytes; at most {max_bytes:,} are accepted")
+        self.key = key
+        self.size = size
+        self.max_bytes = max_bytes

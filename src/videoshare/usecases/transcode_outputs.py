@@ -20,20 +20,16 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import structlog
-from boto3.s3.transfer import TransferConfig
 
 from videoshare.domain import keys
-from videoshare.entrypoints.workers.context import WorkerContext
 from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME
 from videoshare.media.hls import finished_segments
 from videoshare.media.storyboard import SPRITE_NAME
 from videoshare.media.transcode import TranscodeOutput
-
-if TYPE_CHECKING:
-    from types_aiobotocore_s3.type_defs import ObjectIdentifierTypeDef
+from videoshare.usecases.ports import ObjectStore
 
 log = structlog.get_logger("transcoder")
 
@@ -42,16 +38,10 @@ SMALL_UPLOADS_AT_ONCE: Final = 12  # segments, playlists, images: latency-bound
 SMALL_FILE_BYTES: Final = 4 * 1024**2
 SEGMENT_POLL_S: Final = 0.25
 JPEG_END: Final = b"\xff\xd9"  # EOI, a JPEG's last marker
-# Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
-# ~32 MiB of a file in memory; a smaller file is read whole. Across all uploads at once, at most
-# BYTES_AT_ONCE (a large file counts as its ~32 MiB): what the worker holds beside ffmpeg.
+# The object store puts a large file in parts, holding at most ~32 MiB of it in memory
+# (`adapters/media_objects.TRANSFER`); a smaller file is read whole. Across all uploads at once,
+# at most BYTES_AT_ONCE (a large file counts as its ~32 MiB): what the worker holds beside ffmpeg.
 BYTES_AT_ONCE: Final = 32 * 1024**2
-TRANSFER: Final = TransferConfig(
-    multipart_threshold=16 * 1024**2,
-    multipart_chunksize=8 * 1024**2,
-    max_concurrency=2,
-    max_io_queue=2,
-)
 CONTENT_TYPES: Final = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
@@ -77,10 +67,10 @@ def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]
 class OutputUploader:
     """One attempt's uploads of one video's outputs."""
 
-    def __init__(self, ctx: WorkerContext, video_id: str, *, earlier_attempts: bool) -> None:
+    def __init__(self, objects: ObjectStore, video_id: str, *, earlier_attempts: bool) -> None:
         """`earlier_attempts`: whether an attempt before this one may have put outputs (and
         left some this one will not overwrite); when not, there is nothing to look for."""
-        self._ctx = ctx
+        self._objects = objects
         self._video_id = video_id
         self._earlier_attempts = earlier_attempts
         self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
@@ -126,12 +116,7 @@ class OutputUploader:
 
     async def discard(self) -> None:
         """Delete whatever this attempt put: the video gets no outputs from it."""
-        tried: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in sorted(self._tried)]
-        for start in range(0, len(tried), 1000):  # DeleteObjects takes at most 1000 keys
-            await self._ctx.aws.s3.delete_objects(
-                Bucket=self._ctx.resources.bucket,
-                Delete={"Objects": tried[start : start + 1000], "Quiet": True},
-            )
+        await self._objects.delete(sorted(self._tried))
         self._put.clear()
         self._tried.clear()
 
@@ -144,28 +129,17 @@ class OutputUploader:
         slots = self._small_slots if stat.st_size <= SMALL_FILE_BYTES else self._large_slots
         async with slots, self._bytes.hold(stat.st_size):
             self._tried.add(key)
-            await self._ctx.aws.s3.upload_file(
-                str(path),
-                self._ctx.resources.bucket,
-                key,
-                ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]},
-                Config=TRANSFER,
-            )
+            await self._objects.upload(path, key, content_type=CONTENT_TYPES[path.suffix])
         self._put[key] = signature
 
     async def _delete_others(self, keep: set[str]) -> None:
         """Delete what an interrupted earlier attempt left in the video's media that this one
         did not write (the key layout is deterministic, so everything else was overwritten)."""
-        s3, bucket = self._ctx.aws.s3, self._ctx.resources.bucket
-        paginator = s3.get_paginator("list_objects_v2")
-        prefix = keys.media_prefix(self._video_id)
-        async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            stale: list[ObjectIdentifierTypeDef] = [
-                {"Key": o["Key"]} for o in page.get("Contents", []) if o["Key"] not in keep
-            ]
-            if stale:
-                await s3.delete_objects(Bucket=bucket, Delete={"Objects": stale, "Quiet": True})
-                log.info("stale_outputs_deleted", video_id=self._video_id, count=len(stale))
+        found = await self._objects.list_keys(keys.media_prefix(self._video_id))
+        stale = [key for key in found if key not in keep]
+        if stale:
+            await self._objects.delete(stale)
+            log.info("stale_outputs_deleted", video_id=self._video_id, count=len(stale))
 
 
 class _ByteBudget:

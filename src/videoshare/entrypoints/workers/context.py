@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import AwsClients
 from videoshare.bootstrap import Dependencies
-from videoshare.bus.runtime import Handler, Inbound
+from videoshare.bus.runtime import GiveUpHook, Handler, Inbound
 from videoshare.entrypoints.workers.messages import decode_event
 from videoshare.infra.resources import Resources
 from videoshare.settings import Settings
@@ -50,7 +50,6 @@ class WorkerContext:
         return self.deps.publisher
 
 
-GiveUpHook = Callable[[Any, BaseException], Awaitable[None]]
 # Work a worker does beside its consumer (housekeeping's sweep), until the event is set.
 Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 

@@ -1,0 +1,132 @@
+"""Housekeeping: what nobody else cleans up.
+
+- A deleted video loses every object under its upload and media prefixes, and any multipart
+  upload still open under them is aborted (idempotent: a second run finds nothing).
+- A sweep over the videos in a non-terminal status (the sparse index, never a table scan) does
+  what `domain/sweep_plan.plan` says of each: expire an `awaiting_upload` video whose upload URL
+  has expired (`→ rejected`, code `upload_expired`, and the upload's `video.rejected` verdict),
+  or re-publish the event a stuck video waits for (`video.created`, `video.uploaded`), with
+  the ids those events always have, so a consumer that saw them drops the copy.
+
+`failed` + `video.failed` when a message gives up is each worker's give-up hook
+(`usecases/lifecycle.give_up`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Protocol
+
+import structlog
+
+from videoshare.domain import keys
+from videoshare.domain.errors import VideoConflict
+from videoshare.domain.events import utc_now, video_created, video_rejected, video_uploaded
+from videoshare.domain.sweep_plan import (
+    UPLOAD_EXPIRED_CODE,
+    UPLOAD_EXPIRED_REASON,
+    SweepAction,
+    oldest_worth_looking_at,
+    plan,
+)
+from videoshare.domain.video import TERMINAL, Video, VideoStatus
+from videoshare.usecases.ports import EventPublisher, ObjectStore, PendingVideoIndex, VideoStore
+
+log = structlog.get_logger("housekeeping")
+
+PENDING = tuple(s for s in VideoStatus if s not in TERMINAL)
+
+
+class HousekeepingPorts(Protocol):
+    @property
+    def videos(self) -> VideoStore: ...
+
+    @property
+    def pending(self) -> PendingVideoIndex: ...
+
+    @property
+    def objects(self) -> ObjectStore: ...
+
+    @property
+    def publisher(self) -> EventPublisher: ...
+
+
+async def delete_video_objects(objects: ObjectStore, video_id: str) -> int:
+    """Delete everything stored for `video_id`; how many objects there were."""
+    removed = 0
+    for prefix in (f"{keys.UPLOAD_PREFIX}{video_id}/", keys.media_prefix(video_id)):
+        await objects.abort_uploads(prefix)
+        found = await objects.list_keys(prefix)
+        await objects.delete(found)
+        removed += len(found)
+    return removed
+
+
+async def sweep_pending(
+    ports: HousekeepingPorts,
+    *,
+    stuck_after_s: int,
+    upload_ttl_s: int,
+    producer: str,
+    now: datetime | None = None,
+) -> Counter[str]:
+    """One pass over the videos in a non-terminal status; how many got each action."""
+    now = now or utc_now()
+    done: Counter[str] = Counter()
+    for status in PENDING:
+        before = oldest_worth_looking_at(status, now, stuck_after_s, upload_ttl_s)
+        async for video in ports.pending.before(status, before):
+            action = plan(video, now, stuck_after_s)
+            if action is None:
+                continue
+            try:
+                acted = await _apply(ports, video, action, producer)
+            except VideoConflict:
+                log.info("sweep_skipped_changed_video", video_id=video.id)
+                continue
+            if acted:
+                done[action.value] += 1
+                log.info("swept", video_id=video.id, action=action.value, status=video.status)
+    return done
+
+
+async def _apply(
+    ports: HousekeepingPorts, video: Video, action: SweepAction, producer: str
+) -> bool:
+    """Do `action`; False when it turned out not to be needed."""
+    match action:
+        case SweepAction.EXPIRE_UPLOAD:
+            return await _expire_upload(ports, video, producer)
+        case SweepAction.REPUBLISH_CREATED:
+            await ports.publisher.publish(video_created(video, producer=producer, again=True))
+        case SweepAction.REPUBLISH_UPLOADED:
+            # the upload-finalizer's verdict, with its id (keyed by the video)
+            await ports.publisher.publish(
+                video_uploaded(video, cause_id=video.id, producer=producer)
+            )
+    return True
+
+
+async def _expire_upload(ports: HousekeepingPorts, video: Video, producer: str) -> bool:
+    if await ports.objects.exists(video.source_key):
+        # The upload did arrive; its notification is the upload-finalizer's to handle.
+        log.info("expired_upload_arrived_after_all", video_id=video.id)
+        return False
+    await ports.objects.abort_uploads(video.source_key)
+    rejected = await ports.videos.save(
+        video.rejected(UPLOAD_EXPIRED_CODE, UPLOAD_EXPIRED_REASON), expected=video
+    )
+    # The id of the upload-finalizer's verdict: should the upload come late after all, its
+    # verdict on the rejected video is this very event, and is dropped as a duplicate.
+    await ports.publisher.publish(
+        video_rejected(
+            rejected,
+            UPLOAD_EXPIRED_CODE,
+            UPLOAD_EXPIRED_REASON,
+            cause_id=video.id,
+            producer=producer,
+            verdict_on_upload=True,
+        )
+    )
+    return True

@@ -1,0 +1,252 @@
+"""Transcoding: `video.uploaded` → probe the source, make the complete output set (the MP4
+ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
+
+    no record, or not uploaded / processing        → nothing
+    rejected by an earlier attempt                  → its `video.rejected` said again
+    uploaded                                        → processing (the first attempt: no outputs
+                                                      of another to look for)
+    processing                                      → an earlier attempt died: go on, and delete
+                                                      what it left that this one does not make
+    the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
+                                                      deleted
+    ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
+
+Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
+read and moved (both lie on the way to `ready`); outputs go up while ffmpeg still writes
+(`transcode_outputs.py`), and the record says 100 % beside the last uploads. The job's temp
+folder is removed on every exit path, and the heap handed back (`transcode_job.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import structlog
+
+from videoshare.bus.outcomes import RetryLater
+from videoshare.domain import keys
+from videoshare.domain.events import (
+    RenditionData,
+    VideoTranscodedData,
+    VideoUploaded,
+    video_rejected,
+    video_transcoded,
+)
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.ffmpeg_command import HLS_DIR
+from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult
+from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
+from videoshare.usecases.lifecycle import move, rejected_after_upload
+from videoshare.usecases.ports import EventPublisher, ObjectStore, VideoStore
+from videoshare.usecases.transcode_job import (
+    Phases,
+    ProgressReporter,
+    abandon,
+    fetch_source,
+    fresh_work_dir,
+    ms_since,
+    trim_heap,
+)
+from videoshare.usecases.transcode_outputs import OutputUploader
+
+log = structlog.get_logger("transcoder")
+
+GAVE_UP_REASON = "The video could not be processed; try again."
+
+
+class TranscoderPorts(Protocol):
+    @property
+    def videos(self) -> VideoStore: ...
+
+    @property
+    def objects(self) -> ObjectStore: ...
+
+    @property
+    def publisher(self) -> EventPublisher: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TranscodeConfig:
+    """The caps a source must keep to (file size, duration, pixels) and how ffmpeg runs."""
+
+    limits: ProbeLimits
+    ffmpeg_threads: int
+    timeout_s: float
+    work_dir: str | None = None  # None: the system temp folder
+
+
+async def transcode_video(
+    ports: TranscoderPorts, event: VideoUploaded, *, producer: str, config: TranscodeConfig
+) -> None:
+    phases = Phases()
+    video_id = event.data.video_id
+    work_dir = await asyncio.to_thread(fresh_work_dir, config.work_dir, video_id)
+    try:
+        source = work_dir / "source"
+        fetched = asyncio.create_task(
+            fetch_source(ports.objects, event.data.source_key, source, config.limits)
+        )
+        try:
+            started = await _start(ports, event, producer)
+        except BaseException:
+            await abandon(fetched)
+            raise
+        if started is None:
+            await abandon(fetched)
+            return
+        video, first_attempt = started
+        phases.end("start")
+        uploader = OutputUploader(ports.objects, video_id, earlier_attempts=not first_attempt)
+        reporter = ProgressReporter(ports.videos, video)
+        try:
+            probed = await fetched
+            phases.end("fetch")
+            output = await _run_ffmpeg(
+                config, video, source, work_dir / "out", probed, uploader, reporter
+            )
+            phases.end("ffmpeg")
+        except MediaRejected as rejected:
+            await uploader.discard()  # the segments put while ffmpeg ran
+            # progress reports have changed the record since it was read: read it again
+            video = await ports.videos.get(video_id) or video
+            await _reject(ports, video, event, producer, str(rejected.code), rejected.reason)
+            return
+        except Exception:
+            await uploader.discard()
+            raise
+        upload_started = time.monotonic()
+        # The record says 100 % while the last outputs go up: not one more hop on the way to
+        # `ready`, and written before `video.transcoded` (whose `ready` write it would race).
+        async with asyncio.TaskGroup() as finishing:
+            finishing.create_task(reporter.report_done())
+            finishing.create_task(uploader.finish(output))
+        log.info("outputs_uploaded", video_id=video_id, upload_ms=ms_since(upload_started))
+        phases.end("upload")
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        trim_heap()  # what the uploads used: an idle worker holds no more than it needs
+    outputs = transcoded_data(video, probed, output, source_size=event.data.size_bytes)
+    await ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
+    phases.end("publish")
+    log.info("transcode_phases", video_id=video_id, **phases.ms)
+
+
+def transcoded_data(
+    video: Video, probed: ProbeResult, output: TranscodeOutput, *, source_size: int
+) -> VideoTranscodedData:
+    """What `video.transcoded` says of the outputs, at their keys."""
+    return VideoTranscodedData(
+        video_id=video.id,
+        owner_id=video.owner_id,
+        duration_s=probed.duration_s,
+        width=probed.width,
+        height=probed.height,
+        size_bytes=source_size,
+        renditions=[
+            RenditionData(
+                name=r.name,
+                width=r.width,
+                height=r.height,
+                bitrate=r.bitrate,
+                key=keys.rendition_key(video.id, r.name),
+                size_bytes=r.size_bytes,
+            )
+            for r in output.renditions
+        ],
+        poster_key=keys.poster_key(video.id),
+        hls_master_key=keys.hls_master_key(video.id),
+        storyboard_image_key=keys.storyboard_image_key(video.id),
+        storyboard_vtt_key=keys.storyboard_vtt_key(video.id),
+    )
+
+
+async def _start(
+    ports: TranscoderPorts, event: VideoUploaded, producer: str
+) -> tuple[Video, bool] | None:
+    """The video moved to `processing`, and whether this is the first attempt at it; None when
+    there is nothing to transcode (a rejection by an earlier attempt is announced again)."""
+    video = await ports.videos.get(event.data.video_id)
+    if video is not None and rejected_after_upload(video):
+        # Rejected by an earlier attempt that may have crashed before saying so: say it again;
+        # the event id is the same, so consumers drop it if it was said.
+        code, reason = video.status_code or "rejected", video.status_reason or "It was rejected."
+        await _reject(ports, video, event, producer, code, reason)
+        return None
+    if video is None or video.status not in (VideoStatus.UPLOADED, VideoStatus.PROCESSING):
+        log.info(
+            "nothing_to_transcode",
+            video_id=event.data.video_id,
+            status=video.status.value if video else None,
+        )
+        return None
+    # A video still `uploaded` has never been started on: no earlier attempt left outputs.
+    if video.status is VideoStatus.UPLOADED:
+        return await move(ports.videos, video.processing(), expected=video), True
+    return video, False
+
+
+async def _run_ffmpeg(
+    config: TranscodeConfig,
+    video: Video,
+    source: Path,
+    out_dir: Path,
+    probed: ProbeResult,
+    uploader: OutputUploader,
+    reporter: ProgressReporter,
+) -> TranscodeOutput:
+    """ffmpeg, with the outputs it finishes (segments, poster, sprite) uploaded meanwhile."""
+    await asyncio.to_thread((out_dir / HLS_DIR).mkdir, parents=True)
+    started = time.monotonic()
+    follower = asyncio.create_task(uploader.follow(out_dir))
+    try:
+        output = await transcode(
+            source,
+            out_dir,
+            probed,
+            threads=config.ffmpeg_threads,
+            timeout_s=config.timeout_s,
+            on_progress=reporter.report_running,
+            max_pixels=config.limits.max_pixels,
+        )
+    except TranscodeFailed as exc:
+        raise RetryLater(f"ffmpeg failed: {exc}") from exc
+    finally:
+        follower.cancel()
+        await asyncio.wait([follower])
+    if not follower.cancelled() and (error := follower.exception()) is not None:
+        # early uploads only save time: the final pass puts whatever they did not
+        log.warning("early_uploads_stopped", video_id=video.id, error=repr(error))
+    log.info(
+        "transcoded",
+        video_id=video.id,
+        renditions=[r.name for r in output.renditions],
+        transcode_ms=ms_since(started),
+    )
+    return output
+
+
+async def _reject(
+    ports: TranscoderPorts,
+    video: Video,
+    event: VideoUploaded,
+    producer: str,
+    code: str,
+    reason: str,
+) -> None:
+    if video.status is VideoStatus.PROCESSING:
+        video = await move(ports.videos, video.rejected(code, reason), expected=video)
+    await ports.publisher.publish(
+        video_rejected(
+            video,
+            code,
+            reason,
+            cause_id=event.id,
+            producer=producer,
+            correlation_id=event.correlation_id,
+        )
+    )

@@ -1,0 +1,116 @@
+"""What one transcode job needs around ffmpeg: a temp folder of its own, the source fetched and
+probed, the record's progress, the time each phase took, and the heap handed back after.
+
+    work_dir = fresh_work_dir(root, video_id)        # an earlier attempt's leftovers removed
+    probed = await fetch_source(objects, key, work_dir / "source", limits)
+    reporter = ProgressReporter(videos, video)       # at most once a second, then 100 %
+    phases.end("fetch")                              # → the `transcode_phases` log line
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from videoshare.domain.errors import ObjectTooLarge, VideoConflict
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.probe import ProbeLimits, ProbeResult, check_file_size, probe
+from videoshare.usecases.ports import ObjectStore, VideoStore
+
+log = structlog.get_logger("transcoder")
+
+PROGRESS_INTERVAL_S = 1.0
+
+
+def fresh_work_dir(root: str | None, video_id: str) -> Path:
+    """A new temp folder for this job, after removing any an earlier attempt at the same video
+    left behind: a worker killed mid-job (SIGKILL, out of memory) cannot clean up itself."""
+    work_root = Path(root or tempfile.gettempdir())
+    for leftover in work_root.glob(f"transcode-{video_id}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"transcode-{video_id}-", dir=work_root))
+
+
+async def fetch_source(
+    objects: ObjectStore, key: str, path: Path, limits: ProbeLimits
+) -> ProbeResult:
+    """The source streamed to `path` (refused unread when larger than accepted) and probed."""
+    try:
+        await objects.download(key, path, max_bytes=limits.max_file_bytes)
+    except ObjectTooLarge as too_large:
+        check_file_size(too_large.size, limits)  # the probe's own rejection: `file_too_large`
+        raise
+    probed = await asyncio.to_thread(probe, path, limits=limits)
+    trim_heap()  # what the download and the probe's decode used, before ffmpeg starts
+    return probed
+
+
+def trim_heap() -> None:
+    """Hand the C heap's free pages back to the system: glibc keeps them (in an arena per
+    thread that used it), so they would stay resident beside ffmpeg. A no-op without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+async def abandon(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait for it; whatever it raised no longer matters."""
+    task.cancel()
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved
+
+
+def ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+class Phases:
+    """How long each step of one job took, for its `transcode_phases` log line (what the
+    pipeline adds to the transcode is measured from these: bench/bench_pipeline.py)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def end(self, phase: str) -> None:
+        self.ms[f"{phase}_ms"] = ms_since(self._last)
+        self._last = time.monotonic()
+
+
+class ProgressReporter:
+    """Writes the percentage done to the video record at most once a second while ffmpeg runs,
+    and 100 % once it is done (`report_done`); a lost race with another writer only skips one
+    report."""
+
+    def __init__(self, videos: VideoStore, video: Video) -> None:
+        self._videos = videos
+        self._video = video
+        self._last = 0.0
+
+    async def report_running(self, percent: float) -> None:
+        """ffmpeg's progress; its 100 % (said as it ends) is left to `report_done`, which the
+        job writes beside its last uploads instead of before them."""
+        now = time.monotonic()
+        if percent >= 100.0 or now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        await self._write(percent)
+
+    async def report_done(self) -> None:
+        await self._write(100.0)
+
+    async def _write(self, percent: float) -> None:
+        try:
+            current = await self._videos.get(self._video.id)
+            if current is not None and current.status is VideoStatus.PROCESSING:
+                await self._videos.save(current.with_progress(percent), expected=current)
+        except VideoConflict:
+            log.debug("progress_skipped", video_id=self._video.id)

@@ -1,0 +1,34 @@
+"""Every port the workers' use cases need, in memory: what `bootstrap.Dependencies` is to the
+workers, for the fast tier (`tests/usecases/`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.fakes.events import FakePublisher
+from tests.fakes.notifications import FakeInbox
+from tests.fakes.objects import FakeObjectStore
+from tests.fakes.pending_videos import FakePendingVideos
+from tests.fakes.search_index import FakeSearchIndex
+from tests.fakes.videos import FakeVideoStore
+from tests.fakes.webhook_delivery import (
+    FakeDeliveryQueue,
+    FakeWebhookPoster,
+    FakeWebhookRegistry,
+)
+
+
+@dataclass
+class WorkerFakes:
+    videos: FakeVideoStore = field(default_factory=FakeVideoStore)
+    objects: FakeObjectStore = field(default_factory=FakeObjectStore)
+    publisher: FakePublisher = field(default_factory=FakePublisher)
+    search: FakeSearchIndex = field(default_factory=FakeSearchIndex)
+    notifications: FakeInbox = field(default_factory=FakeInbox)
+    webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)
+    deliveries: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)
+    webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
+    pending: FakePendingVideos = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pending = FakePendingVideos(self.videos)

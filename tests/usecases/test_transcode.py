@@ -1,0 +1,272 @@
+"""Transcoding against the fakes, with the real ffmpeg on a one-second clip: the output set at
+its keys (the master playlist last), a redelivery that finds an earlier attempt's leftovers,
+sources refused by the probe or by ffmpeg, events about videos to leave alone, a writer racing
+the start, a failing ffmpeg, and the record's progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.workers import WorkerFakes
+from tests.media import make_clip, write_truncated
+from tests.usecases.workers_support import InterferingVideoStore, store_video, stored
+from videoshare.bus.outcomes import RetryLater
+from videoshare.domain import keys
+from videoshare.domain.errors import ObjectMissing
+from videoshare.domain.events import (
+    VideoRejected,
+    VideoTranscoded,
+    VideoUploaded,
+    follow_up_id,
+    video_uploaded,
+)
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.probe import ProbeLimits
+from videoshare.usecases.transcode import TranscodeConfig, transcode_video
+
+PRODUCER = "transcoder"
+
+
+@pytest.fixture(scope="module")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("transcode")
+
+
+@pytest.fixture(scope="module")
+def clip(media_dir: Path) -> bytes:
+    return make_clip(media_dir / "clip.mp4", seconds=1, width=160, height=120).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def cut(media_dir: Path, clip: bytes) -> bytes:
+    """The clip's first 4 KiB: `ftyp` says MP4, so only decoding finds it is not whole."""
+    return write_truncated(media_dir / "clip.mp4", media_dir / "cut.mp4").read_bytes()
+
+
+@pytest.fixture
+def fakes() -> WorkerFakes:
+    return WorkerFakes()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> TranscodeConfig:
+    return TranscodeConfig(
+        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path)
+    )
+
+
+async def uploaded_video(fakes: WorkerFakes, source: bytes, **overrides: object) -> Video:
+    fields: dict[str, object] = {
+        "status": VideoStatus.UPLOADED,
+        "declared_size_bytes": len(source),
+        "size_bytes": len(source),
+        **overrides,
+    }
+    video = await store_video(fakes, **fields)
+    fakes.objects.put(video.source_key, source)
+    return video
+
+
+def uploaded(video: Video) -> VideoUploaded:
+    return video_uploaded(video, cause_id=f"s3:{video.id}", producer="upload-finalizer")
+
+
+def media(fakes: WorkerFakes, video: Video) -> list[str]:
+    prefix = keys.media_prefix(video.id)
+    return [key.removeprefix(prefix) for key in fakes.objects.keys(prefix)]
+
+
+CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+}
+OUTPUT_SET = [
+    "120p.mp4",
+    "hls/120p.m3u8",
+    "hls/120p_000.ts",
+    "hls/master.m3u8",
+    "poster.jpg",
+    "storyboard.jpg",
+    "storyboard.vtt",
+]
+
+
+async def test_a_clip_becomes_its_output_set_the_master_playlist_last(
+    fakes: WorkerFakes, config: TranscodeConfig, clip: bytes, tmp_path: Path
+) -> None:
+    video = await uploaded_video(fakes, clip)
+    event = uploaded(video)
+
+    await transcode_video(fakes, event, producer=PRODUCER, config=config)
+
+    assert media(fakes, video) == OUTPUT_SET
+    for key in fakes.objects.keys(keys.media_prefix(video.id)):
+        assert fakes.objects.objects[key].content_type == CONTENT_TYPES[Path(key).suffix]
+    assert fakes.objects.uploaded[-1] == keys.hls_master_key(video.id)
+    assert fakes.objects.listed == []  # a first attempt has no earlier outputs to look for
+    (transcoded,) = fakes.publisher.published
+    assert isinstance(transcoded, VideoTranscoded)
+    assert transcoded.id == follow_up_id(event.id, "video.transcoded")
+    assert (transcoded.causation_id, transcoded.correlation_id) == (event.id, video.correlation_id)
+    data = transcoded.data
+    assert (data.width, data.height, data.size_bytes) == (160, 120, len(clip))
+    assert data.duration_s == pytest.approx(1.0, abs=0.2)
+    (rendition,) = data.renditions
+    assert rendition.key == keys.rendition_key(video.id, "120p")
+    assert rendition.size_bytes == len(fakes.objects.objects[rendition.key].data)
+    after = stored(fakes, video.id)
+    assert (after.status, after.progress) == (VideoStatus.PROCESSING, 100.0)
+    assert list(tmp_path.iterdir()) == []  # the job's temp folder is gone
+
+
+async def test_an_attempt_after_one_that_died_leaves_exactly_one_output_set(
+    fakes: WorkerFakes, config: TranscodeConfig, clip: bytes, tmp_path: Path
+) -> None:
+    video = await uploaded_video(fakes, clip, status=VideoStatus.PROCESSING, progress=37.5)
+    for name in ["hls/120p_000.ts", "hls/120p_017.ts", "1080p.mp4"]:
+        fakes.objects.put(keys.media_prefix(video.id) + name, b"from the attempt that died")
+    (tmp_path / f"transcode-{video.id}-dead").mkdir()  # its temp folder, never removed
+    event = uploaded(video)
+
+    await transcode_video(fakes, event, producer=PRODUCER, config=config)
+
+    assert media(fakes, video) == OUTPUT_SET
+    segment = fakes.objects.objects[keys.hls_prefix(video.id) + "120p_000.ts"].data
+    assert segment != b"from the attempt that died"
+    assert list(tmp_path.iterdir()) == []
+    (transcoded,) = fakes.publisher.published
+    assert transcoded.id == follow_up_id(event.id, "video.transcoded")
+
+
+async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes_reason(
+    fakes: WorkerFakes, config: TranscodeConfig, cut: bytes
+) -> None:
+    video = await uploaded_video(fakes, cut)
+    event = uploaded(video)
+
+    await transcode_video(fakes, event, producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code, after.progress) == (
+        VideoStatus.REJECTED,
+        "corrupt",
+        None,
+    )
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.id == follow_up_id(event.id, "video.rejected")
+    assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
+    assert media(fakes, video) == []
+
+
+@pytest.mark.parametrize(
+    ("limits", "code"),
+    [
+        (ProbeLimits(max_file_bytes=1000), "file_too_large"),
+        (ProbeLimits(max_duration_s=0.5), "too_long"),
+        (ProbeLimits(max_pixels=160 * 120 - 1), "resolution_too_large"),
+    ],
+)
+async def test_a_source_over_a_cap_is_rejected(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, limits: ProbeLimits, code: str
+) -> None:
+    config = TranscodeConfig(limits=limits, ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path))
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert (stored(fakes, video.id).status_code, media(fakes, video)) == (code, [])
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.data.code == code
+
+
+async def test_a_rejection_found_again_is_said_again_with_its_id(
+    fakes: WorkerFakes, config: TranscodeConfig, clip: bytes
+) -> None:
+    """An earlier attempt wrote `rejected` and crashed before its event left."""
+    video = await uploaded_video(
+        fakes,
+        clip,
+        status=VideoStatus.REJECTED,
+        status_code="corrupt",
+        status_reason="The video cannot be decoded all the way through.",
+    )
+    event = uploaded(video)
+
+    await transcode_video(fakes, event, producer=PRODUCER, config=config)
+
+    assert stored(fakes, video.id) == video
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.id == follow_up_id(event.id, "video.rejected")
+    assert rejected.data.reason == "The video cannot be decoded all the way through."
+
+
+@pytest.mark.parametrize(
+    "status", [VideoStatus.AWAITING_UPLOAD, VideoStatus.READY, VideoStatus.DELETED, None]
+)
+async def test_an_event_about_a_video_not_to_transcode_changes_nothing(
+    fakes: WorkerFakes, config: TranscodeConfig, clip: bytes, tmp_path: Path, status: VideoStatus
+) -> None:
+    video = await uploaded_video(fakes, clip, status=status or VideoStatus.UPLOADED)
+    if status is None:  # no record at all
+        del fakes.videos.records[video.id]
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert fakes.videos.records.get(video.id) == (video if status else None)
+    assert fakes.publisher.published == []
+    assert media(fakes, video) == []
+    assert list(tmp_path.iterdir()) == []  # the fetch begun meanwhile was abandoned
+
+
+async def test_a_writer_racing_the_start_makes_it_wait_for_a_fresh_read(
+    config: TranscodeConfig, clip: bytes
+) -> None:
+    fakes = WorkerFakes(videos=InterferingVideoStore())
+    video = await uploaded_video(fakes, clip)
+    assert isinstance(fakes.videos, InterferingVideoStore)
+    fakes.videos.interfere_after_get(lambda v: v.model_copy(update={"title": "Edited meanwhile"}))
+
+    with pytest.raises(RetryLater):
+        await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert stored(fakes, video.id).status is VideoStatus.UPLOADED
+    assert fakes.publisher.published == []
+    assert media(fakes, video) == []
+
+
+async def test_a_source_gone_from_the_bucket_fails_the_attempt(
+    fakes: WorkerFakes, config: TranscodeConfig, clip: bytes
+) -> None:
+    video = await uploaded_video(fakes, clip)
+    del fakes.objects.objects[video.source_key]
+
+    with pytest.raises(ObjectMissing):
+        await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert stored(fakes, video.id).status is VideoStatus.PROCESSING
+    assert fakes.publisher.published == []
+
+
+async def test_an_ffmpeg_that_fails_is_retried_later_without_outputs(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path
+) -> None:
+    # ffmpeg is killed at its deadline: long before it could have finished
+    config = TranscodeConfig(
+        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=0.001, work_dir=str(tmp_path)
+    )
+    video = await uploaded_video(fakes, clip)
+
+    with pytest.raises(RetryLater, match="ffmpeg failed"):
+        await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert media(fakes, video) == []
+    assert fakes.publisher.published == []
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,52 @@
+"""The transcode's progress on the video record: ffmpeg's reports while it runs, 100 % once
+the job is done, and never a write that would move a video no longer processing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.workers import WorkerFakes
+from tests.usecases.workers_support import InterferingVideoStore, store_video, stored
+from videoshare.domain.video import VideoStatus
+from videoshare.usecases.transcode_job import ProgressReporter
+
+
+@pytest.fixture
+def fakes() -> WorkerFakes:
+    return WorkerFakes()
+
+
+async def test_the_first_report_is_written_and_ffmpegs_own_100_is_left_to_the_end(
+    fakes: WorkerFakes,
+) -> None:
+    video = await store_video(fakes, status=VideoStatus.PROCESSING, progress=0.0)
+    reporter = ProgressReporter(fakes.videos, video)
+
+    await reporter.report_running(42.34)
+    assert stored(fakes, video.id).progress == 42.3
+    await reporter.report_running(100.0)
+    assert stored(fakes, video.id).progress == 42.3
+
+    await reporter.report_done()
+    assert stored(fakes, video.id).progress == 100.0
+
+
+async def test_a_video_that_left_processing_is_not_written(fakes: WorkerFakes) -> None:
+    video = await store_video(fakes, status=VideoStatus.PROCESSING, progress=10.0)
+    rejected = await fakes.videos.save(video.rejected("corrupt", "Damaged."), expected=video)
+
+    await ProgressReporter(fakes.videos, video).report_done()
+
+    assert stored(fakes, video.id) == rejected
+
+
+async def test_a_report_that_loses_a_race_is_skipped() -> None:
+    fakes = WorkerFakes(videos=InterferingVideoStore())
+    video = await store_video(fakes, status=VideoStatus.PROCESSING, progress=10.0)
+    assert isinstance(fakes.videos, InterferingVideoStore)
+    fakes.videos.interfere_after_get(lambda v: v.model_copy(update={"title": "Edited"}))
+
+    await ProgressReporter(fakes.videos, video).report_done()  # no error
+
+    after = stored(fakes, video.id)
+    assert (after.title, after.progress) == ("Edited", 10.0)
