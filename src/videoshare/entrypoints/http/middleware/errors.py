@@ -1,8 +1,9 @@
 """Every error leaves as `application/problem+json` (RFC 9457), and never with a traceback.
 
 `problem_middleware` turns everything into a problem: `Problem`s as they are, aiohttp's own
-HTTP errors (unknown route 404, wrong method 405, body too large 413), the adapters' exceptions
-through `failures.problem_for`, and anything else into a 500 that says nothing about the inside.
+HTTP errors (unknown route 404, wrong method 405, body too large 413), the domain's errors and
+the adapters' exceptions through `failures.problem_for` (a 500 that says nothing about the
+inside for anything unforeseen).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from aiohttp import web
 from videoshare.entrypoints.http.failures import problem_for
 from videoshare.entrypoints.http.problems import Problem, not_found
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# What an aiohttp middleware calls next (not the bus's message `Handler`).
+RequestHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def problem_middleware(request: web.Request, handler: RequestHandler) -> web.StreamResponse:
     try:
         return await handler(request)
     except Problem as problem:
