@@ -29,7 +29,7 @@ from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
-from videoshare.adapters.webhooks import WebhookDeliveries, WebhookRepository
+from videoshare.adapters.webhooks import WebhookDeliveries, WebhookRepository, WebhookTargetCheck
 from videoshare.aws import AwsClients, client_kwargs, open_clients, session_for
 from videoshare.infra.resources import Resources, resolve
 from videoshare.infra.topology import (
@@ -63,6 +63,8 @@ class Dependencies:
     # The open clients, for the runtime's own wiring (the consumer's SQS calls, the operator's
     # dead-letter commands); use cases never touch them.
     aws: AwsClients
+    # --- the ingress's (h1) ---
+    webhook_targets: WebhookTargetCheck
 
 
 def wire(
@@ -100,6 +102,7 @@ def wire(
         identity=identity,
         tokens=AccessTokens(verifier, identity.session_alive),
         aws=aws,
+        webhook_targets=WebhookTargetCheck(),
     )
 
 

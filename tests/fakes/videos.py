@@ -54,6 +54,9 @@ class FakeVideoStore:
             cursor,
         )
 
+    def cursor_after(self, video: Video) -> str:
+        return _encode(f"owner:{video.owner_id}", video.id)
+
     def _page(
         self, listing: str, wanted: Callable[[Video], bool], limit: int, cursor: str | None
     ) -> Page:

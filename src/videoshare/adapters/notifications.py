@@ -7,13 +7,13 @@ marker whose conditional put makes a second write of the same id a no-op, whatev
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict
 
 from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item
+from videoshare.domain.errors import BadCursor
+from videoshare.domain.notifications import Notification as Notification  # the workers' import
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -22,18 +22,9 @@ if TYPE_CHECKING:
 ENTRY_PREFIX = "n#"
 
 
-class Notification(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    user_id: str
-    type: str
-    video_id: str
-    created_at: datetime
-    message: str
-
-
 class NotificationRepository:
+    """The `Inbox` port, and where the notifier adds to it."""
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
@@ -75,6 +66,8 @@ class NotificationRepository:
             "Limit": limit,
         }
         start = decode_cursor(cursor, {"user_id", "sort_key"})
+        if start is not None and start["user_id"].get("S") != user_id:
+            raise BadCursor("the cursor belongs to another inbox")
         if start:
             kwargs["ExclusiveStartKey"] = start
         answer = await self._db.query(**kwargs)

@@ -1,7 +1,9 @@
 """Problem details (RFC 9457): the one shape every error of the API leaves in.
 
-    raise Problem(404, "not-found", "Not found", "There is no video with this id.")
+    raise Problem(404, "not-found", "Not found", "There is nothing at this address.")
 
+`Problem` is what the HTTP layer itself refuses (a body that is not JSON, a missing token); the
+use cases raise domain errors instead, which `domain_problems.py` maps to problems in one table.
 The factories below are the problems more than one place raises.
 """
 
@@ -65,16 +67,16 @@ def not_found(detail: str = "There is nothing at this address.") -> Problem:
     return Problem(404, "not-found", "Not found", detail)
 
 
-def video_not_found() -> Problem:
-    # One answer for unknown, malformed, deleted and other people's private videos.
-    return not_found("There is no video with this id, or it is not yours to see.")
+def challenge(error: str | None = None) -> dict[str, str]:
+    """The `WWW-Authenticate` header of a 401 (RFC 6750), with its `error` when there is one."""
+    value = 'Bearer realm="videoshare"'
+    if error:
+        value += f', error="{error}"'
+    return {"WWW-Authenticate": value}
 
 
 def unauthenticated(slug: str, title: str, detail: str, error: str | None = None) -> Problem:
-    challenge = 'Bearer realm="videoshare"'
-    if error:
-        challenge += f', error="{error}"'
-    return Problem(401, slug, title, detail, headers={"WWW-Authenticate": challenge})
+    return Problem(401, slug, title, detail, headers=challenge(error))
 
 
 def validation_failed(errors: list[dict[str, Any]], status: int = 422) -> Problem:
