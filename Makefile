@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt events workers openapi infra bench clean vendor chromium
+.PHONY: setup run test test-fast lint fmt events workers openapi infra bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -25,6 +25,11 @@ TEST_WORKERS ?= 2
 
 test: setup chromium
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The fast tier, in seconds and without the emulator: pure unit tests, every use case against
+# the in-memory fakes, and the fake half of the contract suite (its real half needs the emulator).
+test-fast: setup
+	$(BIN)/pytest -q -m "not integration and not e2e and not browser" tests/unit tests/usecases tests/contract
 
 # The browser tests drive Debian's chromium; installed once, quietly, when it is missing.
 chromium:

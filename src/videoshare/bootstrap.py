@@ -30,7 +30,12 @@ from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
-from videoshare.adapters.webhooks import SignedWebhookPoster, WebhookDeliveries, WebhookRepository
+from videoshare.adapters.webhooks import (
+    SignedWebhookPoster,
+    WebhookDeliveries,
+    WebhookRepository,
+    WebhookTargetCheck,
+)
 from videoshare.aws import AwsClients, client_kwargs, open_clients, session_for
 from videoshare.infra.resources import Resources, resolve
 from videoshare.infra.topology import (
@@ -69,6 +74,8 @@ class Dependencies:
     # through `storage`), and the one signed POST of a webhook delivery.
     objects: MediaObjects
     webhook_poster: SignedWebhookPoster
+    # --- the ingress's ---
+    webhook_targets: WebhookTargetCheck
 
 
 def wire(
@@ -109,6 +116,7 @@ def wire(
         # --- the workers' adapters ---
         objects=MediaObjects(aws.s3, resources.bucket),
         webhook_poster=SignedWebhookPoster(allow_private=settings.webhooks_may_call_private),
+        webhook_targets=WebhookTargetCheck(),
     )
 
 

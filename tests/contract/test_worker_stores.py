@@ -2,7 +2,7 @@
 (`tests/fakes/`) and the adapters on the emulator's DynamoDB and SQS (marked `integration`,
 one provisioned stack for the module, every test on ids of its own).
 
-    TermIndex.reindex        FakeSearchIndex        SearchIndex
+    TermIndex.reindex        FakeTermIndex        SearchIndex
     Inbox.add                FakeInbox              NotificationRepository
     WebhookRegistry          FakeWebhookRegistry    WebhookRepository
     DeliveryQueue            FakeDeliveryQueue      WebhookDeliveries
@@ -21,9 +21,10 @@ import pytest
 
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.pending_videos import FakePendingVideos
-from tests.fakes.search_index import FakeSearchIndex
+from tests.fakes.search import FakeTermIndex
 from tests.fakes.videos import FakeVideoStore
-from tests.fakes.webhook_delivery import FakeDeliveryQueue, FakeWebhookRegistry
+from tests.fakes.webhook_delivery import FakeDeliveryQueue
+from tests.fakes.webhooks import FakeWebhookRegistry
 from tests.integration.bus_support import take_all
 from tests.support import unique_stack
 from tests.usecases.workers_support import new_video
@@ -89,7 +90,7 @@ async def test_the_index_follows_the_record_and_finds_only_ready_public_videos(
     word = f"w{uuid.uuid4().hex[:12]}"  # a word no other test's video has
     index: TermIndex
     if real is None:
-        fake = FakeSearchIndex()
+        fake = FakeTermIndex()
         index, found = fake, _fake_found(fake)
     else:
         adapter = SearchIndex(real.aws.dynamodb, real.settings.table(SEARCH_TABLE))
@@ -116,7 +117,7 @@ async def test_the_index_follows_the_record_and_finds_only_ready_public_videos(
 Found = Callable[[str], Awaitable[list[str]]]  # the ids a query finds, newest first
 
 
-def _fake_found(fake: FakeSearchIndex) -> Found:
+def _fake_found(fake: FakeTermIndex) -> Found:
     async def found(q: str) -> list[str]:
         return fake.found(parse_query(q, None))
 

@@ -54,6 +54,9 @@ class FakeVideoStore:
             cursor,
         )
 
+    def cursor_after(self, video: Video) -> str:
+        return _encode(f"owner:{video.owner_id}", video.id)
+
     def _page(
         self, listing: str, wanted: Callable[[Video], bool], limit: int, cursor: str | None
     ) -> Page:
@@ -78,7 +81,7 @@ def _encode(listing: str, video_id: str) -> str:
 def _decode(cursor: str, listing: str) -> str:
     try:
         found, video_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:  # not base64 JSON, or not a pair
         raise BadCursor("the cursor is not one this service gave out") from exc
     if found != listing:
         raise BadCursor("the cursor belongs to another listing")

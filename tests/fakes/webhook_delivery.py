@@ -6,26 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from videoshare.domain.events import utc_now
-from videoshare.domain.webhooks import Delivery, new_secret
+from videoshare.domain.webhooks import Delivery
 from videoshare.usecases.ports import AttemptResult, Webhook
 
 DELIVERED = AttemptResult(delivered=True, status=200)
-
-
-class FakeWebhookRegistry:
-    def __init__(self) -> None:
-        self.hooks: dict[str, Webhook] = {}
-
-    async def put(self, user_id: str, url: str) -> Webhook:
-        self.hooks[user_id] = Webhook(user_id, url, new_secret(), utc_now())
-        return self.hooks[user_id]
-
-    async def get(self, user_id: str) -> Webhook | None:
-        return self.hooks.get(user_id)
-
-    async def delete(self, user_id: str) -> bool:
-        return self.hooks.pop(user_id, None) is not None
 
 
 @dataclass(frozen=True, slots=True)

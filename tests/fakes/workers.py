@@ -9,13 +9,10 @@ from tests.fakes.events import FakePublisher
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
 from tests.fakes.pending_videos import FakePendingVideos
-from tests.fakes.search_index import FakeSearchIndex
+from tests.fakes.search import FakeTermIndex
 from tests.fakes.videos import FakeVideoStore
-from tests.fakes.webhook_delivery import (
-    FakeDeliveryQueue,
-    FakeWebhookPoster,
-    FakeWebhookRegistry,
-)
+from tests.fakes.webhook_delivery import FakeDeliveryQueue, FakeWebhookPoster
+from tests.fakes.webhooks import FakeWebhookRegistry
 
 
 @dataclass
@@ -23,7 +20,7 @@ class WorkerFakes:
     videos: FakeVideoStore = field(default_factory=FakeVideoStore)
     objects: FakeObjectStore = field(default_factory=FakeObjectStore)
     publisher: FakePublisher = field(default_factory=FakePublisher)
-    search: FakeSearchIndex = field(default_factory=FakeSearchIndex)
+    search: FakeTermIndex = field(default_factory=FakeTermIndex)
     notifications: FakeInbox = field(default_factory=FakeInbox)
     webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)
     deliveries: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)

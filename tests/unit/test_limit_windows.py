@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from videoshare.adapters.counters import Window
+from videoshare.domain.limits import Window
 
 DAY = Window(length_s=86_400, limit=100)
 

@@ -1,97 +1,33 @@
 """People and their sessions, through the Cognito user pool (`aws.cognito`).
 
-Cognito's errors become the exceptions below, so the HTTP layer never reads AWS error codes.
-Login answers unknown users and wrong passwords with the same `BadCredentials`.
+Cognito's errors become the identity errors of `domain.errors`, so nothing above this module
+reads AWS error codes. Login answers unknown users and wrong passwords with the same
+`BadCredentials`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from videoshare.domain.errors import (
+    AlreadyConfirmed,
+    BadConfirmationCode,
+    BadCredentials,
+    EmailTaken,
+    IdentityThrottled,
+    IdentityUnavailable,
+    InvalidRegistration,
+    NotConfirmed,
+    SessionEnded,
+    UnsupportedChallenge,
+    WeakPassword,
+)
+from videoshare.usecases.ports import Profile, Registration, Tokens
+
 if TYPE_CHECKING:
     from types_aiobotocore_cognito_idp import CognitoIdentityProviderClient
-
-
-class IdentityError(Exception):
-    """Base of what the user pool refused; `message` is Cognito's own sentence."""
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class EmailTaken(IdentityError):
-    pass
-
-
-class WeakPassword(IdentityError):
-    """The password breaks the pool's policy; `rule` says what the policy asks for."""
-
-    def __init__(self, message: str, rule: str | None) -> None:
-        super().__init__(message)
-        self.rule = rule
-
-
-class InvalidRegistration(IdentityError):
-    """Cognito refused a parameter (an address it does not take, a password it cannot use...)."""
-
-
-class BadCredentials(IdentityError):
-    """Unknown user or wrong password: deliberately one case."""
-
-
-class NotConfirmed(IdentityError):
-    pass
-
-
-class BadConfirmationCode(IdentityError):
-    pass
-
-
-class AlreadyConfirmed(IdentityError):
-    pass
-
-
-class SessionEnded(IdentityError):
-    """The refresh or access token no longer works (revoked by a logout, or made up)."""
-
-
-class UnsupportedChallenge(IdentityError):
-    """Cognito asks for a step this API cannot do yet (new password, MFA)."""
-
-
-class IdentityThrottled(IdentityError):
-    """Cognito refuses to answer this person so often (login attempts): slow down."""
-
-
-class IdentityUnavailable(IdentityError):
-    """Cognito did not answer a question of ours (our quota, not the caller's fault)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    user_id: str
-    email: str
-    confirmed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Tokens:
-    access_token: str
-    id_token: str
-    refresh_token: str
-    expires_in: int
-    token_type: str = "Bearer"  # noqa: S105 - a token type, not a secret
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    user_id: str
-    email: str | None
-    display_name: str | None
 
 
 _THROTTLED = {"TooManyRequestsException", "LimitExceededException"}
@@ -106,7 +42,8 @@ def _message(exc: ClientError) -> str:
 
 
 class CognitoIdentity:
-    """Registration, confirmation, login, refresh, logout and profile against one app client."""
+    """The `IdentityProvider` port: registration, confirmation, login, refresh, logout and
+    profile against one app client."""
 
     def __init__(
         self,

@@ -13,33 +13,19 @@ which changes nothing here).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
+
+from videoshare.domain.limits import Window
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """At most `limit` events per `length_s` seconds (windows aligned to the epoch, so a day
-    is a UTC day)."""
-
-    length_s: int
-    limit: int
-
-    def start(self, now: float) -> int:
-        return int(now // self.length_s) * self.length_s
-
-    def retry_after_s(self, now: float) -> int:
-        """Whole seconds until this window ends (at least 1)."""
-        return max(1, math.ceil(self.start(now) + self.length_s - now))
-
-
 class WindowCounters:
+    """The `Counters` port: one item per key and window, counted by atomic updates."""
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table

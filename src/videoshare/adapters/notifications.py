@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item
+from videoshare.domain.errors import BadCursor
 from videoshare.domain.notifications import Notification as Notification  # the workers' import
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ ENTRY_PREFIX = "n#"
 
 
 class NotificationRepository:
+    """The `Inbox` port, and where the notifier adds to it."""
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
@@ -63,6 +66,8 @@ class NotificationRepository:
             "Limit": limit,
         }
         start = decode_cursor(cursor, {"user_id", "sort_key"})
+        if start is not None and start["user_id"].get("S") != user_id:
+            raise BadCursor("the cursor belongs to another inbox")
         if start:
             kwargs["ExclusiveStartKey"] = start
         answer = await self._db.query(**kwargs)

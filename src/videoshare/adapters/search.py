@@ -14,13 +14,15 @@ it answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from videoshare.adapters.dynamo import decode_cursor, encode_cursor
 from videoshare.domain.errors import BadCursor
 from videoshare.domain.search_terms import Query, searchable, video_terms
 from videoshare.domain.video import Video
+from videoshare.usecases.ports import Hits
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -32,17 +34,13 @@ _BATCH = 25
 MAX_SCANNED = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Hits:
-    video_ids: list[str]
-    next_cursor: str | None
-
-
 def sort_key(video: Video) -> str:
     return f"{video.created_at.isoformat().replace('+00:00', 'Z')}#{video.id}"
 
 
 class SearchIndex:
+    """The `TermIndex` port (`search`), and where the metadata-indexer writes (`reindex`)."""
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
@@ -126,7 +124,13 @@ class SearchIndex:
                     kwargs["ExpressionAttributeValues"][f":t{i}"] = {"S": term}
             if start:
                 kwargs["ExclusiveStartKey"] = start
-            answer = await self._db.query(**kwargs)
+            try:
+                answer = await self._db.query(**kwargs)
+            except ClientError as exc:
+                # DynamoDB refusing a start key we decoded: the cursor was not one of ours
+                if start and exc.response.get("Error", {}).get("Code") == "ValidationException":
+                    raise BadCursor("the cursor is not one this service gave out") from exc
+                raise
             scanned += answer.get("ScannedCount", 0)
             found += [(i["video_id"]["S"], i["sort_key"]["S"]) for i in answer.get("Items", [])]
             last = answer.get("LastEvaluatedKey")

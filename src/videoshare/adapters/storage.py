@@ -12,50 +12,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import PurePosixPath
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from videoshare.domain.events import utc_now
+from videoshare.domain.filenames import FALLBACK_FILENAME, safe_filename
+from videoshare.usecases.ports import MultipartRefused, PresignedUpload, UploadedPart
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
-# The longest filename we put in a Content-Disposition header (the UTF-8 form may be longer).
-MAX_FILENAME_CHARS = 150
-_FALLBACK_FILENAME = "video"
 # Characters kept as they are in the quoted ASCII `filename=` fallback.
 _ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+,=-]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-@dataclass(frozen=True, slots=True)
-class PresignedUpload:
-    """What a client needs to PUT the bytes: the URL, the headers to send, until when."""
-
-    url: str
-    headers: dict[str, str]
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class UploadedPart:
-    part_number: int
-    etag: str
-    size: int
-
-
-class MultipartRefused(Exception):
-    """S3 refused a multipart call: `code` is S3's (InvalidPart, NoSuchUpload, …)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 def _refusal(exc: ClientError) -> MultipartRefused | None:
@@ -72,6 +43,8 @@ REFUSALS = frozenset(
 
 
 class MediaStorage:
+    """The `MediaStore` port on S3; S3's refusals of a part list become `MultipartRefused`."""
+
     def __init__(self, s3: S3Client, bucket: str) -> None:
         self._s3 = s3
         self._bucket = bucket
@@ -209,28 +182,13 @@ class MediaStorage:
         await self._s3.head_bucket(Bucket=self._bucket)
 
 
-def safe_filename(name: str) -> str:
-    """`name` without any folder, control characters or quotes, and not too long."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    cleaned = _CONTROL.sub("", base).replace('"', "").strip(" .")
-    if not cleaned:
-        return _FALLBACK_FILENAME
-    if len(cleaned) > MAX_FILENAME_CHARS:
-        stem, dot, suffix = cleaned.rpartition(".")
-        if dot and 0 < len(suffix) <= 10:
-            cleaned = f"{stem[: MAX_FILENAME_CHARS - len(suffix) - 1]}.{suffix}"
-        else:
-            cleaned = cleaned[:MAX_FILENAME_CHARS]
-    return cleaned
-
-
 def attachment_disposition(filename: str) -> str:
     """`attachment` with an ASCII `filename` fallback and the exact UTF-8 `filename*` (RFC 6266)."""
     name = safe_filename(filename)
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
-    ascii_name = _ascii(stem) or _FALLBACK_FILENAME
+    ascii_name = _ascii(stem) or FALLBACK_FILENAME
     if ascii_suffix := _ascii(suffix):
         ascii_name = f"{ascii_name}.{ascii_suffix}"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

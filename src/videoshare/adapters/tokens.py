@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import jwt
 import structlog
+
+from videoshare.domain.errors import ExpiredToken, InvalidToken, RevokedToken
+from videoshare.usecases.ports import AccessClaims
 
 log = structlog.get_logger("tokens")
 
@@ -34,33 +36,8 @@ _MAX_TRACKED = 10_000
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "sub", "token_use", "client_id", "jti"]
 
 
-class InvalidToken(Exception):
-    """The token is not a valid access token of this pool and app client."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class ExpiredToken(InvalidToken):
-    """A genuine access token whose `exp` has passed: refresh it."""
-
-
-class RevokedToken(InvalidToken):
-    """A genuine, unexpired access token that Cognito no longer accepts (logged out)."""
-
-
 class JwksUnavailable(Exception):
     """The pool's JWKS could not be fetched, so no token can be checked right now."""
-
-
-@dataclass(frozen=True, slots=True)
-class AccessClaims:
-    sub: str
-    jti: str
-    origin_jti: str | None
-    exp: int
-    username: str | None
 
 
 class JwksCache:
@@ -179,7 +156,8 @@ SessionProbe = Callable[[str], Awaitable[bool]]
 
 
 class AccessTokens:
-    """Verification plus revocation: what the ingress asks before it trusts a bearer.
+    """Verification plus revocation (the `SessionTokens` port): what the ingress asks before it
+    trusts a bearer.
 
     Cognito is the authority on logouts (GetUser refuses a token after GlobalSignOut), but asking
     it on every request costs a round trip and Cognito's request quota. So:

@@ -25,20 +25,6 @@ def _created_key(created_at: str, video_id: str) -> str:
     return f"{created_at}#{video_id}"
 
 
-def owner_cursor(video: Video) -> str | None:
-    """The cursor of the owner's listing that continues after `video`."""
-    created_at = video.model_dump(mode="json", include={"created_at"})["created_at"]
-    return encode_cursor(
-        to_item(
-            {
-                "id": video.id,
-                "owner_id": video.owner_id,
-                "created_key": _created_key(created_at, video.id),
-            }
-        )
-    )
-
-
 def _item_for(video: Video) -> dict[str, Any]:
     data = video.model_dump(mode="json")
     data["created_key"] = _created_key(data["created_at"], video.id)
@@ -60,6 +46,8 @@ def _video_from(item: dict[str, Any]) -> Video:
 
 
 class VideoRepository:
+    """The `VideoStore` port."""
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
@@ -113,6 +101,17 @@ class VideoRepository:
 
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         return await self._query(FEED_INDEX, "feed", PUBLIC_FEED, limit, cursor)
+
+    def cursor_after(self, video: Video) -> str:
+        created_at = video.model_dump(mode="json", include={"created_at"})["created_at"]
+        key = {
+            "id": video.id,
+            "owner_id": video.owner_id,
+            "created_key": _created_key(created_at, video.id),
+        }
+        cursor = encode_cursor(to_item(key))
+        assert cursor is not None  # a key that is not empty encodes to a cursor
+        return cursor
 
     async def _query(
         self, index: str, key: str, value: str, limit: int, cursor: str | None

@@ -32,8 +32,7 @@ from videoshare.domain.webhooks import (
     public_address,
     signature_header,
 )
-from videoshare.usecases.ports import AttemptResult
-from videoshare.usecases.ports import Webhook as Webhook  # re-exported: the HTTP route's import
+from videoshare.usecases.ports import AttemptResult, UnsafeTarget, Webhook
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -44,11 +43,9 @@ MAX_SQS_DELAY_S = 900
 USER_AGENT = "videoshare-webhooks/1"
 
 
-class UnsafeTarget(Exception):
-    """The URL's host is (or resolves to) an address webhooks must not call."""
-
-
 class WebhookRepository:
+    """The `WebhookRegistry` port."""
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
@@ -127,6 +124,13 @@ async def check_target(url: str, *, allow_private: bool) -> None:
     for address in addresses:
         if not public_address(address):
             raise UnsafeTarget(f"{parts.hostname} is (or resolves to) {address}, not public")
+
+
+class WebhookTargetCheck:
+    """`check_target` as the use cases' `WebhookTargets` port."""
+
+    async def check(self, url: str, *, allow_private: bool) -> None:
+        await check_target(url, allow_private=allow_private)
 
 
 async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Protocol
 
 from videoshare.domain.events import Event
+from videoshare.domain.limits import Window
 from videoshare.domain.notifications import Notification
+from videoshare.domain.search_terms import Query
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.domain.webhooks import Delivery
 
@@ -47,6 +49,10 @@ class VideoStore(Protocol):
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         """Ready public videos, newest first; `BadCursor` likewise."""
 
+    def cursor_after(self, video: Video) -> str:
+        """The cursor of its owner's listing that continues after `video` (a search of the
+        owner's videos stops within a page)."""
+
 
 class EventPublisher(Protocol):
     """Where domain events go (the SNS topic)."""
@@ -54,12 +60,219 @@ class EventPublisher(Protocol):
     async def publish(self, event: Event) -> None: ...
 
 
-# --- the workers' ports (h2) -------------------------------------------------------------------
-# What the workers' use cases need beside the video records and the publisher: the media
-# bucket's objects, the search index, the owners' inboxes, their webhooks and the videos still
-# on their way (the sweep's index). `Webhook`, `WebhookRegistry`, `Inbox` and `TermIndex` are
-# the names the ingress's ports (h1) give the same things: one port each once both are in (the
-# ingress lists the inbox and searches the index, the workers add to them).
+# --- the ingress's ports: storage, identity, tokens, counters, webhooks, inbox, search ----
+# Each is implemented by an adapter (named beside it) and by an in-memory fake in `tests/fakes/`.
+
+
+@dataclass(frozen=True, slots=True)
+class PresignedUpload:
+    """What a client needs to PUT the bytes: the URL, the headers to send, until when."""
+
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedPart:
+    part_number: int
+    etag: str
+    size: int
+
+
+class MultipartRefused(Exception):
+    """S3 refused a multipart call for the client's doing: `code` is S3's (InvalidPart,
+    InvalidPartOrder, EntityTooSmall, NoSuchUpload, InvalidRequest)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class MediaStore(Protocol):
+    """The media bucket (`adapters.storage.MediaStorage`): presigned URLs, never the bytes,
+    except small text files (playlists) read whole."""
+
+    async def presign_upload(
+        self, key: str, content_type: str, size_bytes: int, ttl_s: int
+    ) -> PresignedUpload:
+        """A single PUT of exactly `size_bytes` bytes of `content_type`."""
+
+    async def presign_download(self, key: str, filename: str, ttl_s: int) -> str:
+        """A GET that makes the browser save the object as `filename`."""
+
+    async def presign_media(self, key: str, ttl_s: int) -> str:
+        """A GET for playing or showing the object."""
+
+    async def start_multipart(self, key: str, content_type: str) -> str:
+        """A new multipart upload of `key`; its upload id."""
+
+    async def presign_parts(
+        self, key: str, upload_id: str, part_count: int, ttl_s: int
+    ) -> list[str]:
+        """An UploadPart URL for each of parts 1..`part_count`."""
+
+    async def uploaded_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """The parts held so far; `MultipartRefused` (NoSuchUpload) when the upload is gone."""
+
+    async def complete_multipart(
+        self, key: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> None:
+        """Join the parts (number, ETag) into the object; `MultipartRefused` when refused."""
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def read_text(self, key: str, max_bytes: int) -> str | None:
+        """A small text object, or None when it does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    user_id: str
+    email: str
+    confirmed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    id_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 - a token type, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    user_id: str
+    email: str | None
+    display_name: str | None
+
+
+class IdentityProvider(Protocol):
+    """People and their sessions (`adapters.cognito.CognitoIdentity`). Refusals are the
+    identity errors of `domain.errors` (`EmailTaken`, `BadCredentials`, `SessionEnded`, …)."""
+
+    async def register(
+        self, email: str, password: str, display_name: str | None
+    ) -> Registration: ...
+
+    async def confirm(self, email: str, code: str) -> None: ...
+
+    async def login(self, email: str, password: str) -> Tokens:
+        """Unknown users and wrong passwords alike: `BadCredentials`."""
+
+    async def refresh(self, refresh_token: str) -> Tokens: ...
+
+    async def logout(self, access_token: str) -> None:
+        """Sign the user out everywhere: every refresh token of theirs stops working."""
+
+    async def profile(self, access_token: str) -> Profile: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    sub: str
+    jti: str
+    origin_jti: str | None
+    exp: int
+    username: str | None
+
+
+class SessionTokens(Protocol):
+    """Access tokens (`adapters.tokens.AccessTokens`): verified, and refused after a logout."""
+
+    async def verify(self, token: str) -> AccessClaims:
+        """The claims of a valid, live token; `InvalidToken`, `ExpiredToken`, `RevokedToken`."""
+
+    def revoke(self, claims: AccessClaims) -> None:
+        """Refuse the session of `claims` from now on."""
+
+
+class Counters(Protocol):
+    """Fixed-window counters shared by every ingress process (`adapters.counters`)."""
+
+    async def hits(self, key: str, window: Window, now: float) -> int:
+        """This window's count."""
+
+    async def add(self, key: str, window: Window, now: float) -> int:
+        """Count one more event; this window's count."""
+
+    async def take(self, key: str, window: Window, now: float) -> bool:
+        """Count one more unless the window is full; False (nothing counted) when full."""
+
+    async def clear(self, key: str, window: Window, now: float) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    user_id: str
+    url: str
+    secret: str
+    updated_at: datetime
+
+
+class WebhookRegistry(Protocol):
+    """Each user's one webhook (`adapters.webhooks.WebhookRepository`)."""
+
+    async def put(self, user_id: str, url: str) -> Webhook:
+        """Set the webhook, with a fresh signing secret."""
+
+    async def get(self, user_id: str) -> Webhook | None: ...
+
+    async def delete(self, user_id: str) -> bool:
+        """False when there was none."""
+
+
+class UnsafeTarget(Exception):
+    """The URL's host is (or resolves to) an address webhooks must not call."""
+
+
+class WebhookTargets(Protocol):
+    """Where webhooks may go (`adapters.webhooks.WebhookTargetCheck`, which resolves names)."""
+
+    async def check(self, url: str, *, allow_private: bool) -> None:
+        """`UnsafeTarget` unless the URL is http(s) to a public address (any, if allowed)."""
+
+
+class Inbox(Protocol):
+    """Each user's notifications (`adapters.notifications.NotificationRepository`): the
+    notifier adds, the ingress lists."""
+
+    async def add(self, note: Notification) -> bool:
+        """Put `note` in its user's inbox; False when one with its id was there already."""
+
+    async def list(
+        self, user_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Notification], str | None]:
+        """Newest first; `BadCursor` for a cursor not of this user's inbox."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    video_ids: list[str]
+    next_cursor: str | None
+
+
+class TermIndex(Protocol):
+    """The search index of ready public videos (`adapters.search.SearchIndex`): the
+    metadata-indexer writes it, the ingress searches it."""
+
+    async def reindex(self, video_id: str, video: Video | None) -> None:
+        """Make the entries of `video_id` what `video` says now: none unless it is searchable
+        (ready and public), none when there is no record (None)."""
+
+    async def search(self, query: Query, limit: int, cursor: str | None) -> Hits:
+        """Ids of videos matching every term, newest first; `BadCursor` for a cursor of
+        another search."""
+
+
+# --- the workers' ports -------------------------------------------------------------------
+# What the workers' use cases need beside the ports above: the media bucket's objects, the
+# webhook delivery queue and the POST, and the videos still on their way (the sweep's index).
+# The inbox, the search index and the webhook registry are the ingress's ports above: the
+# ingress lists and searches, the workers add and reindex.
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,42 +313,6 @@ class ObjectStore(Protocol):
 
     async def exists(self, key: str) -> bool:
         """Whether there is an object at `key`."""
-
-
-class TermIndex(Protocol):
-    """The search index (`adapters.search.SearchIndex`), as the metadata-indexer writes it."""
-
-    async def reindex(self, video_id: str, video: Video | None) -> None:
-        """Make the entries of `video_id` what `video` says now: none unless it is searchable
-        (ready and public), none when there is no record (None)."""
-
-
-class Inbox(Protocol):
-    """Each user's notifications (`adapters.notifications.NotificationRepository`), as the
-    notifier adds to them."""
-
-    async def add(self, note: Notification) -> bool:
-        """Put `note` in its user's inbox; False when one with its id was there already."""
-
-
-@dataclass(frozen=True, slots=True)
-class Webhook:
-    user_id: str
-    url: str
-    secret: str
-    updated_at: datetime
-
-
-class WebhookRegistry(Protocol):
-    """Each user's one webhook (`adapters.webhooks.WebhookRepository`)."""
-
-    async def put(self, user_id: str, url: str) -> Webhook:
-        """Set the webhook, with a fresh signing secret."""
-
-    async def get(self, user_id: str) -> Webhook | None: ...
-
-    async def delete(self, user_id: str) -> bool:
-        """False when there was none."""
 
 
 class DeliveryQueue(Protocol):

@@ -20,7 +20,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from videoshare.bootstrap import open_dependencies
 from videoshare.entrypoints.http import openapi as openapi_routes
 from videoshare.entrypoints.http.context import DEPENDENCIES, SETTINGS
-from videoshare.entrypoints.http.limits import install_limits
 from videoshare.entrypoints.http.middleware.access_log import access_log_middleware
 from videoshare.entrypoints.http.middleware.errors import problem_middleware
 from videoshare.entrypoints.http.middleware.metrics import install_metrics
@@ -73,7 +72,6 @@ def create_app(settings: Settings) -> web.Application:
     app.on_response_prepare.append(echo_request_id)
     install_metrics(app)  # request metrics (outermost middleware) and GET /metrics
     app.cleanup_ctx.append(_lifecycle)
-    install_limits(app)
     return app
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from videoshare.adapters.tokens import AccessClaims
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.middleware.access_log import USER_ID
-from videoshare.entrypoints.http.problems import unauthenticated
+from videoshare.entrypoints.problem_json import unauthenticated
+from videoshare.usecases.ports import AccessClaims
 
 # RFC 6750 b64token, and a generous cap on its length.
 _BEARER = re.compile(r"^Bearer +([A-Za-z0-9\-._~+/]{1,8192}=*) *$", re.IGNORECASE)

@@ -21,7 +21,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from videoshare.entrypoints.http import schemas as s
-from videoshare.entrypoints.http.routes.webhooks import WebhookIn, WebhookOut
 
 
 class Auth(StrEnum):
@@ -58,8 +57,9 @@ class ReadyOut(BaseModel):
     checks: dict[str, str]
 
 
-class Problem:
-    """Marker: this status answers `application/problem+json`."""
+class ProblemAnswer:
+    """Marker: this status answers `application/problem+json` (the exception a handler raises
+    for it is `problems.Problem`)."""
 
 
 class Redirect:
@@ -97,8 +97,10 @@ class EventsQuery(BaseModel):
     access_token: str | None = None
 
 
-Answer = type[BaseModel] | type[Problem] | type[Redirect] | type[NoContent] | type[Json] | Text
-PROBLEM = Problem
+Answer = (
+    type[BaseModel] | type[ProblemAnswer] | type[Redirect] | type[NoContent] | type[Json] | Text
+)
+PROBLEM = ProblemAnswer
 REDIRECT = Redirect
 NO_CONTENT = NoContent
 JSON = Json
@@ -221,11 +223,11 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "PUT", "/v1/webhook", "Set the webhook", tag="notifications", auth=Auth.REQUIRED,
-        body=WebhookIn, responses={200: WebhookOut, **_AUTH, **_BODY},
+        body=s.WebhookIn, responses={200: s.WebhookOut, **_AUTH, **_BODY},
     ),
     Operation(
         "GET", "/v1/webhook", "Get the webhook", tag="notifications", auth=Auth.REQUIRED,
-        responses={200: WebhookOut, 404: PROBLEM, **_AUTH},
+        responses={200: s.WebhookOut, 404: PROBLEM, **_AUTH},
     ),
     Operation(
         "DELETE", "/v1/webhook", "Delete the webhook", tag="notifications", auth=Auth.REQUIRED,

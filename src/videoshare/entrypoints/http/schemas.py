@@ -315,3 +315,16 @@ class NotificationOut(_Out):
 class NotificationPageOut(_Out):
     items: list[NotificationOut]
     next_cursor: str | None
+
+
+# --- webhooks --------------------------------------------------------------------------------
+MAX_URL = 2048
+
+
+class WebhookIn(_In):
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL)]
+
+
+class WebhookOut(_Out):
+    url: str
+    secret: str

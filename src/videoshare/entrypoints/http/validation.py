@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from videoshare.entrypoints.http.problems import Problem, validation_failed
+from videoshare.entrypoints.problem_json import Problem, validation_failed
 
 M = TypeVar("M", bound=BaseModel)
 

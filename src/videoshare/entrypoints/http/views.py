@@ -1,18 +1,33 @@
-"""The public face of a video: the stored record minus internals, plus short-lived URLs."""
+"""What the use cases return, as the API shows it: a video (the stored record minus internals,
+plus short-lived URLs), an Upload, a resumed upload, the links to the playback routes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from videoshare.adapters.storage import MediaStorage
+from aiohttp import web
+
 from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video, VideoStatus
-from videoshare.entrypoints.http.schemas import RenditionOut, VideoOut
+from videoshare.entrypoints.http.context import dependencies
+from videoshare.entrypoints.http.schemas import (
+    MultipartUploadOut,
+    PartUrlOut,
+    RenditionOut,
+    ResumedMultipartOut,
+    UploadedPartOut,
+    UploadOut,
+    VideoOut,
+)
+from videoshare.usecases.playback import playback_tokens
+from videoshare.usecases.ports import MediaStore, PresignedUpload
+from videoshare.usecases.upload_urls import MultipartUpload, Upload
+from videoshare.usecases.uploads import ResumedMultipart
 
 
 @dataclass(frozen=True, slots=True)
 class PlaybackLinks:
-    """Links to the ingress's playback routes (`api/playback.py`), each with a fresh token."""
+    """Links to the ingress's playback routes (`routes/playback.py`), each with a fresh token."""
 
     tokens: PlaybackTokens
     base_url: str
@@ -26,8 +41,15 @@ class PlaybackLinks:
         return f"{self.base_url}/v1/videos/{video_id}/storyboard.vtt?token={token}"
 
 
+def playback_links(request: web.Request) -> PlaybackLinks:
+    """Links for the Videos of this answer: on `public_base_url`, else the request's origin."""
+    settings = dependencies(request).settings
+    base = settings.public_base_url or str(request.url.origin())
+    return PlaybackLinks(playback_tokens(settings), base.rstrip("/"))
+
+
 async def video_view(
-    video: Video, storage: MediaStorage, ttl_s: int, playback: PlaybackLinks | None = None
+    video: Video, storage: MediaStore, ttl_s: int, playback: PlaybackLinks | None = None
 ) -> VideoOut:
     """`video` as API.md shows it; media URLs only once it is ready.
 
@@ -76,3 +98,42 @@ async def video_view(
         hls_url=hls_url,
         storyboard_url=storyboard_url,
     )
+
+
+async def request_video_view(request: web.Request, video: Video) -> VideoOut:
+    """`video_view` with this request's storage, URL lifetime and playback links."""
+    deps = dependencies(request)
+    return await video_view(
+        video, deps.storage, deps.settings.download_url_ttl_s, playback_links(request)
+    )
+
+
+def upload_view(upload: Upload) -> UploadOut | MultipartUploadOut:
+    if isinstance(upload, PresignedUpload):
+        return UploadOut(url=upload.url, headers=upload.headers, expires_at=upload.expires_at)
+    return MultipartUploadOut(
+        upload_id=upload.upload_id,
+        part_size=upload.part_size,
+        parts=_part_urls(upload),
+        expires_at=upload.expires_at,
+    )
+
+
+def resumed_view(resumed: PresignedUpload | ResumedMultipart) -> UploadOut | ResumedMultipartOut:
+    if isinstance(resumed, PresignedUpload):
+        return UploadOut(url=resumed.url, headers=resumed.headers, expires_at=resumed.expires_at)
+    upload = resumed.upload
+    return ResumedMultipartOut(
+        upload_id=upload.upload_id,
+        part_size=upload.part_size,
+        parts=_part_urls(upload),
+        expires_at=upload.expires_at,
+        uploaded_parts=[
+            UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size)
+            for p in resumed.uploaded_parts
+        ],
+    )
+
+
+def _part_urls(upload: MultipartUpload) -> list[PartUrlOut]:
+    return [PartUrlOut(part_number=n, url=u) for n, u in enumerate(upload.part_urls, start=1)]

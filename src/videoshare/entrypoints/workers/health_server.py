@@ -22,8 +22,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from videoshare.entrypoints.http.middleware.errors import problem_middleware
-from videoshare.entrypoints.http.problems import unavailable
+from videoshare.entrypoints.problem_json import Problem, problem_middleware, unavailable
 from videoshare.infra.processes import health_port
 from videoshare.ports import PortInUse
 from videoshare.settings import Settings
@@ -77,8 +76,13 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+def _internal_error(exc: Exception) -> Problem:
+    log.error("unhandled_error", exc_info=exc)
+    return Problem(500, "internal", "Internal error", "The side server failed; see its log.")
+
+
 def create_side_app(health: WorkerHealth) -> web.Application:
-    app = web.Application(middlewares=[problem_middleware])
+    app = web.Application(middlewares=[problem_middleware(_internal_error)])
     app[HEALTH] = health
     app.add_routes(routes)
     return app

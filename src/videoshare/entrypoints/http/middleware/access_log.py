@@ -12,7 +12,7 @@ import time
 import structlog
 from aiohttp import web
 
-from videoshare.entrypoints.http.middleware.errors import Handler
+from videoshare.entrypoints.problem_json import RequestHandler
 
 log = structlog.get_logger("ingress")
 
@@ -22,7 +22,9 @@ CLIENT_CLOSED = 499
 
 
 @web.middleware
-async def access_log_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def access_log_middleware(
+    request: web.Request, handler: RequestHandler
+) -> web.StreamResponse:
     started = time.perf_counter()
     status = 500
     try:

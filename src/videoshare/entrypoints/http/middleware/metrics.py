@@ -22,7 +22,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from videoshare.entrypoints.http.middleware.errors import Handler
+from videoshare.entrypoints.problem_json import RequestHandler
 
 UNMATCHED = "unmatched"
 CLIENT_CLOSED = 499
@@ -77,7 +77,7 @@ def method_label(method: str) -> str:
 
 
 @web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def metrics_middleware(request: web.Request, handler: RequestHandler) -> web.StreamResponse:
     metrics = request.app[HTTP_METRICS]
     started = time.perf_counter()
     status = 500

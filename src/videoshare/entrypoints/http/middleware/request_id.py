@@ -9,7 +9,7 @@ import uuid
 import structlog
 from aiohttp import web
 
-from videoshare.entrypoints.http.middleware.errors import Handler
+from videoshare.entrypoints.problem_json import RequestHandler
 
 HEADER = "X-Request-Id"
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -34,7 +34,9 @@ def request_id(request: web.Request) -> str:
 
 
 @web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def request_id_middleware(
+    request: web.Request, handler: RequestHandler
+) -> web.StreamResponse:
     with structlog.contextvars.bound_contextvars(request_id=request_id(request)):
         return await handler(request)
 

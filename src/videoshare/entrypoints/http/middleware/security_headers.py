@@ -19,8 +19,7 @@ from aiohttp import web
 
 from videoshare.aws import client_kwargs
 from videoshare.entrypoints.http.context import SETTINGS
-from videoshare.entrypoints.http.middleware.errors import Handler
-from videoshare.entrypoints.http.problems import Problem
+from videoshare.entrypoints.problem_json import Problem, RequestHandler
 from videoshare.settings import Settings
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -88,7 +87,9 @@ def web_policy(media: str) -> str:
 
 
 @web.middleware
-async def cors_preflight_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def cors_preflight_middleware(
+    request: web.Request, handler: RequestHandler
+) -> web.StreamResponse:
     origin = request.headers.get("Origin")
     if request.method != "OPTIONS" or origin is None:
         return await handler(request)

@@ -1,19 +1,15 @@
-"""Routes of `/v1/auth/*` and `/v1/me`: thin, the user pool does the work."""
+"""Routes of `/v1/auth/*` and `/v1/me` (`usecases/accounts.py`): thin, the user pool does the
+work."""
 
 from __future__ import annotations
 
-import asyncio
+import time
 
 from aiohttp import web
 
-from videoshare.adapters.cognito import BadCredentials, Tokens
 from videoshare.entrypoints.http.bearer import require_user
+from videoshare.entrypoints.http.client_address import request_client_address
 from videoshare.entrypoints.http.context import dependencies
-from videoshare.entrypoints.http.limits import (
-    check_login_allowed,
-    record_login_failure,
-    record_login_success,
-)
 from videoshare.entrypoints.http.replies import NO_STORE, json_reply, no_content
 from videoshare.entrypoints.http.schemas import (
     ConfirmIn,
@@ -23,9 +19,11 @@ from videoshare.entrypoints.http.schemas import (
     RegisteredOut,
     RegisterIn,
     TokensOut,
+    UsageOut,
 )
 from videoshare.entrypoints.http.validation import parse_body
-from videoshare.usecases.videos import usage_of
+from videoshare.usecases import accounts
+from videoshare.usecases.ports import Tokens
 
 routes = web.RouteTableDef()
 
@@ -33,8 +31,8 @@ routes = web.RouteTableDef()
 @routes.post("/v1/auth/register")
 async def register(request: web.Request) -> web.Response:
     body = await parse_body(request, RegisterIn)
-    done = await dependencies(request).identity.register(
-        body.email, body.password, body.display_name
+    done = await accounts.register(
+        dependencies(request), body.email, body.password, body.display_name
     )
     out = RegisteredOut(user_id=done.user_id, email=done.email, confirmed=done.confirmed)
     return json_reply(out, status=201)
@@ -43,51 +41,41 @@ async def register(request: web.Request) -> web.Response:
 @routes.post("/v1/auth/confirm")
 async def confirm(request: web.Request) -> web.Response:
     body = await parse_body(request, ConfirmIn)
-    await dependencies(request).identity.confirm(body.email, body.code)
+    await accounts.confirm(dependencies(request), body.email, body.code)
     return no_content()
 
 
 @routes.post("/v1/auth/login")
 async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, LoginIn)
-    await check_login_allowed(request, body.email)
-    try:
-        tokens = await dependencies(request).identity.login(body.email, body.password)
-    except BadCredentials:
-        await record_login_failure(request, body.email)
-        raise
-    await record_login_success(request, body.email)
+    svc = dependencies(request)
+    address = request_client_address(request, svc.settings)
+    tokens = await accounts.login(svc, body.email, body.password, address, time.time())
     return _tokens_reply(tokens)
 
 
 @routes.post("/v1/auth/refresh")
 async def refresh(request: web.Request) -> web.Response:
     body = await parse_body(request, RefreshIn)
-    tokens = await dependencies(request).identity.refresh(body.refresh_token)
-    return _tokens_reply(tokens)
+    return _tokens_reply(await accounts.refresh(dependencies(request), body.refresh_token))
 
 
 @routes.post("/v1/auth/logout")
 async def logout(request: web.Request) -> web.Response:
     user = await require_user(request)
-    svc = dependencies(request)
-    await svc.identity.logout(user.access_token)
-    svc.tokens.revoke(user.claims)
+    await accounts.logout(dependencies(request), user.access_token, user.claims)
     return no_content()
 
 
 @routes.get("/v1/me")
 async def me(request: web.Request) -> web.Response:
     user = await require_user(request)
-    svc = dependencies(request)
-    profile, usage = await asyncio.gather(
-        svc.identity.profile(user.access_token), usage_of(svc.videos, user.user_id)
-    )
+    account = await accounts.account_of(dependencies(request), user.user_id, user.access_token)
     out = MeOut(
-        user_id=user.user_id,
-        email=profile.email,
-        display_name=profile.display_name,
-        usage=usage,
+        user_id=account.user_id,
+        email=account.email,
+        display_name=account.display_name,
+        usage=UsageOut(videos=account.usage.videos, bytes=account.usage.bytes),
     )
     return json_reply(out, headers=NO_STORE)
 

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from videoshare.bootstrap import Dependencies
 from videoshare.entrypoints.http.context import dependencies
-from videoshare.entrypoints.http.problems import unavailable
+from videoshare.entrypoints.problem_json import unavailable
 from videoshare.infra.topology import VIDEOS_TABLE
 
 log = structlog.get_logger("ingress")

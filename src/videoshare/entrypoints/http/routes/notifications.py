@@ -1,16 +1,15 @@
-"""Routes of `/v1/notifications`: the caller's inbox, newest first."""
+"""Routes of `/v1/notifications`: the caller's inbox, newest first (`usecases/notifications.py`)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from videoshare.adapters.dynamo import decode_cursor
-from videoshare.domain.errors import BadCursor
 from videoshare.entrypoints.http.bearer import require_user
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.replies import NO_STORE, json_reply
 from videoshare.entrypoints.http.schemas import NotificationOut, NotificationPageOut, PageQuery
 from videoshare.entrypoints.http.validation import parse_query
+from videoshare.usecases.notifications import inbox_page
 
 routes = web.RouteTableDef()
 
@@ -19,12 +18,7 @@ routes = web.RouteTableDef()
 async def inbox(request: web.Request) -> web.Response:
     user = await require_user(request)
     query = parse_query(request, PageQuery)
-    start = decode_cursor(query.cursor, {"user_id", "sort_key"})
-    if start is not None and start["user_id"].get("S") != user.user_id:
-        raise BadCursor("the cursor belongs to another inbox")
-    notes, cursor = await dependencies(request).notifications.list(
-        user.user_id, query.limit, query.cursor
-    )
+    notes, cursor = await inbox_page(dependencies(request), user.user_id, query.limit, query.cursor)
     items = [
         NotificationOut(
             id=n.id, type=n.type, video_id=n.video_id, created_at=n.created_at, message=n.message

@@ -36,7 +36,7 @@ from videoshare.domain.video import Video, VideoStatus
 from videoshare.entrypoints.http.bearer import Principal, optional_user
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.middleware.access_log import USER_ID
-from videoshare.entrypoints.http.problems import Problem, unauthenticated
+from videoshare.entrypoints.problem_json import Problem, unauthenticated
 from videoshare.usecases.videos import readable_video
 
 log = structlog.get_logger("ingress")

@@ -1,15 +1,17 @@
-"""Routes of `/v1/videos`: parse, authorise, call `video_service`, shape the answer."""
+"""Routes of `/v1/videos`: parse, authenticate, call a use case (`usecases/videos.py`,
+`search.py`, `downloads.py`), shape the answer."""
 
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
+from videoshare.domain.search_terms import BadQuery, Query, parse_query
 from videoshare.entrypoints.http.bearer import optional_user, require_user
 from videoshare.entrypoints.http.context import dependencies
-from videoshare.entrypoints.http.limits import take_upload_quota
 from videoshare.entrypoints.http.middleware.request_id import request_id
 from videoshare.entrypoints.http.replies import NO_STORE, json_reply
-from videoshare.entrypoints.http.routes.playback import playback_links
 from videoshare.entrypoints.http.schemas import (
     CreatedVideoOut,
     CreateVideoIn,
@@ -17,13 +19,20 @@ from videoshare.entrypoints.http.schemas import (
     ListVideosQuery,
     VideoPageOut,
 )
-from videoshare.entrypoints.http.validation import parse_body, parse_query
-from videoshare.entrypoints.http.views import video_view
-from videoshare.usecases.search import search_mine, search_public, search_query
-from videoshare.usecases.upload_urls import upload_out
+from videoshare.entrypoints.http.validation import parse_body
+from videoshare.entrypoints.http.validation import parse_query as parse_query_string
+from videoshare.entrypoints.http.views import (
+    playback_links,
+    request_video_view,
+    upload_view,
+    video_view,
+)
+from videoshare.entrypoints.problem_json import validation_failed
+from videoshare.usecases.downloads import download_url
+from videoshare.usecases.search import search_mine, search_public
 from videoshare.usecases.videos import (
+    NewVideo,
     create_video,
-    download_of,
     list_mine,
     list_public,
     readable_video,
@@ -36,22 +45,27 @@ routes = web.RouteTableDef()
 async def create(request: web.Request) -> web.Response:
     user = await require_user(request)
     body = await parse_body(request, CreateVideoIn)
-    await take_upload_quota(request, user.user_id, body)
-    svc = dependencies(request)
-    video, upload = await create_video(svc, user.user_id, body, request_id(request))
-    out = CreatedVideoOut(
-        video=await video_view(
-            video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
-        ),
-        upload=upload_out(upload),
+    new = NewVideo(
+        title=body.title,
+        description=body.description,
+        tags=body.tags,
+        visibility=body.visibility,
+        filename=body.filename,
+        content_type=body.content_type,
+        size_bytes=body.size_bytes,
     )
+    video, upload = await create_video(
+        dependencies(request), user.user_id, new, request_id(request), time.time()
+    )
+    view = await request_video_view(request, video)
+    out = CreatedVideoOut(video=view, upload=upload_view(upload))
     return json_reply(out, status=201, headers={"Location": f"/v1/videos/{video.id}", **NO_STORE})
 
 
 @routes.get("/v1/videos")
 async def list_(request: web.Request) -> web.Response:
-    query = parse_query(request, ListVideosQuery)
-    search = search_query(query.q, query.tag)
+    query = parse_query_string(request, ListVideosQuery)
+    search = _search_query(query.q, query.tag)
     svc = dependencies(request)
     if query.scope == "mine":
         user = await require_user(request)
@@ -65,8 +79,7 @@ async def list_(request: web.Request) -> web.Response:
             items, cursor = await search_public(svc, search, query.limit, query.cursor)
         else:
             items, cursor = await list_public(svc, query.limit, query.cursor)
-    ttl = svc.settings.download_url_ttl_s
-    links = playback_links(request)
+    ttl, links = svc.settings.download_url_ttl_s, playback_links(request)
     out = VideoPageOut(
         items=[await video_view(v, svc.storage, ttl, links) for v in items], next_cursor=cursor
     )
@@ -76,25 +89,30 @@ async def list_(request: web.Request) -> web.Response:
 @routes.get("/v1/videos/{video_id}")
 async def get(request: web.Request) -> web.Response:
     user = await optional_user(request)
-    svc = dependencies(request)
     video = await readable_video(
-        svc, request.match_info["video_id"], user.user_id if user else None
+        dependencies(request), request.match_info["video_id"], user.user_id if user else None
     )
-    out = await video_view(
-        video, svc.storage, svc.settings.download_url_ttl_s, playback_links(request)
-    )
-    return json_reply(out, headers=NO_STORE)
+    return json_reply(await request_video_view(request, video), headers=NO_STORE)
 
 
 @routes.get("/v1/videos/{video_id}/download")
 async def download(request: web.Request) -> web.Response:
-    query = parse_query(request, DownloadQuery)
+    query = parse_query_string(request, DownloadQuery)
     user = await optional_user(request)
-    user_id = user.user_id if user else None
-    svc = dependencies(request)
-    video = await readable_video(svc, request.match_info["video_id"], user_id)
-    target = download_of(video, query.rendition, user_id)
-    url = await svc.storage.presign_download(
-        target.key, target.filename, svc.settings.download_url_ttl_s
+    url = await download_url(
+        dependencies(request),
+        request.match_info["video_id"],
+        query.rendition,
+        user.user_id if user else None,
     )
     return web.Response(status=302, headers={"Location": url, **NO_STORE})
+
+
+def _search_query(q: str | None, tag: str | None) -> Query | None:
+    """The search asked for, None when the request is a plain listing; 422 when unusable."""
+    if q is None and tag is None:
+        return None
+    try:
+        return parse_query(q, tag)
+    except BadQuery as exc:
+        raise validation_failed([{"parameter": exc.parameter, "detail": exc.detail}]) from None

@@ -1,0 +1,143 @@
+"""Playback through the ingress: a video's HLS playlists and storyboard, rewritten to be played.
+
+Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`):
+other playlists stay relative links carrying the playback token, segments and the sprite become
+presigned URLs. This works the same on the emulator and on AWS, and for private and unlisted
+videos, because every URL is either signed or carries the token.
+
+Who may: a valid playback token for the video (from the Video's `hls_url`/`storyboard_url`), or
+without a token whoever may read the video (its owner, anyone for a ready public video).
+
+    token not valid           BadPlaybackToken
+    video gone                VideoNotFound
+    video not ready           NotReady
+    no such playlist          MediaNotFound
+    a playlist we cannot read DamagedMedia
+"""
+
+from __future__ import annotations
+
+import asyncio
+import posixpath
+from typing import Protocol
+from urllib.parse import quote
+
+from videoshare.domain import keys
+from videoshare.domain.errors import (
+    BadPlaybackToken,
+    DamagedMedia,
+    MediaNotFound,
+    NotReady,
+    VideoNotFound,
+)
+from videoshare.domain.playback_tokens import PlaybackTokens
+from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.playlists import (
+    DamagedPlaylist,
+    hls_uris,
+    is_playlist,
+    resolve,
+    rewrite_hls,
+    rewrite_vtt,
+    vtt_images,
+)
+from videoshare.settings import Settings
+from videoshare.usecases.ports import MediaStore, VideoStore
+from videoshare.usecases.videos import readable_video
+
+# Playlists and storyboards are small text files; anything larger is not one of ours.
+MAX_PLAYLIST_BYTES = 1024**2
+
+
+class PlaybackPorts(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def videos(self) -> VideoStore: ...
+    @property
+    def storage(self) -> MediaStore: ...
+
+
+def playback_tokens(settings: Settings) -> PlaybackTokens:
+    return PlaybackTokens(settings.playback_key(), settings.playback_token_ttl_s)
+
+
+async def playable_video(
+    ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
+) -> tuple[Video, str]:
+    """The ready video, and the token to carry into its links (a fresh one without `token`)."""
+    tokens = playback_tokens(ports.settings)
+    if token is not None:
+        if not tokens.valid(video_id, token):
+            raise BadPlaybackToken()
+        video = await ports.videos.get(video_id)
+        if video is None or video.status is VideoStatus.DELETED:
+            raise VideoNotFound()
+    else:
+        video = await readable_video(ports, video_id, user_id)
+        token = tokens.issue(video.id)
+    if video.status is not VideoStatus.READY:
+        raise NotReady(f"The video is {video.status}; it can be played once it is ready.")
+    return video, token
+
+
+async def hls_playlist(
+    ports: PlaybackPorts, video_id: str, name: str, token: str | None, user_id: str | None
+) -> str:
+    """The playlist `{name}.m3u8` of the video's HLS stream, rewritten."""
+    video, token = await playable_video(ports, video_id, token, user_id)
+    if video.hls_master_key is None:
+        raise MediaNotFound("This video has no HLS stream; play a rendition's MP4 instead.")
+    path = f"{name}.m3u8"
+    prefix = keys.hls_prefix(video.id)
+    text = await ports.storage.read_text(prefix + path, MAX_PLAYLIST_BYTES)
+    if text is None:
+        raise MediaNotFound(f"This video's HLS stream has no playlist {path!r}.")
+    folder = posixpath.dirname(path)
+    replacements: dict[str, str] = {}
+    try:
+        for uri in dict.fromkeys(hls_uris(text)):
+            target = resolve(folder, uri)
+            if is_playlist(target):
+                replacements[uri] = f"{uri}?token={quote(token)}"
+            else:
+                replacements[uri] = await ports.storage.presign_media(
+                    prefix + target, ports.settings.playback_token_ttl_s
+                )
+        return rewrite_hls(text, replacements)
+    except DamagedPlaylist as exc:
+        raise _damaged(video, exc) from None
+
+
+async def storyboard(
+    ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
+) -> str:
+    """The video's storyboard (WebVTT), its sprite links presigned."""
+    video, _ = await playable_video(ports, video_id, token, user_id)
+    if video.storyboard_vtt_key is None:
+        raise MediaNotFound("This video has no storyboard.")
+    text = await ports.storage.read_text(video.storyboard_vtt_key, MAX_PLAYLIST_BYTES)
+    if text is None:
+        raise MediaNotFound("This video's storyboard is missing.")
+    prefix = keys.media_prefix(video.id)
+    folder = posixpath.dirname(video.storyboard_vtt_key.removeprefix(prefix))
+    try:
+        paths = list(dict.fromkeys(vtt_images(text)))
+        urls = await asyncio.gather(
+            *(
+                ports.storage.presign_media(
+                    prefix + resolve(folder, path), ports.settings.playback_token_ttl_s
+                )
+                for path in paths
+            )
+        )
+        return rewrite_vtt(text, dict(zip(paths, urls, strict=True)))
+    except DamagedPlaylist as exc:
+        raise _damaged(video, exc) from None
+
+
+def _damaged(video: Video, exc: DamagedPlaylist) -> DamagedMedia:
+    return DamagedMedia(
+        f"The stored playlist of video {video.id} cannot be served ({exc}); it needs to be "
+        "processed again."
+    )
