@@ -24,8 +24,8 @@ from videoshare.bus.runtime import Consumer, ConsumerConfig
 from videoshare.domain.events import VideoReady, VideoReadyData, parse_event
 from videoshare.local.emulator import start_emulator
 from videoshare.logs import configure_logging
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient

@@ -32,8 +32,8 @@ from videoshare.infra.provision import provision
 from videoshare.infra.topology import VIDEOS_TABLE
 from videoshare.local.emulator import LOCAL_CREDENTIALS, start_emulator
 from videoshare.logs import configure_logging
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 CONCURRENCY = 10
 REQUESTS = 200

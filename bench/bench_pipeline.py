@@ -33,7 +33,7 @@ from tests.stack import running_stack as stack_of_processes
 
 from bench.report import Figure, median, write_report
 from videoshare.local.emulator import start_emulator
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 RUNS = 5
 READY_TIMEOUT_S = 600

@@ -31,8 +31,8 @@ from videoshare.entrypoints.cli.client.session import ApiSession
 from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import start_emulator
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 MIB = 1024 * 1024
 FILE_SIZE = 256 * MIB

@@ -12,8 +12,8 @@ from videoshare.aws import AwsClients, open_clients
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources
 from videoshare.local.emulator import Emulator, start_emulator
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

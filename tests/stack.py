@@ -27,8 +27,8 @@ from videoshare.children import die_with_parent
 from videoshare.entrypoints.workers import WORKERS
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 # A deadline, not a wait: on a loaded 2-core machine seven Python processes start slowly.
 READY_TIMEOUT_S = 120

@@ -50,7 +50,7 @@ def session_for(settings: Settings) -> aioboto3.Session:
 
 
 # The most S3 requests one process starts at once: the transcoder's output uploads, 12 small
-# and 4 large (`workers/transcoder_outputs.py`), whatever its `max_in_flight` (1). Connections
+# and 4 large (`usecases/transcode_outputs.py`), whatever its `max_in_flight` (1). Connections
 # open as they are needed, so a process that never asks for this many never holds them.
 S3_REQUESTS_AT_ONCE: Final = 16
 

@@ -6,7 +6,7 @@
 
 The ingress, every worker, the operator commands and the tests all build their repositories,
 storage, publisher, search index, counters, webhooks and token verifier here and nowhere else,
-so a test can swap any of them for an in-memory fake (`tests/fakes.py`) by building
+so a test can swap any of them for an in-memory fake (`tests/fakes/`) by building
 `Dependencies` itself.
 """
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from aiohttp import web
 
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "content-encoding"}

@@ -14,7 +14,7 @@ import pytest
 from tests.client.conftest import MAX_UPLOAD, ClientStack, cli_env, run_cli
 from tests.e2e.client import User
 from tests.media import make_audio_only, make_clip
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.e2e
 

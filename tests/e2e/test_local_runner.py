@@ -15,8 +15,8 @@ import psutil
 import pytest
 
 from tests.support import child_env
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.e2e
 

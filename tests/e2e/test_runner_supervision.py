@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.test_local_runner import START_TIMEOUT_S, runner_env
 from videoshare.local.emulator import EMULATOR_MODULE
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 
 from videoshare.entrypoints.workers.health_server import WorkerHealth, side_server
 from videoshare.infra.topology import NOTIFIER
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 
 async def healthcheck(*arguments: str, port: int) -> tuple[int, str]:

@@ -18,7 +18,7 @@ import imageio_ffmpeg
 
 from videoshare.local.emulator import start_emulator
 from videoshare.media.ffmpeg_process import run_ffmpeg
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 FFMPEG_FOR_AN_HOUR = [
     imageio_ffmpeg.get_ffmpeg_exe(),

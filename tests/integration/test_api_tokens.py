@@ -39,7 +39,7 @@ from tests.integration.api_support import (
 from videoshare.adapters.tokens import AccessTokenVerifier, JwksCache
 from videoshare.domain.errors import ExpiredToken, InvalidToken
 from videoshare.local.emulator import Emulator
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -21,8 +21,8 @@ from videoshare.domain.events import VideoReady, VideoReadyData
 from videoshare.entrypoints.cli.main import main
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 from tests.support import eventually, unique_stack
 from videoshare.aws import AwsClients
 from videoshare.local.emulator import EMULATOR_MODULE, Emulator, answers, start_emulator
-from videoshare.ports import free_port
+from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.integration
 

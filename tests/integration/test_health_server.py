@@ -15,8 +15,8 @@ from videoshare.entrypoints.workers.health_server import WorkerHealth, side_serv
 from videoshare.infra import processes
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.ports import PortInUse, free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import PortInUse, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -181,8 +181,8 @@ async def test_what_an_earlier_attempt_left_is_looked_for_only_when_there_was_on
     object put behind the uploader's back shows that it was not)."""
     video_id = f"video-stale-{earlier_attempts}"
     stray = keys.media_prefix(video_id) + "1080p.mp4"
-    await worker.ctx.aws.s3.put_object(
-        Bucket=worker.ctx.resources.bucket, Key=stray, Body=b"from another attempt"
+    await worker.ctx.deps.aws.s3.put_object(
+        Bucket=worker.ctx.deps.resources.bucket, Key=stray, Body=b"from another attempt"
     )
     uploader = OutputUploader(worker.ctx.deps.objects, video_id, earlier_attempts=earlier_attempts)
     for number in range(2):

@@ -45,19 +45,21 @@ def worker(settings: Settings, aws: AwsClients, resources: Resources) -> Worker:
 
 
 async def put(worker: Worker, key: str) -> None:
-    await worker.ctx.aws.s3.put_object(Bucket=worker.ctx.resources.bucket, Key=key, Body=b"x")
+    await worker.ctx.deps.aws.s3.put_object(
+        Bucket=worker.ctx.deps.resources.bucket, Key=key, Body=b"x"
+    )
 
 
 async def open_multipart(worker: Worker, key: str) -> str:
-    answer = await worker.ctx.aws.s3.create_multipart_upload(
-        Bucket=worker.ctx.resources.bucket, Key=key
+    answer = await worker.ctx.deps.aws.s3.create_multipart_upload(
+        Bucket=worker.ctx.deps.resources.bucket, Key=key
     )
     return answer["UploadId"]
 
 
 async def open_uploads(worker: Worker, prefix: str) -> list[str]:
-    answer = await worker.ctx.aws.s3.list_multipart_uploads(
-        Bucket=worker.ctx.resources.bucket, Prefix=prefix
+    answer = await worker.ctx.deps.aws.s3.list_multipart_uploads(
+        Bucket=worker.ctx.deps.resources.bucket, Prefix=prefix
     )
     return [u["Key"] for u in answer.get("Uploads", [])]
 
@@ -97,7 +99,7 @@ async def test_a_deleted_video_loses_every_object_and_open_upload_and_only_its_o
 
 
 async def test_an_event_of_another_type_is_dead_lettered_not_handled(worker: Worker) -> None:
-    await worker.ctx.aws.sqs.send_message(QueueUrl=worker.queue_url, MessageBody='{"type": 1}')
+    await worker.ctx.deps.aws.sqs.send_message(QueueUrl=worker.queue_url, MessageBody='{"type": 1}')
     settled = await worker.drain()
     assert [s.outcome for s in settled] == [Outcome.REJECTED]
 
@@ -171,12 +173,12 @@ async def test_only_non_terminal_videos_are_in_the_sweep_index(
     ready = await store_video(worker, status=VideoStatus.READY)
 
     async def indexed(video_id: str) -> bool:
-        item = await worker.ctx.aws.dynamodb.get_item(
+        item = await worker.ctx.deps.aws.dynamodb.get_item(
             TableName=settings.table(VIDEOS_TABLE), Key={"id": {"S": video_id}}
         )
         return "pending_status" in item["Item"]
 
     assert await indexed(waiting.id)
     assert not await indexed(ready.id)
-    moved = await worker.ctx.videos.save(waiting.deleted(), expected=waiting)
+    moved = await worker.ctx.deps.videos.save(waiting.deleted(), expected=waiting)
     assert not await indexed(moved.id)

@@ -82,7 +82,7 @@ async def processing_video(worker: Worker) -> Video:
 
 
 async def inbox(worker: Worker) -> list[Notification]:
-    notes, _ = await worker.ctx.notifications.list(OWNER, 50, None)
+    notes, _ = await worker.ctx.deps.notifications.list(OWNER, 50, None)
     return notes
 
 
@@ -160,7 +160,7 @@ async def test_transcoded_events_for_rejected_or_unknown_videos_change_nothing(
     assert outcomes(await indexer.drain()) == [Outcome.DONE, Outcome.DONE]
 
     assert await stored(indexer, rejected.id) == rejected
-    assert await indexer.ctx.videos.get(unknown.id) is None
+    assert await indexer.ctx.deps.videos.get(unknown.id) is None
     assert await spy.published() == []
     assert await dead_letters(indexer) == []
 
@@ -169,7 +169,7 @@ async def test_transcoded_events_for_rejected_or_unknown_videos_change_nothing(
 
 
 def search_index(worker: Worker) -> SearchIndex:
-    return SearchIndex(worker.ctx.aws.dynamodb, worker.ctx.settings.table(SEARCH_TABLE))
+    return SearchIndex(worker.ctx.deps.aws.dynamodb, worker.ctx.deps.settings.table(SEARCH_TABLE))
 
 
 async def found(worker: Worker, q: str) -> list[str]:
@@ -212,7 +212,7 @@ async def test_change_events_index_what_the_record_says_whatever_their_order(
     assert outcomes(await indexer.drain()) == [Outcome.DONE]
     assert await found(indexer, "harbour") == [video.id]
     # the record is deleted; whichever event comes next removes its entries
-    await indexer.ctx.videos.save(video.deleted(), expected=video)
+    await indexer.ctx.deps.videos.save(video.deleted(), expected=video)
     await deliver(indexer, updated_event(video, ["visibility"]))
     assert outcomes(await indexer.drain()) == [Outcome.DONE]
     assert await found(indexer, "harbour") == []

@@ -253,7 +253,7 @@ async def test_upload_events_for_unknown_or_deleted_videos_are_done_without_effe
 
     assert outcomes(await worker.drain()) == [Outcome.DONE, Outcome.DONE]
 
-    assert await worker.ctx.videos.get(unknown.id) is None
+    assert await worker.ctx.deps.videos.get(unknown.id) is None
     assert await stored(worker, deleted.id) == deleted
     assert await spy.published() == []
     assert await object_keys(worker, keys.MEDIA_PREFIX) == []
@@ -270,8 +270,8 @@ async def test_a_redelivery_after_a_crash_mid_transcode_completes_once(
     # what the dead attempt had uploaded: a file this run makes too, and two it does not make
     leftovers = ["hls/240p_000.ts", "hls/240p_017.ts", "1080p.mp4"]
     for name in leftovers:
-        await worker.ctx.aws.s3.put_object(
-            Bucket=worker.ctx.resources.bucket,
+        await worker.ctx.deps.aws.s3.put_object(
+            Bucket=worker.ctx.deps.resources.bucket,
             Key=keys.media_prefix(video.id) + name,
             Body=b"from the attempt that died",
         )

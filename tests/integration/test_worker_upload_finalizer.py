@@ -161,7 +161,7 @@ async def test_notifications_about_objects_that_are_not_our_uploads_go_to_the_dl
     finalizer: Worker, spy: EventSpy, resources: Resources
 ) -> None:
     # A real one: an object under uploads/ whose key is not a source key.
-    await finalizer.ctx.aws.s3.put_object(
+    await finalizer.ctx.deps.aws.s3.put_object(
         Bucket=resources.bucket, Key="uploads/not-hex/source", Body=b"\x00\x00\x00\x18ftypmp42"
     )
     # A hand-made one, about a source key of ours in somebody else's bucket.

@@ -62,11 +62,11 @@ class Worker:
 
     @property
     def queue_url(self) -> str:
-        return self.ctx.resources.queue_urls[self.name]
+        return self.ctx.deps.resources.queue_urls[self.name]
 
     @property
     def dlq_url(self) -> str:
-        return self.ctx.resources.dlq_urls[self.name]
+        return self.ctx.deps.resources.dlq_urls[self.name]
 
     async def drain(self) -> list[Settlement]:
         """Handle everything on the worker's queue; what became of each message, as settled."""
@@ -160,12 +160,12 @@ def transcoded(video: Video) -> VideoTranscoded:
 
 async def store_video(worker: Worker, **overrides: Any) -> Video:
     video = new_video(**overrides)
-    await worker.ctx.videos.create(video)
+    await worker.ctx.deps.videos.create(video)
     return video
 
 
 async def stored(worker: Worker, video_id: str) -> Video:
-    video = await worker.ctx.videos.get(video_id)
+    video = await worker.ctx.deps.videos.get(video_id)
     assert video is not None, f"video {video_id} has no record"
     return video
 
@@ -214,7 +214,7 @@ class EventSpy:
 
 async def deliver(worker: Worker, event: Event) -> None:
     """`event` on the worker's queue as SNS raw delivery puts it there."""
-    await worker.ctx.aws.sqs.send_message(
+    await worker.ctx.deps.aws.sqs.send_message(
         QueueUrl=worker.queue_url,
         MessageBody=event.model_dump_json(),
         MessageAttributes=event_attributes(event.type, event.correlation_id),
@@ -222,18 +222,18 @@ async def deliver(worker: Worker, event: Event) -> None:
 
 
 async def send_raw(worker: Worker, body: str) -> None:
-    await worker.ctx.aws.sqs.send_message(QueueUrl=worker.queue_url, MessageBody=body)
+    await worker.ctx.deps.aws.sqs.send_message(QueueUrl=worker.queue_url, MessageBody=body)
 
 
 async def take_s3_notifications(worker: Worker) -> list[str]:
     """Take S3's notifications off the finalizer's queue (the provisioning test event dropped):
     the bodies, to deliver again by hand."""
     bodies: list[str] = []
-    for message in await take_all(worker.ctx.aws.sqs, worker.queue_url):
+    for message in await take_all(worker.ctx.deps.aws.sqs, worker.queue_url):
         body = message["Body"]
         if json.loads(body).get("Event") != "s3:TestEvent":
             bodies.append(body)
-        await worker.ctx.aws.sqs.delete_message(
+        await worker.ctx.deps.aws.sqs.delete_message(
             QueueUrl=worker.queue_url, ReceiptHandle=message["ReceiptHandle"]
         )
     return bodies
@@ -268,14 +268,14 @@ class DeadLetter:
 async def dead_letters(worker: Worker) -> list[DeadLetter]:
     return [
         DeadLetter(m["Body"], string_attributes(m))
-        for m in await take_all(worker.ctx.aws.sqs, worker.dlq_url)
+        for m in await take_all(worker.ctx.deps.aws.sqs, worker.dlq_url)
     ]
 
 
 async def queue_depth(worker: Worker) -> int:
     """Messages left on the worker's queue, visible or not."""
     attributes = (
-        await worker.ctx.aws.sqs.get_queue_attributes(
+        await worker.ctx.deps.aws.sqs.get_queue_attributes(
             QueueUrl=worker.queue_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )
@@ -287,21 +287,21 @@ async def queue_depth(worker: Worker) -> int:
 
 async def upload(worker: Worker, video_id: str, data: bytes) -> None:
     """The client's PUT of its file to the video's source key (S3 then notifies the finalizer)."""
-    await worker.ctx.aws.s3.put_object(
-        Bucket=worker.ctx.resources.bucket, Key=keys.source_key(video_id), Body=data
+    await worker.ctx.deps.aws.s3.put_object(
+        Bucket=worker.ctx.deps.resources.bucket, Key=keys.source_key(video_id), Body=data
     )
 
 
 async def object_keys(worker: Worker, prefix: str) -> list[str]:
-    answer = await worker.ctx.aws.s3.list_objects_v2(
-        Bucket=worker.ctx.resources.bucket, Prefix=prefix
+    answer = await worker.ctx.deps.aws.s3.list_objects_v2(
+        Bucket=worker.ctx.deps.resources.bucket, Prefix=prefix
     )
     return sorted(o["Key"] for o in answer.get("Contents", []))
 
 
 async def read_object(worker: Worker, key: str) -> tuple[bytes, str]:
     """The object's bytes and its Content-Type."""
-    obj = await worker.ctx.aws.s3.get_object(Bucket=worker.ctx.resources.bucket, Key=key)
+    obj = await worker.ctx.deps.aws.s3.get_object(Bucket=worker.ctx.deps.resources.bucket, Key=key)
     async with obj["Body"] as body:
         return await body.read(), obj.get("ContentType", "")
 
@@ -309,8 +309,8 @@ async def read_object(worker: Worker, key: str) -> tuple[bytes, str]:
 async def forget_completion(worker: Worker, message_id: str) -> None:
     """Lose the COMPLETED record of `message_id`, as a crash between a handler's effects and
     its completion would (or an expired record): the next delivery runs the handler again."""
-    answer = await worker.ctx.aws.dynamodb.delete_item(
-        TableName=worker.ctx.settings.table(IDEMPOTENCY_TABLE),
+    answer = await worker.ctx.deps.aws.dynamodb.delete_item(
+        TableName=worker.ctx.deps.settings.table(IDEMPOTENCY_TABLE),
         Key={"key": {"S": worker.idempotency_key(message_id)}},
         ReturnValues="ALL_OLD",
     )
@@ -320,9 +320,9 @@ async def forget_completion(worker: Worker, message_id: str) -> None:
 async def stale_claim(worker: Worker, message_id: str) -> Claim:
     """An IN_PROGRESS claim on `message_id` left by a worker that crashed an hour ago."""
     crashed = IdempotencyStore(
-        worker.ctx.aws.dynamodb,
-        worker.ctx.settings.table(IDEMPOTENCY_TABLE),
-        ttl_s=worker.ctx.settings.idempotency_ttl_s,
+        worker.ctx.deps.aws.dynamodb,
+        worker.ctx.deps.settings.table(IDEMPOTENCY_TABLE),
+        ttl_s=worker.ctx.deps.settings.idempotency_ttl_s,
         in_progress_expiry_s=VISIBILITY_S,
         clock=lambda: time.time() - 3600,
     )
@@ -332,8 +332,8 @@ async def stale_claim(worker: Worker, message_id: str) -> Claim:
 
 
 async def idempotency_record(worker: Worker, message_id: str) -> dict[str, str]:
-    answer = await worker.ctx.aws.dynamodb.get_item(
-        TableName=worker.ctx.settings.table(IDEMPOTENCY_TABLE),
+    answer = await worker.ctx.deps.aws.dynamodb.get_item(
+        TableName=worker.ctx.deps.settings.table(IDEMPOTENCY_TABLE),
         Key={"key": {"S": worker.idempotency_key(message_id)}},
         ConsistentRead=True,
     )

@@ -25,8 +25,8 @@ from videoshare.aws import open_clients
 from videoshare.infra.provision import provision
 from videoshare.infra.resources import resolve
 from videoshare.local.emulator import Emulator, start_emulator
-from videoshare.ports import free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 READY_TIMEOUT_S = 120  # a deadline: seven processes start slowly on a loaded machine
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from videoshare.children import ChildFailed, die_with_parent
-from videoshare.ports import ensure_port_free
+from videoshare.tcp_ports import ensure_port_free
 
 DEFAULT_PORT = 4566
 # The child's module: moto's server, patched (its command line is how tests find the child).

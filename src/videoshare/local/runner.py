@@ -29,8 +29,8 @@ from videoshare.infra.processes import INGRESS, processes
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
 from videoshare.logs import configure_logging
-from videoshare.ports import ensure_port_free, free_port
 from videoshare.settings import Settings
+from videoshare.tcp_ports import ensure_port_free, free_port
 
 STOP_GRACE_S = 15
 RESTART_FIRST_S = 1.0

@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from videoshare.children import ChildFailed
 from videoshare.entrypoints.cli.parser import parser
 from videoshare.entrypoints.cli.programs import program, run
-from videoshare.ports import PortInUse
 from videoshare.settings import Settings
+from videoshare.tcp_ports import PortInUse
 
 
 class UserError(Exception):

@@ -38,8 +38,8 @@ from videoshare.entrypoints.http.routes import (
 )
 from videoshare.infra.resources import MissingResource
 from videoshare.logs import configure_logging
-from videoshare.ports import PortInUse, ensure_port_free
 from videoshare.settings import Settings
+from videoshare.tcp_ports import PortInUse, ensure_port_free
 from videoshare.web import routes as web_app
 
 log = structlog.get_logger("ingress")

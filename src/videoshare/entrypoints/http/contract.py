@@ -3,9 +3,9 @@
     Operation("GET", "/v1/videos/{video_id}", "Get a video", auth=OPTIONAL,
               responses={200: VideoOut, 404: PROBLEM})
 
-`api/openapi.py` turns `OPERATIONS` into the OpenAPI document; a test fails when a route is
+`openapi.py` turns `OPERATIONS` into the OpenAPI document; a test fails when a route is
 registered on the app without an operation here, so the document cannot fall behind the code.
-Models are the ones the handlers validate with and answer with (`api/schemas.py`); the
+Models are the ones the handlers validate with and answer with (`schemas.py`); the
 answers every route can give (500, and 503 when a dependency is down) are added for all.
 
 A new API route needs an `Operation` here (`Text("text/plain")` for a non-JSON answer), then

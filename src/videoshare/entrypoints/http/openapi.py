@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, generated from `api/contract.py` and the pydantic models.
+"""The OpenAPI 3.1 document, generated from `contract.py` and the pydantic models.
 
     GET /v1/openapi.json              the document, as the running code describes itself
     videoshare openapi export         writes api/openapi.yaml (a test fails when it is stale)

@@ -1,4 +1,5 @@
-"""What every worker's handlers may use, built once per process (the worker's `bootstrap`)."""
+"""What a worker's definition is built from (its name, the producer of what it publishes, and the
+process's wiring from `bootstrap`) and what it is (`WorkerDefinition`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,9 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from videoshare.adapters.notifications import NotificationRepository
-from videoshare.adapters.publisher import Publisher
-from videoshare.adapters.videos import VideoRepository
-from videoshare.aws import AwsClients
 from videoshare.bootstrap import Dependencies
 from videoshare.bus.runtime import GiveUpHook, Handler, Inbound
 from videoshare.entrypoints.workers.messages import decode_event
-from videoshare.infra.resources import Resources
-from videoshare.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,30 +19,6 @@ class WorkerContext:
 
     name: str
     deps: Dependencies
-
-    @property
-    def settings(self) -> Settings:
-        return self.deps.settings
-
-    @property
-    def aws(self) -> AwsClients:
-        return self.deps.aws
-
-    @property
-    def resources(self) -> Resources:
-        return self.deps.resources
-
-    @property
-    def videos(self) -> VideoRepository:
-        return self.deps.videos
-
-    @property
-    def notifications(self) -> NotificationRepository:
-        return self.deps.notifications
-
-    @property
-    def publisher(self) -> Publisher:
-        return self.deps.publisher
 
 
 # Work a worker does beside its consumer (housekeeping's sweep), until the event is set.

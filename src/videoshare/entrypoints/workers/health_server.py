@@ -24,8 +24,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from videoshare.entrypoints.problem_json import Problem, problem_middleware, unavailable
 from videoshare.infra.processes import health_port
-from videoshare.ports import PortInUse
 from videoshare.settings import Settings
+from videoshare.tcp_ports import PortInUse
 
 log = structlog.get_logger("health")
 

@@ -29,7 +29,7 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
             except Exception:  # the next sweep tries again; this one is logged
                 log.exception("sweep_failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), ctx.settings.sweep_interval_s)
+                await asyncio.wait_for(stop.wait(), ctx.deps.settings.sweep_interval_s)
 
     return WorkerDefinition(handlers={"video.deleted": on_deleted}, background=sweep_forever)
 
@@ -38,7 +38,7 @@ async def sweep(ctx: WorkerContext) -> Counter[str]:
     """One sweep with the thresholds of the settings; how many videos got each action."""
     return await sweep_pending(
         ctx.deps,
-        stuck_after_s=ctx.settings.stuck_after_s,
-        upload_ttl_s=ctx.settings.upload_url_ttl_s,
+        stuck_after_s=ctx.deps.settings.stuck_after_s,
+        upload_ttl_s=ctx.deps.settings.upload_url_ttl_s,
         producer=ctx.name,
     )

@@ -18,7 +18,7 @@ from videoshare.usecases.transcode import GAVE_UP_REASON, TranscodeConfig, trans
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
-    config = transcode_config(ctx.settings)
+    config = transcode_config(ctx.deps.settings)
 
     async def on_uploaded(event: VideoUploaded) -> None:
         await transcode_video(ctx.deps, event, producer=ctx.name, config=config)

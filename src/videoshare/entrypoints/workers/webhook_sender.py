@@ -23,7 +23,7 @@ def decode_delivery(body: str) -> Delivery:
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
-    retry_base_s = ctx.settings.webhook_retry_base_s
+    retry_base_s = ctx.deps.settings.webhook_retry_base_s
 
     async def deliver(delivery: Delivery) -> None:
         await deliver_webhook(ctx.deps, delivery, retry_base_s=retry_base_s)

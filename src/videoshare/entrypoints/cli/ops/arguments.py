@@ -1,5 +1,5 @@
 """The `videoshare dlq` arguments, apart from the commands so that building the parser (which
-every process does at start) imports nothing heavy; `ops/cli.py` runs them."""
+every process does at start) imports nothing heavy; `commands.py` runs them."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@
 
 QUEUE is a consumer's name (`transcoder`) or the dead-letter queue's full name. Whatever goes
 wrong that a person can fix (unknown queue, unreachable endpoint, bad credentials) is one line
-on stderr and exit code 2. The arguments are declared in `ops/arguments.py`.
+on stderr and exit code 2. The arguments are declared in `arguments.py`.
 """
 
 from __future__ import annotations
