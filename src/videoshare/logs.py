@@ -1,4 +1,9 @@
-"""structlog set-up: one JSON line per event off a terminal, pretty lines on a terminal."""
+"""structlog set-up: one JSON line per event off a terminal, pretty lines on a terminal.
+
+Tracebacks never carry the frames' local variables, in either format: a password, a token or a
+webhook secret is a local somewhere on the way to most errors (structlog's and rich's
+traceback renderers show locals unless told not to).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ def configure_logging(process: str, *, level: str | None = None) -> None:
     fmt = os.environ.get("VIDEOSHARE_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
     if fmt == "console":
         renderer = structlog.dev.ConsoleRenderer(
-            colors=sys.stderr.isatty() or "FORCE_COLOR" in os.environ
+            colors=sys.stderr.isatty() or "FORCE_COLOR" in os.environ,
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False),
         )
     else:
         renderer = structlog.processors.JSONRenderer()
@@ -24,7 +30,9 @@ def configure_logging(process: str, *, level: str | None = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
             if isinstance(renderer, structlog.processors.JSONRenderer)
             else structlog.dev.set_exc_info,
             renderer,
