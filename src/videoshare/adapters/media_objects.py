@@ -140,7 +140,7 @@ class MediaObjects:
         try:
             await self._s3.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if _is_missing(exc):
+            if is_missing(exc):
                 return False
             raise
         return True
@@ -165,13 +165,14 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def _is_missing(exc: ClientError) -> bool:
-    """The one not-found check: GET says NoSuchKey, HEAD a bare 404."""
+def is_missing(exc: ClientError) -> bool:
+    """The one not-found check of the media bucket (this adapter's and `storage.py`'s): GET
+    says NoSuchKey, HEAD a bare 404."""
     return _code(exc) in _MISSING_CODES
 
 
 def _raise_if_missing(exc: ClientError, key: str) -> None:
-    if _is_missing(exc):
+    if is_missing(exc):
         # S3's own words kept: they are what a dead-lettered message's `error` shows
         raise ObjectMissing(key, f"there is no object at {key} (S3: {_code(exc)})") from exc
 

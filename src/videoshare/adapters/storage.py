@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
+from videoshare.adapters.media_objects import is_missing
 from videoshare.domain.events import utc_now
 from videoshare.domain.filenames import FALLBACK_FILENAME, safe_filename
 from videoshare.usecases.ports import MultipartRefused, PresignedUpload, UploadedPart
@@ -158,7 +159,7 @@ class MediaStorage:
         try:
             await self._s3.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if is_missing(exc):
                 return False
             raise
         return True
@@ -168,7 +169,7 @@ class MediaStorage:
         try:
             answer = await self._s3.get_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if is_missing(exc):
                 return None
             raise
         async with answer["Body"] as body:
