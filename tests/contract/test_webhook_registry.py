@@ -72,6 +72,11 @@ async def test_a_public_address_may_receive(targets: WebhookTargets, url: str) -
         ("https://localhost:8443/in", "localhost is (or resolves to) "),
         ("ftp://93.184.216.34/", "the URL must be http(s)://host/..."),
         ("https:///in", "the URL must be http(s)://host/..."),
+        (f"https://{'a' * 64}.example.com/in", "is longer than 63 characters"),
+        (f"https://{'a.' * 127}com/in", "longer than 253 characters"),
+        ("https://hooks..example.com/in", "an empty label"),
+        ("https://[64:ff9b::a00:1]/in", "64:ff9b::a00:1, not public"),  # NAT64 of 10.0.0.1
+        ("https://[2002:a00:1::1]/in", "2002:a00:1::1, not public"),  # 6to4 of 10.0.0.1
     ],
 )
 async def test_a_private_or_malformed_target_is_refused_saying_why(

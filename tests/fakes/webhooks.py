@@ -7,7 +7,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from videoshare.domain.events import utc_now
-from videoshare.domain.webhooks import new_secret, public_address
+from videoshare.domain.webhooks import hostname_problem, new_secret, public_address
 from videoshare.usecases.ports import UnsafeTarget, Webhook
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -40,6 +40,8 @@ class FakeWebhookTargets:
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise UnsafeTarget("the URL must be http(s)://host/...")
+        if problem := hostname_problem(parts.hostname):
+            raise UnsafeTarget(problem)
         if allow_private:
             return
         try:

@@ -81,6 +81,11 @@ def test_retries_double_from_the_base_up_to_a_cap_and_span_about_a_day() -> None
         ("fc00::1", False),
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
         ("::ffff:10.0.0.1", False),
+        ("64:ff9b::a00:1", False),  # NAT64 (RFC 6052) of 10.0.0.1
+        ("64:ff9b::5db8:d822", False),  # NAT64 of a public address: still a translator's
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64 (RFC 8215)
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:5db8:d822::1", False),  # 6to4 of a public address: a relay we do not choose
     ],
 )
 def test_only_public_addresses_may_be_called(address: str, public: bool) -> None:

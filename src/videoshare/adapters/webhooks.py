@@ -28,6 +28,7 @@ from videoshare.domain.webhooks import (
     EVENT_HEADER,
     SIGNATURE_HEADER,
     Delivery,
+    hostname_problem,
     new_secret,
     public_address,
     signature_header,
@@ -112,6 +113,8 @@ async def check_target(url: str, *, allow_private: bool) -> None:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise UnsafeTarget("the URL must be http(s)://host/...")
+    if problem := hostname_problem(parts.hostname):
+        raise UnsafeTarget(problem)
     if allow_private:
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)

@@ -67,11 +67,39 @@ def retry_delay_s(attempt: int, base_s: float) -> float:
     return float(min(base_s * 2 ** min(attempt, 30), MAX_RETRY_DELAY_S))
 
 
+# IPv6 prefixes that carry an IPv4 address to a translator or relay (NAT64: RFC 6052 and
+# RFC 8215; 6to4: RFC 3056): whichever IPv4 address is inside, the packet goes where the
+# translator sends it, which may be a private network. Refused outright.
+TRANSLATED_PREFIXES = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("2002::/16"),
+)
+
+
+def hostname_problem(host: str) -> str | None:
+    """Why `host` cannot be a host name (RFC 1035: labels of 1 to 63 characters, 253 in all),
+    or None. Checked before any lookup, which would fail on it in a less readable way."""
+    name = host.rstrip(".")
+    if len(name) > 253:
+        return "the host name is longer than 253 characters"
+    for label in name.split("."):
+        if not label:
+            return "the host name has an empty label"
+        if len(label) > 63:
+            return f"the host name's label {label[:20]}… is longer than 63 characters"
+    return None
+
+
 def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether a webhook may be sent to `address`: globally routable only, so never loopback,
-    private, link-local (cloud metadata), shared, reserved or multicast addresses."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return public_address(address.ipv4_mapped)
+    private, link-local (cloud metadata), shared, reserved or multicast addresses, and no
+    address that only a NAT64 translator or a 6to4 relay would take further."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return public_address(address.ipv4_mapped)
+        if any(address in prefix for prefix in TRANSLATED_PREFIXES):
+            return False
     return address.is_global and not address.is_multicast
 
 
