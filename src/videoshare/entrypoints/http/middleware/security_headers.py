@@ -1,10 +1,12 @@
-"""Browser-facing protections: Content-Security-Policy, CORS for one origin, nosniff.
+"""Browser-facing protections: Content-Security-Policy, CORS for one origin, nosniff, HSTS.
 
     install_security_headers(app, settings)
 
 - HTML (the web app) gets a policy that allows only itself and the media origin (where the
   presigned URLs point: videos, posters, HLS segments, uploads); every other answer gets
   `default-src 'none'`, since JSON is never a document to render.
+- HSTS on AWS (`VIDEOSHARE_MODE=aws`, served over HTTPS behind the edge): a browser that has
+  seen the API once never speaks plain HTTP to it again. Not locally, where it is plain HTTP.
 - CORS: the configured `web_origin` is the only cross-origin caller. Its preflights are answered
   204 with what it may send; a preflight from any other origin is a 403 problem, and answers
   to other origins carry no `Access-Control-Allow-Origin`.
@@ -27,6 +29,7 @@ ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
 ALLOWED_HEADERS = "Authorization, Content-Type, X-Request-Id, Last-Event-ID"
 EXPOSED_HEADERS = "X-Request-Id, Location, Retry-After"
 PREFLIGHT_MAX_AGE_S = 600
+HSTS = "max-age=31536000; includeSubDomains"  # a year, the common floor for preload lists
 
 
 def install_security_headers(app: web.Application) -> None:
@@ -117,6 +120,8 @@ async def _add_headers(request: web.Request, response: web.StreamResponse) -> No
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
+    if not settings.is_local:
+        headers.setdefault("Strict-Transport-Security", HSTS)
     if "Content-Security-Policy" not in headers:
         is_html = response.content_type == "text/html"
         headers["Content-Security-Policy"] = (
