@@ -26,8 +26,8 @@ from tests.fakes.videos import FakeVideoStore
 from tests.fakes.webhook_delivery import FakeDeliveryQueue
 from tests.fakes.webhooks import FakeWebhookRegistry
 from tests.integration.bus_support import take_all
+from tests.records import new_video
 from tests.support import unique_stack
-from tests.usecases.workers_support import new_video
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
 from videoshare.adapters.search import SearchIndex

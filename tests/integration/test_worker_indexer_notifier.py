@@ -9,13 +9,11 @@ from datetime import timedelta
 import pytest
 
 from tests.integration.worker_support import (
-    OWNER,
     EventSpy,
     Worker,
     dead_letters,
     deliver,
     forget_completion,
-    new_video,
     queue_depth,
     send_raw,
     start_worker,
@@ -23,6 +21,7 @@ from tests.integration.worker_support import (
     stored,
     transcoded,
 )
+from tests.records import OWNER, new_video
 from videoshare.adapters.search import SearchIndex
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement

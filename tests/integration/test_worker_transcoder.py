@@ -17,7 +17,6 @@ from tests.integration.worker_support import (
     deliver,
     forget_completion,
     idempotency_record,
-    new_video,
     object_keys,
     queue_depth,
     read_object,
@@ -29,6 +28,7 @@ from tests.integration.worker_support import (
 )
 from tests.media import make_clip, write_garbage_in_the_middle, write_truncated
 from tests.media_checks import Expected, check_output_set
+from tests.records import new_video
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement
 from videoshare.domain import keys

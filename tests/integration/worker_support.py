@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.integration.bus_support import event_attributes, string_attributes, take_all
+from tests.records import new_video
 from videoshare.aws import AwsClients
 from videoshare.bootstrap import wire
 from videoshare.bus.dispatch import idempotency_key
@@ -30,7 +29,7 @@ from videoshare.domain.events import (
     parse_event,
     utc_now,
 )
-from videoshare.domain.video import Video, VideoStatus, Visibility
+from videoshare.domain.video import Video
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
 from videoshare.entrypoints.workers.process import build_consumer, consumer_config
 from videoshare.infra.resources import Resources
@@ -38,7 +37,6 @@ from videoshare.infra.topology import IDEMPOTENCY_TABLE
 from videoshare.media.transcode import ffmpeg_executable
 from videoshare.settings import Settings
 
-OWNER = "owner-7f3c"
 # Short enough that nothing a test does waits on it, long enough for a 2 s clip's transcode.
 VISIBILITY_S = 5
 # What the tests change of a worker's production consumer config (`process.consumer_config`).
@@ -106,29 +104,6 @@ def start_worker(
 
 
 # --- video records ------------------------------------------------------------------------
-
-
-def new_video(**overrides: Any) -> Video:
-    """A record as the ingress writes it (`api/video_service.create_video`), then `overrides`."""
-    video_id = uuid.uuid4().hex
-    now = utc_now()
-    fields: dict[str, Any] = {
-        "id": video_id,
-        "owner_id": OWNER,
-        "title": "Sunset over the harbour",
-        "visibility": Visibility.PUBLIC,
-        "created_at": now,
-        "updated_at": now,
-        "filename": "sunset.mp4",
-        "content_type": "video/mp4",
-        "declared_size_bytes": 1000,
-        "source_key": keys.source_key(video_id),
-        "upload_expires_at": now + timedelta(hours=1),
-        "correlation_id": f"req-{uuid.uuid4().hex[:12]}",
-        "status": VideoStatus.AWAITING_UPLOAD,
-    }
-    fields.update(overrides)
-    return Video.model_validate(fields)
 
 
 def transcoded(video: Video) -> VideoTranscoded:

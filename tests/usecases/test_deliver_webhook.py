@@ -8,7 +8,7 @@ import pytest
 
 from tests.fakes.webhook_delivery import DELIVERED
 from tests.fakes.workers import WorkerFakes
-from tests.usecases.workers_support import OWNER
+from tests.records import OWNER
 from videoshare.bus.outcomes import Reject
 from videoshare.domain.webhooks import RETRY_FOR_S, Delivery
 from videoshare.usecases.deliver_webhook import deliver_webhook

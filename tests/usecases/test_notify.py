@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from tests.fakes.workers import WorkerFakes
-from tests.usecases.workers_support import OWNER, store_video
+from tests.records import OWNER
+from tests.usecases.workers_support import store_video
 from videoshare.domain.events import VideoReady, VideoReadyData, video_failed, video_rejected
 from videoshare.domain.notifications import Notification
 from videoshare.domain.video import Video, VideoStatus
