@@ -10,17 +10,25 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import TextIO
 
 import structlog
 
 
-def configure_logging(process: str, *, level: str | None = None) -> None:
+def configure_logging(
+    process: str, *, level: str | None = None, fmt: str | None = None, out: TextIO | None = None
+) -> None:
+    """Log as `process` to `out` (stderr): `fmt` "console" or "json" (default: console on a
+    terminal, JSON otherwise, or `VIDEOSHARE_LOG_FORMAT`)."""
     level_name = (level or os.environ.get("VIDEOSHARE_LOG_LEVEL", "INFO")).upper()
     renderer: structlog.typing.Processor
-    fmt = os.environ.get("VIDEOSHARE_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
+    stream = out or sys.stderr
+    fmt = (
+        fmt or os.environ.get("VIDEOSHARE_LOG_FORMAT") or ("console" if stream.isatty() else "json")
+    )
     if fmt == "console":
         renderer = structlog.dev.ConsoleRenderer(
-            colors=sys.stderr.isatty() or "FORCE_COLOR" in os.environ,
+            colors=stream.isatty() or "FORCE_COLOR" in os.environ,
             exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False),
         )
     else:
@@ -40,7 +48,7 @@ def configure_logging(process: str, *, level: str | None = None) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level_name, logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(process=process)

@@ -64,7 +64,11 @@ def test_run_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
         assert runner.wait(timeout=60) == 0, output.read_text(errors="replace")
         _, alive = psutil.wait_procs(children, timeout=10)
         assert not alive, f"left running: {alive}"
-        assert "Traceback" not in output.read_text(errors="replace")
+        said = output.read_text(errors="replace")
+        assert "Traceback" not in said
+        # every line is one process's, prefixed with its name: no raw (JSON) log line
+        raw = [line for line in said.splitlines() if line.strip() and " | " not in line]
+        assert not raw, raw
     finally:
         _kill_tree(runner)
 

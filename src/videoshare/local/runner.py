@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import signal
 import sys
@@ -66,7 +67,9 @@ def run_stack() -> int:
     ensure_port_free("127.0.0.1", emulator_port, "AWS emulator")
     ensure_port_free(settings.api_host, settings.api_port, "ingress")
     RUN_DIR.mkdir(exist_ok=True)
-    configure_logging("runner")
+    # The runner's own log lines (provisioning's, say) are prefixed like its children's, so
+    # nothing but formatted lines reaches the terminal (or the IDE's pipe).
+    configure_logging("runner", fmt="console", out=_RunnerLines())
     emulator = start_emulator(port=emulator_port, log_path=RUN_DIR / "emulator.log")
     try:
         return asyncio.run(_run(settings, emulator))
@@ -246,6 +249,19 @@ def _say(name: str, color: str, text: str) -> None:
         prefix = f"\033[{color}m{prefix}\033[0m"
     with contextlib.suppress(BrokenPipeError):  # the terminal (or a pipe) went away
         print(prefix + text, flush=True)
+
+
+class _RunnerLines(io.StringIO):
+    """A text stream whose every line is said as the runner's (`_say`)."""
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                _say("runner", "37", line)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
 
 
 def _banner(lines: list[tuple[str, str]]) -> None:
