@@ -21,7 +21,7 @@ from videoshare.domain.events import VideoReady, VideoReadyData
 from videoshare.entrypoints.cli.main import main
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.settings import Settings
+from videoshare.settings import LOCAL_ENDPOINT, Settings
 from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -204,3 +204,21 @@ def test_clumsy_arguments_are_refused_by_the_parser(
         main(["dlq", *args])
     assert exit_.value.code == 2
     assert complaint in capsys.readouterr().err
+
+
+def test_without_an_endpoint_local_mode_looks_for_the_local_emulator(settings: Settings) -> None:
+    env = child_env(settings)
+    env.pop("AWS_ENDPOINT_URL")
+    result = subprocess.run(
+        [sys.executable, "-m", "videoshare.entrypoints.cli.main", "dlq", "show", NOTIFIER],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    line = one_line_error(result)
+    # Whether or not a `make run` is up on 4566 here, the command asked it, not AWS: it is
+    # either unreachable, or answers that this test's stack (never provisioned) is not there.
+    assert f"cannot reach {LOCAL_ENDPOINT}" in line or "does not exist here" in line, line
+    assert "AWS in" not in line

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from videoshare.settings import LOCAL_EMULATOR_PORT
+
 DESCRIPTION = "The `videoshare` command: every process of the system, and the developer's tools."
 
 
@@ -22,7 +24,7 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run one worker")
     worker.add_argument("name", choices=sorted(p.name for p in processes() if p.is_worker))
     emulator = sub.add_parser("emulator", help="run the embedded AWS emulator")
-    emulator.add_argument("--port", type=int, default=4566)
+    emulator.add_argument("--port", type=int, default=LOCAL_EMULATOR_PORT)
     sub.add_parser("provision", help="create or update every AWS resource (idempotent)")
     events = sub.add_parser("events", help="the event catalog")
     events_sub = events.add_subparsers(dest="events_command", required=True)
