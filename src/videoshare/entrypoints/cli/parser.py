@@ -51,6 +51,18 @@ def parser() -> argparse.ArgumentParser:
         help="the process's own arguments (`api`, `worker transcoder`); default: read from --pid",
     )
     health.add_argument("--pid", type=int, default=1, help="the process to check (default 1)")
-    add_client_commands(sub)  # upload, videos, login
+    add_client_commands(sub)  # register, confirm, login, logout, upload, videos
     register_operator_commands(sub)  # dlq
+    _describe_every_command(parser)
     return parser
+
+
+def _describe_every_command(parser: argparse.ArgumentParser) -> None:
+    """Each command's `--help` opens with the line its parent's `--help` lists it with."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for listed in action._choices_actions:
+                command = action.choices[listed.dest]
+                if command.description is None:
+                    command.description = listed.help
+                _describe_every_command(command)
