@@ -15,7 +15,9 @@ from tests.client.conftest import ClientStack, cli_env, run_cli
 from tests.client.terminal import converse
 from tests.e2e.client import User
 from tests.media import make_audio_only, make_clip
+from videoshare.aws import open_clients
 from videoshare.entrypoints.cli.client.media_file import TITLE_LIMIT
+from videoshare.infra.resources import resolve
 
 pytestmark = pytest.mark.e2e
 
@@ -75,8 +77,34 @@ async def test_register_from_flags_then_again_is_one_line(
     assert "--email" in off_terminal.last_error
 
 
-async def test_confirm_sends_the_code_and_says_what_the_pool_answered(
-    client_stack: ClientStack, user: User, tmp_path: Path
+async def test_confirm_makes_an_unconfirmed_account_one_that_logs_in(
+    client_stack: ClientStack, tmp_path: Path
+) -> None:
+    # Locally the API confirms every account at once: sign up at the pool itself instead,
+    # as a pool that e-mails a code leaves the account (the emulator takes any code).
+    email = _new_email()
+    async with open_clients(client_stack.settings) as aws:
+        resources = await resolve(aws, client_stack.settings)
+        await aws.cognito.sign_up(
+            ClientId=resources.client_id,
+            Username=email,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": email}],
+        )
+    env = cli_env(tmp_path / "cfg", client_stack.base_url, email, PASSWORD)
+    unconfirmed = await run_cli("login", env=env)
+    assert unconfirmed.code == 2, unconfirmed
+    assert f"`videoshare confirm --email {email} CODE`" in unconfirmed.last_error
+
+    confirmed = await run_cli("confirm", "123456", env=env)
+
+    assert confirmed.code == 0, confirmed.stderr
+    assert f"confirmed {email}; log in with `videoshare login`" in confirmed.stderr
+    assert (await run_cli("login", env=env)).code == 0
+
+
+async def test_confirm_of_an_unknown_email_is_one_line(
+    client_stack: ClientStack, tmp_path: Path
 ) -> None:
     env = cli_env(tmp_path / "cfg", client_stack.base_url)
 

@@ -70,6 +70,12 @@ class ApiSession:
                 "`videoshare register`",
                 exit_code=2,
             )
+        if status == 403 and isinstance(body, dict) and _slug(body) == "not-confirmed":
+            raise ClientFailure(
+                f"login failed: {email} is not confirmed yet; confirm it with the code it was "
+                f"sent: `videoshare confirm --email {email} CODE`",
+                exit_code=2,
+            )
         if status != 200 or not isinstance(body, dict):
             raise ClientFailure(problem_sentence(status, body, "login"))
         login = CachedLogin.from_tokens(email.strip().lower(), body, self._clock())
@@ -167,3 +173,8 @@ class ApiSession:
             if response.status not in expect:
                 raise ClientFailure(problem_sentence(response.status, body, what))
             return body
+
+
+def _slug(problem: dict[str, Any]) -> str:
+    """The last part of a problem's `type` (`/problems/not-confirmed` → `not-confirmed`)."""
+    return str(problem.get("type", "")).rstrip("/").rpartition("/")[2]
