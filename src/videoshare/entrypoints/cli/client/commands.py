@@ -174,7 +174,8 @@ async def _upload(session: ApiSession, args: argparse.Namespace) -> int:
     video = await follow_until_settled(session, video_id, _say, args.timeout)
     if video["status"] != "ready":
         reason = video.get("status_reason") or "no reason given"
-        raise ClientFailure(f"video {video_id} was {video['status']}: {reason}")
+        happened = "failed" if video["status"] == "failed" else f"was {video['status']}"
+        raise ClientFailure(f"video {video_id} {happened}: {reason}")
     _say(_ready_line(video))
     return 0
 

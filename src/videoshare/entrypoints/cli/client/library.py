@@ -135,8 +135,9 @@ async def _say_why_not_ready(session: ApiSession, video_id: str) -> None:
     status = video.get("status") if isinstance(video, dict) else None
     if status in ("rejected", "failed"):
         reason = video.get("status_reason") or "no reason given"
+        happened = "failed" if status == "failed" else "was rejected"
         raise ClientFailure(
-            f"video {video_id} was {status}, so there is nothing to download: {reason}"
+            f"video {video_id} {happened}, so there is nothing to download: {reason}"
         )
 
 
