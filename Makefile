@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# make runs the command itself (no shell), passes SIGTERM on to it but not SIGINT; the runner
+# watches its make, so signalling make alone stops everything too (local/parent_make.py).
 run: setup
 	$(BIN)/videoshare run
 

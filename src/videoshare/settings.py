@@ -1,16 +1,24 @@
 """Configuration: one class, read from the environment only.
 
-Defaults run the embedded local stack. On AWS the same code runs with `VIDEOSHARE_MODE=aws`,
-no `AWS_ENDPOINT_URL`, real credentials from the standard chain, and the Cognito ids set.
+Defaults run the embedded local stack: in local mode an unset `AWS_ENDPOINT_URL` is the
+emulator's default endpoint (`LOCAL_ENDPOINT`, where `make run` serves it), so every command
+that opens AWS clients finds the local stack by itself. On AWS the same code runs with
+`VIDEOSHARE_MODE=aws`, no `AWS_ENDPOINT_URL`, real credentials from the standard chain, and the
+Cognito ids set.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from functools import cached_property
+from typing import Final
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The local emulator's port and endpoint (`videoshare emulator`, `make run`).
+LOCAL_EMULATOR_PORT: Final = 4566
+LOCAL_ENDPOINT: Final = f"http://127.0.0.1:{LOCAL_EMULATOR_PORT}"
 
 
 class Mode(StrEnum):
@@ -29,8 +37,9 @@ class Settings(BaseSettings):
     aws_region: str = Field(
         default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
     )
+    # Unset (or empty): `LOCAL_ENDPOINT` in local mode, AWS itself otherwise.
     aws_endpoint_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL")
+        default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"), validate_default=True
     )
     aws_access_key_id: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_ACCESS_KEY_ID")
@@ -122,6 +131,14 @@ class Settings(BaseSettings):
     max_video_duration_s: float = Field(default=4 * 3600.0, gt=0)
     max_video_pixels: int = Field(default=4096 * 2304, gt=0)  # a frame's width x height; 4K fits
     work_dir: str | None = None  # None: the system temp folder
+
+    @field_validator("aws_endpoint_url")
+    @classmethod
+    def _local_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The one rule for where AWS is: as set, else the local emulator in local mode."""
+        if value:
+            return value
+        return LOCAL_ENDPOINT if info.data.get("mode") is Mode.LOCAL else None
 
     @cached_property
     def bucket(self) -> str:

@@ -51,6 +51,14 @@ class CliResult:
     stderr: str
 
     @property
+    def video_id(self) -> str:
+        """The id of the `video id: …` line an upload prints on stdout."""
+        ids = [line.removeprefix("video id: ") for line in self.stdout.splitlines()
+               if line.startswith("video id: ")]  # fmt: skip
+        assert len(ids) == 1, self.stdout
+        return ids[0]
+
+    @property
     def last_error(self) -> str:
         lines = [line for line in self.stderr.splitlines() if line.startswith("videoshare:")]
         return lines[-1] if lines else ""

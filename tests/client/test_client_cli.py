@@ -37,7 +37,7 @@ async def test_upload_waits_until_ready_then_lists_and_downloads(
     )  # fmt: skip
 
     assert uploaded.code == 0, uploaded.stderr
-    video_id = uploaded.stdout.strip()
+    video_id = uploaded.video_id
     assert len(video_id) == 32, uploaded.stdout
     assert "ready: Park walk 160x120" in uploaded.stderr
     assert f"videoshare videos download {video_id}" in uploaded.stderr
@@ -222,7 +222,7 @@ async def test_rejected_video_with_wait_exits_non_zero_with_the_reason(
     result = await run_cli("upload", str(song), "--wait", env=env)
 
     assert result.code == 1, result
-    video_id = result.stdout.strip()
+    video_id = result.video_id
     assert result.last_error.startswith(f"videoshare: video {video_id} was rejected: ")
     reason = result.last_error.split("rejected: ", 1)[1]
     video = await user.call("GET", f"/v1/videos/{video_id}", expect=200)

@@ -15,7 +15,12 @@ from videoshare.entrypoints.cli.client.credentials import CachedLogin, TokenCach
 from videoshare.entrypoints.cli.client.errors import ClientFailure, problem_sentence
 from videoshare.entrypoints.cli.client.follow import describe
 from videoshare.entrypoints.cli.client.library import filename_from
-from videoshare.entrypoints.cli.client.media_file import checked_media_file, content_type_for
+from videoshare.entrypoints.cli.client.media_file import (
+    TITLE_LIMIT,
+    checked_media_file,
+    content_type_for,
+    title_for,
+)
 from videoshare.entrypoints.cli.client.parts import Part, UploadedPart, missing_parts, plan_parts
 from videoshare.entrypoints.cli.client.resume import PendingUpload, ResumeStore, resume_key
 from videoshare.entrypoints.cli.client.sse import SseEvent, SseParser
@@ -245,3 +250,16 @@ def test_download_file_name_comes_from_content_disposition_without_folders() -> 
     assert filename_from('attachment; filename="../../etc/passwd"') == "passwd"
     assert filename_from('attachment; filename=".."') is None
     assert filename_from(None) is None
+
+
+def test_the_clients_title_limit_is_the_apis() -> None:
+    from videoshare.entrypoints.http.schemas import MAX_TITLE
+
+    assert TITLE_LIMIT == MAX_TITLE
+
+
+def test_a_default_title_is_the_file_name_cut_to_fit() -> None:
+    assert title_for(Path("/videos/park  walk.mp4")) == "park walk"
+    long = title_for(Path("x" * 300 + ".mp4"))
+    assert len(long) == TITLE_LIMIT
+    assert long == "x" * (TITLE_LIMIT - 1) + "…"

@@ -49,7 +49,7 @@ async def test_multipart_upload_sends_every_part_and_retries_a_failing_one(
     result = await run_cli("upload", str(clip), "--parallel", "3", "--wait", env=env)
 
     assert result.code == 0, result.stderr
-    video_id = result.stdout.strip()
+    video_id = result.video_id
     assert sorted(proxy.parts_sent()) == [1, 2, 3]
     assert [status for number, status in proxy.part_puts if number == 2] == [500, 500, 200]
     assert proxy.single_puts == 0
@@ -89,7 +89,7 @@ async def test_interrupted_upload_resumes_with_only_the_missing_parts(
     second = await run_cli("upload", str(clip), "--parallel", "1", env=env)
 
     assert second.code == 0, second.stderr
-    assert second.stdout.strip() == video_id
+    assert second.video_id == video_id
     assert f"resuming the upload of video {video_id}" in second.stderr
     assert proxy.parts_sent() == [2, 3]
     assert await _stored_source(client_stack, video_id) == clip.read_bytes()
@@ -115,7 +115,7 @@ async def test_interrupted_single_put_resumes_into_the_same_video(
     second = await run_cli("upload", str(clip), env=env)
 
     assert second.code == 0, second.stderr
-    video_id = second.stdout.strip()
+    video_id = second.video_id
     assert f"resuming the upload of video {video_id}" in second.stderr
     assert await _stored_source(client_stack, video_id) == clip.read_bytes()
     mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
@@ -130,7 +130,7 @@ async def test_a_rerun_after_the_bytes_arrived_does_not_upload_again(
     env = cli_env(config, client_stack.base_url, user.email, user.password)
     first = await run_cli("upload", str(clip), env=env)
     assert first.code == 0, first.stderr
-    video_id = first.stdout.strip()
+    video_id = first.video_id
     # as if the first run had died between `…/upload/complete` and forgetting its state
     ResumeStore(config).put(
         resume_key(client_stack.base_url, checked_media_file(clip)), PendingUpload(video_id, None)
@@ -141,7 +141,7 @@ async def test_a_rerun_after_the_bytes_arrived_does_not_upload_again(
     again = await run_cli("upload", str(clip), env=env)
 
     assert again.code == 0, again.stderr
-    assert again.stdout.strip() == video_id
+    assert again.video_id == video_id
     assert f"already uploaded as video {video_id}" in again.stderr
     assert client_stack.proxy.single_puts == sent_before
     mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
@@ -164,5 +164,5 @@ async def test_state_of_a_video_that_is_gone_starts_a_fresh_upload(
     assert result.code == 0, result.stderr
     assert "resuming" not in result.stderr
     mine = (await user.call("GET", "/v1/videos?scope=mine", expect=200))["items"]
-    assert [v["id"] for v in mine] == [result.stdout.strip()]
+    assert [v["id"] for v in mine] == [result.video_id]
     assert store.get(key) is None

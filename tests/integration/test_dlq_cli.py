@@ -21,7 +21,7 @@ from videoshare.domain.events import VideoReady, VideoReadyData
 from videoshare.entrypoints.cli.main import main
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import NOTIFIER
-from videoshare.settings import Settings
+from videoshare.settings import LOCAL_ENDPOINT, Settings
 from videoshare.tcp_ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -75,7 +75,7 @@ async def test_list_show_and_a_typed_dry_run_then_replay(
     dlq_name = f"{settings.queue(NOTIFIER)}-dlq"
     row = next(line for line in listed.stdout.splitlines() if dlq_name in line)
     cells = [c.strip() for c in row.strip("│| ").split("│")]
-    assert cells[:3] == [dlq_name, settings.queue(NOTIFIER), "4"], cells
+    assert cells[:3] == [dlq_name, NOTIFIER, "4"], cells
     assert re.fullmatch(r"\d+ s", cells[3]), cells  # the oldest message's age
 
     shown = dlq(settings, "show", NOTIFIER, "--limit", "10")
@@ -85,6 +85,14 @@ async def test_list_show_and_a_typed_dry_run_then_replay(
         assert event.data.video_id in shown.stdout
     assert "gave up after 3 attempts" in shown.stdout
     assert "video.ready" in shown.stdout
+    # each message's own id, and the start of its body
+    peeked = await aws.sqs.receive_message(
+        QueueUrl=resources.dlq_urls[NOTIFIER], MaxNumberOfMessages=10, VisibilityTimeout=0
+    )
+    for message in peeked["Messages"]:
+        assert f"message {message['MessageId']}" in shown.stdout
+    assert "body      not json at all" in shown.stdout
+    assert f"body      {events[0].model_dump_json()[:40]}" in shown.stdout
 
     dry = dlq(settings, "replay", NOTIFIER, "--type", "video.ready", "--dry-run")
     assert dry.returncode == 0, dry.stderr
@@ -134,6 +142,70 @@ async def test_purge_asks_for_yes_then_empties_the_queue(
     assert purged.returncode == 0, purged.stderr
     assert "purged 1 message(s)" in purged.stdout
     assert await take_all(aws.sqs, resources.dlq_urls[NOTIFIER]) == []
+
+
+async def test_a_dry_run_warns_of_what_would_bounce_and_a_replay_that_all_bounces_fails(
+    aws: AwsClients, settings: Settings, resources: Resources
+) -> None:
+    event = ready_event()
+    await bury(aws, settings, resources, event.model_dump_json(), event.type)
+    await bury(aws, settings, resources, '{"type": "video.ready"}', "video.ready")
+
+    dry = dlq(settings, "replay", NOTIFIER, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would move 2 message(s)" in dry.stdout
+    warning = dry.stderr.strip()
+    assert "1 of the 2 message(s) would be dead-lettered again" in warning, warning
+    assert f"not a valid message for {settings.queue(NOTIFIER)}" in warning
+    assert len(await take_all(aws.sqs, resources.queue_urls[NOTIFIER])) == 0
+
+    # only the malformed one left: replaying it sends it to a queue that rejects it at once
+    await take_all(aws.sqs, resources.dlq_urls[NOTIFIER])  # hidden for a minute
+    await bury(aws, settings, resources, "not json at all", "video.failed")
+    doomed = dlq(settings, "replay", NOTIFIER, "--type", "video.failed")
+    assert doomed.returncode == 1, (doomed.stdout, doomed.stderr)
+    assert "moved 1 message(s)" in doomed.stdout
+    assert "every message replayed is dead-lettered again" in doomed.stderr
+
+
+async def test_a_type_that_no_message_has_is_said(
+    aws: AwsClients, settings: Settings, resources: Resources
+) -> None:
+    for _ in range(2):
+        event = ready_event()
+        await bury(aws, settings, resources, event.model_dump_json(), event.type)
+
+    result = dlq(settings, "replay", NOTIFIER, "--type", "video.redy")
+
+    assert result.returncode == 0, result.stderr
+    assert "no message in" in result.stdout
+    assert "has type 'video.redy'; the types there: video.ready (2)" in result.stdout
+    assert len(await take_all(aws.sqs, resources.dlq_urls[NOTIFIER])) == 2
+
+
+async def test_a_second_purge_within_the_minute_is_one_sentence(
+    aws: AwsClients, settings: Settings, resources: Resources
+) -> None:
+    event = ready_event()
+    await bury(aws, settings, resources, event.model_dump_json(), event.type)
+    assert dlq(settings, "purge", NOTIFIER, "--yes").returncode == 0
+
+    line = one_line_error(dlq(settings, "purge", NOTIFIER, "--yes"))
+
+    assert "purged less than 60 seconds ago" in line
+    assert "Try again in a minute" in line
+
+
+@pytest.mark.usefixtures("resources")
+def test_list_fits_80_columns(settings: Settings) -> None:
+    listed = dlq(settings, "list", COLUMNS="80")
+
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, listed.stdout
+    for consumer in ("upload-finalizer", "metadata-indexer", "webhook-sender"):
+        name = settings.queue(f"{consumer}-dlq")
+        assert any(name in line and f" {consumer} " in line for line in lines), listed.stdout
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -204,3 +276,21 @@ def test_clumsy_arguments_are_refused_by_the_parser(
         main(["dlq", *args])
     assert exit_.value.code == 2
     assert complaint in capsys.readouterr().err
+
+
+def test_without_an_endpoint_local_mode_looks_for_the_local_emulator(settings: Settings) -> None:
+    env = child_env(settings)
+    env.pop("AWS_ENDPOINT_URL")
+    result = subprocess.run(
+        [sys.executable, "-m", "videoshare.entrypoints.cli.main", "dlq", "show", NOTIFIER],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    line = one_line_error(result)
+    # Whether or not a `make run` is up on 4566 here, the command asked it, not AWS: it is
+    # either unreachable, or answers that this test's stack (never provisioned) is not there.
+    assert f"cannot reach {LOCAL_ENDPOINT}" in line or "does not exist here" in line, line
+    assert "AWS in" not in line

@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
+from videoshare.adapters.dead_letter_queues import ReplaySummary
 from videoshare.adapters.dead_letters import (
     UNKNOWN,
+    MessageKind,
     age_seconds,
+    bounce_reason,
     describe,
     event_type_of,
     human_age,
     replay_attributes,
+    short_body,
 )
 from videoshare.bus.dlq import FAILURE_ATTRIBUTES
+from videoshare.domain.events import VideoReady, VideoReadyData
 
 VIDEO_ID = "0123456789abcdef0123456789abcdef"
 
@@ -86,3 +93,41 @@ def test_ages() -> None:
         "3.0 h",
         "3.0 d",
     ]
+
+
+def test_a_body_is_shown_on_one_line_and_cut_with_an_ellipsis() -> None:
+    assert short_body('{"a":\n  1}') == '{"a": 1}'
+    cut = short_body("x" * 100, limit=10)
+    assert cut == "x" * 9 + "…"
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "bounces"),
+    [
+        ("not json", MessageKind.EVENT, True),
+        ('{"type": "video.ready"}', MessageKind.EVENT, True),
+        ('{"Records": []}', MessageKind.S3_NOTIFICATION, False),
+        ('{"Event": "s3:TestEvent"}', MessageKind.S3_NOTIFICATION, False),
+        ('{"type": "video.ready"}', MessageKind.S3_NOTIFICATION, True),
+        ('{"type": "video.ready"}', MessageKind.WEBHOOK_DELIVERY, True),
+    ],
+)
+def test_a_body_its_queue_does_not_carry_would_bounce(
+    body: str, kind: MessageKind, bounces: bool
+) -> None:
+    assert (bounce_reason(body, kind) is not None) is bounces
+
+
+def test_a_real_event_would_not_bounce() -> None:
+    event = VideoReady(
+        correlation_id="req-1",
+        producer="tests",
+        data=VideoReadyData(video_id=VIDEO_ID, owner_id="owner-1", title="t"),
+    )
+    assert bounce_reason(event.model_dump_json(), MessageKind.EVENT) is None
+
+
+def test_a_replay_all_bounces_only_when_every_replayed_message_does() -> None:
+    assert not ReplaySummary().all_bounce  # nothing replayed
+    assert not ReplaySummary(replayed=3, bouncing=2).all_bounce
+    assert ReplaySummary(replayed=3, came_back=3, bouncing=3).all_bounce

@@ -4,6 +4,8 @@ Replay is receive → send to the source queue (failure attributes dropped) → 
 the local emulator has no `StartMessageMoveTask`. It works the same on AWS, is paced by
 `rate`, can pick one event type, and never loops: a message that comes back to the
 dead-letter queue during the run (rejected again at once) is left there, not replayed twice.
+A body that is not a message its queue carries (`bounce_reason`) is counted as one that will
+come back: a dry run warns of it, and a replay in which every message comes back says so.
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from videoshare.adapters.dead_letters import (
     DeadLetter,
+    MessageKind,
     age_seconds,
+    bounce_reason,
     describe,
     event_type_of,
     replay_attributes,
     string_values,
 )
-from videoshare.infra.topology import topology
+from videoshare.infra.topology import WEBHOOK_SENDER, ConsumerQueue, topology
 from videoshare.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,12 +47,17 @@ class UnknownQueue(Exception):
     """The named queue is not a dead-letter queue of this stack (or does not exist)."""
 
 
+class PurgeTooSoon(Exception):
+    """SQS allows one purge of a queue every 60 seconds; this one came within them."""
+
+
 @dataclass(frozen=True, slots=True)
 class DlqRef:
     consumer: str
     name: str
     url: str
     source_name: str
+    kind: MessageKind  # what its source queue carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +72,15 @@ class ReplaySummary:
     replayed: int = 0
     skipped_type: int = 0
     came_back: int = 0  # dead-lettered again during this run: left where it is
+    malformed: int = 0  # of those replayed: not a message the source queue carries
+    bouncing: int = 0  # of those replayed: malformed or came back (each counted once)
+    other_types: Counter[str] = field(default_factory=Counter)  # skipped, by type
     dry_run: bool = False
+
+    @property
+    def all_bounce(self) -> bool:
+        """Every message replayed is (or will be) dead-lettered again."""
+        return self.replayed > 0 and self.bouncing >= self.replayed
 
 
 class DlqOperator:
@@ -77,9 +95,12 @@ class DlqOperator:
 
     async def find(self, name: str) -> DlqRef:
         """A dead-letter queue by consumer name (`transcoder`) or full queue name."""
-        for consumer, (dlq_name, source_name) in self.names().items():
-            if name in (consumer, dlq_name, f"{consumer}-dlq"):
-                return DlqRef(consumer, dlq_name, await self._url(dlq_name), source_name)
+        s = self._settings
+        for queue in topology(s).consumers:
+            dlq_name = queue.dlq_name(s)
+            if name in (queue.consumer, dlq_name, f"{queue.consumer}-dlq"):
+                url = await self._url(dlq_name)
+                return DlqRef(queue.consumer, dlq_name, url, queue.queue_name(s), _kind(queue))
         known = ", ".join(sorted(self.names()))
         raise UnknownQueue(
             f"{name!r} is not a dead-letter queue of stack {self._settings.stack!r}; "
@@ -125,6 +146,7 @@ class DlqOperator:
         summary = ReplaySummary(dry_run=dry_run)
         held: list[MessageTypeDef] = []  # received but left in the queue: released at the end
         replayed_bodies: set[str] = set()
+        bouncing: set[str] = set()  # replayed bodies that are malformed or came back
         source_urls: dict[str, str] = {}
         started = time.monotonic()
         try:
@@ -139,11 +161,14 @@ class DlqOperator:
                     body = message.get("Body", "")
                     attributes = message.get("MessageAttributes", {})
                     fingerprint = hashlib.sha256(body.encode()).hexdigest()
-                    if event_type and event_type_of(body, attributes) != event_type:
+                    type_ = event_type_of(body, attributes)
+                    if event_type and type_ != event_type:
                         summary.skipped_type += 1
+                        summary.other_types[type_] += 1
                         held.append(message)
                     elif fingerprint in replayed_bodies:
                         summary.came_back += 1
+                        bouncing.add(fingerprint)
                         held.append(message)
                     elif dry_run:
                         summary.replayed += 1
@@ -166,6 +191,11 @@ class DlqOperator:
                         )
                         summary.replayed += 1
                         replayed_bodies.add(fingerprint)
+                    if fingerprint in replayed_bodies and bounce_reason(body, ref.kind):
+                        if fingerprint not in bouncing:
+                            summary.malformed += 1
+                        bouncing.add(fingerprint)
+                    summary.bouncing = len(bouncing)
                     on_progress(summary)
         finally:
             await self._release(ref.url, held)
@@ -174,7 +204,15 @@ class DlqOperator:
     async def purge(self, ref: DlqRef) -> int:
         """Delete every message of the dead-letter queue; how many there were."""
         depth = await self.depth(ref.url)
-        await self._sqs.purge_queue(QueueUrl=ref.url)
+        try:
+            await self._sqs.purge_queue(QueueUrl=ref.url)
+        except ClientError as exc:
+            if "PurgeQueueInProgress" in str(exc.response.get("Error", {}).get("Code", "")):
+                raise PurgeTooSoon(
+                    f"{ref.name} was purged less than 60 seconds ago, and SQS allows one purge "
+                    "a minute; its messages are being deleted. Try again in a minute"
+                ) from exc
+            raise
         return depth
 
     # --- SQS ----------------------------------------------------------------------------------
@@ -225,6 +263,14 @@ class DlqOperator:
                     for i, m in enumerate(entries)
                 ],
             )
+
+
+def _kind(queue: ConsumerQueue) -> MessageKind:
+    if queue.s3_notifications:
+        return MessageKind.S3_NOTIFICATION
+    if queue.consumer == WEBHOOK_SENDER:
+        return MessageKind.WEBHOOK_DELIVERY
+    return MessageKind.EVENT
 
 
 async def _pace(started: float, sent: int, rate: float) -> None:

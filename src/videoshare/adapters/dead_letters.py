@@ -12,12 +12,26 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationError
+
 from videoshare.bus.dlq import FAILURE_ATTRIBUTES
+from videoshare.domain.events import parse_event
 from videoshare.domain.keys import video_id_from_source_key
+from videoshare.domain.webhooks import Delivery
 
 UNKNOWN = "-"
+BODY_PREVIEW = 60  # characters of a body `dlq show` prints
+
+
+class MessageKind(StrEnum):
+    """What a consumer's queue carries: a body that is not one is dead-lettered at once."""
+
+    EVENT = "a domain event"
+    S3_NOTIFICATION = "an S3 notification"
+    WEBHOOK_DELIVERY = "a webhook delivery"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,7 @@ class DeadLetter:
     code: str
     failed_at: str
     source_queue: str | None
+    body: str  # its start, on one line (`short_body`)
 
 
 def describe(message_id: str, body: str, attributes: Mapping[str, Mapping[str, Any]]) -> DeadLetter:
@@ -41,6 +56,7 @@ def describe(message_id: str, body: str, attributes: Mapping[str, Mapping[str, A
     event_id, event_type, video_id = _identify(body)
     return DeadLetter(
         message_id=message_id,
+        body=short_body(body),
         event_id=event_id,
         event_type=strings.get("event_type", event_type),
         video_id=video_id,
@@ -50,6 +66,39 @@ def describe(message_id: str, body: str, attributes: Mapping[str, Mapping[str, A
         failed_at=strings.get("failed_at", UNKNOWN),
         source_queue=strings.get("source_queue"),
     )
+
+
+def short_body(body: str, limit: int = BODY_PREVIEW) -> str:
+    """The body on one line, cut to `limit` characters (an ellipsis says it was cut)."""
+    line = " ".join(body.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def bounce_reason(body: str, kind: MessageKind) -> str | None:
+    """Why a queue that carries `kind` would dead-letter `body` again at once (its worker
+    rejects it as malformed); None when the body is one. The workers' own decoders are the
+    authority; this is the same check, made before a replay."""
+    match kind:
+        case MessageKind.EVENT:
+            try:
+                parse_event(body)
+            except ValidationError:
+                return f"not {kind}"
+        case MessageKind.WEBHOOK_DELIVERY:
+            try:
+                Delivery.model_validate_json(body)
+            except ValidationError:
+                return f"not {kind}"
+        case MessageKind.S3_NOTIFICATION:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                return f"not {kind}"
+            if not isinstance(data, dict):
+                return f"not {kind}"
+            if not isinstance(data.get("Records"), list) and data.get("Event") != "s3:TestEvent":
+                return f"not {kind}"
+    return None
 
 
 def string_values(attributes: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:

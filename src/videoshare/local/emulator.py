@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from videoshare.children import ChildFailed, die_with_parent
+from videoshare.settings import LOCAL_EMULATOR_PORT
 from videoshare.tcp_ports import ensure_port_free
 
-DEFAULT_PORT = 4566
+DEFAULT_PORT = LOCAL_EMULATOR_PORT
 # The child's module: moto's server, patched (its command line is how tests find the child).
 EMULATOR_MODULE = "videoshare.local.moto_server"
 # Local credentials: the emulator accepts any, and these never reach AWS.

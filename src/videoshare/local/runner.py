@@ -2,7 +2,8 @@
 
 Starts the embedded emulator, provisions the topology, then the ingress and every worker as
 processes of their own (as containers would run them), each line prefixed with its name.
-Ctrl-C (or SIGTERM) stops the children first, then the emulator.
+Ctrl-C (or SIGTERM) stops the children first, then the emulator; so does SIGINT or SIGTERM
+sent to the `make` of `make run` alone, as IDEs and scripts send it (`parent_make.py`).
 
 It supervises as an orchestrator would: a child that dies is restarted after a backoff
 (1 s, doubling to 30 s; back to 1 s once a child has stayed up a minute), its death and restart
@@ -29,6 +30,7 @@ from videoshare.children import die_with_parent
 from videoshare.infra.processes import INGRESS, processes
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
+from videoshare.local.parent_make import make_parent, stop_with_make
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 from videoshare.tcp_ports import ensure_port_free, free_port
@@ -112,6 +114,8 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    make = make_parent()
+    make_watch = asyncio.create_task(stop_with_make(make, stop)) if make else None
     for child in children:
         await _start(child, env)
     base = f"http://{settings.api_host}:{settings.api_port}"
@@ -142,6 +146,8 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     # Every child has exited, so every supervisor returns (one that was restarting a child
     # at the moment of the stop stops that new process itself).
     await asyncio.gather(*watchers)
+    if make_watch:
+        await make_watch
     return code
 
 

@@ -11,6 +11,7 @@
     videoshare infra export        regenerate the AWS template infra/cloudformation.yaml
     videoshare healthcheck         exit 0 when this container's process answers /healthz
     videoshare dlq list|show|replay|purge   the dead-letter queues (ops/commands.py)
+    videoshare register|confirm|login|logout|upload|videos   the API's client (client/)
 
 The arguments are `parser.py`'s; the ingress, the workers and the local stack are started
 through `programs.py`, by name. Errors a person can fix are printed as one line, with a non-zero

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from videoshare.settings import LOCAL_EMULATOR_PORT
+
 DESCRIPTION = "The `videoshare` command: every process of the system, and the developer's tools."
 
 
@@ -22,7 +24,7 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run one worker")
     worker.add_argument("name", choices=sorted(p.name for p in processes() if p.is_worker))
     emulator = sub.add_parser("emulator", help="run the embedded AWS emulator")
-    emulator.add_argument("--port", type=int, default=4566)
+    emulator.add_argument("--port", type=int, default=LOCAL_EMULATOR_PORT)
     sub.add_parser("provision", help="create or update every AWS resource (idempotent)")
     events = sub.add_parser("events", help="the event catalog")
     events_sub = events.add_subparsers(dest="events_command", required=True)
@@ -49,6 +51,18 @@ def parser() -> argparse.ArgumentParser:
         help="the process's own arguments (`api`, `worker transcoder`); default: read from --pid",
     )
     health.add_argument("--pid", type=int, default=1, help="the process to check (default 1)")
-    add_client_commands(sub)  # upload, videos, login
+    add_client_commands(sub)  # register, confirm, login, logout, upload, videos
     register_operator_commands(sub)  # dlq
+    _describe_every_command(parser)
     return parser
+
+
+def _describe_every_command(parser: argparse.ArgumentParser) -> None:
+    """Each command's `--help` opens with the line its parent's `--help` lists it with."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for listed in action._choices_actions:
+                command = action.choices[listed.dest]
+                if command.description is None:
+                    command.description = listed.help
+                _describe_every_command(command)

@@ -1,4 +1,5 @@
-"""The client's subcommands: `login`, `logout`, `upload`, `videos list`, `videos download`.
+"""The client's subcommands: `register`, `confirm`, `login`, `logout`, `upload`,
+`videos list`, `videos download`.
 
 `add_client_commands` registers them on the `videoshare` parser; `run_client_command` runs one
 and is the one place where a `ClientFailure` becomes a line on stderr and an exit code.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import os
 import sys
@@ -17,29 +17,42 @@ from typing import Any
 
 import aiohttp
 
+from videoshare.entrypoints.cli.client import account as accounts
 from videoshare.entrypoints.cli.client.config import client_config
 from videoshare.entrypoints.cli.client.errors import ClientFailure
 from videoshare.entrypoints.cli.client.follow import follow_until_settled
 from videoshare.entrypoints.cli.client.library import download_video, list_videos, print_table
-from videoshare.entrypoints.cli.client.media_file import checked_media_file
+from videoshare.entrypoints.cli.client.media_file import checked_media_file, title_for
 from videoshare.entrypoints.cli.client.session import ApiSession
 from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 
-CLIENT_COMMANDS = frozenset({"login", "logout", "upload", "videos"})
+CLIENT_COMMANDS = frozenset({"register", "confirm", "login", "logout", "upload", "videos"})
 VISIBILITIES = ("private", "unlisted", "public")
 
 
 def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    account = argparse.ArgumentParser(add_help=False)
-    account.add_argument("--api-url", help="the API (default $VIDEOSHARE_API_URL or local)")
-    account.add_argument("--email", help="log in as (default $VIDEOSHARE_EMAIL)")
-    account.add_argument("--password", help="password (default $VIDEOSHARE_PASSWORD)")
-    account.add_argument("--quiet", action="store_true", help="no progress bar")
+    # Each command takes only the options that apply to it.
+    api = argparse.ArgumentParser(add_help=False)
+    api.add_argument("--api-url", help="the API (default $VIDEOSHARE_API_URL or local)")
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument("--email", help="the account's e-mail (default $VIDEOSHARE_EMAIL)")
+    who.add_argument("--password", help="its password (default $VIDEOSHARE_PASSWORD)")
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    sub.add_parser("login", parents=[account], help="log in and remember the session")
-    sub.add_parser("logout", parents=[account], help="end the remembered session")
+    register = sub.add_parser(
+        "register", parents=[api, who], help="create an account (asks what is missing)"
+    )
+    register.add_argument("--display-name", help="the name others see")
+    confirm = sub.add_parser(
+        "confirm", parents=[api], help="confirm a new account with the code it was sent"
+    )
+    confirm.add_argument("--email", help="the e-mail registered (default $VIDEOSHARE_EMAIL)")
+    confirm.add_argument("code", help="the code from the e-mail")
+    sub.add_parser("login", parents=[api, who], help="log in and remember the session")
+    sub.add_parser("logout", parents=[api], help="end the remembered session")
 
-    upload = sub.add_parser("upload", parents=[account], help="upload a video file")
+    upload = sub.add_parser("upload", parents=[api, who, quiet], help="upload a video file")
     upload.add_argument("file", type=Path)
     upload.add_argument("--title", help="default: the file name without its extension")
     upload.add_argument("--description", default="")
@@ -51,11 +64,11 @@ def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
     videos = sub.add_parser("videos", help="list or download videos")
     videos_sub = videos.add_subparsers(dest="videos_command", required=True, metavar="ACTION")
-    listing = videos_sub.add_parser("list", parents=[account], help="list videos")
+    listing = videos_sub.add_parser("list", parents=[api, who], help="list videos")
     listing.add_argument("--scope", choices=("mine", "public"), default="mine")
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--json", action="store_true", help="print the videos as JSON")
-    download = videos_sub.add_parser("download", parents=[account], help="download a video")
+    download = videos_sub.add_parser("download", parents=[api, who, quiet], help="download a video")
     download.add_argument("id")
     download.add_argument("--rendition", help="a rendition name, or 'source' (default: best)")
     download.add_argument("-o", "--output", type=Path, help="file or folder to write")
@@ -98,17 +111,19 @@ def _say(line: str) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    if args.command == "login" and not (args.password or _env_password()):
-        args.password = _prompt_password()
-    config = client_config(api_url=args.api_url, email=args.email, password=args.password)
-    if args.command == "login" and not (config.email and config.password):
-        raise ClientFailure(
-            "login needs an e-mail and a password: --email and --password, or "
-            "VIDEOSHARE_EMAIL and VIDEOSHARE_PASSWORD",
-            exit_code=2,
-        )
+    config = client_config(
+        api_url=args.api_url,
+        email=getattr(args, "email", None),
+        password=getattr(args, "password", None),
+    )
+    if args.command == "login":
+        config = accounts.with_login_details(config)
     async with aiohttp.ClientSession() as http:
         session = ApiSession(http, config)
+        if args.command == "register":
+            return await accounts.register(session, args.display_name, _say)
+        if args.command == "confirm":
+            return await accounts.confirm(session, args.code, _say)
         if args.command == "login":
             login = await session.login_with_password()
             _say(f"logged in to {config.api_url} as {login.email}")
@@ -118,11 +133,16 @@ async def _run(args: argparse.Namespace) -> int:
         if args.command == "upload":
             return await _upload(session, args)
         if args.videos_command == "list":
-            items = await list_videos(session, args.scope, max(1, args.limit))
+            listing = await list_videos(session, args.scope, max(1, args.limit))
             if args.json:
-                print(json.dumps(items, indent=2))
+                print(json.dumps(listing.items, indent=2))
             else:
-                print_table(items)
+                print_table(listing.items)
+            if listing.more:
+                _say(
+                    f"more videos exist than these {len(listing.items)}; "
+                    f"see more with --limit {len(listing.items) + 50}"
+                )
             return 0
         path = await download_video(
             session,
@@ -140,7 +160,7 @@ async def _upload(session: ApiSession, args: argparse.Namespace) -> int:
     media = checked_media_file(args.file)
     request = UploadRequest(
         media=media,
-        title=args.title if args.title is not None else media.path.stem,
+        title=args.title if args.title is not None else title_for(media.path),
         description=args.description,
         tags=[tag.strip() for tag in args.tags.split(",") if tag.strip()],
         visibility=args.visibility,
@@ -148,13 +168,14 @@ async def _upload(session: ApiSession, args: argparse.Namespace) -> int:
         show_progress=not args.quiet,
     )
     video_id = await upload_file(session, request, _say)
-    print(video_id)
+    print(f"video id: {video_id}", flush=True)
     if not args.wait:
         return 0
     video = await follow_until_settled(session, video_id, _say, args.timeout)
     if video["status"] != "ready":
         reason = video.get("status_reason") or "no reason given"
-        raise ClientFailure(f"video {video_id} was {video['status']}: {reason}")
+        happened = "failed" if video["status"] == "failed" else f"was {video['status']}"
+        raise ClientFailure(f"video {video_id} {happened}: {reason}")
     _say(_ready_line(video))
     return 0
 
@@ -179,13 +200,3 @@ async def _logout(session: ApiSession) -> int:
     session.cache.forget(session.config.api_url)
     _say("logged out")
     return 0
-
-
-def _env_password() -> str | None:
-    return os.environ.get("VIDEOSHARE_PASSWORD") or None
-
-
-def _prompt_password() -> str | None:
-    if not sys.stdin.isatty():
-        return None
-    return getpass.getpass("password: ") or None

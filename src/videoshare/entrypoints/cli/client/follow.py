@@ -1,5 +1,9 @@
 """`--wait`: follow a video until it settles, through `GET /v1/videos/{id}/events` (SSE), and
-by polling `GET /v1/videos/{id}` whenever the stream is unavailable or ends too early."""
+by polling `GET /v1/videos/{id}` whenever the stream is unavailable or ends too early.
+
+Its bytes are sent by then, so an `awaiting_upload` the record may still show for a moment
+is stale and not said; nor is the settled status, which the caller says once (ready, or
+the reason it was not)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from videoshare.entrypoints.cli.client.session import ApiSession
 from videoshare.entrypoints.cli.client.sse import SseParser
 
 SETTLED = frozenset({"ready", "rejected", "failed", "deleted"})
+UNSAID = SETTLED | {"awaiting_upload"}
 POLL_INTERVAL_S = 1.0
 STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, sock_read=90)
 
@@ -39,11 +44,12 @@ async def follow_until_settled(
 ) -> dict[str, Any]:
     """The video once its status is settled; `ClientFailure` after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
-    last = [""]
+    last = ["", "awaiting_upload"]  # the last line said, the last status seen
 
     def seen(change: dict[str, Any]) -> None:
+        last[1] = str(change.get("status", last[1]))
         line = describe(change)
-        if line != last[0]:
+        if line != last[0] and last[1] not in UNSAID:
             last[0] = line
             say(line)
 
@@ -57,8 +63,9 @@ async def follow_until_settled(
                     return video
                 await asyncio.sleep(min(POLL_INTERVAL_S, max(0.0, deadline - time.monotonic())))
     except TimeoutError:
+        latest = last[0] or last[1]
         raise ClientFailure(
-            f"video {video_id} did not settle within {timeout_s:.0f} s (last: {last[0]}); "
+            f"video {video_id} did not settle within {timeout_s:.0f} s (last: {latest}); "
             f"follow it later with `videoshare videos list`"
         ) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -24,7 +25,13 @@ _FILENAME_STAR = re.compile(r"filename\*\s*=\s*UTF-8''([^;]+)", re.IGNORECASE)
 _FILENAME = re.compile(r'filename\s*=\s*"?([^";]+)"?', re.IGNORECASE)
 
 
-async def list_videos(session: ApiSession, scope: str, limit: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Listing:
+    items: list[dict[str, Any]]
+    more: bool  # the API has more videos than these (it gave a `next_cursor`)
+
+
+async def list_videos(session: ApiSession, scope: str, limit: int) -> Listing:
     """Up to `limit` videos of `scope`, newest first, following `next_cursor`."""
     items: list[dict[str, Any]] = []
     cursor: str | None = None
@@ -38,12 +45,13 @@ async def list_videos(session: ApiSession, scope: str, limit: int) -> list[dict[
         items += page["items"]
         cursor = page.get("next_cursor")
         if not cursor or not page["items"]:
+            cursor = None
             break
-    return items[:limit]
+    return Listing(items[:limit], more=bool(cursor) or len(items) > limit)
 
 
 def videos_table(items: list[dict[str, Any]]) -> Table:
-    table = Table("title", "status", "visibility", "duration", "size", "created")
+    table = Table("title", "status", "visibility", "duration", "resolution", "created")
     table.columns.insert(0, Column("id", no_wrap=True, min_width=32))
     for video in items:
         status = str(video.get("status", ""))
@@ -98,6 +106,8 @@ async def download_video(
         "GET", f"/v1/videos/{video_id}/download", what="downloading", params=params
     ) as answer:
         body = await read_body(answer)
+        if answer.status == 409:
+            await _say_why_not_ready(session, video_id)
         if answer.status != 302 or "Location" not in answer.headers:
             raise ClientFailure(problem_sentence(answer.status, body, "downloading"))
         location = answer.headers["Location"]
@@ -117,6 +127,18 @@ async def download_video(
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise ClientFailure(f"downloading failed: {exc or type(exc).__name__}; try again") from exc
     return target
+
+
+async def _say_why_not_ready(session: ApiSession, video_id: str) -> None:
+    """A video that will never be ready says so, with its reason, instead of "not ready"."""
+    video = await session.call("GET", f"/v1/videos/{video_id}", what="reading the video")
+    status = video.get("status") if isinstance(video, dict) else None
+    if status in ("rejected", "failed"):
+        reason = video.get("status_reason") or "no reason given"
+        happened = "failed" if status == "failed" else "was rejected"
+        raise ClientFailure(
+            f"video {video_id} {happened}, so there is nothing to download: {reason}"
+        )
 
 
 def _target(output: Path | None, suggested: str) -> Path:

@@ -10,6 +10,10 @@ from typing import Final
 from videoshare.entrypoints.cli.client.errors import ClientFailure
 from videoshare.media.sniff import MATROSKA, SNIFF_BYTES, sniff_container
 
+# The longest title the API takes (its MAX_TITLE; tests/client/test_client_logic.py holds them
+# equal): a file name longer than this gives a title cut to fit.
+TITLE_LIMIT: Final = 200
+
 # The content type to declare, by extension; other extensions fall back on the container.
 _TYPES: Final = {
     ".mp4": "video/mp4",
@@ -62,3 +66,9 @@ def checked_media_file(path: Path) -> MediaFile:
             f"{path} is not a video this service takes (MP4, MOV, MKV or WebM)", exit_code=2
         )
     return MediaFile(path, stat.st_size, stat.st_mtime_ns, content_type)
+
+
+def title_for(path: Path, limit: int = TITLE_LIMIT) -> str:
+    """The default title of an upload: the file's name without its extension, cut to fit."""
+    title = " ".join(path.stem.split()) or path.name
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -59,13 +59,21 @@ class ApiSession:
         email, password = self.config.email, self.config.password
         if not email or not password:
             raise ClientFailure(NOT_LOGGED_IN, exit_code=2)
-        status, body = await self._post_anonymous(
+        status, body = await self.post_anonymous(
             "/v1/auth/login", {"email": email, "password": password}
         )
         if status == 401:
+            # The API answers the same for an unknown e-mail (on purpose): name both.
             raise ClientFailure(
-                "login failed: the e-mail or password is wrong; check --email/--password or "
-                "VIDEOSHARE_EMAIL/VIDEOSHARE_PASSWORD",
+                "login failed: the e-mail or password is wrong (check --email/--password or "
+                "VIDEOSHARE_EMAIL/VIDEOSHARE_PASSWORD), or no account with this e-mail: "
+                "`videoshare register`",
+                exit_code=2,
+            )
+        if status == 403 and isinstance(body, dict) and _slug(body) == "not-confirmed":
+            raise ClientFailure(
+                f"login failed: {email} is not confirmed yet; confirm it with the code it was "
+                f"sent: `videoshare confirm --email {email} CODE`",
                 exit_code=2,
             )
         if status != 200 or not isinstance(body, dict):
@@ -76,7 +84,7 @@ class ApiSession:
         return login
 
     async def _refreshed(self, cached: CachedLogin) -> CachedLogin | None:
-        status, body = await self._post_anonymous(
+        status, body = await self.post_anonymous(
             "/v1/auth/refresh", {"refresh_token": cached.refresh_token}
         )
         if status != 200 or not isinstance(body, dict):
@@ -101,7 +109,7 @@ class ApiSession:
             )
         return (await self.login_with_password()).access_token
 
-    async def _post_anonymous(self, path: str, body: Mapping[str, Any]) -> tuple[int, Any]:
+    async def post_anonymous(self, path: str, body: Mapping[str, Any]) -> tuple[int, Any]:
         try:
             async with self.http.post(self.url(path), json=body, timeout=API_TIMEOUT) as response:
                 return response.status, await read_body(response)
@@ -165,3 +173,8 @@ class ApiSession:
             if response.status not in expect:
                 raise ClientFailure(problem_sentence(response.status, body, what))
             return body
+
+
+def _slug(problem: dict[str, Any]) -> str:
+    """The last part of a problem's `type` (`/problems/not-confirmed` → `not-confirmed`)."""
+    return str(problem.get("type", "")).rstrip("/").rpartition("/")[2]

@@ -6,8 +6,10 @@
     videoshare dlq purge QUEUE --yes
 
 QUEUE is a consumer's name (`transcoder`) or the dead-letter queue's full name. Whatever goes
-wrong that a person can fix (unknown queue, unreachable endpoint, bad credentials) is one line
-on stderr and exit code 2. The arguments are declared in `arguments.py`.
+wrong that a person can fix (unknown queue, unreachable endpoint, bad credentials, a purge
+within SQS's minute) is one line on stderr and exit code 2. A replay whose every message is
+(or, in a dry run, would be) dead-lettered again says so; the real one exits 1. The arguments
+are declared in `arguments.py`.
 """
 
 from __future__ import annotations
@@ -27,12 +29,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from videoshare.adapters.dead_letter_queues import DlqOperator, ReplaySummary, UnknownQueue
+from videoshare.adapters.dead_letter_queues import (
+    DlqOperator,
+    PurgeTooSoon,
+    ReplaySummary,
+    UnknownQueue,
+)
 from videoshare.adapters.dead_letters import human_age
 from videoshare.bootstrap import open_dead_letter_operator
 from videoshare.settings import Settings
 
 USER_ERROR = 2
+ALL_BOUNCED = 1  # a replay in which every message was dead-lettered again
 _CREDENTIAL_CODES = frozenset(
     {
         "InvalidClientTokenId",
@@ -52,7 +60,7 @@ def run_dlq(args: argparse.Namespace, settings: Settings) -> int:
     """Run one `dlq` subcommand; one line on stderr and exit 2 for what a person can fix."""
     try:
         return asyncio.run(_run(args, settings))
-    except UnknownQueue as exc:
+    except (UnknownQueue, PurgeTooSoon) as exc:
         return _one_line(str(exc))
     except (NoCredentialsError, PartialCredentialsError):
         return _one_line(
@@ -78,7 +86,7 @@ def run_dlq(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, markup=False, soft_wrap=True)
     async with open_dead_letter_operator(settings) as ops:
         match args.dlq_command:
             case "list":
@@ -93,12 +101,16 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _list(ops: DlqOperator, out: Console) -> int:
+    # Narrow enough for 80 columns: the source queue is named by its consumer (the dead-letter
+    # queue's name already holds the stack's), and names are never folded.
     table = Table(title="dead-letter queues")
-    for column in ("queue", "source queue", "depth", "oldest"):
-        table.add_column(column, justify="right" if column in ("depth", "oldest") else "left")
+    table.add_column("queue", no_wrap=True)
+    table.add_column("of consumer", no_wrap=True)
+    table.add_column("depth", justify="right")
+    table.add_column("oldest", justify="right", no_wrap=True)
     for ref in await ops.all():
         status = await ops.status(ref)
-        table.add_row(ref.name, ref.source_name, str(status.depth), human_age(status.oldest_age_s))
+        table.add_row(ref.name, ref.consumer, str(status.depth), human_age(status.oldest_age_s))
     out.print(table)
     return 0
 
@@ -109,14 +121,15 @@ async def _show(ops: DlqOperator, out: Console, queue: str, limit: int) -> int:
     if not letters:
         out.print(f"{ref.name} is empty")
         return 0
-    table = Table(title=f"{ref.name} (source {ref.source_name})")
-    for column in ("event id", "type", "video", "receives", "code", "reason", "failed at"):
-        table.add_column(column, overflow="fold")
+    # One block per message: a table of nine columns does not fit a terminal.
+    out.print(f"{ref.name} (source {ref.source_name}): {len(letters)} message(s)")
     for d in letters:
-        table.add_row(
-            d.event_id, d.event_type, d.video_id, d.receive_count, d.code, d.reason, d.failed_at
-        )
-    out.print(table)
+        out.print("")
+        out.print(f"message {d.message_id}")
+        out.print(f"  event     {d.event_id}  {d.event_type}  video {d.video_id}")
+        out.print(f"  failed    {d.failed_at}  after {d.receive_count} receive(s), {d.code}")
+        out.print(f"  reason    {d.reason}")
+        out.print(f"  body      {d.body}")
     return 0
 
 
@@ -146,8 +159,13 @@ async def _replay(ops: DlqOperator, out: Console, args: argparse.Namespace) -> i
             rate=args.rate,
             on_progress=advance,
         )
+    if args.event_type and not summary.replayed:
+        out.print(_no_such_type(ref.name, args.event_type, summary))
+        return 0
     out.print(_summary_line(ref.name, ref.source_name, summary))
-    return 0
+    if warning := _bounce_warning(ref.source_name, summary):
+        print(f"videoshare: {warning}", file=sys.stderr)
+    return ALL_BOUNCED if summary.all_bounce and not summary.dry_run else 0
 
 
 def _summary_line(dlq: str, source: str, summary: ReplaySummary) -> str:
@@ -158,6 +176,29 @@ def _summary_line(dlq: str, source: str, summary: ReplaySummary) -> str:
     if summary.came_back:
         parts.append(f"{summary.came_back} dead-lettered again during the replay, left")
     return "; ".join(parts)
+
+
+def _bounce_warning(source: str, summary: ReplaySummary) -> str | None:
+    """What is (or would be) dead-lettered again, when anything is."""
+    if not summary.bouncing:
+        return None
+    if summary.all_bounce:
+        who = "every message replayed" if not summary.dry_run else "every message"
+    else:
+        who = f"{summary.bouncing} of the {summary.replayed} message(s)"
+    verb = "would be" if summary.dry_run else "is"
+    why = f" ({summary.malformed} not a valid message for {source})" if summary.malformed else ""
+    return (
+        f"warning: {who} {verb} dead-lettered again at once{why}; "
+        "`videoshare dlq show` says what they hold"
+    )
+
+
+def _no_such_type(dlq: str, event_type: str, summary: ReplaySummary) -> str:
+    if not summary.other_types:
+        return f"no message of type {event_type!r} to replay: {dlq} is empty"
+    there = ", ".join(f"{t} ({n})" for t, n in summary.other_types.most_common())
+    return f"no message in {dlq} has type {event_type!r}; the types there: {there}"
 
 
 async def _purge(ops: DlqOperator, out: Console, queue: str, *, yes: bool) -> int:
