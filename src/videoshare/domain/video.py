@@ -103,7 +103,8 @@ class Video(BaseModel):
     status: VideoStatus = VideoStatus.AWAITING_UPLOAD
     status_reason: str | None = None
     status_code: str | None = None
-    progress: float | None = None
+    # The transcode's progress in percent, 0 to 100 (one scale everywhere: API, stream, clients).
+    progress: float | None = Field(default=None, ge=0, le=100)
     created_at: datetime
     updated_at: datetime
     version: int = 1
