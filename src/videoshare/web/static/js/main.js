@@ -21,7 +21,7 @@ const TITLES = {
   notifications: "Notifications",
   watch: "Watch",
   edit: "Edit video",
-  missing: "Not found",
+  missing: "Page not found",
 };
 
 function useSession() {
@@ -81,7 +81,7 @@ function Screen({ route, params, search }) {
     case "edit":
       return html`<${EditScreen} key=${params.id} id=${params.id} />`;
     default:
-      return html`<section><h1>Not found</h1>
+      return html`<section><h1>Page not found</h1>
         <p>There is no page at this address. <${Link} href="/">See the latest videos</${Link}>.</p>
       </section>`;
   }
