@@ -1,6 +1,7 @@
 """A person's whole journey through the web app, in Debian's chromium against the real stack:
 register → log in → upload a clip through the page (progress to 100 %) → `ready` without a
-reload → it plays → the download works → edit → delete; and what others may not see."""
+reload → it plays → the download works → its link is copied → edit → delete; and what others
+may not see."""
 
 from __future__ import annotations
 
@@ -101,6 +102,14 @@ async def test_register_upload_watch_download_edit_delete(
         download = await download_info.value
         saved = await download.path()
         assert saved.read_bytes() == clip.read_bytes()
+
+        # The share link copies the watch page's address.
+        await context.grant_permissions(["clipboard-read", "clipboard-write"])
+        await page.get_by_role("button", name="Copy link").click()
+        await expect(page.locator(".share [role=status]")).to_have_text("Link copied.")
+        copied = await page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == f"{web_stack.base_url}/videos/{video_id}"
+        await expect(page.get_by_label("Share")).to_have_value(copied)
 
         # Someone else sees neither the private video nor its page.
         other_context, other, other_errors = await new_page(browser, web_stack.base_url)
