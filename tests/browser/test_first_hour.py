@@ -1,6 +1,7 @@
 """What a person new to the app ran into in their first hour: the app's own "page not found",
-who is logged in by name, the unread count, a notification about a deleted video, no "Edit"
-for a rejected video, and phone width (the search row stacks, the menu folds away)."""
+who is logged in (and who uploaded a video) by name, the unread count, a notification about a
+deleted video, no "Edit" for a rejected video, and phone width (the search row stacks, the menu
+folds away)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,7 @@ async def test_a_rejected_video_its_notification_and_the_header(
         await expect(item.get_by_role("button", name="Delete “Not a film”")).to_be_visible()
         await expect(item.get_by_role("button", name="Edit “Not a film”")).to_have_count(0)
         await item.get_by_role("link", name="Not a film").click()
+        await expect(page.locator(".byline")).to_have_text("by Web Tester")  # its uploader
         await expect(page.get_by_role("button", name="Delete")).to_be_visible()
         await expect(page.get_by_role("link", name="Edit details")).to_have_count(0)
 

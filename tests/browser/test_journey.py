@@ -151,6 +151,7 @@ async def test_register_upload_watch_download_edit_delete(
                 return await found.count() == 1
 
             await eventually(search_finds_it, timeout_s=60, interval_s=0.5, what="search")
+            await expect(found.locator(".byline")).to_have_text("by Web Tester")
             await shoot(anyone, screenshots, "09b-search")
             await found.get_by_role("link", name="#holiday").click()
             await expect(anyone).to_have_url(re.compile(r"/\?tag=holiday$"))

@@ -96,6 +96,9 @@ class Video(BaseModel):
 
     id: str
     owner_id: str
+    # The owner's display name when the video was created; None when they had none, and on
+    # records made before it was kept.
+    owner_display_name: str | None = None
     title: str
     description: str = ""
     tags: list[str] = Field(default_factory=list)

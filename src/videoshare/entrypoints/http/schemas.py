@@ -193,6 +193,11 @@ _OPTIONAL = Field(default=None, exclude_if=_absent)
 class VideoOut(_Out):
     id: str
     owner_id: str
+    owner_display_name: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="The uploader's display name when the video was created (absent: unknown).",
+    )
     title: str
     description: str
     tags: list[str]

@@ -50,6 +50,7 @@ export function WatchScreen({ id }) {
       : html`<div class="not-ready"><p>This video is not ready to watch:
           <${StatusBadge} video=${video} /></p></div>`}
     <h1>${video.title}</h1>
+    ${video.owner_display_name && html`<p class="byline">by ${video.owner_display_name}</p>`}
     <p class="meta">
       ${video.visibility} · ${date(video.created_at)}
       ${video.duration_s ? ` · ${duration(video.duration_s)}` : ""}
