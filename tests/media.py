@@ -117,6 +117,14 @@ def write_text(path: Path) -> Path:
     return path
 
 
+def write_mp4_header_then_noise(path: Path, *, size: int) -> Path:
+    """An MP4's `ftyp` box and then `size` random bytes: it passes the magic-byte check (the
+    browser's and the upload-finalizer's) and is rejected only when probed."""
+    ftyp = (24).to_bytes(4, "big") + b"ftypisom" + (512).to_bytes(4, "big") + b"isomiso2"
+    path.write_bytes(ftyp + os.urandom(size))
+    return path
+
+
 def write_empty(path: Path) -> Path:
     path.write_bytes(b"")
     return path

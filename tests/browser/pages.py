@@ -74,3 +74,21 @@ async def api_video(page: Page, video_id: str) -> dict[str, Any]:
         video_id,
     )
     return video
+
+
+async def record_status_percentages(page: Page) -> None:
+    """From now on, keep every percentage a status badge shows in window.__percentages."""
+    await page.evaluate(
+        """() => {
+          window.__percentages = [];
+          const keep = () => {
+            for (const badge of document.querySelectorAll("[data-status] .badge")) {
+              const found = badge.textContent.match(/(-?[\\d.]+) %/);
+              if (found) window.__percentages.push(Number(found[1]));
+            }
+          };
+          new MutationObserver(keep).observe(document.body, {
+            subtree: true, childList: true, attributes: true, characterData: true,
+          });
+        }"""
+    )

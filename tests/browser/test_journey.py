@@ -1,6 +1,7 @@
 """A person's whole journey through the web app, in Debian's chromium against the real stack:
 register → log in → upload a clip through the page (progress to 100 %) → `ready` without a
-reload → it plays → the download works → edit → delete; and what others may not see."""
+reload → it plays → the download works → its link is copied → edit → delete; and what others
+may not see."""
 
 from __future__ import annotations
 
@@ -102,6 +103,14 @@ async def test_register_upload_watch_download_edit_delete(
         saved = await download.path()
         assert saved.read_bytes() == clip.read_bytes()
 
+        # The share link copies the watch page's address.
+        await context.grant_permissions(["clipboard-read", "clipboard-write"])
+        await page.get_by_role("button", name="Copy link").click()
+        await expect(page.locator(".share [role=status]")).to_have_text("Link copied.")
+        copied = await page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == f"{web_stack.base_url}/videos/{video_id}"
+        await expect(page.get_by_label("Share")).to_have_value(copied)
+
         # Someone else sees neither the private video nor its page.
         other_context, other, other_errors = await new_page(browser, web_stack.base_url)
         try:
@@ -142,6 +151,7 @@ async def test_register_upload_watch_download_edit_delete(
                 return await found.count() == 1
 
             await eventually(search_finds_it, timeout_s=60, interval_s=0.5, what="search")
+            await expect(found.locator(".byline")).to_have_text("by Web Tester")
             await shoot(anyone, screenshots, "09b-search")
             await found.get_by_role("link", name="#holiday").click()
             await expect(anyone).to_have_url(re.compile(r"/\?tag=holiday$"))

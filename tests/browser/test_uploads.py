@@ -1,5 +1,6 @@
-"""Uploads through the page that do not go the happy way: a file that is not a video (its
-reason shown), a cancel half-way (nothing kept)."""
+"""Uploads through the page that do not go the happy way: a file that is not a video (refused
+before it is sent, or rejected by the pipeline with its reason shown), a cancel half-way
+(nothing kept)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.browser.pages import (
     new_email,
     register,
 )
+from tests.media import write_mp4_header_then_noise
 from tests.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -27,18 +29,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 async def test_a_rejected_upload_shows_its_reason(
     web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
 ) -> None:
-    fake = browser_media / "not-really.mp4"
-    fake.write_bytes(os.urandom(64 * 1024))
+    # Looks like an MP4 in its first bytes (so the page sends it); only probing rejects it.
+    fake = write_mp4_header_then_noise(browser_media / "not-really.mp4", size=64 * 1024)
     context, page, errors = await new_page(browser, web_stack.base_url)
     try:
         await register(page, new_email())
         await fill_upload_form(page, fake, title="Random bytes")
         await page.get_by_role("button", name="Upload", exact=True).click()
-        await expect(page.get_by_role("heading", name="Uploaded")).to_be_visible()
         status = page.locator("[data-status]").first
         await expect(status).to_have_attribute(
             "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
         )
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Rejected")
+        await expect(page.get_by_role("heading", name="Uploaded")).to_have_count(0)
         href = await page.get_by_role("link", name="Open the video").get_attribute("href")
         assert href is not None
         record = await api_video(page, href.rsplit("/", 1)[1])
@@ -54,11 +57,34 @@ async def test_a_rejected_upload_shows_its_reason(
         await context.close()
 
 
+async def test_a_file_that_is_not_a_video_inside_is_refused_before_it_is_sent(
+    web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
+) -> None:
+    # Named like a video, typed like one by the browser; its bytes say otherwise.
+    fake = browser_media / "holiday-not.mp4"
+    fake.write_bytes(b"\x00" * 4 + os.urandom(64 * 1024))
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    sent: list[str] = []
+    try:
+        await register(page, new_email())
+        page.on("request", lambda r: sent.append(r.url) if r.method != "GET" else None)
+        await fill_upload_form(page, fake, title="Not a video inside")
+        await page.get_by_role("button", name="Upload", exact=True).click()
+        await expect(page.locator("#file-error")).to_have_text(
+            "“holiday-not.mp4” does not look like a video; choose a video file."
+        )
+        await expect(page.get_by_label("Video file")).to_be_focused()
+        await shoot(page, screenshots, "25-not-a-video-refused")
+        assert sent == [], sent
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()
+
+
 async def test_cancelling_an_upload_keeps_nothing(
     web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
 ) -> None:
-    clip = browser_media / "to-cancel.mp4"
-    clip.write_bytes(os.urandom(256 * 1024))
+    clip = write_mp4_header_then_noise(browser_media / "to-cancel.mp4", size=256 * 1024)
     context, page, errors = await new_page(browser, web_stack.base_url)
     held = asyncio.Event()
     released = asyncio.Event()
@@ -100,8 +126,9 @@ async def test_a_large_file_goes_up_in_parallel_parts_and_a_failed_part_is_retri
     web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
 ) -> None:
     # Not a video: multipart is about the bytes; the rejection proves they all arrived.
-    big = browser_media / "big.mp4"
-    big.write_bytes(os.urandom(2 * MULTIPART_THRESHOLD + 1024**2))  # three parts
+    big = write_mp4_header_then_noise(  # three parts
+        browser_media / "big.mp4", size=2 * MULTIPART_THRESHOLD + 1024**2
+    )
     context, page, errors = await new_page(browser, web_stack.base_url)
     attempts: dict[int, int] = {}
     open_parts: set[Request] = set()
@@ -145,7 +172,8 @@ async def test_a_large_file_goes_up_in_parallel_parts_and_a_failed_part_is_retri
         page.on("requestfailed", on_done)
         await fill_upload_form(page, big, title="Three parts")
         await page.get_by_role("button", name="Upload", exact=True).click()
-        await expect(page.get_by_role("heading", name="Uploaded")).to_be_visible(timeout=60_000)
+        # The upload's own screen (headed "Uploaded", then "Rejected" once probed).
+        await expect(page.get_by_role("link", name="Open the video")).to_be_visible(timeout=60_000)
         await expect(page.locator("#upload-progress")).to_have_attribute("value", "100")
         assert attempts == {1: 1, 2: 2, 3: 1}
         assert most_open >= 2, "the parts went one after another"

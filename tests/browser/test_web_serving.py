@@ -58,13 +58,9 @@ async def test_vendored_modules_are_cached_for_good(web_stack: Stack) -> None:
     "path",
     [
         "/v1/nothing-here",  # the API's own 404, never the shell
-        "/no-such-page",
-        "/videos",  # the list of videos is the feed at /, not a page of its own
+        "/v1",
         "/static/nope.js",
         "/static/js",  # a folder
-        "/static/../pyproject.toml",
-        "/static/%2e%2e/%2e%2e/routes.py",
-        "/static/js/%2e%2e/%2e%2e/routes.py",
         "/static/.hidden",
         "/static/vendor/manifest.json/x",
     ],
@@ -74,6 +70,40 @@ async def test_what_is_not_the_app_is_a_problem_not_the_shell(web_stack: Stack, 
     assert status == 404, body
     assert headers["Content-Type"].startswith(PROBLEM)
     assert json.loads(body)["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../pyproject.toml",
+        "/static/%2e%2e/%2e%2e/routes.py",
+        "/static/js/%2e%2e/%2e%2e/routes.py",
+    ],
+)
+async def test_no_file_outside_static_is_served(web_stack: Stack, path: str) -> None:
+    # The dots are resolved before routing, so these are addresses outside /static/: a 404.
+    status, _, body = await fetch(web_stack, path, Accept="text/html")
+    assert status == 404
+    assert b"[project]" not in body
+    assert b"def static_file" not in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/no-such-page",
+        "/videos",  # the list of videos is the feed at /, not a page of its own
+        "/videos/0b7c7f6e-9d3a-4c55-8a57-0d8cbbbd1e10/nope",
+        "/v1x",  # not under /v1/
+    ],
+)
+async def test_an_unknown_page_is_the_shell_with_a_404(web_stack: Stack, path: str) -> None:
+    """The app shows its own "page not found" screen (tests/browser/test_first_hour.py)."""
+    status, headers, body = await fetch(web_stack, path, Accept="text/html")
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/html")
+    assert headers["Cache-Control"] == "no-cache"
+    assert b'<script type="module" src="/static/js/main.js">' in body
 
 
 async def test_writing_to_the_app_is_refused_as_a_problem(web_stack: Stack) -> None:

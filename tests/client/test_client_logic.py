@@ -238,7 +238,9 @@ def test_sse_parser_reads_events_comments_and_multiline_data() -> None:
 
 
 def test_status_lines_show_progress_and_reasons() -> None:
-    assert describe({"status": "processing", "progress": 0.4}) == "processing 40%"
+    # `progress` is in percent, 0 to 100, as the API defines it (no 0-1 guessing).
+    assert describe({"status": "processing", "progress": 0.4}) == "processing 0%"
+    assert describe({"status": "processing", "progress": 40.0}) == "processing 40%"
     assert describe({"status": "processing", "progress": 55}) == "processing 55%"
     assert describe({"status": "rejected", "status_reason": "No video."}) == ("rejected: No video.")
     assert describe({"status": "uploaded"}) == "uploaded"

@@ -56,6 +56,15 @@ async def test_a_new_video_awaits_a_single_put_and_is_announced(ports: FakePorts
     assert (event.data.video_id, event.data.declared_size_bytes) == (video.id, 11)
 
 
+async def test_a_new_video_keeps_its_owners_display_name(ports: FakePorts) -> None:
+    named, _ = await create_video(
+        ports, "alice", new_video(), "req-1", NOON, owner_display_name="Alice A."
+    )
+    unnamed, _ = await create_video(ports, "bob", new_video(), "req-2", NOON)
+    assert ports.videos.records[named.id].owner_display_name == "Alice A."
+    assert ports.videos.records[unnamed.id].owner_display_name is None
+
+
 async def test_a_large_video_gets_a_multipart_upload(ports: FakePorts) -> None:
     video, upload = await create_video(
         ports, "alice", new_video(size_bytes=12 * MIB), "req-1", NOON

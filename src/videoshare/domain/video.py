@@ -96,6 +96,9 @@ class Video(BaseModel):
 
     id: str
     owner_id: str
+    # The owner's display name when the video was created; None when they had none, and on
+    # records made before it was kept.
+    owner_display_name: str | None = None
     title: str
     description: str = ""
     tags: list[str] = Field(default_factory=list)
@@ -103,7 +106,8 @@ class Video(BaseModel):
     status: VideoStatus = VideoStatus.AWAITING_UPLOAD
     status_reason: str | None = None
     status_code: str | None = None
-    progress: float | None = None
+    # The transcode's progress in percent, 0 to 100 (one scale everywhere: API, stream, clients).
+    progress: float | None = Field(default=None, ge=0, le=100)
     created_at: datetime
     updated_at: datetime
     version: int = 1

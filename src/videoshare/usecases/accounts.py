@@ -76,6 +76,11 @@ async def logout(ports: AccountPorts, access_token: str, claims: AccessClaims) -
     ports.tokens.revoke(claims)
 
 
+async def display_name_of(ports: AccountPorts, access_token: str) -> str | None:
+    """The display name the caller gave themselves (None: they gave none)."""
+    return (await ports.identity.profile(access_token)).display_name
+
+
 async def account_of(ports: AccountPorts, user_id: str, access_token: str) -> Account:
     profile, usage = await asyncio.gather(
         ports.identity.profile(access_token), usage_of(ports.videos, user_id)

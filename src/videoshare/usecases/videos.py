@@ -116,10 +116,17 @@ def checked_content_type(new: NewVideo, max_upload_bytes: int) -> str:
 
 
 async def create_video(
-    ports: VideoPorts, owner_id: str, new: NewVideo, correlation_id: str, now: float
+    ports: VideoPorts,
+    owner_id: str,
+    new: NewVideo,
+    correlation_id: str,
+    now: float,
+    *,
+    owner_display_name: str | None = None,
 ) -> tuple[Video, Upload]:
     """A new video awaiting its upload, and the Upload; a request refused for what it is
-    (not a video, too large) is refused before it counts against a quota."""
+    (not a video, too large) is refused before it counts against a quota. The owner's display
+    name is kept on the record, as it is now, to show beside the video."""
     content_type = checked_content_type(new, ports.settings.max_upload_bytes)
     await take_upload_quota(ports, owner_id, new.size_bytes, now)
     video_id = uuid.uuid4().hex
@@ -134,6 +141,7 @@ async def create_video(
     video = Video(
         id=video_id,
         owner_id=owner_id,
+        owner_display_name=owner_display_name,
         title=new.title,
         description=new.description,
         tags=new.tags,

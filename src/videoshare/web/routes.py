@@ -2,13 +2,16 @@
 `/static/…`.
 
     app.add_routes(web_routes.routes)
+    ...                                  # every other route of the ingress
+    web_routes.add_missing_page(app)     # last: any other page address
 
 Cache rules: files under `static/vendor/` carry their version in their name and never change,
 so they are cached for a year (`immutable`); the shell and the app's own modules change with
 each release under the same name, so they are revalidated on every use (`no-cache`, with the
-`ETag` and `Last-Modified` aiohttp's file responses carry). The shell is served only at the
-paths the app itself routes (below), never for `/v1/…`: an unknown address stays the API's
-problem+json 404.
+`ETag` and `Last-Modified` aiohttp's file responses carry). The shell is served at the
+paths the app itself routes (below) with 200, and at any other address outside `/v1/` and
+`/static/` with 404, so a person who mistypes an address sees the app's own "page not found"
+screen; anything under `/v1/` or `/static/` stays the API's problem+json 404.
 """
 
 from __future__ import annotations
@@ -53,6 +56,20 @@ async def shell(request: web.Request) -> web.FileResponse:
 for _path in CLIENT_PATHS:
     routes.get(_path)(shell)
 
+# Every GET address but the API's and the static files'; matched last (see add_missing_page).
+MISSING_PAGE = r"/{path:(?!v1(?:/|$)|static(?:/|$)).*}"
+
+
+async def missing_page(request: web.Request) -> web.FileResponse:
+    """The shell with a 404 status: the app routes the address to its "page not found" screen."""
+    return _file(SHELL, REVALIDATE, status=web.HTTPNotFound.status_code)
+
+
+def add_missing_page(app: web.Application) -> None:
+    """Serve `missing_page` at any address no route took: call it after every other route is
+    added (aiohttp matches routes in the order they were added)."""
+    app.router.add_get(MISSING_PAGE, missing_page)
+
 
 @routes.get("/static/{path:.+}")
 async def static(request: web.Request) -> web.FileResponse:
@@ -83,9 +100,10 @@ def cache_control_for(relative: Path) -> str:
     return FOREVER if relative.parts[0] == "vendor" and relative.suffix == ".mjs" else REVALIDATE
 
 
-def _file(path: Path, cache_control: str) -> web.FileResponse:
+def _file(path: Path, cache_control: str, *, status: int = 200) -> web.FileResponse:
     return web.FileResponse(
         path,
+        status=status,
         headers={
             "Cache-Control": cache_control,
             "Content-Type": CONTENT_TYPES[path.suffix],

@@ -71,6 +71,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
     install_metrics(app)  # request metrics (outermost middleware) and GET /metrics
+    web_app.add_missing_page(app)  # last: the app's own 404 page at any other address
     app.cleanup_ctx.append(_lifecycle)
     return app
 

@@ -16,10 +16,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     StringConstraints,
     field_validator,
-    model_serializer,
 )
 
 from videoshare.domain.video import VideoEdit, VideoStatus, Visibility
@@ -184,47 +182,45 @@ class RenditionOut(_Out):
     url: str
 
 
-# Keys of a Video that are left out (not null) when there is nothing to say.
-OPTIONAL_VIDEO_KEYS = frozenset(
-    {
-        "status_reason",
-        "progress",
-        "duration_s",
-        "width",
-        "height",
-        "size_bytes",
-        "poster_url",
-        "hls_url",
-        "storyboard_url",
-    }
-)
+def _absent(value: object) -> bool:
+    return value is None
+
+
+# A key of a Video answer that is left out (not null) when there is nothing to say.
+_OPTIONAL = Field(default=None, exclude_if=_absent)
 
 
 class VideoOut(_Out):
     id: str
     owner_id: str
+    owner_display_name: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="The uploader's display name when the video was created (absent: unknown).",
+    )
     title: str
     description: str
     tags: list[str]
     visibility: Visibility
     status: VideoStatus
-    status_reason: str | None = None
-    progress: float | None = None
+    status_reason: str | None = _OPTIONAL
+    progress: float | None = Field(
+        default=None,
+        exclude_if=_absent,
+        ge=0,
+        le=100,
+        description="How far the transcode is, in percent (0 to 100); only while processing.",
+    )
     created_at: datetime
     updated_at: datetime
-    duration_s: float | None = None
-    width: int | None = None
-    height: int | None = None
-    size_bytes: int | None = None
+    duration_s: float | None = _OPTIONAL
+    width: int | None = _OPTIONAL
+    height: int | None = _OPTIONAL
+    size_bytes: int | None = _OPTIONAL
     renditions: list[RenditionOut] = Field(default_factory=list)
-    poster_url: str | None = None
-    hls_url: str | None = None
-    storyboard_url: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if v is not None or k not in OPTIONAL_VIDEO_KEYS}
+    poster_url: str | None = _OPTIONAL
+    hls_url: str | None = _OPTIONAL
+    storyboard_url: str | None = _OPTIONAL
 
 
 class UploadOut(_Out):

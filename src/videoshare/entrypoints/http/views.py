@@ -80,6 +80,7 @@ async def video_view(
     return VideoOut(
         id=video.id,
         owner_id=video.owner_id,
+        owner_display_name=video.owner_display_name,
         title=video.title,
         description=video.description,
         tags=video.tags,

@@ -26,12 +26,12 @@ STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, 
 
 
 def describe(change: dict[str, Any]) -> str:
-    """`processing 40%`, `rejected: <reason>`: one status change as a person reads it."""
+    """`processing 40%`, `rejected: <reason>`: one status change as a person reads it
+    (`progress` is in percent, 0 to 100, as the API defines it)."""
     status = str(change.get("status", "?"))
     progress = change.get("progress")
     if isinstance(progress, int | float) and status == "processing":
-        percent = progress * 100 if progress <= 1 else progress
-        return f"{status} {percent:.0f}%"
+        return f"{status} {progress:.0f}%"
     reason = change.get("status_reason")
     return f"{status}: {reason}" if reason else status
 

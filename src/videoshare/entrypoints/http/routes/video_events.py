@@ -7,7 +7,8 @@ wrote the change; there is no in-process pub/sub to keep in step.
     event: status            the first event, and each change of status (or of its reason)
     event: progress          a change of progress only
     id: <record version>     grows with every write of the record
-    data: {"status": "processing", "progress": 0.4, "status_reason": null}
+    data: {"status": "processing", "progress": 40.0, "status_reason": null}
+                             (progress in percent, 0 to 100: the Video answer's own number)
 
 The stream ends after a terminal status (`ready`, `rejected`, `failed`, `deleted`), after
 `events_max_lifetime_s` (an EventSource reconnects by itself and gets the current state

@@ -28,6 +28,7 @@ from videoshare.entrypoints.http.views import (
     video_view,
 )
 from videoshare.entrypoints.problem_json import validation_failed
+from videoshare.usecases.accounts import display_name_of
 from videoshare.usecases.downloads import download_url
 from videoshare.usecases.search import search_mine, search_public
 from videoshare.usecases.videos import (
@@ -54,8 +55,14 @@ async def create(request: web.Request) -> web.Response:
         content_type=body.content_type,
         size_bytes=body.size_bytes,
     )
+    svc = dependencies(request)
     video, upload = await create_video(
-        dependencies(request), user.user_id, new, request_id(request), time.time()
+        svc,
+        user.user_id,
+        new,
+        request_id(request),
+        time.time(),
+        owner_display_name=await display_name_of(svc, user.access_token),
     )
     view = await request_video_view(request, video)
     out = CreatedVideoOut(video=view, upload=upload_view(upload))

@@ -155,7 +155,8 @@ export async function call(method, path, { body, auth = true, query, retried = f
     throw new ApiError(0, "The server could not be reached; check your connection and try again.");
   }
   if (response.status === 401 && token && !retried) {
-    await refresh();
+    // Several calls refused at once: the first refreshes, the others only try again.
+    if (!session || session.access_token === token) await refresh();
     return call(method, path, { body, auth, query, retried: true });
   }
   if (!response.ok) throw await problemOf(response);

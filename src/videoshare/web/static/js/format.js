@@ -72,3 +72,6 @@ export const STATUS_WORDS = {
 };
 
 export const TERMINAL = new Set(["ready", "rejected", "failed", "deleted"]);
+
+/** Statuses a video never leaves for "ready": its details are not worth editing. */
+export const NEVER_PLAYS = new Set(["rejected", "failed"]);

@@ -1,5 +1,6 @@
 // The app: a header with the navigation, and the screen the address names.
-import { currentSession, logout, onSessionChange, sentence } from "./api.js";
+import { currentSession, onSessionChange } from "./api.js";
+import { Header } from "./header.js";
 import { html, render, useEffect, useRef, useState } from "./html.js";
 import { match, navigate, useLocation } from "./router.js";
 import { Link, Notice } from "./ui.js";
@@ -21,45 +22,13 @@ const TITLES = {
   notifications: "Notifications",
   watch: "Watch",
   edit: "Edit video",
-  missing: "Not found",
+  missing: "Page not found",
 };
 
 function useSession() {
   const [session, setSession] = useState(currentSession());
   useEffect(() => onSessionChange(setSession), []);
   return session;
-}
-
-function Header({ session, route }) {
-  const [failure, setFailure] = useState("");
-  const current = (name) => (route === name ? "page" : undefined);
-  async function leave() {
-    // Leave the page first: a screen that needs a login would otherwise ask for one.
-    navigate("/", "You are logged out.");
-    try {
-      await logout();
-    } catch (error) {
-      setFailure(sentence(error));
-    }
-  }
-  return html`<header>
-    <a class="skip" href="#main">Skip to the content</a>
-    <nav aria-label="Main">
-      <${Link} class="brand" href="/">videoshare</${Link}>
-      <${Link} href="/" aria-current=${current("feed")}>Explore</${Link}>
-      ${session
-        ? html`
-            <${Link} href="/upload" aria-current=${current("upload")}>Upload</${Link}>
-            <${Link} href="/library" aria-current=${current("library")}>My library</${Link}>
-            <${Link} href="/notifications" aria-current=${current("notifications")}>Notifications</${Link}>
-            <span class="who">${session.email}</span>
-            <button type="button" class="link" onClick=${leave}>Log out</button>`
-        : html`
-            <${Link} href="/login" aria-current=${current("login")}>Log in</${Link}>
-            <${Link} href="/register" aria-current=${current("register")}>Register</${Link}>`}
-    </nav>
-    ${failure && html`<p class="error" role="alert">${failure}</p>`}
-  </header>`;
 }
 
 function Screen({ route, params, search }) {
@@ -81,7 +50,7 @@ function Screen({ route, params, search }) {
     case "edit":
       return html`<${EditScreen} key=${params.id} id=${params.id} />`;
     default:
-      return html`<section><h1>Not found</h1>
+      return html`<section><h1>Page not found</h1>
         <p>There is no page at this address. <${Link} href="/">See the latest videos</${Link}>.</p>
       </section>`;
   }
@@ -112,7 +81,7 @@ function App() {
   }, [path]);
 
   return html`
-    <${Header} session=${session} route=${name} />
+    <${Header} session=${session} route=${name} path=${path} />
     <main id="main" tabIndex="-1" ref=${main}>
       <${Notice} message=${flash} />
       ${blocked ? null : html`<${Screen} key=${path} route=${name} params=${params} search=${search} />`}

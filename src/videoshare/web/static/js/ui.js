@@ -31,9 +31,10 @@ export function Field({ id, label, error, hint, children }) {
 
 export function StatusBadge({ video }) {
   const word = STATUS_WORDS[video.status] || video.status;
+  // `progress` is in percent (0 to 100), as the API defines it.
   const percent =
     video.status === "processing" && typeof video.progress === "number"
-      ? Math.round(video.progress * 100)
+      ? Math.round(video.progress)
       : null;
   return html`<span class="status" data-status=${video.status}>
     <span class="badge badge-${video.status}">${word}${percent !== null ? ` ${percent} %` : ""}</span>

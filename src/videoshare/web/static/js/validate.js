@@ -36,10 +36,11 @@ export function detailsErrors({ title, description, tags }) {
   return errors;
 }
 
-export function fileErrors(file, contentType) {
+/** `container`: what sniff.js read in the file's first bytes (null: not a video we take). */
+export function fileErrors(file, contentType, container) {
   if (!file) return { file: "Choose a video file." };
   if (file.size === 0) return { file: "This file is empty; choose another." };
-  if (!contentType.startsWith("video/")) {
+  if (!contentType.startsWith("video/") || container === null) {
     return { file: `“${file.name}” does not look like a video; choose a video file.` };
   }
   return {};

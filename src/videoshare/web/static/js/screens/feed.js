@@ -74,6 +74,8 @@ export function FeedScreen({ search }) {
             </div>
             <span class="title">${video.title}</span>
           </${Link}>
+          ${video.owner_display_name &&
+          html`<p class="byline">by ${video.owner_display_name}</p>`}
           ${video.tags.length > 0 &&
           html`<p class="tags">
             ${video.tags.map(

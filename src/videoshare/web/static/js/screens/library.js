@@ -1,6 +1,6 @@
 // My library: every video of mine with its live status, transcode progress and rejection reason.
 import { call, sentence } from "../api.js";
-import { bytes, date, duration, TERMINAL } from "../format.js";
+import { bytes, date, duration, NEVER_PLAYS, TERMINAL } from "../format.js";
 import { html, useEffect, useState } from "../html.js";
 import { followVideo } from "../live.js";
 import { navigate } from "../router.js";
@@ -107,8 +107,9 @@ function LibraryItem({ video, onChange, onDelete }) {
       <p><${StatusBadge} video=${video} /></p>
     </div>
     <div class="actions">
-      <button type="button" onClick=${() => navigate(`/videos/${video.id}/edit`)}
-        aria-label=${`Edit “${video.title}”`}>Edit</button>
+      ${!NEVER_PLAYS.has(video.status) &&
+      html`<button type="button" onClick=${() => navigate(`/videos/${video.id}/edit`)}
+        aria-label=${`Edit “${video.title}”`}>Edit</button>`}
       <button type="button" class="danger" onClick=${onDelete}
         aria-label=${`Delete “${video.title}”`}>Delete</button>
     </div>

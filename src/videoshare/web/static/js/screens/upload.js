@@ -3,6 +3,7 @@ import { call, sentence } from "../api.js";
 import { bytes, Rate, timeLeft } from "../format.js";
 import { html, useEffect, useRef, useState } from "../html.js";
 import { followVideo } from "../live.js";
+import { sniffFile } from "../sniff.js";
 import { contentTypeOf, sendFile, UploadCancelled, UploadFailed } from "../upload.js";
 import { ErrorLine, Field, Link, StatusBadge, tagsFrom } from "../ui.js";
 import { detailsErrors, fileErrors, focusFirstError } from "../validate.js";
@@ -42,8 +43,10 @@ export function UploadScreen() {
     setFailure("");
     const tags = tagsFrom(tagText);
     const contentType = file ? contentTypeOf(file) : "";
+    // Its first bytes are read as the server will read them: a non-video is never sent.
+    const container = file && file.size ? await sniffFile(file) : undefined;
     const found = {
-      ...fileErrors(file, contentType),
+      ...fileErrors(file, contentType, container),
       ...detailsErrors({ title, description, tags }),
     };
     setErrors(found);
@@ -185,9 +188,13 @@ function TransferBar({ transfer }) {
 function UploadedVideo({ initial, transfer, onAnother }) {
   const [video, setVideo] = useState(initial);
   useEffect(() => followVideo(initial.id, (update) => setVideo((v) => ({ ...v, ...update }))), []);
+  const rejected = video.status === "rejected";
   return html`<section class="narrow">
-    <h1>Uploaded</h1>
-    <p>“${video.title}” is uploaded.</p>
+    <h1>${rejected ? "Rejected" : "Uploaded"}</h1>
+    ${rejected
+      ? html`<p>“${video.title}” was uploaded, but it cannot be published (the reason is
+          below).</p>`
+      : html`<p>“${video.title}” is uploaded.</p>`}
     <${TransferBar} transfer=${transfer} />
     <p>Status: <${StatusBadge} video=${video} /></p>
     <p>

@@ -1,6 +1,6 @@
 // The watch page: player, details, download, and for the owner edit and delete.
 import { call, currentSession, sentence } from "../api.js";
-import { bytes, date, duration, TERMINAL } from "../format.js";
+import { bytes, date, duration, NEVER_PLAYS, TERMINAL } from "../format.js";
 import { downloadPath, downloadWithToken } from "../download.js";
 import { html, useEffect, useState } from "../html.js";
 import { followVideo } from "../live.js";
@@ -50,6 +50,7 @@ export function WatchScreen({ id }) {
       : html`<div class="not-ready"><p>This video is not ready to watch:
           <${StatusBadge} video=${video} /></p></div>`}
     <h1>${video.title}</h1>
+    ${video.owner_display_name && html`<p class="byline">by ${video.owner_display_name}</p>`}
     <p class="meta">
       ${video.visibility} · ${date(video.created_at)}
       ${video.duration_s ? ` · ${duration(video.duration_s)}` : ""}
@@ -62,9 +63,11 @@ export function WatchScreen({ id }) {
       (t) => html`<${Link} key=${t} class="tag" href=${`/?tag=${encodeURIComponent(t)}`}>#${t}</${Link}> `,
     )}</p>`}
     ${video.status === "ready" && html`<${Download} video=${video} onError=${setFailure} />`}
+    ${video.status === "ready" && html`<${ShareLink} id=${id} visibility=${video.visibility} />`}
     ${mine &&
     html`<div class="actions">
-      <${Link} class="button" href=${`/videos/${id}/edit`}>Edit details</${Link}>
+      ${!NEVER_PLAYS.has(video.status) &&
+      html`<${Link} class="button" href=${`/videos/${id}/edit`}>Edit details</${Link}>`}
       <button type="button" class="danger" onClick=${() => setConfirming(true)}>Delete</button>
     </div>
     <${ConfirmDialog}
@@ -107,4 +110,27 @@ function Download({ video, onError }) {
       ? html`<button type="submit" disabled=${busy}>${busy ? "Starting…" : "Download"}</button>`
       : html`<a class="button" href=${href} download>Download</a>`}
   </form>`;
+}
+
+/** The watch page's address, to copy and send to someone (who sees it if the video allows). */
+function ShareLink({ id, visibility }) {
+  const url = `${location.origin}/videos/${id}`;
+  const [said, setSaid] = useState("");
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      setSaid("Link copied.");
+    } catch {
+      document.getElementById("share-url")?.select();
+      setSaid("Copy the selected link (Ctrl+C or ⌘C).");
+    }
+  }
+  return html`<div class="share">
+    <label for="share-url">Share</label>
+    <input id="share-url" type="text" readonly value=${url} onFocus=${(e) => e.currentTarget.select()} />
+    <button type="button" onClick=${copy}>Copy link</button>
+    <span role="status">${said}</span>
+    ${visibility === "private" &&
+    html`<small class="hint">It is private: only you can watch it at this address.</small>`}
+  </div>`;
 }

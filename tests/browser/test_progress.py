@@ -1,0 +1,69 @@
+"""Processing progress is one scale everywhere: the page shows the transcode in percent, never
+above 100, the same number the API answers."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import new_page, shoot
+from tests.browser.pages import (
+    PIPELINE_TIMEOUT_MS,
+    api_video,
+    fill_upload_form,
+    new_email,
+    record_status_percentages,
+    register,
+)
+from tests.media import make_clip
+from tests.stack import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.mark.timeout(300)
+async def test_no_percentage_above_100_is_shown_while_a_real_upload_is_processed(
+    web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
+) -> None:
+    # Long enough that the transcoder reports progress while the page watches.
+    clip = make_clip(browser_media / "long-enough.mp4", seconds=30, width=854, height=480)
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    try:
+        await register(page, new_email())
+        await fill_upload_form(page, clip, title="Progress in percent")
+        await record_status_percentages(page)
+        await page.get_by_role("button", name="Upload", exact=True).click()
+        link = page.get_by_role("link", name="Open the video")
+        await expect(link).to_be_visible(timeout=60_000)
+        href = await link.get_attribute("href")
+        assert href is not None
+        answered = asyncio.create_task(progress_answered(page, href.rsplit("/", 1)[1]))
+        status = page.locator("[data-status]").first
+        await expect(status).to_have_attribute("data-status", "ready", timeout=PIPELINE_TIMEOUT_MS)
+        api_seen = await answered
+        await shoot(page, screenshots, "24-processed")
+
+        # Every percentage the page showed, and every one the API answered, is 0 to 100 (the
+        # transcoder writes one a second, so the page usually shows several on the way).
+        shown: list[float] = await page.evaluate("() => window.__percentages")
+        assert shown, "no processing percentage was ever shown"
+        assert all(0 <= percent <= 100 for percent in shown), (shown, api_seen)
+        assert all(0 <= percent <= 100 for percent in api_seen), api_seen
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()
+
+
+async def progress_answered(page: Page, video_id: str) -> list[float]:
+    """Every `progress` the API answers for the video, asked again and again until it settles."""
+    seen: list[float] = []
+    while True:
+        video = await api_video(page, video_id)
+        if "progress" in video:
+            seen.append(video["progress"])
+        if video["status"] in {"ready", "rejected", "failed"}:
+            return seen
+        await asyncio.sleep(0.2)
