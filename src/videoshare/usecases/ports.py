@@ -109,9 +109,10 @@ class MediaStore(Protocol):
         """A new multipart upload of `key`; its upload id."""
 
     async def presign_parts(
-        self, key: str, upload_id: str, part_count: int, ttl_s: int
+        self, key: str, upload_id: str, part_sizes: list[int], ttl_s: int
     ) -> list[str]:
-        """An UploadPart URL for each of parts 1..`part_count`."""
+        """An UploadPart URL for each of parts 1..len(`part_sizes`), each signing its part's
+        size: a part of another size is refused."""
 
     async def uploaded_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
         """The parts held so far; `MultipartRefused` (NoSuchUpload) when the upload is gone."""
@@ -120,6 +121,9 @@ class MediaStore(Protocol):
         self, key: str, upload_id: str, parts: list[tuple[int, str]]
     ) -> None:
         """Join the parts (number, ETag) into the object; `MultipartRefused` when refused."""
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop the upload and every part it holds; done already (or unknown) is done."""
 
     async def exists(self, key: str) -> bool: ...
 
