@@ -101,6 +101,7 @@ async def test_an_upload_of_another_size_or_not_a_video_is_rejected_with_a_reaso
         reason,
     )
     assert after.size_bytes is None
+    assert video.source_key not in fakes.objects.objects  # not kept: deleted at once
     (event,) = fakes.publisher.published
     assert isinstance(event, VideoRejected)
     assert event.id == verdict_id(video, "video.rejected")
@@ -119,6 +120,7 @@ async def test_the_same_upload_told_again_says_the_same_verdict_and_writes_once(
     await finalize(fakes, video, "s3:one")
     await finalize(fakes, video, "s3:a-second-put")
 
+    assert video.source_key in fakes.objects.objects  # an accepted upload is kept
     assert stored(fakes, video.id).version == video.version + 1
     assert fakes.videos.writes == 2  # the create and the verdict
     ids = {e.id for e in fakes.publisher.published}

@@ -162,6 +162,7 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes
     assert rejected.id == follow_up_id(event.id, "video.rejected")
     assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
     assert media(fakes, video) == []
+    assert video.source_key not in fakes.objects.objects  # a rejected upload is not kept
 
 
 @pytest.mark.parametrize(
@@ -181,6 +182,7 @@ async def test_a_source_over_a_cap_is_rejected(
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
     assert (stored(fakes, video.id).status_code, media(fakes, video)) == (code, [])
+    assert video.source_key not in fakes.objects.objects
     (rejected,) = fakes.publisher.published
     assert isinstance(rejected, VideoRejected)
     assert rejected.data.code == code

@@ -4,9 +4,12 @@
     no record for it                                                      → Reject unknown_video
     awaiting_upload, the object not readable yet                         → RetryLater
     awaiting_upload, the declared size and a container we accept         → uploaded, video.uploaded
-    awaiting_upload, another size, or not a video                        → rejected, video.rejected
+    awaiting_upload, another size, or not a video                        → rejected, the source
+                                                                            deleted, video.rejected
     uploaded, or rejected by this verdict (a repeat, or a crash after the write)
                                                                           → the verdict said again
+                                                                            (a rejected source
+                                                                            deleted again)
     anything else (processing, ready, rejected by the transcoder, …)     → nothing
 
 The verdict's event has the id of the video's one upload verdict (`video_uploaded`,
@@ -114,6 +117,10 @@ async def finalize_upload(
     elif not _decided_here(video):
         log.info("already_past_upload", video_id=video.id, status=video.status.value)
         return
+    if video.status is VideoStatus.REJECTED:
+        # a rejected upload is not kept: the storage it took is freed at once (deleting again,
+        # on a repeat, deletes nothing)
+        await ports.objects.delete([video.source_key])
     # Published again when a previous attempt wrote but crashed before publishing (or S3 tells
     # of the upload again): the event id is the video's, so consumers see a duplicate.
     await ports.publisher.publish(verdict_event(video, cause_id=cause_id, producer=producer))

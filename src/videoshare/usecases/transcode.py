@@ -2,13 +2,14 @@
 ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
 
     no record, or not uploaded / processing        → nothing
-    rejected by an earlier attempt                  → its `video.rejected` said again
+    rejected by an earlier attempt                  → its `video.rejected` said again (and its
+                                                      source deleted again)
     uploaded                                        → processing (the first attempt: no outputs
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
     the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
-                                                      deleted
+                                                      and the source deleted (not kept)
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -240,6 +241,8 @@ async def _reject(
 ) -> None:
     if video.status is VideoStatus.PROCESSING:
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
+    if video.status is VideoStatus.REJECTED:
+        await ports.objects.delete([video.source_key])  # a rejected upload is not kept
     await ports.publisher.publish(
         video_rejected(
             video,
