@@ -88,6 +88,7 @@ async def transcode(
     timeout_s: float,
     on_progress: ProgressCallback | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    codec_whitelist: str | None = None,
 ) -> TranscodeOutput:
     """Write the complete output set into `out_dir` (existing, empty).
 
@@ -102,7 +103,15 @@ async def transcode(
         probe.width, probe.height, probe.video_duration_s, probe.frame_rate
     )
     await asyncio.to_thread((out_dir / HLS_DIR).mkdir, exist_ok=True)
-    argv = ffmpeg_command(source, probe, rungs, storyboard, threads=threads, max_pixels=max_pixels)
+    argv = ffmpeg_command(
+        source,
+        probe,
+        rungs,
+        storyboard,
+        threads=threads,
+        max_pixels=max_pixels,
+        codec_whitelist=codec_whitelist,
+    )
     try:
         await run_ffmpeg(
             argv,

@@ -40,7 +40,7 @@ from videoshare.domain.events import (
 )
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.ffmpeg_command import HLS_DIR
-from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult
+from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
 from videoshare.usecases.ports import EventPublisher, ObjectStore, VideoStore
@@ -213,6 +213,7 @@ async def _run_ffmpeg(
             timeout_s=config.timeout_s,
             on_progress=reporter.report_running,
             max_pixels=config.limits.max_pixels,
+            codec_whitelist=decoder_whitelist(config.limits),
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
