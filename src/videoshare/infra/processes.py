@@ -121,7 +121,7 @@ def processes() -> tuple[Process, ...]:
             ports[UPLOAD_FINALIZER],
             _WORKER_TABLES,
             bucket_actions=("s3:ListBucket",),
-            object_actions=("s3:GetObject",),
+            object_actions=("s3:GetObject", "s3:DeleteObject"),  # a rejected upload is deleted
             target=50,
         ),
         # one transcode at a time per task (max_in_flight 1): a backlog of 2 per task is a
