@@ -91,8 +91,10 @@ async def test_an_upload_of_another_size_or_not_a_video_is_rejected_with_a_reaso
 ) -> None:
     video = await store_video(fakes, declared_size_bytes=declared)
     fakes.objects.put(video.source_key, data)
+    assert await fakes.quota.reserve(video.owner_id, video.id, declared, 10**6)
 
     await finalize(fakes, video)
+    await finalize(fakes, video)  # told again: released once, as it was reserved once
 
     after = stored(fakes, video.id)
     assert (after.status, after.status_code, after.status_reason) == (
@@ -102,7 +104,9 @@ async def test_an_upload_of_another_size_or_not_a_video_is_rejected_with_a_reaso
     )
     assert after.size_bytes is None
     assert video.source_key not in fakes.objects.objects  # not kept: deleted at once
-    (event,) = fakes.publisher.published
+    assert await fakes.quota.reserved_bytes(video.owner_id) == 0  # its storage released
+    event, again = fakes.publisher.published
+    assert again.id == event.id
     assert isinstance(event, VideoRejected)
     assert event.id == verdict_id(video, "video.rejected")
     assert (event.data.code, event.data.reason) == (code, reason)

@@ -147,6 +147,7 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes
     fakes: WorkerFakes, config: TranscodeConfig, cut: bytes
 ) -> None:
     video = await uploaded_video(fakes, cut)
+    assert await fakes.quota.reserve(video.owner_id, video.id, len(cut), 10**9)
     event = uploaded(video)
 
     await transcode_video(fakes, event, producer=PRODUCER, config=config)
@@ -163,6 +164,7 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes
     assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
     assert media(fakes, video) == []
     assert video.source_key not in fakes.objects.objects  # a rejected upload is not kept
+    assert await fakes.quota.reserved_bytes(video.owner_id) == 0  # nor its storage held
 
 
 @pytest.mark.parametrize(

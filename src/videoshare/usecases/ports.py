@@ -209,6 +209,23 @@ class Counters(Protocol):
     async def clear(self, key: str, window: Window, now: float) -> None: ...
 
 
+class StorageQuota(Protocol):
+    """Each owner's storage, reserved per video (`adapters.storage_quota.StorageReservations`):
+    atomic against parallel reservations, released once per video whatever repeats."""
+
+    async def reserve(
+        self, owner_id: str, video_id: str, size_bytes: int, quota_bytes: int
+    ) -> bool:
+        """Reserve `size_bytes` for the video if the owner's reservations stay within
+        `quota_bytes`; False, and nothing reserved, otherwise (or when the video holds one)."""
+
+    async def release(self, owner_id: str, video_id: str) -> None:
+        """Give the video's reservation back; a repeat, or a video without one, changes nothing."""
+
+    async def reserved_bytes(self, owner_id: str) -> int:
+        """What the owner's videos hold reserved, in all."""
+
+
 @dataclass(frozen=True, slots=True)
 class Webhook:
     user_id: str

@@ -9,7 +9,8 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
     the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
-                                                      and the source deleted (not kept)
+                                                      and the source deleted (not kept), its
+                                                      storage released
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -43,7 +44,8 @@ from videoshare.media.ffmpeg_command import HLS_DIR
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
-from videoshare.usecases.ports import EventPublisher, ObjectStore, VideoStore
+from videoshare.usecases.limits import release_storage
+from videoshare.usecases.ports import EventPublisher, ObjectStore, StorageQuota, VideoStore
 from videoshare.usecases.transcode_job import (
     Phases,
     ProgressReporter,
@@ -69,6 +71,9 @@ class TranscoderPorts(Protocol):
 
     @property
     def publisher(self) -> EventPublisher: ...
+
+    @property
+    def quota(self) -> StorageQuota: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +249,7 @@ async def _reject(
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
     if video.status is VideoStatus.REJECTED:
         await ports.objects.delete([video.source_key])  # a rejected upload is not kept
+        await release_storage(ports, video.owner_id, video.id)
     await ports.publisher.publish(
         video_rejected(
             video,
