@@ -23,6 +23,7 @@ from videoshare.domain.events import (
     video_uploaded,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
 from videoshare.usecases.transcode import TranscodeConfig, transcode_video
 
@@ -188,6 +189,29 @@ async def test_a_source_over_a_cap_is_rejected(
     (rejected,) = fakes.publisher.published
     assert isinstance(rejected, VideoRejected)
     assert rejected.data.code == code
+
+
+async def test_a_source_that_takes_ffmpeg_past_its_os_limits_is_rejected_not_retried(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path
+) -> None:
+    config = TranscodeConfig(
+        limits=ProbeLimits(),
+        ffmpeg_threads=2,
+        timeout_s=60,
+        work_dir=str(tmp_path),
+        ffmpeg_limits=FfmpegLimits(file_bytes=1024),
+    )
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "too_costly")
+    assert after.status_reason is not None
+    assert "it would have written a file over 1,024 bytes" in after.status_reason
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert media(fakes, video) == []
 
 
 async def test_a_rejection_found_again_is_said_again_with_its_id(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +41,7 @@ from videoshare.domain.events import (
 )
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.ffmpeg_command import HLS_DIR
+from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
@@ -84,6 +85,7 @@ class TranscodeConfig:
     ffmpeg_threads: int
     timeout_s: float
     work_dir: str | None = None  # None: the system temp folder
+    ffmpeg_limits: FfmpegLimits = field(default_factory=FfmpegLimits)  # its OS limits
 
 
 async def transcode_video(
@@ -219,6 +221,7 @@ async def _run_ffmpeg(
             on_progress=reporter.report_running,
             max_pixels=config.limits.max_pixels,
             codec_whitelist=decoder_whitelist(config.limits),
+            limits=config.ffmpeg_limits,
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
