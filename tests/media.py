@@ -54,6 +54,7 @@ def make_clip(
     streamed: bool = False,
     faststart: bool = False,
     audio_channels: int = 1,
+    audio_codec: str | None = None,
 ) -> Path:
     """Write a test-pattern clip (with a 440 Hz tone when `audio`, as long unless told) to `path`.
 
@@ -62,7 +63,8 @@ def make_clip(
     DV and some broadcast files have them. `streamed` writes through a pipe, so the container
     holds no duration and no index, like a browser's MediaRecorder output. `faststart` puts an
     MP4's index (`moov`) before its media data, as web-ready files have it. `audio_channels`
-    6 makes 5.1 sound, as camera and film files have it.
+    6 makes 5.1 sound, as camera and film files have it. `audio_codec` replaces the usual
+    AAC (Opus in WebM).
     """
     argv = [ffmpeg_executable(), *_QUIET]
     if rotate is not None:
@@ -74,7 +76,8 @@ def make_clip(
     if audio:
         tone_seconds = seconds if audio_seconds is None else audio_seconds
         argv += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={tone_seconds}"]
-        argv += ["-c:a", "libopus" if container == "webm" else "aac", "-b:a", "64k"]
+        usual = "libopus" if container == "webm" else "aac"
+        argv += ["-c:a", audio_codec or usual, "-b:a", "64k"]
         argv += ["-ac", str(audio_channels)]
     argv += [*_VIDEO_ENCODERS[codec], "-f", _MUXERS[container]]
     if faststart:

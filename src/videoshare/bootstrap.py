@@ -28,6 +28,7 @@ from videoshare.adapters.pending_videos import PendingVideos
 from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
+from videoshare.adapters.storage_quota import StorageReservations
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
 from videoshare.adapters.webhooks import (
@@ -62,6 +63,7 @@ class Dependencies:
     storage: MediaStorage
     search: SearchIndex
     counters: WindowCounters
+    quota: StorageReservations
     webhooks: WebhookRepository
     deliveries: WebhookDeliveries
     identity: CognitoIdentity
@@ -108,6 +110,7 @@ def wire(
         storage=MediaStorage(aws.s3, resources.bucket),
         search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
         counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        quota=StorageReservations(aws.dynamodb, settings.table(LIMITS_TABLE)),
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
         identity=identity,

@@ -112,10 +112,10 @@ async def test_a_download_url_saves_under_the_filename_and_a_media_url_plays(
 
 async def _two_parts(bucket: Bucket, key: str) -> tuple[str, list[tuple[int, str]], bytes]:
     upload_id = await bucket.store.start_multipart(key, "video/mp4")
-    urls = await bucket.store.presign_parts(key, upload_id, 2, TTL_S)
-    assert len(urls) == 2
     # both at least the smallest part S3 takes, so only the list can be at fault
     first, last = b"a" * MIN_PART_BYTES, b"b" * (MIN_PART_BYTES + 1)
+    urls = await bucket.store.presign_parts(key, upload_id, [len(first), len(last)], TTL_S)
+    assert len(urls) == 2
     etags = [await bucket.put(url, data, {}) for url, data in zip(urls, (first, last), strict=True)]
     return upload_id, [(1, etags[0]), (2, etags[1])], first + last
 
@@ -159,11 +159,24 @@ async def test_parts_out_of_order_are_refused(bucket: Bucket) -> None:
 async def test_a_short_part_before_the_last_is_too_small(bucket: Bucket) -> None:
     key = _key()
     upload_id = await bucket.store.start_multipart(key, "video/mp4")
-    urls = await bucket.store.presign_parts(key, upload_id, 2, TTL_S)
+    urls = await bucket.store.presign_parts(key, upload_id, [1000, 1000], TTL_S)
     parts = [(n, await bucket.put(url, b"x" * 1000, {})) for n, url in enumerate(urls, start=1)]
     with pytest.raises(MultipartRefused) as refused:
         await bucket.store.complete_multipart(key, upload_id, parts)
     assert refused.value.code == "EntityTooSmall"
+
+
+async def test_an_aborted_upload_holds_no_parts_and_aborting_again_is_done(
+    bucket: Bucket,
+) -> None:
+    key = _key()
+    upload_id, _, _ = await _two_parts(bucket, key)
+    await bucket.store.abort_multipart(key, upload_id)
+    with pytest.raises(MultipartRefused) as gone:
+        await bucket.store.uploaded_parts(key, upload_id)
+    assert gone.value.code == "NoSuchUpload"
+    assert not await bucket.store.exists(key)
+    await bucket.store.abort_multipart(key, upload_id)  # a repeat is no error
 
 
 async def test_the_parts_of_an_upload_that_is_not_there_are_no_such_upload(

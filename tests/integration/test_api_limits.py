@@ -8,6 +8,7 @@ clients share 127.0.0.1) gets a stack of its own.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -126,6 +127,28 @@ async def test_storage_over_the_quota_is_413(stack: Stack) -> None:
         assert body["errors"] == [{"pointer": "#/size_bytes", "detail": "over the storage quota"}]
         fits = await api.post("/v1/videos", json=video_body(size_bytes=40), headers=user.headers)
         assert fits.status == 201
+
+
+async def test_parallel_creates_over_the_quota_pass_only_as_far_as_it_goes(stack: Stack) -> None:
+    """Eight creates of 30 bytes at once against a quota of 100: three fit, and only three
+    pass (the quota was a sum of the videos read before each create: all eight passed)."""
+    async with _api(stack, storage_quota_bytes=100) as api:
+        user = await sign_up(api)
+        answers = await asyncio.gather(
+            *(
+                api.post("/v1/videos", json=video_body(size_bytes=30), headers=user.headers)
+                for _ in range(8)
+            )
+        )
+        statuses = sorted(answer.status for answer in answers)
+        assert statuses == [201] * 3 + [413] * 5
+        # deleting one gives its room back
+        created = [await a.json() for a in answers if a.status == 201]
+        video_id = created[0]["video"]["id"]
+        deleted = await api.delete(f"/v1/videos/{video_id}", headers=user.headers)
+        assert deleted.status == 202, await deleted.text()
+        again = await api.post("/v1/videos", json=video_body(size_bytes=30), headers=user.headers)
+        assert again.status == 201, await again.text()
 
 
 async def test_the_upload_url_signs_the_content_type_and_length(api: Client) -> None:

@@ -7,6 +7,7 @@ import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
@@ -84,6 +85,10 @@ async def test_upload_in_parts_resume_complete_and_the_finalizer_accepts_it_once
     assert set(upload) == {"method", "upload_id", "part_size", "parts", "expires_at"}
     assert upload["part_size"] == PART
     assert [p["part_number"] for p in upload["parts"]] == [1, 2]
+    assert [p["size"] for p in upload["parts"]] == [PART, SIZE - PART]
+    for part in upload["parts"]:  # S3 refuses a part of another size than its URL signs
+        signed = parse_qs(urlsplit(part["url"]).query)["X-Amz-SignedHeaders"][0]
+        assert "content-length" in signed.split(";")
 
     first = await _put(upload["parts"][0]["url"], video_bytes[:PART])
     # the client was interrupted; it asks what arrived and gets fresh URLs
@@ -144,6 +149,44 @@ async def test_upload_in_parts_resume_complete_and_the_finalizer_accepts_it_once
         409,
         "upload-finished",
     )
+
+
+@pytest.fixture(scope="module")
+async def planned_16_mib_api(stack: Stack) -> AsyncIterator[Client]:
+    """The ingress cutting uploads above 5 MiB into parts of 16 MiB."""
+    settings = stack.settings.model_copy(
+        update={"multipart_threshold_bytes": PART, "multipart_part_size_bytes": 16 * MIB}
+    )
+    async with running_api(settings) as client:
+        yield client
+
+
+async def test_a_part_larger_than_planned_is_refused_and_the_upload_aborted(
+    planned_16_mib_api: Client, stack: Stack
+) -> None:
+    api = planned_16_mib_api
+    owner = await sign_up(api)
+    created = await create_video(api, owner, size_bytes=20 * MIB)  # parts of 16 and 4 MiB
+    video_id, upload = created["video"]["id"], created["upload"]
+    assert [p["size"] for p in upload["parts"]] == [16 * MIB, 4 * MIB]
+    # straight to the emulator, which checks no signature: what a client could do to S3
+    # without the signed Content-Length
+    first = await _put(upload["parts"][0]["url"], b"x" * (40 * MIB))
+    second = await _put(upload["parts"][1]["url"], b"y" * (4 * MIB))
+    parts = [{"part_number": 1, "etag": first}, {"part_number": 2, "etag": second}]
+    problem = await expect_problem(
+        await api.post(
+            f"/v1/videos/{video_id}/upload/complete", json={"parts": parts}, headers=owner.headers
+        ),
+        422,
+        "part-too-large",
+    )
+    assert "part 1 is 41,943,040 bytes, planned 16,777,216" in problem["detail"]
+    s3, bucket = stack.aws.s3, stack.resources.bucket
+    listed = await s3.list_objects_v2(Bucket=bucket, Prefix=f"uploads/{video_id}/")
+    assert listed.get("KeyCount", 0) == 0
+    pending = await s3.list_multipart_uploads(Bucket=bucket, Prefix=f"uploads/{video_id}/")
+    assert pending.get("Uploads", []) == []
 
 
 async def test_s3_refusals_are_422_with_a_sentence(mp_api: Client) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,8 @@ from videoshare.media.probe import (
     ProbeLimits,
     ProbeResult,
     RejectCode,
+    _first_frame,
+    decoder_whitelist,
     open_media,
     probe,
 )
@@ -168,6 +171,36 @@ def test_probe_refuses_audio_without_video(tmp_path: Path) -> None:
 def test_probe_refuses_a_codec_outside_the_whitelist(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "png.mov", codec="png", container="mov", audio=False)
     assert rejection(clip).code is RejectCode.UNSUPPORTED_CODEC
+
+
+def test_probe_refuses_sound_outside_the_audio_allowlist(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "adpcm.mov", container="mov", audio_codec="adpcm_ima_qt")
+    error = rejection(clip)
+    assert error.code is RejectCode.UNSUPPORTED_CODEC
+    assert error.reason.startswith("Sound encoded with adpcm_ima_qt is not supported")
+
+
+def test_no_decoder_outside_the_lists_opens_for_pyav(tmp_path: Path) -> None:
+    """The probe's decoding refuses a decoder outside the lists, whatever checks ran before
+    (`probe` refuses PNG from the header; here its decoding step meets PNG anyway)."""
+    clip = make_clip(tmp_path / "png.mov", codec="png", container="mov", audio=False)
+    assert "png" not in decoder_whitelist(LIMITS).split(",")
+    with open_media(clip, demuxer="mov", limits=LIMITS) as container:
+        stream = container.streams.video[0]
+        with pytest.raises(av.error.FFmpegError, match="avcodec_open2"):
+            _first_frame(stream, container.demux(stream), LIMITS)
+
+
+def test_no_decoder_outside_the_lists_opens_for_the_cli(tmp_path: Path, clip_320: Path) -> None:
+    png = make_clip(tmp_path / "png.mov", codec="png", container="mov", audio=False)
+    facts = probe(clip_320, limits=LIMITS)  # an accepted clip's facts, but PNG's bytes
+    rungs = transcode_ladder(facts.width, facts.height)
+    storyboard = plan_storyboard(facts.width, facts.height, facts.video_duration_s, 25)
+    (tmp_path / "hls").mkdir()
+    argv = ffmpeg_command(png, facts, rungs, storyboard, threads=1)
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "Codec (png) not on whitelist" in done.stderr
 
 
 def test_probe_refuses_a_video_longer_than_the_limit(clip_320: Path) -> None:

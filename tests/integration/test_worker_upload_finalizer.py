@@ -15,6 +15,7 @@ from tests.integration.worker_support import (
     dead_letters,
     forget_completion,
     make_png,
+    object_keys,
     queue_depth,
     s3_notification,
     send_raw,
@@ -108,6 +109,8 @@ async def test_an_upload_of_another_size_than_declared_is_rejected_with_a_reason
     assert event.correlation_id == video.correlation_id
     assert (event.data.video_id, event.data.code) == (video.id, "size_mismatch")
     assert event.data.reason == after.status_reason
+    # the rejected upload is not kept (it stayed in the bucket: storage nobody can use)
+    assert await object_keys(finalizer, keys.source_key(video.id)) == []
 
 
 NOT_A_VIDEO = "The file is not a video we can read; upload an MP4, MOV, MKV or WebM file."

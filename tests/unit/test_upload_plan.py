@@ -10,8 +10,10 @@ from videoshare.domain.upload_plan import (
     MAX_PARTS,
     MIB,
     MIN_PART_BYTES,
+    oversized_parts,
     part_list_errors,
     plan_parts,
+    planned_part_sizes,
 )
 
 
@@ -61,3 +63,22 @@ def test_a_long_list_of_missing_parts_is_cut_short() -> None:
     (error,) = part_list_errors([1], 100)
     assert error.startswith("parts missing: 2, 3")
     assert "…" in error
+
+
+def test_each_part_is_planned_at_the_part_size_but_the_last() -> None:
+    assert planned_part_sizes(12 * MIB, 5 * MIB) == [5 * MIB, 5 * MIB, 2 * MIB]
+    assert planned_part_sizes(10 * MIB, 5 * MIB) == [5 * MIB, 5 * MIB]
+    plan = plan_parts(100 * MIB + 1, 16 * MIB)
+    sizes = planned_part_sizes(100 * MIB + 1, plan.part_size)
+    assert (len(sizes), sum(sizes), sizes[-1]) == (plan.part_count, 100 * MIB + 1, 4 * MIB + 1)
+
+
+def test_parts_larger_than_planned_or_outside_the_plan_are_oversized() -> None:
+    planned = [5 * MIB, 5 * MIB, 2 * MIB]
+    assert oversized_parts([(1, 5 * MIB), (2, 5 * MIB), (3, 2 * MIB)], planned) == []
+    assert oversized_parts([(3, MIB)], planned) == []  # short: S3 or the finalizer say so
+    assert oversized_parts([(1, 5 * MIB + 1), (3, 5 * MIB), (4, 1)], planned) == [
+        f"part 1 is {5 * MIB + 1:,} bytes, planned {5 * MIB:,}",
+        f"part 3 is {5 * MIB:,} bytes, planned {2 * MIB:,}",
+        "part 4 is 1 bytes, planned 0",
+    ]

@@ -12,6 +12,7 @@ from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage import FakeMediaStore
+from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
 from tests.fakes.webhooks import FakeWebhookRegistry, FakeWebhookTargets
 from videoshare.domain import keys
@@ -53,6 +54,7 @@ class FakePorts:
     publisher: FakePublisher = field(default_factory=FakePublisher)
     storage: FakeMediaStore = field(default_factory=FakeMediaStore)
     counters: FakeCounters = field(default_factory=FakeCounters)
+    quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
     search: FakeTermIndex = field(default_factory=FakeTermIndex)
     identity: FakeIdentity = field(default_factory=FakeIdentity)
     webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)

@@ -91,8 +91,10 @@ async def test_an_upload_of_another_size_or_not_a_video_is_rejected_with_a_reaso
 ) -> None:
     video = await store_video(fakes, declared_size_bytes=declared)
     fakes.objects.put(video.source_key, data)
+    assert await fakes.quota.reserve(video.owner_id, video.id, declared, 10**6)
 
     await finalize(fakes, video)
+    await finalize(fakes, video)  # told again: released once, as it was reserved once
 
     after = stored(fakes, video.id)
     assert (after.status, after.status_code, after.status_reason) == (
@@ -101,7 +103,10 @@ async def test_an_upload_of_another_size_or_not_a_video_is_rejected_with_a_reaso
         reason,
     )
     assert after.size_bytes is None
-    (event,) = fakes.publisher.published
+    assert video.source_key not in fakes.objects.objects  # not kept: deleted at once
+    assert await fakes.quota.reserved_bytes(video.owner_id) == 0  # its storage released
+    event, again = fakes.publisher.published
+    assert again.id == event.id
     assert isinstance(event, VideoRejected)
     assert event.id == verdict_id(video, "video.rejected")
     assert (event.data.code, event.data.reason) == (code, reason)
@@ -119,6 +124,7 @@ async def test_the_same_upload_told_again_says_the_same_verdict_and_writes_once(
     await finalize(fakes, video, "s3:one")
     await finalize(fakes, video, "s3:a-second-put")
 
+    assert video.source_key in fakes.objects.objects  # an accepted upload is kept
     assert stored(fakes, video.id).version == video.version + 1
     assert fakes.videos.writes == 2  # the create and the verdict
     ids = {e.id for e in fakes.publisher.published}

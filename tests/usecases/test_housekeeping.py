@@ -16,7 +16,11 @@ from videoshare.domain import keys
 from videoshare.domain.events import VideoRejected, follow_up_id, utc_now
 from videoshare.domain.sweep_plan import UPLOAD_EXPIRED_CODE, UPLOAD_EXPIRED_REASON
 from videoshare.domain.video import Video, VideoStatus
-from videoshare.usecases.housekeeping import delete_video_objects, sweep_pending
+from videoshare.usecases.housekeeping import (
+    delete_video_objects,
+    forget_deleted_video,
+    sweep_pending,
+)
 
 PRODUCER = "housekeeping"
 NOW = utc_now()
@@ -55,6 +59,14 @@ async def test_a_deleted_video_loses_every_object_and_open_upload_and_only_its_o
     assert fakes.objects.open_uploads == [keys.source_key(kept)]
 
 
+async def test_a_deleted_video_gives_its_storage_back_once(fakes: WorkerFakes) -> None:
+    assert await fakes.quota.reserve("alice", "a" * 32, 700, 1000)
+    assert await fakes.quota.reserve("alice", "b" * 32, 300, 1000)
+    for _ in range(2):  # a redelivery releases nothing more
+        await forget_deleted_video(fakes, "alice", "a" * 32)
+    assert await fakes.quota.reserved_bytes("alice") == 300
+
+
 async def abandoned(fakes: WorkerFakes) -> Video:
     return await store_video(
         fakes,
@@ -68,6 +80,7 @@ async def test_the_sweep_expires_an_abandoned_upload_and_gives_the_upload_its_ve
     fakes: WorkerFakes,
 ) -> None:
     video = await abandoned(fakes)
+    assert await fakes.quota.reserve(video.owner_id, video.id, 1000, 10_000)
     fakes.objects.open_multipart(video.source_key)
 
     assert await sweep(fakes) == {"expire_upload": 1}
@@ -76,6 +89,7 @@ async def test_the_sweep_expires_an_abandoned_upload_and_gives_the_upload_its_ve
     assert (after.status, after.status_code) == (VideoStatus.REJECTED, UPLOAD_EXPIRED_CODE)
     assert after.status_reason == UPLOAD_EXPIRED_REASON
     assert fakes.objects.open_uploads == []
+    assert fakes.quota.reservations == {video.owner_id: {}}  # its storage released
     (rejected,) = fakes.publisher.published
     assert isinstance(rejected, VideoRejected)
     # the upload-finalizer's verdict id: a late upload's verdict would be a duplicate of it

@@ -23,6 +23,7 @@ from videoshare.domain.events import (
     video_uploaded,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
 from videoshare.usecases.transcode import TranscodeConfig, transcode_video
 
@@ -147,6 +148,7 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes
     fakes: WorkerFakes, config: TranscodeConfig, cut: bytes
 ) -> None:
     video = await uploaded_video(fakes, cut)
+    assert await fakes.quota.reserve(video.owner_id, video.id, len(cut), 10**9)
     event = uploaded(video)
 
     await transcode_video(fakes, event, producer=PRODUCER, config=config)
@@ -162,6 +164,8 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes
     assert rejected.id == follow_up_id(event.id, "video.rejected")
     assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
     assert media(fakes, video) == []
+    assert video.source_key not in fakes.objects.objects  # a rejected upload is not kept
+    assert await fakes.quota.reserved_bytes(video.owner_id) == 0  # nor its storage held
 
 
 @pytest.mark.parametrize(
@@ -181,9 +185,33 @@ async def test_a_source_over_a_cap_is_rejected(
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
     assert (stored(fakes, video.id).status_code, media(fakes, video)) == (code, [])
+    assert video.source_key not in fakes.objects.objects
     (rejected,) = fakes.publisher.published
     assert isinstance(rejected, VideoRejected)
     assert rejected.data.code == code
+
+
+async def test_a_source_that_takes_ffmpeg_past_its_os_limits_is_rejected_not_retried(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path
+) -> None:
+    config = TranscodeConfig(
+        limits=ProbeLimits(),
+        ffmpeg_threads=2,
+        timeout_s=60,
+        work_dir=str(tmp_path),
+        ffmpeg_limits=FfmpegLimits(file_bytes=1024),
+    )
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "too_costly")
+    assert after.status_reason is not None
+    assert "it would have written a file over 1,024 bytes" in after.status_reason
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert media(fakes, video) == []
 
 
 async def test_a_rejection_found_again_is_said_again_with_its_id(

@@ -12,6 +12,7 @@ from videoshare.domain.errors import (
     PartMismatch,
     PartsOutOfOrder,
     PartsRefused,
+    PartTooLarge,
     PartTooSmall,
     UploadFinished,
     VideoNotFound,
@@ -27,24 +28,33 @@ from videoshare.usecases.uploads import (
 from videoshare.usecases.video_edits import delete_video
 
 SIZE = 12 * MIB  # three parts of 5 MiB, the last 2 MiB
+PLANNED = [5 * MIB, 5 * MIB, 2 * MIB]
 
 
 async def _multipart(ports: FakePorts, visibility: Visibility = Visibility.PRIVATE) -> Video:
     return await created(ports, size_bytes=SIZE, visibility=visibility)
 
 
-async def _send_part(ports: FakePorts, video: Video, number: int, size: int) -> str:
-    """The client PUTs part `number` to its URL; S3's ETag of it."""
+async def _send_part(ports: FakePorts, video: Video, number: int) -> str:
+    """The client PUTs part `number`, its planned size, to its URL; S3's ETag of it."""
     assert video.multipart_upload_id is not None
     urls = await ports.storage.presign_parts(
-        video.source_key, video.multipart_upload_id, number, 3600
+        video.source_key, video.multipart_upload_id, PLANNED, 3600
     )
-    return ports.storage.receive(urls[-1], bytes([number]) * size, {})
+    return ports.storage.receive(urls[number - 1], bytes([number]) * PLANNED[number - 1], {})
+
+
+def _store_part(ports: FakePorts, video: Video, number: int, size: int) -> str:
+    """A part of `size` bytes held as if sent past its URL's signature (the emulator checks
+    none); S3's ETag of it."""
+    assert video.multipart_upload_id is not None
+    return ports.storage.store_part(
+        video.source_key, video.multipart_upload_id, number, bytes([number]) * size
+    )
 
 
 async def _send_all(ports: FakePorts, video: Video) -> list[tuple[int, str]]:
-    sizes = [5 * MIB, 5 * MIB, 2 * MIB]
-    return [(n, await _send_part(ports, video, n, size)) for n, size in enumerate(sizes, start=1)]
+    return [(n, await _send_part(ports, video, n)) for n in range(1, len(PLANNED) + 1)]
 
 
 async def test_a_single_put_resumes_with_a_fresh_url_and_a_later_expiry(
@@ -62,7 +72,7 @@ async def test_a_single_put_resumes_with_a_fresh_url_and_a_later_expiry(
 
 async def test_a_multipart_upload_resumes_with_the_parts_held_so_far(ports: FakePorts) -> None:
     video = await _multipart(ports)
-    etag = await _send_part(ports, video, 2, 5 * MIB)
+    etag = await _send_part(ports, video, 2)
     resumed = await resume_upload(ports, video.id, "alice")
     assert isinstance(resumed, ResumedMultipart)
     assert [(p.part_number, p.etag, p.size) for p in resumed.uploaded_parts] == [(2, etag, 5 * MIB)]
@@ -117,9 +127,35 @@ async def test_a_part_s3_does_not_hold_as_listed_is_a_mismatch(ports: FakePorts)
 async def test_a_short_part_before_the_last_is_too_small(ports: FakePorts) -> None:
     video = await _multipart(ports)
     parts = await _send_all(ports, video)
-    parts[0] = (1, await _send_part(ports, video, 1, MIB))
+    parts[0] = (1, _store_part(ports, video, 1, MIB))
     with pytest.raises(PartTooSmall):
         await complete_upload(ports, video.id, "alice", parts)
+
+
+async def test_each_part_url_takes_exactly_its_planned_size(ports: FakePorts) -> None:
+    video = await _multipart(ports)
+    resumed = await resume_upload(ports, video.id, "alice")
+    assert isinstance(resumed, ResumedMultipart)
+    assert resumed.upload.part_sizes == PLANNED
+    with pytest.raises(PermissionError):
+        ports.storage.receive(resumed.upload.part_urls[2], b"x" * (5 * MIB), {})
+
+
+@pytest.mark.parametrize(("number", "size"), [(1, 5 * MIB + 1), (3, 5 * MIB), (4, MIB)])
+async def test_a_part_larger_than_planned_aborts_the_upload(
+    ports: FakePorts, number: int, size: int
+) -> None:
+    video = await _multipart(ports)
+    parts = await _send_all(ports, video)
+    etag = _store_part(ports, video, number, size)
+    parts = [(n, etag if n == number else e) for n, e in parts]
+    with pytest.raises(PartTooLarge) as refused:
+        await complete_upload(ports, video.id, "alice", parts)
+    assert f"part {number} is {size:,} bytes" in refused.value.detail
+    assert ports.storage.multipart == {}  # aborted: no part is kept
+    assert not await ports.storage.exists(video.source_key)
+    with pytest.raises(UploadFinished):
+        await resume_upload(ports, video.id, "alice")
 
 
 async def test_a_single_put_has_nothing_to_complete(ports: FakePorts) -> None:

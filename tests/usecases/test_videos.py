@@ -117,12 +117,22 @@ async def test_storage_over_the_quota_is_refused_and_not_counted() -> None:
     assert len(ports.videos.records) == 1
     assert list(ports.counters.counts.values()) == [1]
     await created(ports, size_bytes=40)  # exactly the quota fits
+    assert await ports.quota.reserved_bytes("alice") == 100
+
+
+async def test_a_create_refused_after_its_reservation_gives_the_storage_back() -> None:
+    ports = FakePorts(settings=fixed_settings(storage_quota_bytes=100, uploads_per_day=1))
+    await created(ports, size_bytes=10)
+    with pytest.raises(TooManyRequests):
+        await created(ports, size_bytes=50)
+    assert await ports.quota.reserved_bytes("alice") == 10
 
 
 async def test_a_deleted_video_frees_its_storage() -> None:
     ports = FakePorts(settings=fixed_settings(storage_quota_bytes=100))
     first = await created(ports, size_bytes=60)
     await delete_video(ports, first.id, "alice", "req-2")
+    assert await ports.quota.reserved_bytes("alice") == 0
     await created(ports, size_bytes=60)
 
 

@@ -5,7 +5,8 @@ upload   a presigned PUT that signs Content-Type and Content-Length, so S3 refus
 download a presigned GET that makes the browser save the file (Content-Disposition:
          attachment, with an RFC 6266-safe filename)
 media    a presigned GET for playback (renditions, poster, HLS segments, storyboard)
-parts    multipart uploads above the threshold: start, presigned UploadPart URLs, list, complete
+parts    multipart uploads above the threshold: start, presigned UploadPart URLs (each signing
+         its part's Content-Length), list, complete, abort
 """
 
 from __future__ import annotations
@@ -95,9 +96,10 @@ class MediaStorage:
         return answer["UploadId"]
 
     async def presign_parts(
-        self, key: str, upload_id: str, part_count: int, ttl_s: int
+        self, key: str, upload_id: str, part_sizes: list[int], ttl_s: int
     ) -> list[str]:
-        """A presigned UploadPart URL for each of parts 1..`part_count`."""
+        """A presigned UploadPart URL for each part, signing its size (so S3 refuses a part of
+        another size, and nobody stores 5 GiB a part on a plan of 16 MiB)."""
         return [
             await self._s3.generate_presigned_url(
                 "upload_part",
@@ -106,11 +108,12 @@ class MediaStorage:
                     "Key": key,
                     "UploadId": upload_id,
                     "PartNumber": number,
+                    "ContentLength": size,
                 },
                 ExpiresIn=ttl_s,
                 HttpMethod="PUT",
             )
-            for number in range(1, part_count + 1)
+            for number, size in enumerate(part_sizes, start=1)
         ]
 
     async def uploaded_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
@@ -153,6 +156,15 @@ class MediaStorage:
         except ClientError as exc:
             if refused := _refusal(exc):
                 raise refused from exc
+            raise
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop the upload and its parts; an upload already gone counts as dropped."""
+        try:
+            await self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+        except ClientError as exc:
+            if (refused := _refusal(exc)) and refused.code == "NoSuchUpload":
+                return
             raise
 
     async def exists(self, key: str) -> bool:

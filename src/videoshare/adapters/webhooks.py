@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
 
 SEND_TIMEOUT_S = 10.0
+# At most this much of a receiver's answer is read, as it came (never decompressed): the status
+# is all a delivery needs, and a gzip bomb or an endless body must not cost the sender memory.
+MAX_ANSWER_BYTES = 4096
 MAX_SQS_DELAY_S = 900
 USER_AGENT = "videoshare-webhooks/1"
 
@@ -186,7 +189,8 @@ async def post_delivery(
     allow_private: bool,
     timeout_s: float = SEND_TIMEOUT_S,
 ) -> AttemptResult:
-    """POST `body` to the hook's URL, signed; any 2xx is delivered. Redirects are not followed."""
+    """POST `body` to the hook's URL, signed; any 2xx is delivered. Redirects are not followed;
+    of the answer, at most `MAX_ANSWER_BYTES` are read, and never decompressed."""
     try:
         await check_target(hook.url, allow_private=allow_private)
     except UnsafeTarget as exc:
@@ -194,6 +198,7 @@ async def post_delivery(
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
+        "Accept-Encoding": "identity",
         SIGNATURE_HEADER: signature_header(hook.secret, body, int(time.time())),
         DELIVERY_HEADER: delivery.delivery_id,
         EVENT_HEADER: delivery.event_type,
@@ -204,10 +209,11 @@ async def post_delivery(
             aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(**connector_args),
                 timeout=aiohttp.ClientTimeout(total=timeout_s),
+                auto_decompress=False,
             ) as http,
             http.post(hook.url, data=body, headers=headers, allow_redirects=False) as response,
         ):
-            await response.read()
+            await response.content.read(MAX_ANSWER_BYTES)
             return AttemptResult(delivered=200 <= response.status < 300, status=response.status)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         return AttemptResult(delivered=False, error=f"{type(exc).__name__}: {exc}")

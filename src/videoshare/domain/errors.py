@@ -161,6 +161,10 @@ class PartTooSmall(PartsRefused):
     """A part but the last is shorter than the part size."""
 
 
+class PartTooLarge(DomainError):
+    """A part S3 holds is larger than planned; the multipart upload was aborted."""
+
+
 class SourceNotAvailable(DomainError):
     """The original upload cannot be downloaded in the video's status."""
 

@@ -1,4 +1,5 @@
-"""How an upload is cut into parts, and whether a client's part list completes it. Pure code.
+"""How an upload is cut into parts, and whether a client's part list completes it, and the
+parts S3 holds fit the plan. Pure code.
 
 S3's rules: at most 10,000 parts, each at least 5 MiB except the last, at most 5 GiB each, and
 at most 5 TiB in all. Parts are numbered from 1.
@@ -7,6 +8,7 @@ at most 5 TiB in all. Parts are numbered from 1.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MIB = 1024**2
@@ -46,3 +48,19 @@ def part_list_errors(part_numbers: list[int], part_count: int) -> list[str]:
     if extra:
         errors.append(f"this upload has {part_count} parts; there is no part {extra[0]}")
     return errors
+
+
+def planned_part_sizes(size_bytes: int, part_size: int) -> list[int]:
+    """The size each part of a `size_bytes` upload must be: `part_size`, the last one smaller."""
+    count = -(-size_bytes // part_size)
+    return [min(part_size, size_bytes - n * part_size) for n in range(count)]
+
+
+def oversized_parts(held: Iterable[tuple[int, int]], planned: list[int]) -> list[str]:
+    """Which of the parts held (number, size) are larger than planned (a part outside the plan
+    is planned at 0 bytes): more storage than the video declared, and paid for."""
+    return [
+        f"part {number} is {size:,} bytes, planned {allowed:,}"
+        for number, size in held
+        if size > (allowed := planned[number - 1] if 0 < number <= len(planned) else 0)
+    ]

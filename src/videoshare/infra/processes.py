@@ -60,6 +60,8 @@ CONSUME_ACTIONS = (
 DEAD_LETTER_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueAttributes")  # reject; depth sampling
 # The workers' shared tables: records, inbox, idempotency (workers/context.py, process.py).
 _WORKER_TABLES = (VIDEOS_TABLE, NOTIFICATIONS_TABLE, IDEMPOTENCY_TABLE)
+# the workers that reject or delete a video release its storage reservation (the limits table)
+_RELEASING_TABLES = (*_WORKER_TABLES, LIMITS_TABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +121,9 @@ def processes() -> tuple[Process, ...]:
             UPLOAD_FINALIZER,
             ("worker", UPLOAD_FINALIZER),
             ports[UPLOAD_FINALIZER],
-            _WORKER_TABLES,
+            _RELEASING_TABLES,
             bucket_actions=("s3:ListBucket",),
-            object_actions=("s3:GetObject",),
+            object_actions=("s3:GetObject", "s3:DeleteObject"),  # a rejected upload is deleted
             target=50,
         ),
         # one transcode at a time per task (max_in_flight 1): a backlog of 2 per task is a
@@ -130,7 +132,7 @@ def processes() -> tuple[Process, ...]:
             TRANSCODER,
             ("worker", TRANSCODER),
             ports[TRANSCODER],
-            _WORKER_TABLES,
+            _RELEASING_TABLES,
             cpu=1024,
             memory_mib=2048,
             scratch_gib=60,
@@ -168,7 +170,7 @@ def processes() -> tuple[Process, ...]:
             HOUSEKEEPING,
             ("worker", HOUSEKEEPING),
             ports[HOUSEKEEPING],
-            _WORKER_TABLES,
+            _RELEASING_TABLES,
             bucket_actions=("s3:ListBucket", "s3:ListBucketMultipartUploads"),
             object_actions=("s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
             max_tasks=2,

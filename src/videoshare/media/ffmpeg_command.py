@@ -26,7 +26,13 @@ from typing import Final
 import imageio_ffmpeg
 
 from videoshare.media.ladder import Rung
-from videoshare.media.probe import DEFAULT_MAX_PIXELS, FORMAT_WHITELIST, ProbeResult
+from videoshare.media.probe import (
+    DEFAULT_MAX_PIXELS,
+    FORMAT_WHITELIST,
+    ProbeLimits,
+    ProbeResult,
+    decoder_whitelist,
+)
 from videoshare.media.storyboard import SPRITE_NAME, StoryboardPlan
 
 MAX_OUTPUT_FPS: Final = 60  # faster sources (slow-motion phone clips) are resampled to this
@@ -84,13 +90,16 @@ def ffmpeg_command(
     *,
     threads: int,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    codec_whitelist: str | None = None,
 ) -> list[str]:
-    """The arguments, to run with the output folder (holding an `hls/` folder) as working dir."""
+    """The arguments, to run with the output folder (holding an `hls/` folder) as working dir.
+    `codec_whitelist` (the decoders the input may use) is the probe's by default."""
     argv = [ffmpeg_executable(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error"]
     argv += ["-xerror", "-y", "-progress", "pipe:1"]
     argv += ["-threads", str(threads), "-filter_complex_threads", str(threads)]
     argv += ["-max_pixels", str(max_pixels), "-protocol_whitelist", "file"]
     argv += ["-format_whitelist", FORMAT_WHITELIST, "-f", probe.container]
+    argv += ["-codec_whitelist", codec_whitelist or decoder_whitelist(ProbeLimits())]
     argv += ["-i", f"file:{source.resolve()}"]
     argv += ["-filter_complex", filter_graph(probe, rungs, storyboard)]
 

@@ -1,19 +1,22 @@
 """Run ffmpeg as a guarded child process: no stdin, its own process group (killed whole on
-timeout, failure or cancellation), dead with the worker if the worker is killed, a wall-clock
-deadline, the tail of its stderr kept as the failure reason, and its `-progress` reports turned
-into a percentage, at most once a second."""
+timeout, failure or cancellation), dead with the worker if the worker is killed, OS limits
+(`ffmpeg_limits.py`: address space, CPU seconds, file size, open files), a wall-clock deadline,
+the tail of its stderr kept as the failure reason, and its `-progress` reports turned into a
+percentage, at most once a second."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Final
 
 from videoshare.children import die_with_parent
+from videoshare.media.ffmpeg_limits import FfmpegLimits
 
 ProgressCallback = Callable[[float], Awaitable[None]]
 
@@ -25,13 +28,22 @@ _INVALID_INPUT: Final = ("Invalid data found when processing input", "corrupt in
 
 class TranscodeFailed(Exception):
     """ffmpeg did not produce the outputs. `reason` ends with ffmpeg's last error lines;
-    `input_invalid` says ffmpeg blamed the input's data (a permanent fault of the upload)."""
+    `input_invalid` says ffmpeg blamed the input's data (a permanent fault of the upload);
+    `over_limit` says which OS limit stopped it (the input asks for more than we give)."""
 
-    def __init__(self, reason: str, *, timed_out: bool = False, input_invalid: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        timed_out: bool = False,
+        input_invalid: bool = False,
+        over_limit: str | None = None,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.timed_out = timed_out
         self.input_invalid = input_invalid
+        self.over_limit = over_limit
 
 
 async def run_ffmpeg(
@@ -42,12 +54,16 @@ async def run_ffmpeg(
     timeout_s: float,
     on_progress: ProgressCallback | None,
     total_frames: int | None = None,
+    limits: FfmpegLimits | None = None,
 ) -> None:
     """Run `argv` (which writes `-progress pipe:1`) in `cwd`; whatever happens, it is dead when
-    this returns. Raises `TranscodeFailed` on a non-zero exit or after `timeout_s`.
+    this returns. Raises `TranscodeFailed` on a non-zero exit or after `timeout_s`. `limits`:
+    the OS limits it runs under (None: `FfmpegLimits()`'s defaults).
 
     Progress is the first video output's frame count against `total_frames` when known, else
     the output time against `duration_s` (which the audio, encoded ahead, can skew)."""
+    limits = limits or FfmpegLimits()
+    cpu_before = _children_cpu_s()
     tail = _StderrTail()
     process: asyncio.subprocess.Process | None = None
     stderr_task: asyncio.Task[None] | None = None
@@ -60,7 +76,8 @@ async def run_ffmpeg(
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,  # its own process group, killed as a whole
-                preexec_fn=die_with_parent(),  # and killed with the worker, however it dies
+                # its limits, and killed with the worker however it dies
+                preexec_fn=limits.preexec(die_with_parent()),
             )
             assert process.stdout is not None  # both piped just above
             assert process.stderr is not None
@@ -83,10 +100,20 @@ async def run_ffmpeg(
             await stderr_task  # ends at EOF, which the dead process guarantees
     if returncode != 0:
         how = f"was killed by signal {-returncode}" if returncode < 0 else f"exited {returncode}"
+        # what reaped children used since: ffmpeg's own (a transcoder runs one at a time)
+        over_limit = limits.breach(returncode, tail.text(), _children_cpu_s() - cpu_before)
+        if over_limit:
+            how = f"was stopped: {over_limit}"
         raise TranscodeFailed(
             f"ffmpeg {how}: {tail.last_lines()}",
             input_invalid=returncode > 0 and tail.mentions(_INVALID_INPUT),
+            over_limit=over_limit,
         )
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def _kill_group(process: asyncio.subprocess.Process) -> None:
@@ -149,9 +176,11 @@ class _StderrTail:
             self.data += chunk
             del self.data[:-STDERR_TAIL_BYTES]
 
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
+
     def mentions(self, phrases: tuple[str, ...]) -> bool:
-        text = self.data.decode("utf-8", "replace")
-        return any(phrase in text for phrase in phrases)
+        return any(phrase in self.text() for phrase in phrases)
 
     def last_lines(self, count: int = 3) -> str:
         lines = self.data.decode("utf-8", "replace").strip().splitlines()

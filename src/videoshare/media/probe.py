@@ -10,9 +10,13 @@ Safety, in the order the checks run:
      image or text file never reaches FFmpeg;
   2. FFmpeg opens the file with that one demuxer forced, a format whitelist and
      `protocol_whitelist=file`: a playlist disguised as a video cannot make it read local files;
-  3. pixel count, duration and codec are checked from the header before any frame is decoded,
-     and `max_pixels` is set on the decoder too (also during stream-info probing), so a small
-     file declaring huge frames cannot make us allocate them.
+  3. pixel count, duration and codecs (video and audio, each from an allowlist) are checked
+     from the header before any frame is decoded, and `max_pixels` is set on the decoder too
+     (also during stream-info probing), so a small file declaring huge frames cannot make us
+     allocate them;
+  4. `codec_whitelist` (`decoder_whitelist`) is set on the demuxer and on the decoder: no
+     decoder outside the lists can be opened, even by stream-info probing or a stream the
+     checks did not look at. The ffmpeg CLI gets the same list (`ffmpeg_command.py`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,29 @@ DEFAULT_VIDEO_CODECS: Final = frozenset(
         "prores", "dnxhd", "mjpeg",
     }
 )  # fmt: skip
+# The same for sound: what phones, cameras, browsers and editors put beside the picture.
+DEFAULT_AUDIO_CODECS: Final = frozenset(
+    {
+        "aac", "mp3", "mp2", "opus", "vorbis", "flac", "alac", "ac3", "eac3",
+        "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_f32le", "amr_nb", "amr_wb",
+    }
+)  # fmt: skip
+# The FFmpeg decoders of a codec, where their names differ from the codec's (software ones
+# only: the hardware decoders stay out). Names this build lacks are harmless in a whitelist.
+_DECODERS: Final = {
+    "vp8": ("vp8", "libvpx"),
+    "vp9": ("vp9", "libvpx-vp9"),
+    "av1": ("av1", "libdav1d", "libaom-av1"),
+    "mpeg2video": ("mpeg2video", "mpegvideo"),
+    "aac": ("aac", "aac_fixed"),
+    "mp3": ("mp3", "mp3float"),
+    "mp2": ("mp2", "mp2float"),
+    "opus": ("opus", "libopus"),
+    "vorbis": ("vorbis", "libvorbis"),
+    "ac3": ("ac3", "ac3_fixed"),
+    "amr_nb": ("amrnb", "libopencore_amrnb"),
+    "amr_wb": ("amrwb", "libopencore_amrwb"),
+}
 
 
 class RejectCode(StrEnum):
@@ -64,6 +91,7 @@ class RejectCode(StrEnum):
     RESOLUTION_TOO_SMALL = "resolution_too_small"
     UNSUPPORTED_CODEC = "unsupported_codec"
     FILE_TOO_LARGE = "file_too_large"
+    TOO_COSTLY = "too_costly"  # transcoding it went past ffmpeg's OS limits
 
 
 class MediaRejected(Exception):
@@ -82,6 +110,7 @@ class ProbeLimits:
     max_pixels: int = DEFAULT_MAX_PIXELS  # width x height of the stored frame
     min_side: int = 16  # pixels, the shorter side
     video_codecs: frozenset[str] = DEFAULT_VIDEO_CODECS
+    audio_codecs: frozenset[str] = DEFAULT_AUDIO_CODECS
     # Packets read without a decoded picture before the file counts as corrupt.
     max_packets_to_first_frame: int = 300
 
@@ -145,6 +174,12 @@ def check_file_size(size_bytes: int, limits: ProbeLimits) -> None:
         )
 
 
+def decoder_whitelist(limits: ProbeLimits) -> str:
+    """FFmpeg's `codec_whitelist`: every decoder of the allowed video and audio codecs."""
+    codecs = limits.video_codecs | limits.audio_codecs
+    return ",".join(sorted({name for c in codecs for name in _DECODERS.get(c, (c,))}))
+
+
 def open_media(path: Path, *, demuxer: str | None, limits: ProbeLimits) -> InputContainer:
     """Open an untrusted file with PyAV the only way this service does: whitelisted and capped.
 
@@ -156,7 +191,11 @@ def open_media(path: Path, *, demuxer: str | None, limits: ProbeLimits) -> Input
         f"file:{path.resolve()}",
         mode="r",
         format=demuxer,
-        container_options={"protocol_whitelist": "file", "format_whitelist": FORMAT_WHITELIST},
+        container_options={
+            "protocol_whitelist": "file",
+            "format_whitelist": FORMAT_WHITELIST,
+            "codec_whitelist": decoder_whitelist(limits),
+        },
         options={"max_pixels": str(limits.max_pixels)},
     )
 
@@ -191,6 +230,7 @@ def _describe(container: InputContainer, demuxer: str, limits: ProbeLimits) -> P
     )
     display = (ctx.height, width) if rotation in (90, 270) else (width, ctx.height)
     audio = _main_audio_stream(container)
+    audio_codec = _allowed_audio_codec(audio, limits)
     rate = stream.average_rate or stream.guessed_rate
     return ProbeResult(
         container=demuxer,
@@ -205,7 +245,7 @@ def _describe(container: InputContainer, demuxer: str, limits: ProbeLimits) -> P
         video_stream_index=stream.index,
         frame_rate=float(rate) if rate else None,
         has_audio=audio is not None,
-        audio_codec=audio.codec_context.codec.canonical_name if audio is not None else None,
+        audio_codec=audio_codec,
         audio_stream_index=audio.index if audio is not None else None,
     )
 
@@ -219,6 +259,20 @@ def _main_video_stream(container: InputContainer) -> VideoStream:
 
 def _main_audio_stream(container: InputContainer) -> AudioStream | None:
     return next((s for s in container.streams.audio if s.codec_context is not None), None)
+
+
+def _allowed_audio_codec(audio: AudioStream | None, limits: ProbeLimits) -> str | None:
+    """The sound's codec, if it is one we decode; `MediaRejected` otherwise."""
+    if audio is None:
+        return None
+    codec = audio.codec_context.codec.canonical_name
+    if codec not in limits.audio_codecs:
+        raise MediaRejected(
+            RejectCode.UNSUPPORTED_CODEC,
+            f"Sound encoded with {codec} is not supported; AAC, MP3, Opus, Vorbis, FLAC and "
+            "PCM are, among others.",
+        )
+    return codec
 
 
 def _check_complete(path: Path) -> None:
@@ -277,7 +331,10 @@ def _first_frame(
     stream: VideoStream, packets: Iterator[Packet[VideoStream]], limits: ProbeLimits
 ) -> VideoFrame:
     ctx = stream.codec_context
-    ctx.options = {"max_pixels": str(limits.max_pixels)}  # av.open(options=…) stops short of it
+    ctx.options = {  # av.open(…) stops short of the decoder: set both on it again
+        "max_pixels": str(limits.max_pixels),
+        "codec_whitelist": decoder_whitelist(limits),
+    }
     ctx.thread_count = 1  # one frame wanted: frame threading would only add latency
     for count, packet in enumerate(packets):
         if count > limits.max_packets_to_first_frame:

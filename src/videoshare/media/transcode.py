@@ -26,6 +26,7 @@ from videoshare.media.ffmpeg_command import (
     mp4_name,
     variant_name,
 )
+from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.ffmpeg_process import ProgressCallback, TranscodeFailed, run_ffmpeg
 from videoshare.media.hls import (
     AAC_LC,
@@ -88,13 +89,16 @@ async def transcode(
     timeout_s: float,
     on_progress: ProgressCallback | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    codec_whitelist: str | None = None,
+    limits: FfmpegLimits | None = None,
 ) -> TranscodeOutput:
     """Write the complete output set into `out_dir` (existing, empty).
 
     Raises `MediaRejected` (corrupt) when ffmpeg finds bad data past what probing read (garbage
-    in the middle, a cut-off end); `TranscodeFailed` when ffmpeg fails otherwise, outlives
-    `timeout_s` (wall clock, process included) or leaves an output missing. ffmpeg is never
-    left running, cancellation included.
+    in the middle, a cut-off end), or (too_costly) when ffmpeg goes past one of its OS
+    `limits` (the input asks too much: retrying cannot help); `TranscodeFailed` when ffmpeg
+    fails otherwise, outlives `timeout_s` (wall clock, process included) or leaves an output
+    missing. ffmpeg is never left running, cancellation included.
     `on_progress` gets the percentage done, at most about once a second, and 100.0 at the end.
     """
     rungs = transcode_ladder(probe.width, probe.height)
@@ -102,7 +106,15 @@ async def transcode(
         probe.width, probe.height, probe.video_duration_s, probe.frame_rate
     )
     await asyncio.to_thread((out_dir / HLS_DIR).mkdir, exist_ok=True)
-    argv = ffmpeg_command(source, probe, rungs, storyboard, threads=threads, max_pixels=max_pixels)
+    argv = ffmpeg_command(
+        source,
+        probe,
+        rungs,
+        storyboard,
+        threads=threads,
+        max_pixels=max_pixels,
+        codec_whitelist=codec_whitelist,
+    )
     try:
         await run_ffmpeg(
             argv,
@@ -111,8 +123,14 @@ async def transcode(
             timeout_s=timeout_s,
             on_progress=on_progress,
             total_frames=_expected_frames(probe),
+            limits=limits,
         )
     except TranscodeFailed as failed:
+        if failed.over_limit:
+            raise MediaRejected(
+                RejectCode.TOO_COSTLY,
+                f"The video cannot be processed within this service's limits: {failed.over_limit}.",
+            ) from failed
         if not failed.input_invalid:
             raise
         raise MediaRejected(

@@ -25,6 +25,7 @@ from videoshare.usecases.ports import (
     Registration,
     SessionTokens,
     Tokens,
+    VideoStore,
 )
 from videoshare.usecases.usage import Usage, usage_of
 
@@ -34,6 +35,8 @@ class AccountPorts(LimitPorts, Protocol):
     def identity(self) -> IdentityProvider: ...
     @property
     def tokens(self) -> SessionTokens: ...
+    @property
+    def videos(self) -> VideoStore: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,13 @@
     no record for it                                                      → Reject unknown_video
     awaiting_upload, the object not readable yet                         → RetryLater
     awaiting_upload, the declared size and a container we accept         → uploaded, video.uploaded
-    awaiting_upload, another size, or not a video                        → rejected, video.rejected
+    awaiting_upload, another size, or not a video                        → rejected, the source
+                                                                            deleted and its storage
+                                                                            released, video.rejected
     uploaded, or rejected by this verdict (a repeat, or a crash after the write)
                                                                           → the verdict said again
+                                                                            (a rejected source
+                                                                            deleted again)
     anything else (processing, ready, rejected by the transcoder, …)     → nothing
 
 The verdict's event has the id of the video's one upload verdict (`video_uploaded`,
@@ -28,7 +32,14 @@ from videoshare.domain.events import VideoRejected, VideoUploaded, video_rejecte
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.sniff import SNIFF_BYTES, sniff_container
 from videoshare.usecases.lifecycle import LifecyclePorts, give_up, move, rejected_after_upload
-from videoshare.usecases.ports import EventPublisher, ObjectStart, ObjectStore, VideoStore
+from videoshare.usecases.limits import release_storage
+from videoshare.usecases.ports import (
+    EventPublisher,
+    ObjectStart,
+    ObjectStore,
+    StorageQuota,
+    VideoStore,
+)
 
 log = structlog.get_logger("upload-finalizer")
 
@@ -44,6 +55,9 @@ class FinalizerPorts(Protocol):
 
     @property
     def publisher(self) -> EventPublisher: ...
+
+    @property
+    def quota(self) -> StorageQuota: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +128,11 @@ async def finalize_upload(
     elif not _decided_here(video):
         log.info("already_past_upload", video_id=video.id, status=video.status.value)
         return
+    if video.status is VideoStatus.REJECTED:
+        # a rejected upload is not kept: the storage it took is freed at once (deleting again,
+        # on a repeat, deletes nothing)
+        await ports.objects.delete([video.source_key])
+        await release_storage(ports, video.owner_id, video.id)
     # Published again when a previous attempt wrote but crashed before publishing (or S3 tells
     # of the upload again): the event id is the video's, so consumers see a duplicate.
     await ports.publisher.publish(verdict_event(video, cause_id=cause_id, producer=producer))

@@ -1,10 +1,12 @@
 """Housekeeping: what nobody else cleans up.
 
 - A deleted video loses every object under its upload and media prefixes, and any multipart
-  upload still open under them is aborted (idempotent: a second run finds nothing).
+  upload still open under them is aborted, and its storage reservation is released (each
+  idempotent: a second run finds nothing).
 - A sweep over the videos in a non-terminal status (the sparse index, never a table scan) does
   what `domain/sweep_plan.plan` says of each: expire an `awaiting_upload` video whose upload URL
-  has expired (`→ rejected`, code `upload_expired`, and the upload's `video.rejected` verdict),
+  has expired (`→ rejected`, code `upload_expired`, its storage released, and the upload's
+  `video.rejected` verdict),
   or re-publish the event a stuck video waits for (`video.created`, `video.uploaded`), with
   the ids those events always have, so a consumer that saw them drops the copy.
 
@@ -31,7 +33,14 @@ from videoshare.domain.sweep_plan import (
     plan,
 )
 from videoshare.domain.video import TERMINAL, Video, VideoStatus
-from videoshare.usecases.ports import EventPublisher, ObjectStore, PendingVideoIndex, VideoStore
+from videoshare.usecases.limits import release_storage
+from videoshare.usecases.ports import (
+    EventPublisher,
+    ObjectStore,
+    PendingVideoIndex,
+    StorageQuota,
+    VideoStore,
+)
 
 log = structlog.get_logger("housekeeping")
 
@@ -50,6 +59,16 @@ class HousekeepingPorts(Protocol):
 
     @property
     def publisher(self) -> EventPublisher: ...
+
+    @property
+    def quota(self) -> StorageQuota: ...
+
+
+async def forget_deleted_video(ports: HousekeepingPorts, owner_id: str, video_id: str) -> int:
+    """Everything a deleted video held: its objects (how many there were) and its storage."""
+    removed = await delete_video_objects(ports.objects, video_id)
+    await release_storage(ports, owner_id, video_id)
+    return removed
 
 
 async def delete_video_objects(objects: ObjectStore, video_id: str) -> int:
@@ -117,6 +136,7 @@ async def _expire_upload(ports: HousekeepingPorts, video: Video, producer: str) 
     rejected = await ports.videos.save(
         video.rejected(UPLOAD_EXPIRED_CODE, UPLOAD_EXPIRED_REASON), expected=video
     )
+    await release_storage(ports, video.owner_id, video.id)
     # The id of the upload-finalizer's verdict: should the upload come late after all, its
     # verdict on the rejected video is this very event, and is dropped as a duplicate.
     await ports.publisher.publish(

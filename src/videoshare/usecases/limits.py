@@ -3,12 +3,17 @@
     await check_login_allowed(ports, email, address, now)   # TooManyRequests while locked out
     await record_login_failure(ports, email, address, now)  # counts per account and per address
     await record_login_success(ports, email, address, now)  # forgives the account's failures
-    await take_upload_quota(ports, owner_id, size, now)     # StorageQuotaExceeded over the
-                                                            # quota, TooManyRequests over the day's
+    await take_upload_quota(ports, owner_id, video_id, size, now)
+                                      # the video's storage reserved (StorageQuotaExceeded over
+                                      # the quota) and one of the day's uploads counted
+                                      # (TooManyRequests over the day's)
+    await release_storage(ports, owner_id, video_id)   # once a video is rejected or deleted
 
 Counters are shared by every ingress process (the `Counters` port). Accounts are counted under
 a hash of the e-mail address, not the address itself; `address` is the caller's network
-address as the entry point found it.
+address as the entry point found it. Storage is reserved per video by one conditional update
+(the `StorageQuota` port), so parallel creates cannot pass the quota together; what moves a
+video to `rejected` or `deleted` releases it (once per video, whatever repeats).
 """
 
 from __future__ import annotations
@@ -20,8 +25,7 @@ from typing import Protocol
 from videoshare.domain.errors import StorageQuotaExceeded, TooManyRequests
 from videoshare.domain.limits import Window
 from videoshare.settings import Settings
-from videoshare.usecases.ports import Counters, VideoStore
-from videoshare.usecases.usage import usage_of
+from videoshare.usecases.ports import Counters, StorageQuota
 
 DAY_S = 24 * 3600
 
@@ -32,7 +36,12 @@ class LimitPorts(Protocol):
     @property
     def counters(self) -> Counters: ...
     @property
-    def videos(self) -> VideoStore: ...
+    def quota(self) -> StorageQuota: ...
+
+
+class ReleasePorts(Protocol):
+    @property
+    def quota(self) -> StorageQuota: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,22 +94,33 @@ async def record_login_success(ports: LimitPorts, email: str, address: str, now:
 
 
 # --- uploads -----------------------------------------------------------------------------------
-async def take_upload_quota(ports: LimitPorts, owner_id: str, size_bytes: int, now: float) -> None:
-    """Count one video of `size_bytes` against the owner's day, if it fits the quotas."""
+async def take_upload_quota(
+    ports: LimitPorts, owner_id: str, video_id: str, size_bytes: int, now: float
+) -> None:
+    """Reserve `size_bytes` of the owner's storage for `video_id` and count one video against
+    the owner's day, if both fit; nothing is kept of a refusal."""
     limits = Limits.from_settings(ports.settings)
-    usage = await usage_of(ports.videos, owner_id)
-    if usage.bytes + size_bytes > limits.storage_quota_bytes:
+    quota = limits.storage_quota_bytes
+    if not await ports.quota.reserve(owner_id, video_id, size_bytes, quota):
+        held = await ports.quota.reserved_bytes(owner_id)  # for the sentence only
         raise StorageQuotaExceeded(
             f"This video ({size_bytes} bytes) would take your storage to "
-            f"{usage.bytes + size_bytes} bytes, over your quota of "
-            f"{limits.storage_quota_bytes} bytes; delete videos to make room.",
+            f"{held + size_bytes} bytes, over your quota of {quota} bytes; "
+            "delete videos to make room.",
             field="size_bytes",
             reasons=["over the storage quota"],
         )
     window = limits.uploads_per_day
     if not await ports.counters.take(f"uploads#{owner_id}", window, now):
+        await release_storage(ports, owner_id, video_id)
         raise TooManyRequests(
             window.retry_after_s(now),
             f"You have created {window.limit} videos today (UTC), the most a day allows; "
             "try again tomorrow.",
         )
+
+
+async def release_storage(ports: ReleasePorts, owner_id: str, video_id: str) -> None:
+    """Give back what `video_id` reserved (it was rejected or deleted, or never created); a
+    repeat changes nothing."""
+    await ports.quota.release(owner_id, video_id)

@@ -109,9 +109,10 @@ class MediaStore(Protocol):
         """A new multipart upload of `key`; its upload id."""
 
     async def presign_parts(
-        self, key: str, upload_id: str, part_count: int, ttl_s: int
+        self, key: str, upload_id: str, part_sizes: list[int], ttl_s: int
     ) -> list[str]:
-        """An UploadPart URL for each of parts 1..`part_count`."""
+        """An UploadPart URL for each of parts 1..len(`part_sizes`), each signing its part's
+        size: a part of another size is refused."""
 
     async def uploaded_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
         """The parts held so far; `MultipartRefused` (NoSuchUpload) when the upload is gone."""
@@ -120,6 +121,9 @@ class MediaStore(Protocol):
         self, key: str, upload_id: str, parts: list[tuple[int, str]]
     ) -> None:
         """Join the parts (number, ETag) into the object; `MultipartRefused` when refused."""
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop the upload and every part it holds; done already (or unknown) is done."""
 
     async def exists(self, key: str) -> bool: ...
 
@@ -203,6 +207,23 @@ class Counters(Protocol):
         """Count one more unless the window is full; False (nothing counted) when full."""
 
     async def clear(self, key: str, window: Window, now: float) -> None: ...
+
+
+class StorageQuota(Protocol):
+    """Each owner's storage, reserved per video (`adapters.storage_quota.StorageReservations`):
+    atomic against parallel reservations, released once per video whatever repeats."""
+
+    async def reserve(
+        self, owner_id: str, video_id: str, size_bytes: int, quota_bytes: int
+    ) -> bool:
+        """Reserve `size_bytes` for the video if the owner's reservations stay within
+        `quota_bytes`; False, and nothing reserved, otherwise (or when the video holds one)."""
+
+    async def release(self, owner_id: str, video_id: str) -> None:
+        """Give the video's reservation back; a repeat, or a video without one, changes nothing."""
+
+    async def reserved_bytes(self, owner_id: str) -> int:
+        """What the owner's videos hold reserved, in all."""
 
 
 @dataclass(frozen=True, slots=True)

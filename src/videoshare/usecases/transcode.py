@@ -2,13 +2,15 @@
 ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
 
     no record, or not uploaded / processing        → nothing
-    rejected by an earlier attempt                  → its `video.rejected` said again
+    rejected by an earlier attempt                  → its `video.rejected` said again (and its
+                                                      source deleted again)
     uploaded                                        → processing (the first attempt: no outputs
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
     the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
-                                                      deleted
+                                                      and the source deleted (not kept), its
+                                                      storage released
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -22,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -39,10 +41,12 @@ from videoshare.domain.events import (
 )
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.ffmpeg_command import HLS_DIR
-from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult
+from videoshare.media.ffmpeg_limits import FfmpegLimits
+from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
-from videoshare.usecases.ports import EventPublisher, ObjectStore, VideoStore
+from videoshare.usecases.limits import release_storage
+from videoshare.usecases.ports import EventPublisher, ObjectStore, StorageQuota, VideoStore
 from videoshare.usecases.transcode_job import (
     Phases,
     ProgressReporter,
@@ -69,6 +73,9 @@ class TranscoderPorts(Protocol):
     @property
     def publisher(self) -> EventPublisher: ...
 
+    @property
+    def quota(self) -> StorageQuota: ...
+
 
 @dataclass(frozen=True, slots=True)
 class TranscodeConfig:
@@ -78,6 +85,7 @@ class TranscodeConfig:
     ffmpeg_threads: int
     timeout_s: float
     work_dir: str | None = None  # None: the system temp folder
+    ffmpeg_limits: FfmpegLimits = field(default_factory=FfmpegLimits)  # its OS limits
 
 
 async def transcode_video(
@@ -212,6 +220,8 @@ async def _run_ffmpeg(
             timeout_s=config.timeout_s,
             on_progress=reporter.report_running,
             max_pixels=config.limits.max_pixels,
+            codec_whitelist=decoder_whitelist(config.limits),
+            limits=config.ffmpeg_limits,
         )
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
@@ -240,6 +250,9 @@ async def _reject(
 ) -> None:
     if video.status is VideoStatus.PROCESSING:
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
+    if video.status is VideoStatus.REJECTED:
+        await ports.objects.delete([video.source_key])  # a rejected upload is not kept
+        await release_storage(ports, video.owner_id, video.id)
     await ports.publisher.publish(
         video_rejected(
             video,

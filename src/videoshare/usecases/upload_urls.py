@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from videoshare.domain.events import utc_now
-from videoshare.domain.upload_plan import plan_parts
+from videoshare.domain.upload_plan import plan_parts, planned_part_sizes
 from videoshare.domain.video import Video
 from videoshare.settings import Settings
 from videoshare.usecases.ports import MediaStore, PresignedUpload
@@ -32,6 +32,7 @@ class MultipartUpload:
     upload_id: str
     part_size: int
     part_urls: list[str]
+    part_sizes: list[int]  # each part's exact size, as its URL signs it: the last is smaller
     expires_at: datetime
 
 
@@ -46,8 +47,11 @@ async def start_upload(ports: UploadPorts, key: str, content_type: str, size_byt
         return await ports.storage.presign_upload(key, content_type, size_bytes, ttl)
     plan = plan_parts(size_bytes, settings.multipart_part_size_bytes)
     upload_id = await ports.storage.start_multipart(key, content_type)
-    urls = await ports.storage.presign_parts(key, upload_id, plan.part_count, ttl)
-    return MultipartUpload(upload_id, plan.part_size, urls, utc_now() + timedelta(seconds=ttl))
+    sizes = planned_part_sizes(size_bytes, plan.part_size)
+    urls = await ports.storage.presign_parts(key, upload_id, sizes, ttl)
+    return MultipartUpload(
+        upload_id, plan.part_size, urls, sizes, utc_now() + timedelta(seconds=ttl)
+    )
 
 
 async def single_put_again(ports: UploadPorts, video: Video) -> PresignedUpload:
@@ -65,6 +69,6 @@ async def part_urls_again(
 ) -> MultipartUpload:
     """Fresh part URLs for the video's multipart upload `upload_id`."""
     ttl = ports.settings.upload_url_ttl_s
-    part_count = -(-video.declared_size_bytes // part_size)
-    urls = await ports.storage.presign_parts(video.source_key, upload_id, part_count, ttl)
-    return MultipartUpload(upload_id, part_size, urls, utc_now() + timedelta(seconds=ttl))
+    sizes = planned_part_sizes(video.declared_size_bytes, part_size)
+    urls = await ports.storage.presign_parts(video.source_key, upload_id, sizes, ttl)
+    return MultipartUpload(upload_id, part_size, urls, sizes, utc_now() + timedelta(seconds=ttl))

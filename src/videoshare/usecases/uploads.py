@@ -2,7 +2,9 @@
 
     resume_upload     a fresh Upload (a single PUT, or fresh part URLs plus the parts S3
                       holds already), and the record's upload expiry moved on with it
-    complete_upload   joins the parts; S3's ObjectCreated then starts the rest of the pipeline
+    complete_upload   checks the parts S3 holds against the plan (ListParts: a part larger
+                      than planned aborts the whole upload, `PartTooLarge`), then joins them;
+                      S3's ObjectCreated starts the rest of the pipeline
 
 Only the owner may do either, and only while the video awaits its upload (`UploadFinished`).
 S3's refusals of a part list (`MultipartRefused`) become the domain's errors:
@@ -26,11 +28,12 @@ from videoshare.domain.errors import (
     PartMismatch,
     PartsOutOfOrder,
     PartsRefused,
+    PartTooLarge,
     PartTooSmall,
     UploadFinished,
     VideoConflict,
 )
-from videoshare.domain.upload_plan import part_list_errors
+from videoshare.domain.upload_plan import oversized_parts, part_list_errors, planned_part_sizes
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.settings import Settings
 from videoshare.usecases.ports import (
@@ -91,9 +94,25 @@ async def complete_upload(
         # S3 (and the emulator) accept a repeated complete and write the object again
         raise UploadFinished("the file has arrived")
     try:
+        await _refuse_oversized_parts(ports, video, video.multipart_upload_id)
         await ports.storage.complete_multipart(video.source_key, video.multipart_upload_id, parts)
     except MultipartRefused as exc:
         raise refusal(exc) from None
+
+
+async def _refuse_oversized_parts(ports: ResumePorts, video: Video, upload_id: str) -> None:
+    """Abort the upload, and raise `PartTooLarge`, when a part S3 holds is larger than planned
+    (its URL signed the planned size, but a part stored is storage spent: check, not trust)."""
+    assert video.part_size_bytes is not None  # a multipart upload's record has it
+    planned = planned_part_sizes(video.declared_size_bytes, video.part_size_bytes)
+    held = await ports.storage.uploaded_parts(video.source_key, upload_id)
+    oversized = oversized_parts(((p.part_number, p.size) for p in held), planned)
+    if oversized:
+        await ports.storage.abort_multipart(video.source_key, upload_id)
+        raise PartTooLarge(
+            f"Parts larger than planned ({'; '.join(oversized[:3])}): the upload was aborted. "
+            "Send each part at exactly its planned size; create the video again to upload it."
+        )
 
 
 async def awaiting_upload(ports: ResumePorts, video_id: str, user_id: str) -> Video:

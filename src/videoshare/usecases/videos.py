@@ -24,8 +24,14 @@ from videoshare.domain.filenames import safe_filename
 from videoshare.domain.upload_plan import MAX_OBJECT_BYTES
 from videoshare.domain.video import Video, VideoStatus, Visibility
 from videoshare.settings import Settings
-from videoshare.usecases.limits import take_upload_quota
-from videoshare.usecases.ports import Counters, EventPublisher, MediaStore, VideoStore
+from videoshare.usecases.limits import release_storage, take_upload_quota
+from videoshare.usecases.ports import (
+    Counters,
+    EventPublisher,
+    MediaStore,
+    StorageQuota,
+    VideoStore,
+)
 from videoshare.usecases.upload_urls import MultipartUpload, Upload, start_upload
 
 PRODUCER = "ingress"
@@ -68,6 +74,8 @@ class VideoPorts(ReadPorts, Protocol):
     def publisher(self) -> EventPublisher: ...
     @property
     def counters(self) -> Counters: ...
+    @property
+    def quota(self) -> StorageQuota: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +136,30 @@ async def create_video(
     (not a video, too large) is refused before it counts against a quota. The owner's display
     name is kept on the record, as it is now, to show beside the video."""
     content_type = checked_content_type(new, ports.settings.max_upload_bytes)
-    await take_upload_quota(ports, owner_id, new.size_bytes, now)
     video_id = uuid.uuid4().hex
+    await take_upload_quota(ports, owner_id, video_id, new.size_bytes, now)
+    try:
+        video, upload = await _create(
+            ports, owner_id, owner_display_name, video_id, new, content_type, correlation_id
+        )
+    except BaseException:
+        await release_storage(ports, owner_id, video_id)  # no video holds it
+        raise
+    # A crash between these two lines leaves a record without its event: housekeeping's job.
+    await ports.publisher.publish(video_created(video, producer=PRODUCER))
+    return video, upload
+
+
+async def _create(
+    ports: VideoPorts,
+    owner_id: str,
+    owner_display_name: str | None,
+    video_id: str,
+    new: NewVideo,
+    content_type: str,
+    correlation_id: str,
+) -> tuple[Video, Upload]:
+    """The video's Upload and its record, written."""
     source_key = keys.source_key(video_id)
     upload = await start_upload(ports, source_key, content_type, new.size_bytes)
     multipart = (
@@ -157,8 +187,6 @@ async def create_video(
         **multipart,
     )
     await ports.videos.create(video)
-    # A crash between these two lines leaves a record without its event: housekeeping's job.
-    await ports.publisher.publish(video_created(video, producer=PRODUCER))
     return video, upload
 
 

@@ -233,6 +233,7 @@ class UploadOut(_Out):
 class PartUrlOut(_Out):
     part_number: int
     url: str
+    size: int  # the exact number of bytes to PUT there: the URL signs it
 
 
 class MultipartUploadOut(_Out):

@@ -137,4 +137,7 @@ def resumed_view(resumed: PresignedUpload | ResumedMultipart) -> UploadOut | Res
 
 
 def _part_urls(upload: MultipartUpload) -> list[PartUrlOut]:
-    return [PartUrlOut(part_number=n, url=u) for n, u in enumerate(upload.part_urls, start=1)]
+    return [
+        PartUrlOut(part_number=n, url=url, size=size)
+        for n, (url, size) in enumerate(zip(upload.part_urls, upload.part_sizes, strict=True), 1)
+    ]

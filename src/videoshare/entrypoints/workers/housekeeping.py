@@ -1,4 +1,5 @@
-"""housekeeping: `video.deleted` → every object of the video deleted; beside its consumer, a
+"""housekeeping: `video.deleted` → every object of the video deleted, its storage released;
+beside its consumer, a
 sweep every `sweep_interval_s` that expires abandoned uploads and re-publishes what stuck
 videos wait for (`usecases/housekeeping.py`)."""
 
@@ -12,14 +13,14 @@ import structlog
 
 from videoshare.domain.events import VideoDeleted
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
-from videoshare.usecases.housekeeping import delete_video_objects, sweep_pending
+from videoshare.usecases.housekeeping import forget_deleted_video, sweep_pending
 
 log = structlog.get_logger("housekeeping")
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
     async def on_deleted(event: VideoDeleted) -> None:
-        removed = await delete_video_objects(ctx.deps.objects, event.data.video_id)
+        removed = await forget_deleted_video(ctx.deps, event.data.owner_id, event.data.video_id)
         log.info("video_objects_deleted", video_id=event.data.video_id, objects=removed)
 
     async def sweep_forever(stop: asyncio.Event) -> None:

@@ -2,8 +2,8 @@
 or `→ rejected` and `video.rejected` when the source is not a video it can safely decode
 (`usecases/transcode.py`). When the event's last attempt fails, the video is `failed`.
 
-The probe's caps (file size, duration, pixels), ffmpeg's threads and timeout and the temp
-folder come from settings.
+The probe's caps (file size, duration, pixels), ffmpeg's threads, timeout and OS limits and
+the temp folder come from settings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from videoshare.bus.runtime import Inbound
 from videoshare.domain.events import VideoUploaded
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
+from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
 from videoshare.settings import Settings
 from videoshare.usecases.lifecycle import give_up
@@ -42,6 +43,12 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
         ffmpeg_threads=settings.ffmpeg_threads,
         timeout_s=settings.transcode_timeout_s,
         work_dir=settings.work_dir,
+        ffmpeg_limits=FfmpegLimits(
+            address_space_bytes=settings.ffmpeg_max_address_space_bytes,
+            cpu_s=settings.ffmpeg_max_cpu_s,
+            file_bytes=settings.ffmpeg_max_file_bytes,
+            open_files=settings.ffmpeg_max_open_files,
+        ),
     )
 
 
