@@ -8,11 +8,13 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-# Re-installs whenever pyproject.toml changes; a fresh clone needs nothing else.
+# Re-installs whenever pyproject.toml changes; a fresh clone needs nothing else. uv installs
+# the project and its ~120 packages in seconds where pip took about a minute of every fresh
+# `make test`; pip only brings uv itself into the virtualenv.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet 'uv>=0.9,<1'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@
 
 # make runs the command itself (no shell), passes SIGTERM on to it but not SIGINT; the runner

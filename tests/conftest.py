@@ -20,16 +20,23 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 # `make test` runs the suite on two xdist workers (`--dist loadgroup`). What shares a fixture
 # that starts processes stays on one worker: a whole tier for the tiers that share a stack per
-# package, a module elsewhere. The longest tier goes first so it does not end the run alone.
-WHOLE_TIERS = ("resilience", "browser", "e2e", "client")
+# package (browser, client, and e2e's pipeline tests), a module elsewhere, so that the tests
+# that start processes of their own (the resilience tier, `make run`'s) spread over both
+# workers. The longest test, the burst, goes first so it does not end the run alone.
+SHARED_STACK_TIERS = ("browser", "e2e", "client")
+OWN_PROCESSES = frozenset(
+    {"e2e/test_local_runner.py", "e2e/test_runner_supervision.py", "e2e/test_make_run_signals.py"}
+)
+FIRST = "resilience/test_burst.py"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         tier, _, rest = item.nodeid.partition("/")[2].partition("/")
-        group = tier if tier in WHOLE_TIERS else f"{tier}/{rest.partition('::')[0]}"
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.nodeid.partition("/")[2].partition("/")[0] != "resilience")
+        module = f"{tier}/{rest.partition('::')[0]}"
+        shared = tier in SHARED_STACK_TIERS and module not in OWN_PROCESSES
+        item.add_marker(pytest.mark.xdist_group(tier if shared else module))
+    items.sort(key=lambda item: FIRST not in item.nodeid)
 
 
 @pytest.fixture(scope="session")
