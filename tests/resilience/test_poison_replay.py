@@ -59,6 +59,12 @@ async def test_poison_goes_to_the_dlq_with_its_reason_and_replays_exactly_once(
             interval_s=0.5,
             what="the message dead-lettered",
         )
+        # the worker writes its line (and counts it) just after the message reaches the DLQ
+        await eventually(
+            lambda: len(handled(stack, "notifier")) >= 3,
+            timeout_s=15,
+            what="the give-up logged",
+        )
         assert [line["outcome"] for line in handled(stack, "notifier")] == [
             "retry",
             "retry",
