@@ -46,9 +46,10 @@ async def test_a_readyz_slower_than_the_probe_is_asked_again(
     slow_ingress: tuple[str, list[str]],
 ) -> None:
     base, answered = slow_ingress
-    # the ingress the runner watches: a live process (it only checks that it is still there)
+    # the ingress the runner watches: a live process (it only checks that it is still there),
+    # which waits for a signal and is killed below
     alive = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import time; time.sleep(60)"
+        sys.executable, "-c", "import signal; signal.pause()"
     )
     try:
         ready = await _ingress_ready(

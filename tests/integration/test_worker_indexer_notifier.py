@@ -19,9 +19,8 @@ from tests.integration.worker_support import (
     start_worker,
     store_video,
     stored,
-    transcoded,
 )
-from tests.records import OWNER, new_video
+from tests.records import OWNER, new_video, transcoded
 from videoshare.adapters.search import SearchIndex
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement

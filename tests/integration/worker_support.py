@@ -23,9 +23,6 @@ from videoshare.bus.runtime import Consumer, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import (
     Event,
-    RenditionData,
-    VideoTranscoded,
-    VideoTranscodedData,
     parse_event,
     utc_now,
 )
@@ -104,33 +101,6 @@ def start_worker(
 
 
 # --- video records ------------------------------------------------------------------------
-
-
-def transcoded(video: Video) -> VideoTranscoded:
-    """What the transcoder publishes about a 2 s 320x240 source."""
-    return VideoTranscoded(
-        correlation_id=video.correlation_id or "req-missing",
-        producer="transcoder",
-        data=VideoTranscodedData(
-            video_id=video.id,
-            owner_id=video.owner_id,
-            duration_s=2.02,
-            width=320,
-            height=240,
-            size_bytes=48_213,
-            renditions=[
-                RenditionData(
-                    name="240p",
-                    width=320,
-                    height=240,
-                    bitrate=311_000,
-                    key=keys.rendition_key(video.id, "240p"),
-                    size_bytes=78_544,
-                )
-            ],
-            poster_key=keys.poster_key(video.id),
-        ),
-    )
 
 
 async def store_video(worker: Worker, **overrides: Any) -> Video:

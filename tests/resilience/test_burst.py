@@ -23,8 +23,7 @@ import os
 import pytest
 
 from tests.integration.bus_support import event_attributes, messages_in_queue, take_all
-from tests.integration.worker_support import transcoded
-from tests.records import new_video
+from tests.records import new_video, transcoded
 from tests.resilience.conftest import dead_letter_depths, handled, running, stack_settings
 from tests.support import eventually
 from videoshare.adapters.videos import VideoRepository

@@ -7,17 +7,13 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.workers import WorkerFakes
+from tests.records import transcoded
 from tests.usecases.workers_support import InterferingVideoStore, store_video, stored
 from videoshare.bus.outcomes import RetryLater
 from videoshare.domain import keys
 from videoshare.domain.events import (
-    RenditionData,
     VideoReady,
-    VideoTranscoded,
-    VideoTranscodedData,
     follow_up_id,
-    video_transcoded,
-    video_uploaded,
 )
 from videoshare.domain.search_terms import parse_query
 from videoshare.domain.video import Rendition, Video, VideoStatus, Visibility
@@ -29,32 +25,6 @@ PRODUCER = "metadata-indexer"
 @pytest.fixture
 def fakes() -> WorkerFakes:
     return WorkerFakes()
-
-
-def transcoded(video: Video) -> VideoTranscoded:
-    """What the transcoder says of a 2 s 320x240 source."""
-    data = VideoTranscodedData(
-        video_id=video.id,
-        owner_id=video.owner_id,
-        duration_s=2.02,
-        width=320,
-        height=240,
-        size_bytes=48_213,
-        renditions=[
-            RenditionData(
-                name="240p",
-                width=320,
-                height=240,
-                bitrate=311_000,
-                key=keys.rendition_key(video.id, "240p"),
-                size_bytes=78_544,
-            )
-        ],
-        poster_key=keys.poster_key(video.id),
-        hls_master_key=keys.hls_master_key(video.id),
-    )
-    cause = video_uploaded(video, cause_id="s3:x", producer="upload-finalizer")
-    return video_transcoded(data, cause=cause, producer="transcoder")
 
 
 async def processing(fakes: WorkerFakes, **overrides: object) -> Video:

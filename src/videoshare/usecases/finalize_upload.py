@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Protocol
 
 import structlog
 
@@ -34,11 +33,9 @@ from videoshare.media.sniff import SNIFF_BYTES, sniff_container
 from videoshare.usecases.lifecycle import LifecyclePorts, give_up, move, rejected_after_upload
 from videoshare.usecases.limits import release_storage
 from videoshare.usecases.ports import (
-    EventPublisher,
     ObjectStart,
     ObjectStore,
-    StorageQuota,
-    VideoStore,
+    VideoJobPorts,
 )
 
 log = structlog.get_logger("upload-finalizer")
@@ -46,18 +43,7 @@ log = structlog.get_logger("upload-finalizer")
 GAVE_UP_REASON = "The upload could not be checked."
 
 
-class FinalizerPorts(Protocol):
-    @property
-    def videos(self) -> VideoStore: ...
-
-    @property
-    def objects(self) -> ObjectStore: ...
-
-    @property
-    def publisher(self) -> EventPublisher: ...
-
-    @property
-    def quota(self) -> StorageQuota: ...
+FinalizerPorts = VideoJobPorts
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,11 +35,9 @@ from videoshare.domain.sweep_plan import (
 from videoshare.domain.video import TERMINAL, Video, VideoStatus
 from videoshare.usecases.limits import release_storage
 from videoshare.usecases.ports import (
-    EventPublisher,
     ObjectStore,
     PendingVideoIndex,
-    StorageQuota,
-    VideoStore,
+    VideoJobPorts,
 )
 
 log = structlog.get_logger("housekeeping")
@@ -47,21 +45,9 @@ log = structlog.get_logger("housekeeping")
 PENDING = tuple(s for s in VideoStatus if s not in TERMINAL)
 
 
-class HousekeepingPorts(Protocol):
-    @property
-    def videos(self) -> VideoStore: ...
-
+class HousekeepingPorts(VideoJobPorts, Protocol):
     @property
     def pending(self) -> PendingVideoIndex: ...
-
-    @property
-    def objects(self) -> ObjectStore: ...
-
-    @property
-    def publisher(self) -> EventPublisher: ...
-
-    @property
-    def quota(self) -> StorageQuota: ...
 
 
 async def forget_deleted_video(ports: HousekeepingPorts, owner_id: str, video_id: str) -> int:

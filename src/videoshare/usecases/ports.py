@@ -367,3 +367,20 @@ class PendingVideoIndex(Protocol):
 
     def before(self, status: VideoStatus, before: datetime) -> AsyncIterator[Video]:
         """Every video in `status` whose last update was before `before`."""
+
+
+class VideoJobPorts(Protocol):
+    """What the workers that act on a video and its objects use (the upload-finalizer, the
+    transcoder, housekeeping): the records, the bucket, the topic and the storage quota."""
+
+    @property
+    def videos(self) -> VideoStore: ...
+
+    @property
+    def objects(self) -> ObjectStore: ...
+
+    @property
+    def publisher(self) -> EventPublisher: ...
+
+    @property
+    def quota(self) -> StorageQuota: ...

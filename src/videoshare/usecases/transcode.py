@@ -26,7 +26,6 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import structlog
 
@@ -46,7 +45,7 @@ from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, deco
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
 from videoshare.usecases.limits import release_storage
-from videoshare.usecases.ports import EventPublisher, ObjectStore, StorageQuota, VideoStore
+from videoshare.usecases.ports import VideoJobPorts
 from videoshare.usecases.transcode_job import (
     Phases,
     ProgressReporter,
@@ -63,18 +62,7 @@ log = structlog.get_logger("transcoder")
 GAVE_UP_REASON = "The video could not be processed; try again."
 
 
-class TranscoderPorts(Protocol):
-    @property
-    def videos(self) -> VideoStore: ...
-
-    @property
-    def objects(self) -> ObjectStore: ...
-
-    @property
-    def publisher(self) -> EventPublisher: ...
-
-    @property
-    def quota(self) -> StorageQuota: ...
+TranscoderPorts = VideoJobPorts
 
 
 @dataclass(frozen=True, slots=True)
