@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast lint fmt events workers openapi infra bench clean vendor chromium
+.PHONY: setup run test test-fast test-burst lint fmt events workers openapi infra bench clean vendor chromium
 
 setup: $(STAMP)
 
@@ -37,6 +37,11 @@ test: setup chromium
 # the in-memory fakes, and the fake half of the contract suite (its real half needs the emulator).
 test-fast: setup
 	$(BIN)/pytest -q -m "not integration and not e2e and not browser" tests/unit tests/usecases tests/contract
+
+# The resilience burst at issue 4's full figure: 2,000 events (and 200 of them twice) into two
+# indexer processes, every effect exactly once. `make test` sends 400, at a fifth of the cost.
+test-burst: setup
+	VIDEOSHARE_TEST_BURST_EVENTS=2000 $(BIN)/pytest tests/resilience/test_burst.py
 
 # The browser tests drive Debian's chromium; installed once, quietly, when it is missing.
 chromium:
