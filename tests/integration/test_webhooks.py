@@ -8,6 +8,8 @@ off and shows the same receiver is then never called.
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,6 +191,31 @@ async def test_a_500_is_retried_and_the_event_then_delivered_once_standard_signe
     await sender.drain()
     assert len(state.received) == 2
     assert await take_all(local_stack.aws.sqs, sender.queue_url) == []
+
+
+async def test_a_secret_stored_before_standard_webhooks_still_signs_as_its_standard_form(
+    local_stack: Stack, receiver: tuple[Receiver, str]
+) -> None:
+    """No stored secret is migrated: one of the old form (URL-safe base64, unpadded) signs real
+    deliveries that a receiver verifies with the conversion docs/DEPLOY.md shows."""
+    state, url = receiver
+    old = "whsec_" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    await local_stack.aws.dynamodb.put_item(
+        TableName=local_stack.settings.table(WEBHOOKS_TABLE),
+        Item={
+            "user_id": {"S": "owner-legacy"},
+            "url": {"S": url},
+            "secret": {"S": old},
+            "updated_at": {"S": "2026-01-01T00:00:00+00:00"},
+        },
+    )
+    notifier_worker, sender = _workers(local_stack)
+    await deliver(notifier_worker, _ready("owner-legacy"))
+    await notifier_worker.drain()
+    assert [s.outcome for s in await sender.drain()] == [Outcome.DONE]
+    ((headers, body, _),) = state.received
+    converted = "whsec_" + base64.b64encode(base64.urlsafe_b64decode(old[6:] + "=")).decode()
+    assert StandardWebhook(converted).verify(body, headers)["type"] == "video.ready"
 
 
 async def test_the_same_event_twice_is_delivered_once(
