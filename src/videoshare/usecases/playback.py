@@ -6,10 +6,13 @@ presigned URLs. This works the same on the emulator and on AWS, and for private 
 videos, because every URL is either signed or carries the token.
 
 Who may: a valid playback token for the video (from the Video's `hls_url`/`storyboard_url`), or
-without a token whoever may read the video (its owner, anyone for a ready public video).
+without a token whoever may read the video (its owner, anyone for a ready public video). A token
+is bound to the video's playback version, so making the video private revokes it at once.
 
-    token not valid           BadPlaybackToken
-    video gone                VideoNotFound
+    token expired or malformed                            BadPlaybackToken
+    token not this video's now, video visible to anyone   BadPlaybackToken
+    token not this video's now, video private             VideoNotFound
+    video gone                                            VideoNotFound
     video not ready           NotReady
     no such playlist          MediaNotFound
     a playlist we cannot read DamagedMedia
@@ -65,17 +68,28 @@ def playback_tokens(settings: Settings) -> PlaybackTokens:
 async def playable_video(
     ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
 ) -> tuple[Video, str]:
-    """The ready video, and the token to carry into its links (a fresh one without `token`)."""
+    """The ready video, and the token to carry into its links (a fresh one without `token`).
+
+    A token that is malformed or expired is refused the same way for any id. One that does not
+    match the video as it is now (another video's, forged, or revoked because the video went
+    private or was deleted) is `VideoNotFound` where the video is not one anybody may see, so
+    that a token never tells whether a private video exists, and `BadPlaybackToken` otherwise
+    (the player should fetch a fresh `hls_url`).
+    """
     tokens = playback_tokens(ports.settings)
     if token is not None:
-        if not tokens.valid(video_id, token):
+        if not tokens.unexpired(token):
             raise BadPlaybackToken()
         video = await ports.videos.get(video_id)
         if video is None or video.status is VideoStatus.DELETED:
             raise VideoNotFound()
+        if not tokens.valid(video, token):
+            if not video.visible_to(None):
+                raise VideoNotFound()
+            raise BadPlaybackToken()
     else:
         video = await readable_video(ports, video_id, user_id)
-        token = tokens.issue(video.id)
+        token = tokens.issue(video)
     if video.status is not VideoStatus.READY:
         raise NotReady(f"The video is {video.status}; it can be played once it is ready.")
     return video, token

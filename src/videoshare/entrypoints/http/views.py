@@ -32,13 +32,13 @@ class PlaybackLinks:
     tokens: PlaybackTokens
     base_url: str
 
-    def hls(self, video_id: str) -> str:
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/hls/master.m3u8?token={token}"
+    def hls(self, video: Video) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/hls/master.m3u8?token={token}"
 
-    def storyboard(self, video_id: str) -> str:
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/storyboard.vtt?token={token}"
+    def storyboard(self, video: Video) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/storyboard.vtt?token={token}"
 
 
 def playback_links(request: web.Request) -> PlaybackLinks:
@@ -74,9 +74,9 @@ async def video_view(
         if video.poster_key:
             poster_url = await storage.presign_media(video.poster_key, ttl_s)
         if playback and video.hls_master_key:
-            hls_url = playback.hls(video.id)
+            hls_url = playback.hls(video)
         if playback and video.storyboard_vtt_key:
-            storyboard_url = playback.storyboard(video.id)
+            storyboard_url = playback.storyboard(video)
     return VideoOut(
         id=video.id,
         owner_id=video.owner_id,
