@@ -4,13 +4,17 @@ the playback token a Video carries (players send no Authorization header)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from yarl import URL
 
+from tests.cloudfront import CloudFront, policy_of
 from tests.integration.api_support import (
     Client,
     Stack,
@@ -18,11 +22,13 @@ from tests.integration.api_support import (
     create_video,
     expect_problem,
     make_ready,
+    running_api,
     sign_up,
 )
 from tests.media import make_clip
 from tests.support import rewrite
 from videoshare.adapters.videos import VideoRepository
+from videoshare.aws import client_kwargs, session_for
 from videoshare.domain import keys
 from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video
@@ -300,3 +306,56 @@ async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     assert code == 0, log
     frames = [line for line in log.splitlines() if line and not line.startswith("#")]
     assert len(frames) >= 70  # 3 s at 25 fps, give or take the segment edges
+
+
+async def test_with_a_cdn_every_media_url_is_cloudfront_signed_for_the_video(
+    api: Client, stack: Stack
+) -> None:
+    """The ingress in CDN mode, its signing key in a Secrets Manager secret (in the emulator),
+    read at start: renditions, poster, segments, the sprite and downloads of a ready video are
+    CloudFront URLs that the public key admits, for this video's folder only."""
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    settings = stack.settings
+    kwargs = client_kwargs(settings, "secretsmanager")
+    async with session_for(settings).client("secretsmanager", **kwargs) as secrets:
+        secret = await secrets.create_secret(Name=f"{settings.stack}-cdn-key", SecretString=pem)
+    cdn = settings.model_copy(
+        update={
+            "cdn_domain": "d111111abcdef8.cloudfront.net",
+            "cdn_key_pair_id": "K2JCJMDEHXQW5F",
+            "cdn_private_key_secret_arn": secret["ARN"],
+        }
+    )
+    cloudfront = CloudFront(private_key.public_key(), "K2JCJMDEHXQW5F")
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner, visibility="public")
+    folder = f"https://d111111abcdef8.cloudfront.net/media/{video_id}/"
+    now = time.time()
+
+    async with running_api(cdn) as on_cdn:
+        video = await (await on_cdn.get(f"/v1/videos/{video_id}")).json()
+        shown = [r["url"] for r in video["renditions"]] + [video["poster_url"]]
+        master = await on_cdn.get(str(URL(video["hls_url"]).relative()))
+        variant = next(v for v in (await master.text()).splitlines() if ".m3u8?token=" in v)
+        hls = URL(video["hls_url"]).join(URL(variant))
+        media = await (await on_cdn.get(str(hls.relative()))).text()
+        vtt = await (await on_cdn.get(str(URL(video["storyboard_url"]).relative()))).text()
+        download = await on_cdn.get(f"/v1/videos/{video_id}/download", allow_redirects=False)
+
+    segments = [line for line in media.splitlines() if line and not line.startswith("#")]
+    sprites = {line.split("#", 1)[0] for line in vtt.splitlines() if "#xywh=" in line}
+    assert len(shown) == 3
+    assert len(segments) == 2
+    assert len(sprites) == 1
+    assert download.status == 302
+    for url in [*shown, *segments, *sprites, download.headers["Location"]]:
+        assert url.startswith(folder), url
+        assert cloudfront.admits(url, now=now), url
+        (statement,) = policy_of(url)["Statement"]
+        assert statement["Resource"] == f"{folder}*"
+    assert "response-content-disposition" in download.headers["Location"]

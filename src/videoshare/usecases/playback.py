@@ -2,8 +2,9 @@
 
 Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`):
 other playlists stay relative links carrying the playback token, segments and the sprite become
-presigned URLs. This works the same on the emulator and on AWS, and for private and unlisted
-videos, because every URL is either signed or carries the token.
+signed URLs (`MediaUrlSigner`: S3 presigned, or CloudFront signed for the video's folder, all in
+one call so the CDN's signature is made once). This works the same on the emulator and on AWS,
+and for private and unlisted videos, because every URL is either signed or carries the token.
 
 Who may: a valid playback token for the video (from the Video's `hls_url`/`storyboard_url`), or
 without a token whoever may read the video (its owner, anyone for a ready public video). A token
@@ -20,7 +21,6 @@ is bound to the video's playback version, so making the video private revokes it
 
 from __future__ import annotations
 
-import asyncio
 import posixpath
 from typing import Protocol
 from urllib.parse import quote
@@ -45,7 +45,7 @@ from videoshare.media.playlists import (
     vtt_images,
 )
 from videoshare.settings import Settings
-from videoshare.usecases.ports import MediaStore, VideoStore
+from videoshare.usecases.ports import MediaStore, MediaUrlSigner, VideoStore
 from videoshare.usecases.videos import readable_video
 
 # Playlists and storyboards are small text files; anything larger is not one of ours.
@@ -59,6 +59,8 @@ class PlaybackPorts(Protocol):
     def videos(self) -> VideoStore: ...
     @property
     def storage(self) -> MediaStore: ...
+    @property
+    def media_urls(self) -> MediaUrlSigner: ...
 
 
 def playback_tokens(settings: Settings) -> PlaybackTokens:
@@ -108,16 +110,17 @@ async def hls_playlist(
     if text is None:
         raise MediaNotFound(f"This video's HLS stream has no playlist {path!r}.")
     folder = posixpath.dirname(path)
-    replacements: dict[str, str] = {}
     try:
-        for uri in dict.fromkeys(hls_uris(text)):
-            target = resolve(folder, uri)
-            if is_playlist(target):
-                replacements[uri] = f"{uri}?token={quote(token)}"
-            else:
-                replacements[uri] = await ports.storage.presign_media(
-                    prefix + target, ports.settings.playback_token_ttl_s
-                )
+        uris = list(dict.fromkeys(hls_uris(text)))
+        targets = {uri: resolve(folder, uri) for uri in uris}
+        replacements = {
+            uri: f"{uri}?token={quote(token)}" for uri in uris if is_playlist(targets[uri])
+        }
+        files = [uri for uri in uris if uri not in replacements]
+        urls = await ports.media_urls.media_urls(
+            video.id, [prefix + targets[uri] for uri in files], ports.settings.playback_token_ttl_s
+        )
+        replacements.update(zip(files, urls, strict=True))
         return rewrite_hls(text, replacements)
     except DamagedPlaylist as exc:
         raise _damaged(video, exc) from None
@@ -137,13 +140,10 @@ async def storyboard(
     folder = posixpath.dirname(video.storyboard_vtt_key.removeprefix(prefix))
     try:
         paths = list(dict.fromkeys(vtt_images(text)))
-        urls = await asyncio.gather(
-            *(
-                ports.storage.presign_media(
-                    prefix + resolve(folder, path), ports.settings.playback_token_ttl_s
-                )
-                for path in paths
-            )
+        urls = await ports.media_urls.media_urls(
+            video.id,
+            [prefix + resolve(folder, path) for path in paths],
+            ports.settings.playback_token_ttl_s,
         )
         return rewrite_vtt(text, dict(zip(paths, urls, strict=True)))
     except DamagedPlaylist as exc:

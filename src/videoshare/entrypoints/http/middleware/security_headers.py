@@ -38,11 +38,13 @@ def install_security_headers(app: web.Application) -> None:
 
 
 def media_origin(settings: Settings) -> str:
-    """Where presigned media URLs point: set explicitly, or else wherever botocore, configured as
-    the processes configure it, signs them (the emulator's endpoint locally; on AWS the
-    bucket's host, which botocore does not always make regional)."""
+    """Where signed media URLs point: set explicitly; the CDN when there is one; or else
+    wherever botocore, configured as the processes configure it, presigns them (the emulator's
+    endpoint locally; on AWS the bucket's host, which botocore does not always make regional)."""
     if settings.media_origin:
         return origin_of(settings.media_origin)
+    if settings.cdn_domain:
+        return f"https://{settings.cdn_domain}"
     where = (settings.bucket, settings.aws_region, settings.aws_endpoint_url)
     if where not in _PRESIGNED_ORIGINS:
         _PRESIGNED_ORIGINS[where] = _presigned_origin(settings)
