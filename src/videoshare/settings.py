@@ -80,8 +80,9 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8080, ge=0, le=65535)
     # The origin of the web app, for bucket CORS (and later the API's own CORS).
     web_origin: str = "http://127.0.0.1:8080"
-    # Where signed media URLs point, for the web app's Content-Security-Policy. Empty: the CDN
-    # when there is one, else the emulator's endpoint locally, the bucket's S3 origin on AWS.
+    # Where presigned S3 URLs point (uploads; media too without a CDN), for the web app's
+    # Content-Security-Policy, which adds the CDN's origin when there is one. Empty: the
+    # emulator's endpoint locally, the bucket's S3 origin on AWS.
     media_origin: str | None = None
     # Largest upload accepted, in bytes (10 GiB).
     max_upload_bytes: int = Field(default=10 * 1024**3, gt=0)
