@@ -17,6 +17,7 @@ from videoshare.infra.cfn import (
     TARGET_GROUP,
     TASK_SECURITY_GROUP,
     USE_FARGATE,
+    WEB_ORIGIN,
     Json,
     get_att,
     if_,
@@ -26,15 +27,8 @@ from videoshare.infra.cfn import (
     resource,
     sub,
 )
-from videoshare.infra.cfn_data import (
-    BUCKET_SUFFIX,
-    TOPIC,
-    USER_POOL,
-    USER_POOL_CLIENT,
-    dlq_id,
-    queue_id,
-    table_id,
-)
+from videoshare.infra.cfn_data import BUCKET_SUFFIX, TOPIC, dlq_id, queue_id, table_id
+from videoshare.infra.cfn_identity import USER_POOL, USER_POOL_CLIENT
 from videoshare.infra.cfn_scaling import scaling_resources
 from videoshare.infra.processes import (
     CONSUME_ACTIONS,
@@ -171,7 +165,7 @@ def _policy(process: Process) -> Json:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def container_environment(process: Process, web_origin: Json) -> dict[str, Json]:
+def container_environment(process: Process) -> dict[str, Json]:
     """The settings of one process's container (`settings.py` names), as the template sets them."""
     env: dict[str, Json] = {
         "VIDEOSHARE_MODE": "aws",
@@ -186,8 +180,8 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
     else:
         env["VIDEOSHARE_API_HOST"] = "0.0.0.0"  # noqa: S104 - behind the load balancer
         env["VIDEOSHARE_API_PORT"] = str(process.port)
-        env["VIDEOSHARE_WEB_ORIGIN"] = web_origin
-        env["VIDEOSHARE_PUBLIC_BASE_URL"] = web_origin
+        env["VIDEOSHARE_WEB_ORIGIN"] = ref(WEB_ORIGIN)
+        env["VIDEOSHARE_PUBLIC_BASE_URL"] = ref(WEB_ORIGIN)
         # the load balancer appends the caller to X-Forwarded-For (login limits per address)
         env["VIDEOSHARE_TRUSTED_PROXY_HOPS"] = "1"
         # botocore presigns virtual-hosted URLs on the global S3 name in every region
