@@ -239,7 +239,8 @@ async def _reject(
     if video.status is VideoStatus.PROCESSING:
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
     if video.status is VideoStatus.REJECTED:
-        await ports.objects.delete([video.source_key])  # a rejected upload is not kept
+        # the source goes with housekeeping, on the `video.rejected` below: this process may
+        # not delete under `uploads/` (its task role, infra/processes.py)
         await release_storage(ports, video.owner_id, video.id)
     await ports.publisher.publish(
         video_rejected(
