@@ -83,7 +83,6 @@ def process_resources(process: Process, environment: dict[str, Json]) -> dict[st
 def _policy(process: Process) -> Json:
     tables = [table_id(t) for t in process.tables]
     bucket = sub("arn:${AWS::Partition}:s3:::${%s}-%s" % (STACK, BUCKET_SUFFIX))  # noqa: UP031
-    objects = sub("arn:${AWS::Partition}:s3:::${%s}-%s/*" % (STACK, BUCKET_SUFFIX))  # noqa: UP031
     statements: list[Json] = [
         {
             "Sid": "Tables",
@@ -144,13 +143,17 @@ def _policy(process: Process) -> Json:
                 "Resource": bucket,
             }
         )
-    if process.object_actions:
+    for access in process.objects:
         statements.append(
             {
-                "Sid": "Objects",
+                # "ObjectsUploads", "ObjectsMedia": one statement per key prefix
+                "Sid": "Objects" + access.prefix.strip("/").capitalize(),
                 "Effect": "Allow",
-                "Action": list(process.object_actions),
-                "Resource": objects,
+                "Action": list(access.actions),
+                "Resource": sub(
+                    "arn:${AWS::Partition}:s3:::${%s}-%s/%s*"  # noqa: UP031
+                    % (STACK, BUCKET_SUFFIX, access.prefix)
+                ),
             }
         )
     if not process.is_worker:
