@@ -16,6 +16,7 @@ from videoshare.infra.cfn import (
     STACK,
     TARGET_GROUP,
     TASK_SECURITY_GROUP,
+    USE_API_GATEWAY,
     USE_FARGATE,
     WEB_ORIGIN,
     Json,
@@ -185,8 +186,9 @@ def container_environment(process: Process) -> dict[str, Json]:
         env["VIDEOSHARE_API_PORT"] = str(process.port)
         env["VIDEOSHARE_WEB_ORIGIN"] = ref(WEB_ORIGIN)
         env["VIDEOSHARE_PUBLIC_BASE_URL"] = ref(WEB_ORIGIN)
-        # the load balancer appends the caller to X-Forwarded-For (login limits per address)
-        env["VIDEOSHARE_TRUSTED_PROXY_HOPS"] = "1"
+        # the load balancer appends the caller to X-Forwarded-For (login limits per address);
+        # behind API Gateway the HTTP API appends the caller, then the balancer the VPC link
+        env["VIDEOSHARE_TRUSTED_PROXY_HOPS"] = if_(USE_API_GATEWAY, "2", "1")
         # botocore presigns virtual-hosted URLs on the global S3 name in every region
         # (https://BUCKET.s3.amazonaws.com/...): the web app's CSP must allow exactly that
         env["VIDEOSHARE_MEDIA_ORIGIN"] = sub(
