@@ -4,16 +4,24 @@ only our own bucket may send to a queue, and deleted media stays restorable for 
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 import pytest
 
-from tests.infra.template_support import of_type, target_of
+from tests.infra.template_support import environment, of_type, target_of
 from videoshare.domain.keys import MEDIA_PREFIX, UPLOAD_PREFIX
 from videoshare.infra.cfn import logical_id
 from videoshare.infra.cloudformation import template
 from videoshare.infra.processes import INGRESS, processes
-from videoshare.infra.topology import HOUSEKEEPING, TRANSCODER, UPLOAD_FINALIZER
+from videoshare.infra.topology import (
+    HOUSEKEEPING,
+    TRANSCODER,
+    UPLOAD_FINALIZER,
+    VIDEOS_TABLE,
+    topology,
+)
+from videoshare.settings import Settings
 
 WRITES = {"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
 # what would let a process make a deletion unrecoverable, or change the bucket's rules
@@ -108,3 +116,34 @@ def test_deleted_media_stays_restorable_for_a_set_time(cfn: dict[str, Any]) -> N
     for table in of_type(cfn, "AWS::DynamoDB::Table").values():
         recovery = table["Properties"]["PointInTimeRecoverySpecification"]
         assert recovery == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_after_a_restore_the_services_switch_to_the_restored_tables(cfn: dict[str, Any]) -> None:
+    """docs/DEPLOY.md restores into <Stack>-<label>-<name> and deploys with RestoredTables:
+    every process then reads those (VIDEOSHARE_TABLE_PREFIX), and its role covers them."""
+    assert cfn["Parameters"]["RestoredTables"]["Default"] == ""
+    settings = Settings(stack="prod", table_prefix="prod-r1")
+    assert settings.table(VIDEOS_TABLE) == "prod-r1-videos"
+    assert Settings(stack="prod").table(VIDEOS_TABLE) == "prod-videos"
+    for process in processes():
+        env = environment(cfn["Resources"][logical_id(process.name, "task")])
+        condition, restored, own = env["VIDEOSHARE_TABLE_PREFIX"]["Fn::If"]
+        assert (condition, restored, own) == (
+            "UseRestoredTables",
+            {"Fn::Sub": "${Stack}-${RestoredTables}"},
+            {"Ref": "Stack"},
+        )
+        role = cfn["Resources"][logical_id(process.name, "task-role")]["Properties"]
+        (tables,) = [
+            s for s in role["Policies"][0]["PolicyDocument"]["Statement"] if s["Sid"] == "Tables"
+        ]
+        patterns = [
+            r["Fn::Sub"].split(":table/", 1)[1].replace("${Stack}", "prod")
+            for r in tables["Resource"]
+        ]
+        for name in process.tables:
+            for table in (f"prod-{name}", f"prod-r1-{name}"):
+                assert any(fnmatch.fnmatchcase(table, p) for p in patterns), (process.name, table)
+        others = {t.name for t in topology(Settings()).tables} - set(process.tables)
+        for name in others:
+            assert not any(fnmatch.fnmatchcase(f"prod-{name}", p) for p in patterns), name

@@ -28,6 +28,10 @@ BUCKET_SUFFIX = "media"  # settings.bucket
 TOPIC_SUFFIX = "events"  # settings.topic_name
 # How long a replaced or deleted object's old version stays restorable (a template parameter).
 NONCURRENT_DAYS = "NoncurrentVersionDays"
+# Which tables the services use: empty, the stack's own; a label, those restored from them by
+# point-in-time recovery as <Stack>-<label>-<name> (docs/DEPLOY.md, "Restore").
+RESTORED_TABLES = "RestoredTables"
+HAS_RESTORED_TABLES = "UseRestoredTables"
 _KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}  # data outlives the stack
 
 

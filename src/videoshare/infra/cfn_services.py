@@ -28,7 +28,14 @@ from videoshare.infra.cfn import (
     resource,
     sub,
 )
-from videoshare.infra.cfn_data import BUCKET_SUFFIX, TOPIC, dlq_id, queue_id, table_id
+from videoshare.infra.cfn_data import (
+    BUCKET_SUFFIX,
+    HAS_RESTORED_TABLES,
+    RESTORED_TABLES,
+    TOPIC,
+    dlq_id,
+    queue_id,
+)
 from videoshare.infra.cfn_identity import USER_POOL, USER_POOL_CLIENT
 from videoshare.infra.cfn_scaling import scaling_resources
 from videoshare.infra.processes import (
@@ -82,15 +89,23 @@ def process_resources(process: Process, environment: dict[str, Json]) -> dict[st
 
 
 def _policy(process: Process) -> Json:
-    tables = [table_id(t) for t in process.tables]
     bucket = sub("arn:${AWS::Partition}:s3:::${%s}-%s" % (STACK, BUCKET_SUFFIX))  # noqa: UP031
+    # by name, so that tables restored by point-in-time recovery (<Stack>-<label>-<name>,
+    # `RESTORED_TABLES`) are covered as well as the stack's own (<Stack>-<name>)
+    tables = [
+        sub(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${%s}-*%s%s"  # noqa: UP031
+            % (STACK, name, suffix)
+        )
+        for name in process.tables
+        for suffix in ("", "/index/*")
+    ]
     statements: list[Json] = [
         {
             "Sid": "Tables",
             "Effect": "Allow",
             "Action": list(TABLE_ACTIONS),
-            "Resource": [get_att(t, "Arn") for t in tables]
-            + [sub("${%s.Arn}/index/*" % t) for t in tables],  # noqa: UP031
+            "Resource": tables,
         },
         {
             # every process finds the stack's queues and topic by name at start
@@ -177,6 +192,11 @@ def container_environment(process: Process) -> dict[str, Json]:
         "AWS_REGION": ref("AWS::Region"),
         "VIDEOSHARE_COGNITO_USER_POOL_ID": ref(USER_POOL),
         "VIDEOSHARE_COGNITO_CLIENT_ID": ref(USER_POOL_CLIENT),
+        "VIDEOSHARE_TABLE_PREFIX": if_(
+            HAS_RESTORED_TABLES,
+            sub("${%s}-${%s}" % (STACK, RESTORED_TABLES)),  # noqa: UP031
+            ref(STACK),
+        ),
     }
     if process.is_worker:
         env["VIDEOSHARE_HEALTH_HOST"] = "0.0.0.0"  # noqa: S104 - the container's own interface
