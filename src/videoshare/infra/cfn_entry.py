@@ -6,8 +6,12 @@
                    balancer, now internal, through its HTTP listener (30 s per request)
 
 Route 53 names either (`DomainName` + `HostedZoneId`), and the web origin follows from them: a
-value (`WEB_ORIGIN`) the other stacks take. docs/DEPLOY.md says which edge to choose. A CDN in
-front of the media is added here too, as resources of this stack.
+value (`WEB_ORIGIN`) the other stacks take. docs/DEPLOY.md says which edge to choose.
+
+A CDN in front of the media belongs here too, as resources of this stack. The data plane takes
+the web origin from this stack, so refer to the bucket by its name (`cfn_data.bucket_arn()`,
+`${Stack}-media`), not by a Ref or GetAtt of `MediaBucket`: that would make the two stacks wait
+on each other. The bucket policy that lets the CDN read belongs here then, beside it.
 """
 
 from __future__ import annotations
