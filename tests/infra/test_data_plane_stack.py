@@ -1,6 +1,8 @@
 """The data-plane stack as written (infra/stacks/data.yaml) deployed into the emulator's own
 CloudFormation, and a real upload carried to `ready` by the ingress and the workers on the
-resources that stack made, found from its outputs: the wiring, not just the syntax.
+resources that stack made, found from its outputs: the wiring, not just the syntax. Then the
+video is deleted: on the stack's versioned bucket its objects leave every listing, yet each
+stays restorable as docs/DEPLOY.md says.
 
 What the emulator's CloudFormation leaves out is applied from the same template
 (`emulator_stack.py` says what and why)."""
@@ -19,7 +21,12 @@ from tests.integration.api_support import create_video, poll, running_api, sign_
 from tests.integration.worker_support import start_worker
 from tests.media import make_clip
 from videoshare.aws import AwsClients
-from videoshare.entrypoints.workers import metadata_indexer, transcoder, upload_finalizer
+from videoshare.entrypoints.workers import (
+    housekeeping,
+    metadata_indexer,
+    transcoder,
+    upload_finalizer,
+)
 from videoshare.infra.cfn_stacks import STACKS_DIR
 from videoshare.infra.cloudformation import EXPORT_PATH
 from videoshare.infra.provision import provision_user_pool
@@ -52,7 +59,7 @@ def _named(resources: Resources) -> Resources:
     )
 
 
-async def test_the_data_plane_stack_deploys_and_carries_an_upload_to_ready(
+async def test_the_data_plane_stack_carries_an_upload_to_ready_and_keeps_what_is_deleted(
     settings: Settings, aws: AwsClients, tmp_path: Path
 ) -> None:
     body = DATA_STACK.read_text(encoding="utf-8")
@@ -84,8 +91,6 @@ async def test_the_data_plane_stack_deploys_and_carries_an_upload_to_ready(
     # URL as CloudFormation gives it has AWS's host; the emulator answers GetQueueUrl with its
     # own: the same account and name, and botocore sends to its endpoint either way)
     assert _named(resources) == _named(await resolve(aws, settings))
-    versioning = await aws.s3.get_bucket_versioning(Bucket=resources.bucket)
-    assert versioning["Status"] == "Enabled"
 
     workers = {
         name: start_worker(name, define, settings, aws, resources)
@@ -93,6 +98,7 @@ async def test_the_data_plane_stack_deploys_and_carries_an_upload_to_ready(
             (UPLOAD_FINALIZER, upload_finalizer.definition),
             (TRANSCODER, transcoder.definition),
             (METADATA_INDEXER, metadata_indexer.definition),
+            (HOUSEKEEPING, housekeeping.definition),
         )
     }
     clip = make_clip(tmp_path / "clip.mp4", seconds=1, width=160, height=120)
@@ -114,13 +120,34 @@ async def test_the_data_plane_stack_deploys_and_carries_an_upload_to_ready(
             return video if video["status"] in {"ready", "rejected", "failed"} else None
 
         video = await poll(ready, timeout_s=30, what="the video's end state")
-    assert video["status"] == "ready", video
+        assert video["status"] == "ready", video
 
-    # `video.ready` reached the notifier's queue through its filter, and not housekeeping's
+        # `video.ready` reached the notifier's queue through its filter, and not housekeeping's
+        assert await _depths(aws, resources) == {NOTIFIER: 1, HOUSEKEEPING: 0}
+
+        deleted = await api.delete(f"/v1/videos/{video['id']}", headers=user.headers)
+        assert deleted.status == 202, await deleted.text()
+        await workers[HOUSEKEEPING].drain()
+
+    s3, bucket, prefix = aws.s3, resources.bucket, f"media/{video['id']}/"
+    assert (await s3.list_objects_v2(Bucket=bucket, Prefix=prefix)).get("KeyCount") == 0
+    versions = await s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+    markers = {m["Key"]: m["VersionId"] for m in versions["DeleteMarkers"]}
+    assert markers
+    assert markers.keys() == {v["Key"] for v in versions["Versions"]}
+    # the restore (docs/DEPLOY.md): delete an object's delete marker
+    key, marker = sorted(markers.items())[0]
+    await s3.delete_object(Bucket=bucket, Key=key, VersionId=marker)
+    restored = await s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    assert [o["Key"] for o in restored["Contents"]] == [key]
+
+
+async def _depths(aws: AwsClients, resources: Resources) -> dict[str, int]:
+    """Messages waiting on the notifier's and housekeeping's queues."""
     depth = {}
     for name in (NOTIFIER, HOUSEKEEPING):
         attributes = await aws.sqs.get_queue_attributes(
             QueueUrl=resources.queue_urls[name], AttributeNames=["ApproximateNumberOfMessages"]
         )
         depth[name] = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
-    assert depth == {NOTIFIER: 1, HOUSEKEEPING: 0}
+    return depth

@@ -100,31 +100,6 @@ async def test_a_deleted_video_loses_every_object_and_open_upload_and_only_its_o
     assert await queue_depth(worker) == 0
 
 
-async def test_on_a_versioned_bucket_a_deleted_video_is_gone_yet_restorable(
-    worker: Worker,
-) -> None:
-    """The bucket on AWS is versioned (infra/stacks/data.yaml): the delete path must work
-    there, and leave each object restorable as docs/DEPLOY.md says (remove the marker)."""
-    s3, bucket = worker.ctx.deps.aws.s3, worker.ctx.deps.resources.bucket
-    await s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    video_id = uuid.uuid4().hex
-    poster = keys.poster_key(video_id)
-    for key in (keys.source_key(video_id), poster):
-        await put(worker, key)
-
-    await deliver(worker, deleted_event(video_id))
-    assert [s.outcome for s in await worker.drain()] == [Outcome.DONE]
-
-    assert await object_keys(worker, f"uploads/{video_id}/") == []
-    assert await object_keys(worker, keys.media_prefix(video_id)) == []
-    versions = await s3.list_object_versions(Bucket=bucket, Prefix=keys.media_prefix(video_id))
-    (marker,) = versions["DeleteMarkers"]
-    assert [v["Key"] for v in versions["Versions"]] == [poster]
-    # the restore: delete the delete marker (docs/DEPLOY.md)
-    await s3.delete_object(Bucket=bucket, Key=poster, VersionId=marker["VersionId"])
-    assert await object_keys(worker, keys.media_prefix(video_id)) == [poster]
-
-
 async def test_a_rejected_upload_is_deleted_on_its_verdict(worker: Worker) -> None:
     """What the transcoder rejected keeps its source there (its role may not delete under
     uploads/): the verdict brings it here."""
