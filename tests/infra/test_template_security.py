@@ -21,6 +21,7 @@ from videoshare.infra.topology import (
     VIDEOS_TABLE,
     topology,
 )
+from videoshare.infra.worker_catalog import worker_catalog
 from videoshare.settings import Settings
 
 WRITES = {"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
@@ -83,6 +84,14 @@ def test_object_actions_are_scoped_by_key_prefix(cfn: dict[str, Any]) -> None:
     for process in processes():
         if process.name not in {INGRESS, TRANSCODER, UPLOAD_FINALIZER, HOUSEKEEPING}:
             assert not object_grants(cfn, process.name), process.name
+
+
+def test_each_worker_s_object_grants_are_what_the_worker_catalog_says(
+    cfn: dict[str, Any],
+) -> None:
+    for worker in worker_catalog()["workers"]:
+        declared = {f"{prefix}*": set(actions) for prefix, actions in worker["objects"].items()}
+        assert object_grants(cfn, worker["name"]) == declared, worker["name"]
 
 
 def test_only_our_account_s_bucket_may_send_to_a_queue(cfn: dict[str, Any]) -> None:
