@@ -1,8 +1,9 @@
 """The data-plane stack as written (infra/stacks/data.yaml) deployed into the emulator's own
 CloudFormation, and a real upload carried to `ready` by the ingress and the workers on the
 resources that stack made, found from its outputs: the wiring, not just the syntax. Then the
-video is deleted: on the stack's versioned bucket its objects leave every listing, yet each
-stays restorable as docs/DEPLOY.md says.
+video is deleted, and brought back as docs/DEPLOY.md says: its record from the tables restored
+beside the stack's (the services switched to them by `VIDEOSHARE_TABLE_PREFIX`), its objects
+from behind their delete markers on the stack's versioned bucket.
 
 What the emulator's CloudFormation leaves out is applied from the same template
 (`emulator_stack.py` says what and why)."""
@@ -21,6 +22,8 @@ from tests.integration.api_support import create_video, poll, running_api, sign_
 from tests.integration.worker_support import start_worker
 from tests.media import make_clip
 from videoshare.aws import AwsClients
+from videoshare.bootstrap import wire
+from videoshare.domain.video import VideoStatus
 from videoshare.entrypoints.workers import (
     housekeeping,
     metadata_indexer,
@@ -59,7 +62,7 @@ def _named(resources: Resources) -> Resources:
     )
 
 
-async def test_the_data_plane_stack_carries_an_upload_to_ready_and_keeps_what_is_deleted(
+async def test_the_data_plane_stack_carries_an_upload_to_ready_and_restores_it_once_deleted(
     settings: Settings, aws: AwsClients, tmp_path: Path
 ) -> None:
     body = DATA_STACK.read_text(encoding="utf-8")
@@ -125,9 +128,26 @@ async def test_the_data_plane_stack_carries_an_upload_to_ready_and_keeps_what_is
         # `video.ready` reached the notifier's queue through its filter, and not housekeeping's
         assert await _depths(aws, resources) == {NOTIFIER: 1, HOUSEKEEPING: 0}
 
+        # point-in-time recovery into new tables, <Stack>-r1-<name> (the emulator copies the
+        # items as they are now, whatever the time asked for)
+        restored = settings.model_copy(update={"table_prefix": f"{settings.stack}-r1"})
+        for table in topo.tables:
+            await aws.dynamodb.restore_table_to_point_in_time(
+                SourceTableName=settings.table(table.name),
+                TargetTableName=restored.table(table.name),
+                UseLatestRestorableTime=True,
+            )
+
         deleted = await api.delete(f"/v1/videos/{video['id']}", headers=user.headers)
         assert deleted.status == 202, await deleted.text()
         await workers[HOUSEKEEPING].drain()
+
+    # the services switched to the restored tables find the video as it was
+    gone = await wire(settings, aws, resources).videos.get(video["id"])
+    back = await wire(restored, aws, resources).videos.get(video["id"])
+    assert gone is not None
+    assert back is not None
+    assert (gone.status, back.status) == (VideoStatus.DELETED, VideoStatus.READY)
 
     s3, bucket, prefix = aws.s3, resources.bucket, f"media/{video['id']}/"
     assert (await s3.list_objects_v2(Bucket=bucket, Prefix=prefix)).get("KeyCount") == 0
@@ -138,8 +158,8 @@ async def test_the_data_plane_stack_carries_an_upload_to_ready_and_keeps_what_is
     # the restore (docs/DEPLOY.md): delete an object's delete marker
     key, marker = sorted(markers.items())[0]
     await s3.delete_object(Bucket=bucket, Key=key, VersionId=marker)
-    restored = await s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
-    assert [o["Key"] for o in restored["Contents"]] == [key]
+    listed = await s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    assert [o["Key"] for o in listed["Contents"]] == [key]
 
 
 async def _depths(aws: AwsClients, resources: Resources) -> dict[str, int]:
