@@ -48,6 +48,24 @@ class Nested:
         return self.stacks[url.rsplit("/", 1)[-1]]
 
 
+@dataclass(frozen=True)
+class _Import:
+    """A foreign reference as a part takes it: what, from which part."""
+
+    source: Part
+    name: str
+    attribute: str | None
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A part with its foreign references turned into parameters."""
+
+    part: Part
+    body: dict[str, Json]  # Resources, Values, Outputs, rewritten
+    imports: dict[str, _Import]  # parameter → what it stands for
+
+
 def nest(
     parts: list[Part],
     parameters: dict[str, Json],
@@ -56,86 +74,22 @@ def nest(
     root_outputs: dict[str, tuple[str, str, str, str | None]],
     description: str,
 ) -> Nested:
-    by_name = {p.name: p for p in parts}
-    owner = {name: p for p in parts for name in (*p.resources, *p.values)}
-    bodies: dict[str, dict[str, Json]] = {}
-    imports: dict[str, dict[str, tuple[Part, str, str | None]]] = {}  # part → param → source
-    for part in parts:
-        foreign: dict[str, tuple[Part, str, str | None]] = {}
-
-        def rename(
-            name: str,
-            attribute: str | None,
-            part: Part = part,
-            foreign: dict[str, tuple[Part, str, str | None]] = foreign,
-        ) -> str | None:
-            """The parameter a foreign reference becomes (None: it stays as it is)."""
-            if owner.get(name) is part or name.startswith("AWS::") or name in parameters:
-                return None
-            if name not in owner:
-                raise KeyError(f"{part.name} refers to {name}, which no part defines")
-            param = f"{name}{attribute or ''}"
-            foreign[param] = (owner[name], name, attribute)
-            return param
-
-        bodies[part.name] = {
-            "Resources": _rewrite(part.resources, rename),
-            "Values": _rewrite(part.values, rename),
-            "Outputs": _rewrite(part.outputs, rename),
-        }
-        imports[part.name] = foreign
-    # what each part outputs: what the others import of it, and what the root shows
-    wanted: dict[str, dict[str, Json]] = {p.name: {} for p in parts}
-    for foreign in imports.values():
-        for param, (source, name, attribute) in foreign.items():
-            wanted[source.name][param] = _value(source, bodies[source.name], name, attribute)
-    for _, part_name, name, attribute in root_outputs.values():
-        if name not in by_name[part_name].outputs:
-            source = by_name[part_name]
-            wanted[part_name][f"{name}{attribute or ''}"] = _value(
-                source, bodies[part_name], name, attribute
-            )
+    cuts = [_cut(part, parts, parameters) for part in parts]
+    wanted = _outputs_wanted(cuts, root_outputs)
     stacks: dict[str, dict[str, Json]] = {}
     root_resources: dict[str, Json] = {}
-    for part in parts:
-        body = bodies[part.name]
-        for res in body["Resources"].values():
-            if "DependsOn" in res:  # the root orders the stacks; within one, only its own
-                res["DependsOn"] = [d for d in res["DependsOn"] if d in part.resources]
-                if not res["DependsOn"]:
-                    del res["DependsOn"]
-        outputs = {
-            name: {"Description": f"{name}, for the stacks beside this one", "Value": value}
-            for name, value in wanted[part.name].items()
+    for cut in cuts:
+        template = _template(cut, wanted[cut.part.name], parameters, conditions)
+        stacks[cut.part.file] = template
+        passed = {
+            name: _passed(name, parameters[name])
+            if name in parameters
+            else get_att(cut.imports[name].source.name, f"Outputs.{name}")
+            for name in template["Parameters"]
         }
-        outputs.update(body["Outputs"])
-        used = _conditions_used([body["Resources"], outputs], conditions)
-        referenced = set(_references([body["Resources"], outputs, [conditions[c] for c in used]]))
-        own_params = {
-            name: _child_parameter(spec) for name, spec in parameters.items() if name in referenced
-        }
-        for param, (source, _, _) in imports[part.name].items():
-            own_params[param] = {"Type": "String", "Description": f"From the {source.name} stack"}
-        template: dict[str, Json] = {
-            "AWSTemplateFormatVersion": "2010-09-09",
-            "Description": part.description,
-            "Parameters": own_params,
-        }
-        if used:
-            template["Conditions"] = {c: conditions[c] for c in conditions if c in used}
-        template["Resources"] = body["Resources"]
-        if outputs:
-            template["Outputs"] = outputs
-        stacks[part.file] = template
-        passed: dict[str, Json] = {}
-        for name in own_params:
-            if name in parameters:
-                passed[name] = _passed(name, parameters[name])
-            else:
-                passed[name] = get_att(imports[part.name][name][0].name, f"Outputs.{name}")
-        root_resources[part.name] = resource(
+        root_resources[cut.part.name] = resource(
             "AWS::CloudFormation::Stack",
-            {"TemplateURL": f"{STACKS_DIR}/{part.file}", "Parameters": passed},
+            {"TemplateURL": f"{STACKS_DIR}/{cut.part.file}", "Parameters": passed},
         )
     root = {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -148,6 +102,84 @@ def nest(
         },
     }
     return Nested(root, stacks)
+
+
+def _cut(part: Part, parts: list[Part], parameters: dict[str, Json]) -> _Cut:
+    owner = {name: p for p in parts for name in (*p.resources, *p.values)}
+    imports: dict[str, _Import] = {}
+
+    def rename(name: str, attribute: str | None) -> str | None:
+        """The parameter a foreign reference becomes (None: it stays as it is)."""
+        if owner.get(name) is part or name.startswith("AWS::") or name in parameters:
+            return None
+        if name not in owner:
+            raise KeyError(f"{part.name} refers to {name}, which no part defines")
+        param = f"{name}{attribute or ''}"
+        imports[param] = _Import(owner[name], name, attribute)
+        return param
+
+    body = {
+        "Resources": _rewrite(part.resources, rename),
+        "Values": _rewrite(part.values, rename),
+        "Outputs": _rewrite(part.outputs, rename),
+    }
+    for res in body["Resources"].values():
+        if "DependsOn" in res:  # the references order the stacks; within one, its own only
+            res["DependsOn"] = [d for d in res["DependsOn"] if d in part.resources]
+            if not res["DependsOn"]:
+                del res["DependsOn"]
+    return _Cut(part, body, imports)
+
+
+def _outputs_wanted(
+    cuts: list[_Cut], root_outputs: dict[str, tuple[str, str, str, str | None]]
+) -> dict[str, dict[str, Json]]:
+    """part → output name → value: what the others import of it, and what the root shows."""
+    by_name = {cut.part.name: cut for cut in cuts}
+    wanted: dict[str, dict[str, Json]] = {name: {} for name in by_name}
+    for cut in cuts:
+        for param, found in cut.imports.items():
+            source = by_name[found.source.name]
+            wanted[found.source.name][param] = _value(
+                source.part, source.body, found.name, found.attribute
+            )
+    for _, part_name, name, attribute in root_outputs.values():
+        source = by_name[part_name]
+        if name not in source.part.outputs:
+            wanted[part_name][f"{name}{attribute or ''}"] = _value(
+                source.part, source.body, name, attribute
+            )
+    return wanted
+
+
+def _template(
+    cut: _Cut, wanted: dict[str, Json], parameters: dict[str, Json], conditions: dict[str, Json]
+) -> dict[str, Json]:
+    """One nested stack: the parameters and conditions it uses, its resources and outputs."""
+    outputs = {
+        name: {"Description": f"{name}, for the stacks beside this one", "Value": value}
+        for name, value in wanted.items()
+    }
+    outputs.update(cut.body["Outputs"])
+    resources = cut.body["Resources"]
+    used = _conditions_used([resources, outputs], conditions)
+    referenced = set(_references([resources, outputs, [conditions[c] for c in used]]))
+    own_params = {
+        name: _child_parameter(spec) for name, spec in parameters.items() if name in referenced
+    }
+    for param, found in cut.imports.items():
+        own_params[param] = {"Type": "String", "Description": f"From the {found.source.name} stack"}
+    template: dict[str, Json] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": cut.part.description,
+        "Parameters": own_params,
+    }
+    if used:
+        template["Conditions"] = {c: conditions[c] for c in conditions if c in used}
+    template["Resources"] = resources
+    if outputs:
+        template["Outputs"] = outputs
+    return template
 
 
 def _value(part: Part, body: dict[str, Json], name: str, attribute: str | None) -> Json:
