@@ -78,6 +78,59 @@ def test_every_parameter_is_passed_and_every_output_taken_exists(stacks: Nested)
         assert name.removeprefix("Outputs.") in stacks.template_of(source)["Outputs"]
 
 
+def test_each_stack_holds_the_template_s_resources_as_they_are(stacks: Nested) -> None:
+    """Put each parameter that stands for another stack's resource back as the reference it
+    was, and every stack's resources are the whole template's, unchanged (but DependsOn on
+    another stack's resource, which the stacks' order replaces): what the template tests
+    assert of `template()` holds of what is deployed."""
+    whole = template()["Resources"]
+    for part, nested_stack in stacks.root["Resources"].items():
+        back: dict[str, Any] = {}  # parameter → the reference it was
+        for name, value in nested_stack["Properties"]["Parameters"].items():
+            if name in PARAMETERS:
+                continue
+            source, output = value["Fn::GetAtt"]
+            made = stacks.template_of(source)["Outputs"][output.removeprefix("Outputs.")]
+            back[name] = _original(made["Value"], name)
+        for logical, res in stacks.template_of(part)["Resources"].items():
+            expected = {k: v for k, v in whole[logical].items() if k != "DependsOn"}
+            got = {k: v for k, v in _put_back(res, back).items() if k != "DependsOn"}
+            assert got == expected, (part, logical)
+            kept = set(res.get("DependsOn", []))
+            assert kept <= set(whole[logical].get("DependsOn", [])), (part, logical)
+
+
+def _original(value: Any, param: str) -> Any:
+    """The reference an output stands for: a Ref or GetAtt (inside the Fn::If that leaves it
+    empty when its resource's condition is false), else a value of its own, named `param`."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        value = value["Fn::If"][1]
+    if isinstance(value, dict) and set(value) <= {"Ref", "Fn::GetAtt"}:
+        return value
+    return {"Ref": param}
+
+
+def _put_back(node: Any, back: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_put_back(item, back) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Ref"} and node["Ref"] in back:
+        return back[node["Ref"]]
+    if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+
+        def name(original: Any) -> str:
+            if "Ref" in original:
+                return str(original["Ref"])
+            return ".".join(original["Fn::GetAtt"])
+
+        text = node["Fn::Sub"]
+        for param, original in back.items():
+            text = text.replace("${%s}" % param, "${%s}" % name(original))  # noqa: UP031
+        return {"Fn::Sub": text}
+    return {key: _put_back(value, back) for key, value in node.items()}
+
+
 def test_a_stack_refers_only_to_what_it_has(stacks: Nested) -> None:
     """Every Ref, GetAtt and Sub name in a stack is its own resource, its parameter, or a
     pseudo parameter (cfn-lint says the same; this keeps the split honest without it)."""
