@@ -26,6 +26,7 @@ from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
 from videoshare.adapters.publisher import Publisher
+from videoshare.adapters.revocations import RevokedUsers
 from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.storage_quota import StorageReservations
@@ -114,7 +115,11 @@ def wire(
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
         identity=identity,
-        tokens=AccessTokens(verifier, identity.session_alive),
+        tokens=AccessTokens(
+            verifier,
+            identity.session_alive,
+            users=RevokedUsers(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        ),
         aws=aws,
         # --- the workers' adapters ---
         objects=MediaObjects(aws.s3, resources.bucket),

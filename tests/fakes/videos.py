@@ -54,6 +54,9 @@ class FakeVideoStore:
             cursor,
         )
 
+    async def remove(self, video_id: str) -> None:
+        self.records.pop(video_id, None)
+
     def cursor_after(self, video: Video) -> str:
         return _encode(f"owner:{video.owner_id}", video.id)
 

@@ -10,6 +10,7 @@ from tests.fakes.counters import FakeCounters
 from tests.fakes.events import FakePublisher
 from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
+from tests.fakes.objects import FakeObjectStore
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage import FakeMediaStore
 from tests.fakes.storage_quota import FakeStorageQuota
@@ -60,6 +61,7 @@ class FakePorts:
     webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)
     webhook_targets: FakeWebhookTargets = field(default_factory=FakeWebhookTargets)
     notifications: FakeInbox = field(default_factory=FakeInbox)
+    objects: FakeObjectStore = field(default_factory=FakeObjectStore)
     tokens: FakeSessionTokens = field(init=False)
 
     def __post_init__(self) -> None:

@@ -96,6 +96,9 @@ class VideoRepository:
             raise
         return written
 
+    async def remove(self, video_id: str) -> None:
+        await self._db.delete_item(TableName=self._table, Key={"id": {"S": video_id}})
+
     async def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> Page:
         return await self._query(OWNER_INDEX, "owner_id", owner_id, limit, cursor)
 

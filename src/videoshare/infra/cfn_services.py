@@ -159,12 +159,12 @@ def _policy(process: Process) -> Json:
                 "Resource": objects,
             }
         )
-    if not process.is_worker:
+    if process.user_pool_actions:
         statements.append(
             {
                 "Sid": "UserPool",
                 "Effect": "Allow",
-                "Action": ["cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient"],
+                "Action": list(process.user_pool_actions),
                 "Resource": get_att(USER_POOL, "Arn"),
             }
         )

@@ -75,6 +75,7 @@ class Process:
     bucket_actions: tuple[str, ...] = ()  # on the bucket (ListBucket, ...)
     object_actions: tuple[str, ...] = ()  # on its objects
     sends_to: tuple[str, ...] = ()  # other consumers' queues it sends to
+    user_pool_actions: tuple[str, ...] = ()  # on the user pool (cognito-idp:...)
     # Scaling: tasks at rest and at most; a worker's target backlog (messages visible per
     # running task), the ingress's target average CPU.
     # Local disk for work files (Fargate ephemeral storage; 20 GiB when 0): the transcoder
@@ -113,6 +114,10 @@ def processes() -> tuple[Process, ...]:
                 "s3:GetObject",
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",
+            ),
+            user_pool_actions=(
+                "cognito-idp:DescribeUserPool",
+                "cognito-idp:DescribeUserPoolClient",
             ),
             max_tasks=6,
             target=60,  # percent CPU
@@ -170,9 +175,11 @@ def processes() -> tuple[Process, ...]:
             HOUSEKEEPING,
             ("worker", HOUSEKEEPING),
             ports[HOUSEKEEPING],
-            _RELEASING_TABLES,
+            # a deleted account: its search entries and webhook go too (account_removal.py)
+            (*_RELEASING_TABLES, SEARCH_TABLE, WEBHOOKS_TABLE),
             bucket_actions=("s3:ListBucket", "s3:ListBucketMultipartUploads"),
             object_actions=("s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+            user_pool_actions=("cognito-idp:AdminDeleteUser",),
             max_tasks=2,
         ),
     )

@@ -183,8 +183,9 @@ def topology(settings: Settings) -> Topology:
             ),
             ConsumerQueue(
                 HOUSEKEEPING,
-                # deletes the objects of deleted videos; its sweep runs beside the consumer
-                event_types=("video.deleted",),
+                # deletes the objects of deleted videos and everything of deleted accounts;
+                # its sweep runs beside the consumer
+                event_types=("video.deleted", "account.deleted"),
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("video.rejected", when="the sweep: an upload expired"),

@@ -1,5 +1,6 @@
 """housekeeping: `video.deleted` → every object of the video deleted, its storage released;
-beside its consumer, a
+`account.deleted` → every video of the account and everything kept for it removed, then the
+user (`usecases/account_removal.py`); beside its consumer, a
 sweep every `sweep_interval_s` that expires abandoned uploads and re-publishes what stuck
 videos wait for (`usecases/housekeeping.py`)."""
 
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
 
 import structlog
 
-from videoshare.domain.events import VideoDeleted
+from videoshare.domain.events import AccountDeleted, VideoDeleted
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
+from videoshare.usecases.account_removal import remove_account
 from videoshare.usecases.housekeeping import forget_deleted_video, sweep_pending
 
 log = structlog.get_logger("housekeeping")
@@ -23,6 +26,16 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
         removed = await forget_deleted_video(ctx.deps, event.data.owner_id, event.data.video_id)
         log.info("video_objects_deleted", video_id=event.data.video_id, objects=removed)
 
+    async def on_account_deleted(event: AccountDeleted) -> None:
+        removed = await remove_account(ctx.deps, event, time.time())
+        log.info(
+            "account_removed",
+            user_id=event.data.user_id,
+            videos=removed.videos,
+            objects=removed.objects,
+            notifications=removed.notifications,
+        )
+
     async def sweep_forever(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
@@ -32,7 +45,10 @@ def definition(ctx: WorkerContext) -> WorkerDefinition:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), ctx.deps.settings.sweep_interval_s)
 
-    return WorkerDefinition(handlers={"video.deleted": on_deleted}, background=sweep_forever)
+    return WorkerDefinition(
+        handlers={"video.deleted": on_deleted, "account.deleted": on_account_deleted},
+        background=sweep_forever,
+    )
 
 
 async def sweep(ctx: WorkerContext) -> Counter[str]:
