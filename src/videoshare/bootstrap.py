@@ -32,6 +32,7 @@ from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.storage_quota import StorageReservations
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
+from videoshare.adapters.views import BufferedViews
 from videoshare.adapters.webhooks import (
     SignedWebhookPoster,
     WebhookDeliveries,
@@ -69,6 +70,7 @@ class Dependencies:
     deliveries: WebhookDeliveries
     identity: CognitoIdentity
     tokens: AccessTokens
+    views: BufferedViews
     # The open clients, for the runtime's own wiring (the consumer's SQS calls, the operator's
     # dead-letter commands); use cases never touch them.
     aws: AwsClients
@@ -119,6 +121,12 @@ def wire(
             verifier,
             identity.session_alive,
             users=RevokedUsers(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        ),
+        views=BufferedViews(
+            aws.dynamodb,
+            settings.table(VIDEOS_TABLE),
+            settings.table(LIMITS_TABLE),
+            key=settings.playback_key,  # asked at the first view (workers count none)
         ),
         aws=aws,
         # --- the workers' adapters ---

@@ -36,8 +36,12 @@ class FakeVideoStore:
             or current.status is not expected.status
         ):
             raise VideoConflict(f"video {expected.id} changed since it was read")
-        written = changed.model_copy(
-            update={"version": expected.version + 1, "updated_at": utc_now()}
+        written = changed.model_copy(  # the views counted meanwhile are kept, as a save does
+            update={
+                "version": expected.version + 1,
+                "updated_at": utc_now(),
+                "views": current.views,
+            }
         )
         self.records[written.id] = written
         self.writes += 1
@@ -57,15 +61,36 @@ class FakeVideoStore:
     async def remove(self, video_id: str) -> None:
         self.records.pop(video_id, None)
 
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        return self._page(
+            "popular",
+            lambda v: v.status is VideoStatus.READY and v.visibility is Visibility.PUBLIC,
+            limit,
+            cursor,
+            by_views=True,
+        )
+
+    def add_views(self, video_id: str, views: int) -> None:
+        """What the view counter's flush does: views added, the version untouched."""
+        if video_id in self.records:
+            video = self.records[video_id]
+            self.records[video_id] = video.model_copy(update={"views": video.views + views})
+
     def cursor_after(self, video: Video) -> str:
         return _encode(f"owner:{video.owner_id}", video.id)
 
     def _page(
-        self, listing: str, wanted: Callable[[Video], bool], limit: int, cursor: str | None
+        self,
+        listing: str,
+        wanted: Callable[[Video], bool],
+        limit: int,
+        cursor: str | None,
+        *,
+        by_views: bool = False,
     ) -> Page:
         ordered = sorted(
             (v for v in self.records.values() if wanted(v)),
-            key=lambda v: (v.created_at, v.id),
+            key=lambda v: (v.views, v.id) if by_views else (v.created_at, v.id),
             reverse=True,
         )
         start = 0

@@ -15,6 +15,7 @@ from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage import FakeMediaStore
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
+from tests.fakes.views import FakeViewCounter
 from tests.fakes.webhooks import FakeWebhookRegistry, FakeWebhookTargets
 from videoshare.domain import keys
 from videoshare.domain.video import MediaOutputs, Rendition, Video, VideoEdit, Visibility
@@ -63,9 +64,11 @@ class FakePorts:
     notifications: FakeInbox = field(default_factory=FakeInbox)
     objects: FakeObjectStore = field(default_factory=FakeObjectStore)
     tokens: FakeSessionTokens = field(init=False)
+    views: FakeViewCounter = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = FakeSessionTokens(self.identity)
+        self.views = FakeViewCounter(self.videos)
 
 
 def new_video(**overrides: Any) -> NewVideo:

@@ -72,9 +72,14 @@ def decode_cursor(cursor: str | None, allowed_keys: set[str]) -> dict[str, Any] 
         raise BadCursor("the cursor is not one this service gave out") from exc
     if not isinstance(data, dict) or set(data) != allowed_keys:
         raise BadCursor("the cursor is not one this service gave out")
-    if not all(isinstance(v, str) for v in data.values()):
+    if not all(_key_value(v) for v in data.values()):
         raise BadCursor("the cursor is not one this service gave out")
     return to_item(data)
+
+
+def _key_value(value: Any) -> bool:
+    """A string, or a whole number (an index's numeric range key)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 async def batch_write(db: DynamoDBClient, table: str, requests: list[dict[str, Any]]) -> None:

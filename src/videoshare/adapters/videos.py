@@ -1,6 +1,11 @@
 """The video records in DynamoDB. Every status change is a conditional write on the expected
 status and version, so a duplicate, late or replayed event never moves a video backwards and a
-concurrent edit is never lost."""
+concurrent edit is never lost.
+
+`views` is the one attribute a save never writes: the ingress adds views to it in batches
+(`adapters/views.py`, atomic `ADD`s that do not touch the version), so a save is an update of
+every other attribute (and the removal of those that are gone), never a whole-item put that
+would write back a count read before the last batch."""
 
 from __future__ import annotations
 
@@ -12,13 +17,19 @@ from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, 
 from videoshare.domain.errors import BadCursor, VideoConflict, VideoExists
 from videoshare.domain.events import utc_now
 from videoshare.domain.video import Video, VideoStatus, Visibility
-from videoshare.infra.topology import FEED_INDEX, OWNER_INDEX
+from videoshare.infra.topology import FEED_INDEX, OWNER_INDEX, POPULAR_INDEX
 from videoshare.usecases.ports import Page
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 PUBLIC_FEED = "public"
+VIEWS = "views"
+# What a saved item may carry besides `id` and `views`: every field, and the index attributes.
+_SAVED = (set(Video.model_fields) | {"created_key", "feed", "pending_status", "updated_key"}) - {
+    "id",
+    VIEWS,
+}
 
 
 def _created_key(created_at: str, video_id: str) -> str:
@@ -42,6 +53,7 @@ def _video_from(item: dict[str, Any]) -> Video:
     data.pop("feed", None)
     data.pop("pending_status", None)
     data.pop("updated_key", None)
+    data.setdefault(VIEWS, 0)
     return Video.model_validate(data)
 
 
@@ -79,22 +91,39 @@ class VideoRepository:
         written = changed.model_copy(
             update={"version": expected.version + 1, "updated_at": utc_now()}
         )
+        item = _item_for(written)
+        names = {"#v": "version", "#s": "status", "#views": VIEWS}
+        values = {
+            ":v": to_value(expected.version),
+            ":s": to_value(expected.status.value),
+            ":zero": {"N": "0"},
+        }
+        sets = ["#views = if_not_exists(#views, :zero)"]
+        removes = []
+        for i, attribute in enumerate(sorted(_SAVED)):
+            names[f"#a{i}"] = attribute
+            if attribute in item:
+                values[f":a{i}"] = item[attribute]
+                sets.append(f"#a{i} = :a{i}")
+            else:
+                removes.append(f"#a{i}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
-            await self._db.put_item(
+            answer = await self._db.update_item(
                 TableName=self._table,
-                Item=_item_for(written),
+                Key={"id": {"S": written.id}},
+                UpdateExpression=expression,
                 ConditionExpression="#v = :v AND #s = :s",
-                ExpressionAttributeNames={"#v": "version", "#s": "status"},
-                ExpressionAttributeValues={
-                    ":v": to_value(expected.version),
-                    ":s": to_value(expected.status.value),
-                },
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
             if _conditional_failed(exc):
                 raise VideoConflict(f"video {expected.id} changed since it was read") from exc
             raise
-        return written
+        # the views as they are now (added by the ingress meanwhile, never by a save)
+        return written.model_copy(update={VIEWS: int(answer["Attributes"][VIEWS]["N"])})
 
     async def remove(self, video_id: str) -> None:
         await self._db.delete_item(TableName=self._table, Key={"id": {"S": video_id}})
@@ -104,6 +133,9 @@ class VideoRepository:
 
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         return await self._query(FEED_INDEX, "feed", PUBLIC_FEED, limit, cursor)
+
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        return await self._query(POPULAR_INDEX, "feed", PUBLIC_FEED, limit, cursor, range_key=VIEWS)
 
     def cursor_after(self, video: Video) -> str:
         created_at = video.model_dump(mode="json", include={"created_at"})["created_at"]
@@ -117,7 +149,14 @@ class VideoRepository:
         return cursor
 
     async def _query(
-        self, index: str, key: str, value: str, limit: int, cursor: str | None
+        self,
+        index: str,
+        key: str,
+        value: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        range_key: str = "created_key",
     ) -> Page:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -128,7 +167,7 @@ class VideoRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        start = decode_cursor(cursor, {"id", key, "created_key"})
+        start = decode_cursor(cursor, {"id", key, range_key})
         if start is not None and start[key].get("S") != value:
             raise BadCursor("the cursor belongs to another listing")
         if start:

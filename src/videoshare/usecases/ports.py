@@ -49,12 +49,26 @@ class VideoStore(Protocol):
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         """Ready public videos, newest first; `BadCursor` likewise."""
 
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        """Ready public videos, most viewed first; `BadCursor` likewise."""
+
     def cursor_after(self, video: Video) -> str:
         """The cursor of its owner's listing that continues after `video` (a search of the
         owner's videos stops within a page)."""
 
     async def remove(self, video_id: str) -> None:
         """Delete the record for good (its owner's account is going); none is no error."""
+
+
+class ViewCounter(Protocol):
+    """Views of videos (`adapters.views.BufferedViews`): counted once per viewer, video and
+    hour, and added to the records (`Video.views`) later, in batches."""
+
+    def counted_here(self, video_id: str, viewer: str, now: float) -> bool:
+        """Whether this process counted that view this hour (memory only: no I/O)."""
+
+    async def count(self, video_id: str, viewer: str, now: float) -> bool:
+        """Count a view of `video_id` by `viewer`; False when it was counted this hour."""
 
 
 class EventPublisher(Protocol):

@@ -197,6 +197,10 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={200: s.VideoOut, 404: PROBLEM, **_AUTH},
     ),
     Operation(
+        "POST", "/v1/videos/{video_id}/views", "Count a view", auth=Auth.OPTIONAL,
+        responses={202: NO_CONTENT, 404: PROBLEM, 409: PROBLEM, **_AUTH},
+    ),
+    Operation(
         "GET", "/v1/videos/{video_id}/download", "Download a video", auth=Auth.OPTIONAL,
         query=s.DownloadQuery,
         responses={302: REDIRECT, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH, **_QUERY},

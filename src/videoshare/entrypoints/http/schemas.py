@@ -257,6 +257,10 @@ class VideoOut(_Out):
     poster_url: str | None = _OPTIONAL
     hls_url: str | None = _OPTIONAL
     storyboard_url: str | None = _OPTIONAL
+    views: int = Field(
+        default=0,
+        description="views counted so far (once per viewer and hour; added within seconds)",
+    )
 
 
 class UploadOut(_Out):
@@ -321,6 +325,10 @@ class ListVideosQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     q: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = None
     tag: Annotated[str, StringConstraints(max_length=MAX_TAG)] | None = None
+    sort: Literal["newest", "views"] = Field(
+        default="newest",
+        description="`views`: the most viewed first (the public feed without a search only)",
+    )
 
 
 class DownloadQuery(BaseModel):
