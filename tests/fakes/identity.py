@@ -40,6 +40,7 @@ class _Account:
     confirmed: bool
     code: str
     reset_code: str | None = None
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class FakeIdentity:
 
     async def login(self, email: str, password: str) -> Tokens:
         account = self.accounts.get(email)
-        if account is None or account.password != password:
+        if account is None or account.password != password or not account.enabled:
             raise BadCredentials()
         if not account.confirmed:
             raise NotConfirmed("User is not confirmed.")
@@ -127,6 +128,12 @@ class FakeIdentity:
             raise WrongPassword("Incorrect username or password.")
         _check_policy(password)
         account.password = password
+
+    async def disable_user(self, username: str) -> None:
+        account = next((a for a in self.accounts.values() if a.user_id == username), None)
+        if account is not None:
+            account.enabled = False
+            self.ended.update(s.id for s, _ in self.access.values() if s.user_id == username)
 
     async def delete_user(self, username: str) -> None:
         account = next((a for a in self.accounts.values() if a.user_id == username), None)

@@ -169,6 +169,8 @@ async def test_a_deleted_account_is_refused_at_once_everywhere_and_leaves_nothin
             await expect_problem(await client.get("/v1/me", headers=ann.headers), 401)
         refreshed = await api.post("/v1/auth/refresh", json={"refresh_token": ann.refresh_token})
         await expect_problem(refreshed, 401)
+        again = await api.post("/v1/auth/login", json={"email": ann.email, "password": PASSWORD})
+        await expect_problem(again, 401, "bad-credentials")  # before housekeeping ran too
     assert (await api.get("/v1/me", headers=bob.headers)).status == 200
 
     worker = start_worker(

@@ -127,6 +127,8 @@ async def test_a_deleted_account_loses_its_tokens_at_once_then_everything_it_had
     await delete_account(ports, tokens.access_token, claims, PASSWORD, HERE, NOON, "req-1")
     with pytest.raises(RevokedToken):
         await ports.tokens.verify(tokens.access_token)
+    with pytest.raises(BadCredentials):  # no new session while the removal is under way
+        await login(ports, "ann@example.com", PASSWORD, "198.51.100.7", NOON)
     (event,) = [e for e in ports.publisher.published if isinstance(e, AccountDeleted)]
     assert isinstance(event, AccountDeleted)
     assert (event.data.user_id, event.data.email, event.correlation_id) == (

@@ -179,6 +179,13 @@ class CognitoIdentity:
             _raise_if_throttled(exc)
             raise
 
+    async def disable_user(self, username: str) -> None:
+        try:
+            await self._cognito.admin_disable_user(UserPoolId=self._pool_id, Username=username)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise
+
     async def delete_user(self, username: str) -> None:
         try:
             await self._cognito.admin_delete_user(UserPoolId=self._pool_id, Username=username)

@@ -118,6 +118,8 @@ def processes() -> tuple[Process, ...]:
             user_pool_actions=(
                 "cognito-idp:DescribeUserPool",
                 "cognito-idp:DescribeUserPoolClient",
+                # a deleted account can no longer log in, at once (usecases/accounts.py)
+                "cognito-idp:AdminDisableUser",
             ),
             max_tasks=6,
             target=60,  # percent CPU

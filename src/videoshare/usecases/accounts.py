@@ -9,7 +9,8 @@ A password asked again to confirm a change (a new password, deleting the account
 against the same limits, so a stolen session cannot be used to guess it.
 
 Deleting an account, here: the password checked, every token of the person refused at once
-(on every ingress process) and their sessions ended, then `account.deleted` published;
+(on every ingress process), their sessions ended and the user disabled (no new login), then
+`account.deleted` published;
 housekeeping removes the rest (`usecases/account_removal.py`).
 """
 
@@ -158,6 +159,7 @@ async def delete_account(
     await ports.tokens.revoke_user(claims)
     await ports.identity.logout(access_token)  # every refresh token of theirs ends
     username = claims.username or email
+    await ports.identity.disable_user(username)  # no new login until the user is deleted
     await ports.publisher.publish(
         account_deleted(
             claims.sub, username, email, correlation_id=correlation_id, producer=PRODUCER

@@ -206,6 +206,9 @@ class IdentityProvider(Protocol):
         """Send the sign-up confirmation code again; `AlreadyConfirmed`; an unknown address:
         nothing is sent, and nothing tells."""
 
+    async def disable_user(self, username: str) -> None:
+        """Refuse the user's logins and tokens from now on (an unknown one: done already)."""
+
     async def delete_user(self, username: str) -> None:
         """Delete the user from the pool; an unknown one is done already."""
 
