@@ -51,24 +51,13 @@ class FakeVideoStore:
         return self._page(f"owner:{owner_id}", lambda v: v.owner_id == owner_id, limit, cursor)
 
     async def list_public(self, limit: int, cursor: str | None) -> Page:
-        return self._page(
-            "public",
-            lambda v: v.status is VideoStatus.READY and v.visibility is Visibility.PUBLIC,
-            limit,
-            cursor,
-        )
+        return self._page("public", _in_feed, limit, cursor)
 
     async def remove(self, video_id: str) -> None:
         self.records.pop(video_id, None)
 
     async def list_popular(self, limit: int, cursor: str | None) -> Page:
-        return self._page(
-            "popular",
-            lambda v: v.status is VideoStatus.READY and v.visibility is Visibility.PUBLIC,
-            limit,
-            cursor,
-            by_views=True,
-        )
+        return self._page("popular", _in_feed, limit, cursor, by_views=True)
 
     def add_views(self, video_id: str, views: int) -> None:
         """What the view counter's flush does: views added, the version untouched."""
@@ -100,6 +89,10 @@ class FakeVideoStore:
         items = ordered[start : start + limit]
         more = start + limit < len(ordered)
         return Page(items, _encode(listing, items[-1].id) if more and items else None)
+
+
+def _in_feed(video: Video) -> bool:
+    return video.status is VideoStatus.READY and video.visibility is Visibility.PUBLIC
 
 
 def _encode(listing: str, video_id: str) -> str:

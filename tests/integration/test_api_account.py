@@ -45,6 +45,8 @@ async def test_a_forgotten_password_is_reset_with_the_code_and_changed_later(
     unknown = await api.post("/v1/auth/password/forgot", json={"email": unique_email()})
     assert unknown.status == 202
     assert await unknown.json() == {"sent": True}  # an unknown address is answered alike
+    for body in ({}, {"email": "nobody"}, {"email": user.email, "admin": True}):
+        await expect_problem(await api.post("/v1/auth/password/forgot", json=body), 422)
 
     # The emulator checks codes of its own form only, so a wrong one keeps that form.
     wrong = code[:-1] + ("0" if code[-1] != "0" else "1")

@@ -7,6 +7,8 @@ reads AWS error codes. Login answers unknown users and wrong passwords with the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -180,18 +182,12 @@ class CognitoIdentity:
             raise
 
     async def disable_user(self, username: str) -> None:
-        try:
+        with _unless_user_gone():
             await self._cognito.admin_disable_user(UserPoolId=self._pool_id, Username=username)
-        except ClientError as exc:
-            if _code(exc) != "UserNotFoundException":
-                raise
 
     async def delete_user(self, username: str) -> None:
-        try:
+        with _unless_user_gone():
             await self._cognito.admin_delete_user(UserPoolId=self._pool_id, Username=username)
-        except ClientError as exc:
-            if _code(exc) != "UserNotFoundException":
-                raise
 
     async def _status(self, username: str) -> str | None:
         try:
@@ -313,6 +309,16 @@ def _tokens(answer: Any, refresh_token: str | None) -> Tokens:
         expires_in=int(result["ExpiresIn"]),
         token_type=str(result.get("TokenType", "Bearer")),
     )
+
+
+@contextmanager
+def _unless_user_gone() -> Iterator[None]:
+    """An administrator's call on a user that is gone already: done."""
+    try:
+        yield
+    except ClientError as exc:
+        if _code(exc) != "UserNotFoundException":
+            raise
 
 
 def _raise_if_throttled(exc: ClientError) -> None:

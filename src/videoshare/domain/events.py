@@ -169,7 +169,8 @@ class AccountDeleted(_Envelope):
     data: AccountDeletedData
 
 
-Event = Annotated[
+# The events about one video (each `data` names it): all but the account's.
+VideoEvent = (
     VideoCreated
     | VideoUpdated
     | VideoDeleted
@@ -178,9 +179,8 @@ Event = Annotated[
     | VideoTranscoded
     | VideoReady
     | VideoFailed
-    | AccountDeleted,
-    Field(discriminator="type"),
-]
+)
+Event = Annotated[VideoEvent | AccountDeleted, Field(discriminator="type")]
 EVENT_TYPES: tuple[type[_Envelope], ...] = (
     VideoCreated,
     VideoUpdated,
@@ -193,18 +193,6 @@ EVENT_TYPES: tuple[type[_Envelope], ...] = (
     AccountDeleted,
 )
 EVENT_TYPE_NAMES: tuple[str, ...] = tuple(t.model_fields["type"].default for t in EVENT_TYPES)
-
-# The events about one video (each `data` names it): all but the account's.
-VideoEvent = (
-    VideoCreated
-    | VideoUpdated
-    | VideoDeleted
-    | VideoUploaded
-    | VideoRejected
-    | VideoTranscoded
-    | VideoReady
-    | VideoFailed
-)
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
