@@ -180,3 +180,28 @@ async def test_a_removed_video_is_gone_from_its_record_and_its_owners_listing(
     await videos.remove(gone.id)  # again: no error
     assert await videos.get(gone.id) is None
     assert [v.id for v in (await videos.list_by_owner(owner, 10, None)).items] == [kept.id]
+
+
+async def test_views_added_since_the_read_make_a_save_a_conflict(
+    videos: VideoStore, backend: Emulated | None
+) -> None:
+    video = _video()
+    await videos.create(video)
+    if backend is None:
+        videos.add_views(video.id, 2)  # type: ignore[attr-defined]
+    else:  # the ingress's batch: an ADD that leaves the version alone
+        await backend.aws.dynamodb.update_item(
+            TableName=videos._table,  # type: ignore[attr-defined]
+            Key={"id": {"S": video.id}},
+            UpdateExpression="ADD #views :n",
+            ExpressionAttributeNames={"#views": "views"},
+            ExpressionAttributeValues={":n": {"N": "2"}},
+        )
+    with pytest.raises(VideoConflict):
+        await videos.save(video.uploaded(), expected=video)
+    fresh = await videos.get(video.id)
+    assert fresh is not None
+    assert fresh.views == 2
+    saved = await videos.save(fresh.uploaded(), expected=fresh)
+    assert (await videos.get(video.id)) == saved
+    assert saved.views == 2

@@ -34,14 +34,11 @@ class FakeVideoStore:
             current is None
             or current.version != expected.version
             or current.status is not expected.status
+            or current.views != expected.views  # views added since the read
         ):
             raise VideoConflict(f"video {expected.id} changed since it was read")
-        written = changed.model_copy(  # the views counted meanwhile are kept, as a save does
-            update={
-                "version": expected.version + 1,
-                "updated_at": utc_now(),
-                "views": current.views,
-            }
+        written = changed.model_copy(
+            update={"version": expected.version + 1, "updated_at": utc_now()}
         )
         self.records[written.id] = written
         self.writes += 1
