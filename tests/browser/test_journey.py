@@ -242,6 +242,8 @@ async def forget_change_and_delete_the_account(page: Page, email: str, screensho
     await page.get_by_label("Code").fill("123456")
     await page.get_by_role("button", name="Confirm").click()
     await expect(page.get_by_role("alert")).to_contain_text("The code does not match")
+    await page.get_by_role("button", name="Send the code again").click()
+    await expect(page.get_by_role("status").first).to_contain_text("A new code is on its way")
     await page.goto("/login")
     await page.get_by_label("E-mail").fill(email)
     await page.get_by_label("Password").fill(PASSWORD)
