@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
+    # Views are counted in the ingress's memory and added to the records this often.
+    views_flush_interval_s: float = Field(default=5.0, gt=0, le=300)
     # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
     public_base_url: str | None = None
 

@@ -182,5 +182,6 @@ async def test_a_video_changed_since_the_index_was_read_is_skipped(fakes: Worker
 
     assert stored(fakes, changed.id) == edited
     assert stored(fakes, other.id).status is VideoStatus.REJECTED
-    (rejected,) = fakes.publisher.published
+    (rejected,) = fakes.publisher.of_type("video.rejected")
+    assert len(fakes.publisher.published) == 1
     assert rejected.data.video_id == other.id

@@ -175,11 +175,12 @@ def _policy(process: Process) -> Json:
         )
     if not process.is_worker:
         statements.append(cdn_secret_statement())
+    if process.user_pool_actions:
         statements.append(
             {
                 "Sid": "UserPool",
                 "Effect": "Allow",
-                "Action": ["cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient"],
+                "Action": list(process.user_pool_actions),
                 "Resource": get_att(USER_POOL, "Arn"),
             }
         )

@@ -86,6 +86,7 @@ class Process:
     bucket_actions: tuple[str, ...] = ()  # on the bucket (ListBucket, ...)
     objects: tuple[ObjectAccess, ...] = ()  # on its objects, by key prefix
     sends_to: tuple[str, ...] = ()  # other consumers' queues it sends to
+    user_pool_actions: tuple[str, ...] = ()  # on the user pool (cognito-idp:...)
     # Scaling: tasks at rest and at most; a worker's target backlog (messages visible per
     # running task), the ingress's target average CPU.
     # Local disk for work files (Fargate ephemeral storage; 20 GiB when 0): the transcoder
@@ -131,6 +132,12 @@ def processes() -> tuple[Process, ...]:
                     ),
                 ),
                 ObjectAccess(MEDIA_PREFIX, ("s3:GetObject",)),
+            ),
+            user_pool_actions=(
+                "cognito-idp:DescribeUserPool",
+                "cognito-idp:DescribeUserPoolClient",
+                # a deleted account can no longer log in, at once (usecases/accounts.py)
+                "cognito-idp:AdminDisableUser",
             ),
             max_tasks=6,
             target=60,  # percent CPU
@@ -197,13 +204,15 @@ def processes() -> tuple[Process, ...]:
             HOUSEKEEPING,
             ("worker", HOUSEKEEPING),
             ports[HOUSEKEEPING],
-            _RELEASING_TABLES,
+            # a deleted account: its search entries and webhook go too (account_removal.py)
+            (*_RELEASING_TABLES, SEARCH_TABLE, WEBHOOKS_TABLE),
             bucket_actions=("s3:ListBucket", "s3:ListBucketMultipartUploads"),
             # what deleted videos and rejected uploads leave, everywhere
             objects=tuple(
                 ObjectAccess(prefix, ("s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"))
                 for prefix in (UPLOAD_PREFIX, MEDIA_PREFIX)
             ),
+            user_pool_actions=("cognito-idp:AdminDeleteUser",),
             max_tasks=2,
         ),
     )
