@@ -126,7 +126,13 @@ class Settings(BaseSettings):
 
     # --- media -----------------------------------------------------------------------------
     ffmpeg_threads: int = Field(default=2, ge=1, le=64)
+    # The longest one transcode may take; past it ffmpeg is killed and the video rejected
+    # (too_costly), never retried.
     transcode_timeout_s: int = Field(default=1800, ge=10)
+    # Decoded pixels a second one transcode gets through (measure on the worker's machine size):
+    # x `transcode_timeout_s`, the most duration x frame pixels x frame rate a source may have;
+    # past it the video is rejected (too_costly) before ffmpeg runs (`media/cost.py`).
+    transcode_pixels_per_s: int = Field(default=100_000_000, gt=0)
     # ffmpeg's OS limits (`media/ffmpeg_limits.py`); past one, the video is rejected (too_costly).
     # Address space: measured VmPeak ~1.65 GiB at 1080p and 4K with 2 threads (more threads
     # reserve more: raise it with `ffmpeg_threads`).

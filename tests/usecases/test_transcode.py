@@ -25,6 +25,8 @@ from videoshare.domain.events import (
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
+from videoshare.media.transcode import TranscodeFailed
+from videoshare.usecases import transcode as transcode_usecase
 from videoshare.usecases.transcode import TranscodeConfig, transcode_video
 
 PRODUCER = "transcoder"
@@ -283,18 +285,73 @@ async def test_a_source_gone_from_the_bucket_fails_the_attempt(
     assert fakes.publisher.published == []
 
 
-async def test_an_ffmpeg_that_fails_is_retried_later_without_outputs(
+async def test_an_ffmpeg_past_its_timeout_is_rejected_not_retried(
     fakes: WorkerFakes, clip: bytes, tmp_path: Path
 ) -> None:
-    # ffmpeg is killed at its deadline: long before it could have finished
+    # ffmpeg is killed at its deadline, long before it could have finished; the budget is
+    # boundless, so only the timeout stops it
     config = TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=0.001, work_dir=str(tmp_path)
+        limits=ProbeLimits(),
+        ffmpeg_threads=2,
+        timeout_s=0.001,
+        work_dir=str(tmp_path),
+        pixels_per_s=1e18,
     )
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "too_costly")
+    assert "took longer than the 0.001 seconds one video may take" in (after.status_reason or "")
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert media(fakes, video) == []
+    assert video.source_key not in fakes.objects.objects
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_source_over_the_cost_budget_is_rejected_before_ffmpeg_runs(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_ffmpeg(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ffmpeg ran on a source over the budget")
+
+    monkeypatch.setattr(transcode_usecase, "transcode", no_ffmpeg)
+    # 1 s of 160x120 at 25 frames a second: 480,000 pixels; the budget holds 100 x 60
+    config = TranscodeConfig(
+        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path),
+        pixels_per_s=100,
+    )  # fmt: skip
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "too_costly")
+    assert "1 s of 160x120 at 25 frames a second" in (after.status_reason or "")
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert video.source_key not in fakes.objects.objects
+
+
+async def test_an_ffmpeg_that_fails_otherwise_is_retried_later_without_outputs(
+    fakes: WorkerFakes,
+    config: TranscodeConfig,
+    clip: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def failing_ffmpeg(*args: object, **kwargs: object) -> None:
+        raise TranscodeFailed("ffmpeg exited 1: Conversion failed!")
+
+    monkeypatch.setattr(transcode_usecase, "transcode", failing_ffmpeg)
     video = await uploaded_video(fakes, clip)
 
     with pytest.raises(RetryLater, match="ffmpeg failed"):
         await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
+    assert stored(fakes, video.id).status is VideoStatus.PROCESSING
     assert media(fakes, video) == []
     assert fakes.publisher.published == []
     assert list(tmp_path.iterdir()) == []

@@ -8,9 +8,9 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
-    the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
-                                                      and the source deleted (not kept), its
-                                                      storage released
+    the source not a video we can safely decode,    → rejected, `video.rejected`, early outputs
+    or too costly (over the budget its probe shows,   and the source deleted (not kept), its
+    past ffmpeg's OS limits or its timeout)           storage released
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -39,6 +39,7 @@ from videoshare.domain.events import (
     video_transcoded,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.cost import DEFAULT_PIXELS_PER_S, CostBudget
 from videoshare.media.ffmpeg_command import HLS_DIR
 from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
@@ -74,6 +75,12 @@ class TranscodeConfig:
     timeout_s: float
     work_dir: str | None = None  # None: the system temp folder
     ffmpeg_limits: FfmpegLimits = field(default_factory=FfmpegLimits)  # its OS limits
+    # what one transcode gets through a second: with `timeout_s`, the most a source may cost
+    pixels_per_s: float = DEFAULT_PIXELS_PER_S
+
+    @property
+    def budget(self) -> CostBudget:
+        return CostBudget(pixels_per_s=self.pixels_per_s, seconds=self.timeout_s)
 
 
 async def transcode_video(
@@ -102,6 +109,7 @@ async def transcode_video(
         try:
             probed = await fetched
             phases.end("fetch")
+            config.budget.check(probed)  # refused before ffmpeg runs rather than timed out
             output = await _run_ffmpeg(
                 config, video, source, work_dir / "out", probed, uploader, reporter
             )

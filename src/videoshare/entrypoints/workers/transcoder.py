@@ -2,8 +2,8 @@
 or `→ rejected` and `video.rejected` when the source is not a video it can safely decode
 (`usecases/transcode.py`). When the event's last attempt fails, the video is `failed`.
 
-The probe's caps (file size, duration, pixels), ffmpeg's threads, timeout and OS limits and
-the temp folder come from settings.
+The probe's caps (file size, duration, pixels), the cost budget (throughput x timeout),
+ffmpeg's threads, timeout and OS limits and the temp folder come from settings.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
         limits=probe_limits(settings),
         ffmpeg_threads=settings.ffmpeg_threads,
         timeout_s=settings.transcode_timeout_s,
+        pixels_per_s=settings.transcode_pixels_per_s,
         work_dir=settings.work_dir,
         ffmpeg_limits=FfmpegLimits(
             address_space_bytes=settings.ffmpeg_max_address_space_bytes,
