@@ -25,6 +25,7 @@ from videoshare.adapters.dead_letter_queues import DlqOperator
 from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
+from videoshare.adapters.processing_slots import ProcessingSlotTable
 from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
@@ -64,6 +65,7 @@ class Dependencies:
     search: SearchIndex
     counters: WindowCounters
     quota: StorageReservations
+    slots: ProcessingSlotTable
     webhooks: WebhookRepository
     deliveries: WebhookDeliveries
     identity: CognitoIdentity
@@ -111,6 +113,7 @@ def wire(
         search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
         counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
         quota=StorageReservations(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        slots=ProcessingSlotTable(aws.dynamodb, settings.table(LIMITS_TABLE)),
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
         identity=identity,

@@ -9,6 +9,7 @@ from tests.fakes.events import FakePublisher
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
 from tests.fakes.pending_videos import FakePendingVideos
+from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
@@ -27,6 +28,7 @@ class WorkerFakes:
     deliveries: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)
     webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
+    slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
     pending: FakePendingVideos = field(init=False)
 
     def __post_init__(self) -> None:

@@ -10,6 +10,7 @@ from tests.fakes.counters import FakeCounters
 from tests.fakes.events import FakePublisher
 from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
+from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage import FakeMediaStore
 from tests.fakes.storage_quota import FakeStorageQuota
@@ -55,6 +56,7 @@ class FakePorts:
     storage: FakeMediaStore = field(default_factory=FakeMediaStore)
     counters: FakeCounters = field(default_factory=FakeCounters)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
+    slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
     search: FakeTermIndex = field(default_factory=FakeTermIndex)
     identity: FakeIdentity = field(default_factory=FakeIdentity)
     webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)

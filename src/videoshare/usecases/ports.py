@@ -226,6 +226,24 @@ class StorageQuota(Protocol):
         """What the owner's videos hold reserved, in all."""
 
 
+class ProcessingSlots(Protocol):
+    """Each owner's videos in processing at once (`adapters.processing_slots.ProcessingSlotTable`):
+    at most a limit, atomic against parallel takers; a slot lapses at its expiry, so one held by a
+    process that was killed is freed for the next taker."""
+
+    async def take(
+        self, owner_id: str, video_id: str, *, limit: int, now: float, ttl_s: float
+    ) -> bool:
+        """A slot for the video until `now + ttl_s`, if it holds one already (kept, with the new
+        expiry) or the owner holds fewer than `limit` live ones; False, nothing taken, otherwise."""
+
+    async def release(self, owner_id: str, video_id: str) -> None:
+        """Free the video's slot; a repeat, or a video without one, changes nothing."""
+
+    async def held(self, owner_id: str, now: float) -> int:
+        """The owner's live slots."""
+
+
 @dataclass(frozen=True, slots=True)
 class Webhook:
     user_id: str
@@ -371,7 +389,8 @@ class PendingVideoIndex(Protocol):
 
 class VideoJobPorts(Protocol):
     """What the workers that act on a video and its objects use (the upload-finalizer, the
-    transcoder, housekeeping): the records, the bucket, the topic and the storage quota."""
+    transcoder, housekeeping): the records, the bucket, the topic, the storage quota and the
+    processing slots."""
 
     @property
     def videos(self) -> VideoStore: ...
@@ -384,3 +403,6 @@ class VideoJobPorts(Protocol):
 
     @property
     def quota(self) -> StorageQuota: ...
+
+    @property
+    def slots(self) -> ProcessingSlots: ...
