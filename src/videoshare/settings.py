@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     # videos created per UTC day, 429 beyond.
     storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)
     uploads_per_day: int = Field(default=100, ge=1)
+    # Per user: videos processed at once (uploaded to ready); the others wait their turn in the
+    # upload-finalizer's queue, looked at again every `processing_wait_s` (SQS: at most 900 s).
+    processing_slots_per_user: int = Field(default=3, ge=1)
+    processing_wait_s: int = Field(default=30, ge=1, le=900)
+    # Per user: minutes of video processed per UTC day (charged when the transcoder has probed
+    # the source); POST /v1/videos answers 429 once they are spent, until the day rolls over.
+    processing_minutes_per_day: int = Field(default=600, ge=1)
 
     # --- webhooks (workers/webhook_sender.py) -----------------------------------------------
     # Local mode only: let webhooks call loopback/private addresses (a receiver on this machine).

@@ -125,6 +125,7 @@ async def test_a_clip_becomes_its_output_set_the_master_playlist_last(
     after = stored(fakes, video.id)
     assert (after.status, after.progress) == (VideoStatus.PROCESSING, 100.0)
     assert list(tmp_path.iterdir()) == []  # the job's temp folder is gone
+    assert fakes.slots.slots[video.owner_id] == {}  # its processing turn taken, then ended
 
 
 async def test_an_attempt_after_one_that_died_leaves_exactly_one_output_set(

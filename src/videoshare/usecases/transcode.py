@@ -1,16 +1,19 @@
 """Transcoding: `video.uploaded` → probe the source, make the complete output set (the MP4
 ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
 
-    no record, or not uploaded / processing        → nothing
+    the owner's processing slots taken by others    → Defer: it waits its turn
+                                                      (`processing_turns.py`)
+    no record, or not uploaded / processing        → nothing (the turn given back)
     rejected by an earlier attempt                  → its `video.rejected` said again (and its
                                                       source deleted again)
     uploaded                                        → processing (the first attempt: no outputs
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
+    transcoded                                      → `video.transcoded`, the turn ended
     the source not a video we can safely decode,    → rejected, `video.rejected`, early outputs
     or too costly (over the budget its probe shows,   and the source deleted (not kept), its
-    past ffmpeg's OS limits or its timeout)           storage released
+    past ffmpeg's OS limits or its timeout)           storage and its turn released
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -47,6 +50,12 @@ from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transco
 from videoshare.usecases.lifecycle import move, rejected_after_upload
 from videoshare.usecases.limits import release_storage
 from videoshare.usecases.ports import VideoJobPorts
+from videoshare.usecases.processing_turns import (
+    DEFAULT_TURNS,
+    ProcessingTurns,
+    end_turn,
+    take_turn,
+)
 from videoshare.usecases.transcode_job import (
     Phases,
     ProgressReporter,
@@ -77,6 +86,7 @@ class TranscodeConfig:
     ffmpeg_limits: FfmpegLimits = field(default_factory=FfmpegLimits)  # its OS limits
     # what one transcode gets through a second: with `timeout_s`, the most a source may cost
     pixels_per_s: float = DEFAULT_PIXELS_PER_S
+    turns: ProcessingTurns = DEFAULT_TURNS  # how many of an owner's videos at once
 
     @property
     def budget(self) -> CostBudget:
@@ -88,6 +98,8 @@ async def transcode_video(
 ) -> None:
     phases = Phases()
     video_id = event.data.video_id
+    # before a byte is fetched: a video waiting its turn costs one conditional update
+    await take_turn(ports, event.data.owner_id, video_id, config.turns)
     work_dir = await asyncio.to_thread(fresh_work_dir, config.work_dir, video_id)
     try:
         source = work_dir / "source"
@@ -101,6 +113,7 @@ async def transcode_video(
             raise
         if started is None:
             await abandon(fetched)
+            await end_turn(ports, event.data.owner_id, video_id)
             return
         video, first_attempt = started
         phases.end("start")
@@ -136,6 +149,9 @@ async def transcode_video(
         trim_heap()  # what the uploads used: an idle worker holds no more than it needs
     outputs = transcoded_data(video, probed, output, source_size=event.data.size_bytes)
     await ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
+    # the cost is spent: the owner's next video may go (the indexer's one write to `ready`
+    # needs no turn)
+    await end_turn(ports, video.owner_id, video_id)
     phases.end("publish")
     log.info("transcode_phases", video_id=video_id, **phases.ms)
 
@@ -249,6 +265,7 @@ async def _reject(
     if video.status is VideoStatus.REJECTED:
         await ports.objects.delete([video.source_key])  # a rejected upload is not kept
         await release_storage(ports, video.owner_id, video.id)
+        await end_turn(ports, video.owner_id, video.id)
     await ports.publisher.publish(
         video_rejected(
             video,

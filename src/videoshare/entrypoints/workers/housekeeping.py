@@ -13,6 +13,7 @@ import structlog
 
 from videoshare.domain.events import VideoDeleted
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
+from videoshare.entrypoints.workers.transcoder import processing_turns
 from videoshare.usecases.housekeeping import forget_deleted_video, sweep_pending
 
 log = structlog.get_logger("housekeeping")
@@ -42,4 +43,5 @@ async def sweep(ctx: WorkerContext) -> Counter[str]:
         stuck_after_s=ctx.deps.settings.stuck_after_s,
         upload_ttl_s=ctx.deps.settings.upload_url_ttl_s,
         producer=ctx.name,
+        turns=processing_turns(ctx.deps.settings),
     )
