@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tests.fakes.counters import FakeCounters
 from tests.fakes.events import FakePublisher
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
@@ -29,6 +30,7 @@ class WorkerFakes:
     webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
     slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
+    counters: FakeCounters = field(default_factory=FakeCounters)
     pending: FakePendingVideos = field(init=False)
 
     def __post_init__(self) -> None:

@@ -5,6 +5,7 @@ the start, a failing ffmpeg, and the record's progress."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
 from videoshare.media.transcode import TranscodeFailed
 from videoshare.usecases import transcode as transcode_usecase
+from videoshare.usecases.limits import processed_per_day, take_processing_minutes
 from videoshare.usecases.transcode import TranscodeConfig, transcode_video
 
 PRODUCER = "transcoder"
@@ -356,3 +358,45 @@ async def test_an_ffmpeg_that_fails_otherwise_is_retried_later_without_outputs(
     assert media(fakes, video) == []
     assert fakes.publisher.published == []
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_first_attempt_charges_the_sources_seconds_to_its_owners_day(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing_ffmpeg(*args: object, **kwargs: object) -> None:
+        raise TranscodeFailed("ffmpeg exited 1: Conversion failed!")
+
+    monkeypatch.setattr(transcode_usecase, "transcode", failing_ffmpeg)
+    config = TranscodeConfig(
+        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path),
+        seconds_per_day=3600,
+    )  # fmt: skip
+    video = await uploaded_video(fakes, clip)
+
+    for _ in range(2):  # the second attempt finds it processing: charged once
+        with pytest.raises(RetryLater):
+            await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert list(fakes.counters.counts.values()) == [1]  # a one-second clip
+
+
+async def test_a_source_whose_owners_day_was_spent_is_rejected_before_ffmpeg_runs(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_ffmpeg(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ffmpeg ran on a spent day")
+
+    monkeypatch.setattr(transcode_usecase, "transcode", no_ffmpeg)
+    config = TranscodeConfig(
+        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path),
+        seconds_per_day=60,
+    )  # fmt: skip
+    spent = await uploaded_video(fakes, clip)
+    await take_processing_minutes(fakes, spent.owner_id, 60, processed_per_day(60), time.time())
+
+    await transcode_video(fakes, uploaded(spent), producer=PRODUCER, config=config)
+
+    after = stored(fakes, spent.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "processing_budget_spent")
+    assert spent.source_key not in fakes.objects.objects
+    assert fakes.slots.slots[spent.owner_id] == {}

@@ -203,8 +203,9 @@ class Counters(Protocol):
     async def add(self, key: str, window: Window, now: float) -> int:
         """Count one more event; this window's count."""
 
-    async def take(self, key: str, window: Window, now: float) -> bool:
-        """Count one more unless the window is full; False (nothing counted) when full."""
+    async def take(self, key: str, window: Window, now: float, amount: int = 1) -> bool:
+        """Count `amount` more unless the window is full (its count at the limit or past it);
+        False (nothing counted) when full. The last take may go past the limit."""
 
     async def clear(self, key: str, window: Window, now: float) -> None: ...
 

@@ -11,6 +11,8 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
     transcoded                                      → `video.transcoded`, the turn ended
+    the source probed, first attempt, the owner's   → rejected (processing_budget_spent); else
+    minutes of the day spent already                  its minutes charged to the owner's day
     the source not a video we can safely decode,    → rejected, `video.rejected`, early outputs
     or too costly (over the budget its probe shows,   and the source deleted (not kept), its
     past ffmpeg's OS limits or its timeout)           storage and its turn released
@@ -29,6 +31,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
@@ -48,8 +51,12 @@ from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
-from videoshare.usecases.limits import release_storage
-from videoshare.usecases.ports import VideoJobPorts
+from videoshare.usecases.limits import (
+    processed_per_day,
+    release_storage,
+    take_processing_minutes,
+)
+from videoshare.usecases.ports import Counters, VideoJobPorts
 from videoshare.usecases.processing_turns import (
     DEFAULT_TURNS,
     ProcessingTurns,
@@ -70,9 +77,16 @@ from videoshare.usecases.transcode_outputs import OutputUploader
 log = structlog.get_logger("transcoder")
 
 GAVE_UP_REASON = "The video could not be processed; try again."
+BUDGET_SPENT = "processing_budget_spent"
+BUDGET_SPENT_REASON = (
+    "Your minutes of video processed today (UTC) were spent before this one's turn came; "
+    "upload it again after midnight UTC."
+)
 
 
-TranscoderPorts = VideoJobPorts
+class TranscoderPorts(VideoJobPorts, Protocol):
+    @property
+    def counters(self) -> Counters: ...  # the owners' minutes of video processed a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +101,7 @@ class TranscodeConfig:
     # what one transcode gets through a second: with `timeout_s`, the most a source may cost
     pixels_per_s: float = DEFAULT_PIXELS_PER_S
     turns: ProcessingTurns = DEFAULT_TURNS  # how many of an owner's videos at once
+    seconds_per_day: int | None = None  # an owner's seconds of video processed a day; None: any
 
     @property
     def budget(self) -> CostBudget:
@@ -123,6 +138,9 @@ async def transcode_video(
             probed = await fetched
             phases.end("fetch")
             config.budget.check(probed)  # refused before ffmpeg runs rather than timed out
+            if first_attempt and not await _charge(ports, config, video, probed.duration_s):
+                await _reject(ports, video, event, producer, BUDGET_SPENT, BUDGET_SPENT_REASON)
+                return
             output = await _run_ffmpeg(
                 config, video, source, work_dir / "out", probed, uploader, reporter
             )
@@ -208,6 +226,16 @@ async def _start(
     if video.status is VideoStatus.UPLOADED:
         return await move(ports.videos, video.processing(), expected=video), True
     return video, False
+
+
+async def _charge(
+    ports: TranscoderPorts, config: TranscodeConfig, video: Video, duration_s: float
+) -> bool:
+    """The source's minutes charged to its owner's day; False when the day's were spent."""
+    if config.seconds_per_day is None:
+        return True
+    per_day = processed_per_day(config.seconds_per_day)
+    return await take_processing_minutes(ports, video.owner_id, duration_s, per_day, time.time())
 
 
 async def _run_ffmpeg(

@@ -45,6 +45,7 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
         timeout_s=settings.transcode_timeout_s,
         pixels_per_s=settings.transcode_pixels_per_s,
         turns=processing_turns(settings),
+        seconds_per_day=settings.processing_minutes_per_day * 60,
         work_dir=settings.work_dir,
         ffmpeg_limits=FfmpegLimits(
             address_space_bytes=settings.ffmpeg_max_address_space_bytes,
