@@ -9,7 +9,6 @@ state and order, never timing: the other video is ready while nineteen of the fl
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
