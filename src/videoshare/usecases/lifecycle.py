@@ -64,5 +64,6 @@ async def give_up(
             return
     elif video.status is not VideoStatus.FAILED:
         return
-    await ports.slots.release(video.owner_id, video.id)  # its processing turn ends
     await ports.publisher.publish(video_failed(video, reason, cause_id=cause_id, producer=producer))
+    # its processing turn ends (last: should this fail, the slot lapses by itself)
+    await ports.slots.release(video.owner_id, video.id)
