@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.media import probe_result
 from videoshare.media.cost import CostBudget, source_pixels
 from videoshare.media.probe import MediaRejected, ProbeResult, RejectCode
 
 
 def probed(duration_s: float, width: int, height: int, frame_rate: float | None) -> ProbeResult:
-    return ProbeResult(
-        container="mov",
-        duration_s=duration_s,
-        video_duration_s=duration_s,
-        width=width,
-        height=height,
-        frame_width=width,
-        frame_height=height,
-        rotation=0,
-        video_codec="h264",
-        video_stream_index=0,
-        frame_rate=frame_rate,
-        has_audio=False,
-        audio_codec=None,
-        audio_stream_index=None,
-    )
+    return probe_result(width, height, duration_s=duration_s, frame_rate=frame_rate)
 
 
 # 10 s of 100x100 at 10 frames a second: a million pixels

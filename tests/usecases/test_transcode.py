@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,11 +56,30 @@ def fakes() -> WorkerFakes:
     return WorkerFakes()
 
 
+def config_of(tmp_path: Path, **overrides: Any) -> TranscodeConfig:
+    """The transcoder's config for tests: default caps, a minute, `tmp_path` as the temp root."""
+    fields: dict[str, Any] = {
+        "limits": ProbeLimits(),
+        "ffmpeg_threads": 2,
+        "timeout_s": 60,
+        "work_dir": str(tmp_path),
+        **overrides,
+    }
+    return TranscodeConfig(**fields)
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> TranscodeConfig:
-    return TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path)
-    )
+    return config_of(tmp_path)
+
+
+def ffmpeg_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """The transcoder's ffmpeg run replaced by one that raises `error`."""
+
+    async def instead(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(transcode_usecase, "transcode", instead)
 
 
 async def uploaded_video(fakes: WorkerFakes, source: bytes, **overrides: object) -> Video:
@@ -293,13 +313,7 @@ async def test_an_ffmpeg_past_its_timeout_is_rejected_not_retried(
 ) -> None:
     # ffmpeg is killed at its deadline, long before it could have finished; the budget is
     # boundless, so only the timeout stops it
-    config = TranscodeConfig(
-        limits=ProbeLimits(),
-        ffmpeg_threads=2,
-        timeout_s=0.001,
-        work_dir=str(tmp_path),
-        pixels_per_s=1e18,
-    )
+    config = config_of(tmp_path, timeout_s=0.001, pixels_per_s=1e18)
     video = await uploaded_video(fakes, clip)
 
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
@@ -317,15 +331,9 @@ async def test_an_ffmpeg_past_its_timeout_is_rejected_not_retried(
 async def test_a_source_over_the_cost_budget_is_rejected_before_ffmpeg_runs(
     fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def no_ffmpeg(*args: object, **kwargs: object) -> None:
-        raise AssertionError("ffmpeg ran on a source over the budget")
-
-    monkeypatch.setattr(transcode_usecase, "transcode", no_ffmpeg)
+    ffmpeg_raises(monkeypatch, AssertionError("ffmpeg ran on a source over the budget"))
     # 1 s of 160x120 at 25 frames a second: 480,000 pixels; the budget holds 100 x 60
-    config = TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path),
-        pixels_per_s=100,
-    )  # fmt: skip
+    config = config_of(tmp_path, pixels_per_s=100)
     video = await uploaded_video(fakes, clip)
 
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
@@ -345,10 +353,7 @@ async def test_an_ffmpeg_that_fails_otherwise_is_retried_later_without_outputs(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async def failing_ffmpeg(*args: object, **kwargs: object) -> None:
-        raise TranscodeFailed("ffmpeg exited 1: Conversion failed!")
-
-    monkeypatch.setattr(transcode_usecase, "transcode", failing_ffmpeg)
+    ffmpeg_raises(monkeypatch, TranscodeFailed("ffmpeg exited 1: Conversion failed!"))
     video = await uploaded_video(fakes, clip)
 
     with pytest.raises(RetryLater, match="ffmpeg failed"):
@@ -363,14 +368,8 @@ async def test_an_ffmpeg_that_fails_otherwise_is_retried_later_without_outputs(
 async def test_a_first_attempt_charges_the_sources_seconds_to_its_owners_day(
     fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def failing_ffmpeg(*args: object, **kwargs: object) -> None:
-        raise TranscodeFailed("ffmpeg exited 1: Conversion failed!")
-
-    monkeypatch.setattr(transcode_usecase, "transcode", failing_ffmpeg)
-    config = TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path),
-        seconds_per_day=3600,
-    )  # fmt: skip
+    ffmpeg_raises(monkeypatch, TranscodeFailed("ffmpeg exited 1: Conversion failed!"))
+    config = config_of(tmp_path, seconds_per_day=3600)
     video = await uploaded_video(fakes, clip)
 
     for _ in range(2):  # the second attempt finds it processing: charged once
@@ -383,14 +382,8 @@ async def test_a_first_attempt_charges_the_sources_seconds_to_its_owners_day(
 async def test_a_source_whose_owners_day_was_spent_is_rejected_before_ffmpeg_runs(
     fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def no_ffmpeg(*args: object, **kwargs: object) -> None:
-        raise AssertionError("ffmpeg ran on a spent day")
-
-    monkeypatch.setattr(transcode_usecase, "transcode", no_ffmpeg)
-    config = TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path),
-        seconds_per_day=60,
-    )  # fmt: skip
+    ffmpeg_raises(monkeypatch, AssertionError("ffmpeg ran on a spent day"))
+    config = config_of(tmp_path, seconds_per_day=60)
     spent = await uploaded_video(fakes, clip)
     await take_processing_minutes(fakes, spent.owner_id, 60, processed_per_day(60), time.time())
 
