@@ -12,7 +12,7 @@ from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
-from tests.fakes.storage import FakeMediaStore
+from tests.fakes.storage import FakeMediaStore, FakeMediaUrls
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
 from tests.fakes.webhooks import FakeWebhookRegistry, FakeWebhookTargets
@@ -54,6 +54,7 @@ class FakePorts:
     videos: FakeVideoStore = field(default_factory=FakeVideoStore)
     publisher: FakePublisher = field(default_factory=FakePublisher)
     storage: FakeMediaStore = field(default_factory=FakeMediaStore)
+    media_urls: FakeMediaUrls = field(default_factory=FakeMediaUrls)
     counters: FakeCounters = field(default_factory=FakeCounters)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
     slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)

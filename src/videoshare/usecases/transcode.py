@@ -4,8 +4,7 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
     the owner's processing slots taken by others    → Defer: it waits its turn
                                                       (`processing_turns.py`)
     no record, or not uploaded / processing        → nothing (the turn given back)
-    rejected by an earlier attempt                  → its `video.rejected` said again (and its
-                                                      source deleted again)
+    rejected by an earlier attempt                  → its `video.rejected` said again
     uploaded                                        → processing (the first attempt: no outputs
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
@@ -14,8 +13,10 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
     the source probed, first attempt, the owner's   → rejected (processing_budget_spent); else
     minutes of the day spent already                  its minutes charged to the owner's day
     the source not a video we can safely decode,    → rejected, `video.rejected`, early outputs
-    or too costly (over the budget its probe shows,   and the source deleted (not kept), its
-    past ffmpeg's OS limits or its timeout)           storage and its turn released
+    or too costly (over the budget its probe shows,   deleted, its storage and its turn
+    past ffmpeg's OS limits or its timeout)           released; the source goes with
+                                                      housekeeping on the verdict (this role
+                                                      may not delete it)
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -291,7 +292,8 @@ async def _reject(
     if video.status is VideoStatus.PROCESSING:
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
     if video.status is VideoStatus.REJECTED:
-        await ports.objects.delete([video.source_key])  # a rejected upload is not kept
+        # the source goes with housekeeping, on the `video.rejected` below: this process may
+        # not delete under `uploads/` (its task role, infra/processes.py)
         await release_storage(ports, video.owner_id, video.id)
         await end_turn(ports, video.owner_id, video.id)
     await ports.publisher.publish(
