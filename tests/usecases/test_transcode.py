@@ -98,6 +98,18 @@ def uploaded(video: Video) -> VideoUploaded:
     return video_uploaded(video, cause_id=f"s3:{video.id}", producer="upload-finalizer")
 
 
+def rejected_saying(fakes: WorkerFakes, video: Video, code: str, says: str) -> None:
+    """The video is rejected with `code` and a reason saying `says`, announced once; its source
+    is left for housekeeping (which deletes it on the verdict)."""
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, code)
+    assert says in (after.status_reason or "")
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.data.code == code
+    assert video.source_key in fakes.objects.objects
+
+
 def media(fakes: WorkerFakes, video: Video) -> list[str]:
     prefix = keys.media_prefix(video.id)
     return [key.removeprefix(prefix) for key in fakes.objects.keys(prefix)]
@@ -319,13 +331,8 @@ async def test_an_ffmpeg_past_its_timeout_is_rejected_not_retried(
 
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
-    after = stored(fakes, video.id)
-    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "too_costly")
-    assert "took longer than the 0.001 seconds one video may take" in (after.status_reason or "")
-    (rejected,) = fakes.publisher.published
-    assert isinstance(rejected, VideoRejected)
+    rejected_saying(fakes, video, "too_costly", "took longer than the 0.001 seconds one video")
     assert media(fakes, video) == []
-    assert video.source_key in fakes.objects.objects  # housekeeping deletes it
     assert list(tmp_path.iterdir()) == []
 
 
@@ -339,12 +346,7 @@ async def test_a_source_over_the_cost_budget_is_rejected_before_ffmpeg_runs(
 
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
-    after = stored(fakes, video.id)
-    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "too_costly")
-    assert "1 s of 160x120 at 25 frames a second" in (after.status_reason or "")
-    (rejected,) = fakes.publisher.published
-    assert isinstance(rejected, VideoRejected)
-    assert video.source_key in fakes.objects.objects  # housekeeping deletes it
+    rejected_saying(fakes, video, "too_costly", "1 s of 160x120 at 25 frames a second")
 
 
 async def test_an_ffmpeg_that_fails_otherwise_is_retried_later_without_outputs(
@@ -390,7 +392,5 @@ async def test_a_source_whose_owners_day_was_spent_is_rejected_before_ffmpeg_run
 
     await transcode_video(fakes, uploaded(spent), producer=PRODUCER, config=config)
 
-    after = stored(fakes, spent.id)
-    assert (after.status, after.status_code) == (VideoStatus.REJECTED, "processing_budget_spent")
-    assert spent.source_key in fakes.objects.objects  # housekeeping deletes it
+    rejected_saying(fakes, spent, "processing_budget_spent", "minutes of video processed today")
     assert fakes.slots.slots[spent.owner_id] == {}
