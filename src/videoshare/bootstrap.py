@@ -27,6 +27,7 @@ from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.media_urls import CloudFrontMediaUrls, S3MediaUrls, read_signing_key
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
+from videoshare.adapters.processing_slots import ProcessingSlotTable
 from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.revocations import RevokedUsers
 from videoshare.adapters.search import SearchIndex
@@ -71,6 +72,7 @@ class Dependencies:
     search: SearchIndex
     counters: WindowCounters
     quota: StorageReservations
+    slots: ProcessingSlotTable
     webhooks: WebhookRepository
     deliveries: WebhookDeliveries
     identity: CognitoIdentity
@@ -123,6 +125,7 @@ def wire(
         search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
         counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
         quota=StorageReservations(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        slots=ProcessingSlotTable(aws.dynamodb, settings.table(LIMITS_TABLE)),
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
         identity=identity,

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     # videos created per UTC day, 429 beyond.
     storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)
     uploads_per_day: int = Field(default=100, ge=1)
+    # Per user: videos processed at once (uploaded to ready); the others wait their turn in the
+    # upload-finalizer's queue, looked at again every `processing_wait_s` (SQS: at most 900 s).
+    processing_slots_per_user: int = Field(default=3, ge=1)
+    processing_wait_s: int = Field(default=30, ge=1, le=900)
+    # Per user: minutes of video processed per UTC day (charged when the transcoder has probed
+    # the source); POST /v1/videos answers 429 once they are spent, until the day rolls over.
+    processing_minutes_per_day: int = Field(default=600, ge=1)
 
     # --- webhooks (workers/webhook_sender.py) -----------------------------------------------
     # Local mode only: let webhooks call loopback/private addresses (a receiver on this machine).
@@ -160,7 +167,13 @@ class Settings(BaseSettings):
 
     # --- media -----------------------------------------------------------------------------
     ffmpeg_threads: int = Field(default=2, ge=1, le=64)
+    # The longest one transcode may take; past it ffmpeg is killed and the video rejected
+    # (too_costly), never retried.
     transcode_timeout_s: int = Field(default=1800, ge=10)
+    # Decoded pixels a second one transcode gets through (measure on the worker's machine size):
+    # x `transcode_timeout_s`, the most duration x frame pixels x frame rate a source may have;
+    # past it the video is rejected (too_costly) before ffmpeg runs (`media/cost.py`).
+    transcode_pixels_per_s: int = Field(default=100_000_000, gt=0)
     # ffmpeg's OS limits (`media/ffmpeg_limits.py`); past one, the video is rejected (too_costly).
     # Address space: measured VmPeak ~1.65 GiB at 1080p and 4K with 2 threads (more threads
     # reserve more: raise it with `ffmpeg_threads`).

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tests.fakes.counters import FakeCounters
 from tests.fakes.events import FakePublisher
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
 from tests.fakes.pending_videos import FakePendingVideos
+from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
@@ -27,6 +29,8 @@ class WorkerFakes:
     deliveries: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)
     webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
+    slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
+    counters: FakeCounters = field(default_factory=FakeCounters)
     pending: FakePendingVideos = field(init=False)
 
     def __post_init__(self) -> None:

@@ -30,7 +30,7 @@ from tests.integration.bus_support import (
 )
 from tests.support import child_env, eventually
 from videoshare.aws import AwsClients
-from videoshare.bus.outcomes import Reject, RetryLater
+from videoshare.bus.outcomes import Defer, Reject, RetryLater
 from videoshare.bus.runtime import Consumer, ConsumerConfig, Inbound, Outcome, Settlement
 from videoshare.domain.events import VideoUploaded
 from videoshare.entrypoints.workers.messages import decode_event
@@ -38,7 +38,7 @@ from videoshare.settings import Settings
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
-    from types_aiobotocore_sqs.type_defs import ReceiveMessageResultTypeDef
+    from types_aiobotocore_sqs.type_defs import MessageTypeDef, ReceiveMessageResultTypeDef
 
 pytestmark = pytest.mark.integration
 
@@ -287,6 +287,73 @@ async def test_give_up_hook_runs_on_the_last_receive_then_the_dlq_records_why(
     assert attributes["receive_count"] == "2"
     assert attributes["error"] == "RetryLater: the transcoder is out of disk"
     assert await messages_in_queue(aws.sqs, queues.url) == 0
+
+
+async def test_a_deferred_message_waits_its_turn_past_max_receive_count_without_failing(
+    aws: AwsClients, settings: Settings
+) -> None:
+    """Deferring is not failing: the message comes back as a fresh copy (attempt 1) with its
+    attributes, however often, and is neither given up nor dead-lettered."""
+    queues = await make_queue_pair(aws.sqs, settings, max_receive_count=2)
+    turns: list[str] = []
+    given_up: list[str] = []
+
+    async def handler(event: VideoUploaded) -> None:
+        if len(turns) < 4:
+            turns.append(event.id)
+            raise Defer("the owner's processing slots are taken", delay_s=0)
+
+    async def on_give_up(event: Inbound, exc: BaseException) -> None:
+        given_up.append(event.id)
+
+    settlements: list[Settlement] = []
+    consumer = Consumer(
+        aws.sqs,
+        config_for(queues, max_receive_count=2, wait_time_s=0),
+        handlers={"video.uploaded": handler},
+        decode=decode_event,
+        on_give_up=on_give_up,
+        on_settled=settlements.append,
+    )
+    event = uploaded_event()
+    await send_event(aws.sqs, queues.url, event)
+
+    assert await consumer.drain() == 5
+
+    assert [(s.outcome, s.attempt) for s in settlements] == [(Outcome.DEFERRED, 1)] * 4 + [
+        (Outcome.DONE, 1)
+    ]
+    assert settlements[0].reason == "the owner's processing slots are taken"
+    assert given_up == []
+    assert await take_all(aws.sqs, queues.dlq_url) == []
+
+    # a copy keeps the original's attributes, and waits out its delay (at most SQS's 15 min)
+    async def defer_once(event: VideoUploaded) -> None:
+        raise Defer("wait", delay_s=1)
+
+    waiting = Consumer(
+        aws.sqs,
+        config_for(queues, wait_time_s=0),
+        handlers={"video.uploaded": defer_once},
+        decode=decode_event,
+        on_settled=settlements.append,
+    )
+    await send_event(aws.sqs, queues.url, event)
+    assert await waiting.drain() == 1  # the copy is not visible yet: the drain ends
+    assert settlements[-1].delay_s == 1
+    copies: list[MessageTypeDef] = []
+
+    async def copy_arrived() -> bool:
+        copies.extend(await take_all(aws.sqs, queues.url))
+        return bool(copies)
+
+    await eventually(copy_arrived, timeout_s=10, what="the delayed copy")
+    (copy,) = copies
+    assert string_attributes(copy) == {
+        "event_type": "video.uploaded",
+        "correlation_id": event.correlation_id,
+    }
+    assert json.loads(copy["Body"])["id"] == event.id
 
 
 async def test_heartbeat_keeps_a_long_handlers_message_from_a_second_consumer(

@@ -11,6 +11,7 @@ from tests.fakes.events import FakePublisher
 from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
+from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage import FakeMediaStore, FakeMediaUrls
 from tests.fakes.storage_quota import FakeStorageQuota
@@ -58,6 +59,7 @@ class FakePorts:
     media_urls: FakeMediaUrls = field(default_factory=FakeMediaUrls)
     counters: FakeCounters = field(default_factory=FakeCounters)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
+    slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
     search: FakeTermIndex = field(default_factory=FakeTermIndex)
     identity: FakeIdentity = field(default_factory=FakeIdentity)
     webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)

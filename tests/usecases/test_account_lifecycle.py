@@ -31,6 +31,7 @@ from videoshare.usecases.accounts import (
     resend_code,
     reset_password,
 )
+from videoshare.usecases.limits import processed_per_day, take_processing_minutes
 from videoshare.usecases.ports import Tokens
 
 PASSWORD = "correct horse 42"
@@ -123,6 +124,9 @@ async def test_a_deleted_account_loses_its_tokens_at_once_then_everything_it_had
     )  # fmt: skip
     with pytest.raises(BadCredentials):  # a failed login is counted under the account
         await login(ports, "ann@example.com", "guess", HERE, NOON)
+    # a turn in processing held, and today's processed minutes charged
+    assert await ports.slots.take(ann, waiting.id, limit=3, now=NOON, ttl_s=60)
+    assert await take_processing_minutes(ports, ann, 90, processed_per_day(600), NOON)
 
     await delete_account(ports, tokens.access_token, claims, PASSWORD, HERE, NOON, "req-1")
     with pytest.raises(RevokedToken):
@@ -147,6 +151,7 @@ async def test_a_deleted_account_loses_its_tokens_at_once_then_everything_it_had
     assert await ports.webhooks.get(ann) is None
     assert ann not in ports.quota.reservations
     assert not [k for k in ports.counters.counts if ann in k or "login-account" in k]
+    assert ann not in ports.slots.slots
     assert "ann@example.com" not in ports.identity.accounts
     await login(ports, "bob@example.com", PASSWORD, HERE, NOON)
 

@@ -6,6 +6,8 @@
     event already COMPLETED:        deleted without running the handler ("duplicate")
     handler returns:                COMPLETED, deleted ("done")
     handler raises Reject:          dead-lettered ("rejected")
+    handler raises Defer:           sent again with its delay, the original deleted ("deferred":
+                                    not its turn yet; no receive counted, nothing failed)
     handler raises anything else:   visible again after a backoff ("retry"), or, on the last
                                     allowed receive, `on_give_up` then dead-lettered ("gave_up")
 
@@ -25,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from structlog.contextvars import bound_contextvars
 
-from videoshare.bus.backoff import backoff_delay, clamp_visibility
+from videoshare.bus.backoff import backoff_delay, clamp_delay, clamp_visibility
 from videoshare.bus.contract import ConsumerConfig, Decode, GiveUpHook, Handler, Inbound
-from videoshare.bus.dlq import Failure, dead_letter, describe_error
+from videoshare.bus.dlq import Failure, copy_attribute, dead_letter, describe_error
 from videoshare.bus.heartbeat import Heartbeat
 from videoshare.bus.idempotency import AlreadyDone, Claim, HeldElsewhere, IdempotencyStore
-from videoshare.bus.outcomes import Reject, RetryLater
+from videoshare.bus.outcomes import Defer, Reject, RetryLater
 from videoshare.bus.settlement import Outcome, ReceivedMessage, Settlement
 
 if TYPE_CHECKING:
@@ -125,6 +127,8 @@ class Dispatcher:
             outcome = await self._run_once(decoded, handler)
         except Reject as exc:
             return await self._reject(received, exc)
+        except Defer as exc:
+            return await self._defer(received, exc)
         except Exception as exc:  # noqa: BLE001 - RetryLater, or any failure: retried by default
             return await self._retry(received, decoded, exc)
         await self._delete(received)
@@ -202,6 +206,19 @@ class Dispatcher:
         )
         return _Result(Outcome.REJECTED, reason=exc.reason, error=exc)
 
+    async def _defer(self, received: ReceivedMessage, exc: Defer) -> _Result:
+        """A copy, delayed, then the delete (a crash in between duplicates, never loses it): the
+        copy starts again from its first receive."""
+        delay = clamp_delay(exc.delay_s)
+        await self._sqs.send_message(
+            QueueUrl=self._config.queue_url,
+            MessageBody=received.body,
+            MessageAttributes={n: copy_attribute(v) for n, v in received.attributes.items()},
+            DelaySeconds=delay,
+        )
+        await self._delete(received)
+        return _Result(Outcome.DEFERRED, reason=exc.reason, delay_s=delay)
+
     async def _dead_letter(self, received: ReceivedMessage, failure: Failure) -> None:
         # The copy first, then the delete: a crash in between duplicates rather than loses it.
         await dead_letter(
@@ -250,7 +267,7 @@ class Dispatcher:
             fields["reason"] = result.reason
         if result.delay_s is not None:
             fields["retry_in_s"] = result.delay_s
-        if result.error is not None and not isinstance(result.error, RetryLater | Reject):
+        if result.error is not None and not isinstance(result.error, RetryLater | Reject | Defer):
             fields["exc_info"] = result.error  # unexpected: the traceback goes with the line
         log.log(result.outcome.log_level, "message handled", **fields)
         self._on_settled(settlement)
@@ -274,7 +291,7 @@ def _event_context(decoded: Decoded) -> dict[str, str]:
 
 
 def _reason(exc: BaseException) -> str:
-    return exc.reason if isinstance(exc, RetryLater | Reject) else describe_error(exc)
+    return exc.reason if isinstance(exc, RetryLater | Reject | Defer) else describe_error(exc)
 
 
 def idempotency_key(consumer: str, message_id: str) -> str:

@@ -110,6 +110,11 @@ class TooManyRequests(DomainError):
         self.retry_after_s = retry_after_s
 
 
+class ProcessingBudgetSpent(TooManyRequests):
+    """The owner's minutes of video processed today (UTC) are spent; `retry_after_s` is the time
+    until the day rolls over."""
+
+
 class EditConflict(DomainError):
     """The video kept changing while the request tried to write it."""
 

@@ -56,12 +56,16 @@ CONSUME_ACTIONS = (
     "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
-    "sqs:SendMessage",  # a retry re-sent with a delay (webhook-sender) and replays land here
+    # a retry re-sent with a delay (webhook-sender), a message deferred to wait its turn
+    # (upload-finalizer, transcoder), and replays land here
+    "sqs:SendMessage",
 )
 DEAD_LETTER_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueAttributes")  # reject; depth sampling
 # The workers' shared tables: records, inbox, idempotency (workers/context.py, process.py).
 _WORKER_TABLES = (VIDEOS_TABLE, NOTIFICATIONS_TABLE, IDEMPOTENCY_TABLE)
-# the workers that reject or delete a video release its storage reservation (the limits table)
+# the workers that reject, fail or delete a video release its storage reservation and its
+# processing turn, the ones that process it take the turn and charge its minutes (the limits
+# table)
 _RELEASING_TABLES = (*_WORKER_TABLES, LIMITS_TABLE)
 
 
@@ -184,7 +188,7 @@ def processes() -> tuple[Process, ...]:
             METADATA_INDEXER,
             ("worker", METADATA_INDEXER),
             ports[METADATA_INDEXER],
-            (*_WORKER_TABLES, SEARCH_TABLE),
+            (*_RELEASING_TABLES, SEARCH_TABLE),  # its give-up ends a video's processing turn
         ),
         Process(
             NOTIFIER,

@@ -105,6 +105,9 @@ class Topology:
         raise KeyError(name)
 
 
+# What the upload-finalizer's queue carries: S3's ObjectCreated notifications.
+S3_NOTIFICATION = "s3.object_created"
+
 UPLOAD_FINALIZER = "upload-finalizer"
 TRANSCODER = "transcoder"
 METADATA_INDEXER = "metadata-indexer"
@@ -132,9 +135,14 @@ def topology(settings: Settings) -> Topology:
                 s3_notifications=True,
                 max_receive_count=settings.max_receive_count,
                 emits=(
-                    Output("video.uploaded"),
+                    Output("video.uploaded", when="once the owner has a processing turn"),
                     Output("video.rejected"),
                     Output("video.failed", when=GIVE_UP),
+                    Output(
+                        S3_NOTIFICATION,
+                        to=UPLOAD_FINALIZER,
+                        when="again, delayed, while the owner's processing slots are taken",
+                    ),
                 ),
             ),
             ConsumerQueue(
@@ -149,6 +157,11 @@ def topology(settings: Settings) -> Topology:
                     Output("video.transcoded"),
                     Output("video.rejected"),
                     Output("video.failed", when=GIVE_UP),
+                    Output(
+                        "video.uploaded",
+                        to=TRANSCODER,
+                        when="again, delayed, while the owner's processing slots are taken",
+                    ),
                 ),
             ),
             ConsumerQueue(

@@ -17,12 +17,13 @@ from typing import Protocol
 from videoshare.domain.events import AccountDeleted
 from videoshare.settings import Settings
 from videoshare.usecases.housekeeping import delete_video_objects
-from videoshare.usecases.limits import forget_login_failures, forget_upload_counts
+from videoshare.usecases.limits import forget_login_failures, forget_owner_counts
 from videoshare.usecases.ports import (
     Counters,
     IdentityProvider,
     Inbox,
     ObjectStore,
+    ProcessingSlots,
     StorageQuota,
     TermIndex,
     VideoStore,
@@ -49,6 +50,8 @@ class RemovalPorts(Protocol):
     def quota(self) -> StorageQuota: ...
     @property
     def counters(self) -> Counters: ...
+    @property
+    def slots(self) -> ProcessingSlots: ...
     @property
     def identity(self) -> IdentityProvider: ...
 
@@ -80,7 +83,8 @@ async def remove_account(ports: RemovalPorts, event: AccountDeleted, now: float)
     notifications = await ports.notifications.clear(user_id)
     await ports.webhooks.delete(user_id)
     await ports.quota.forget(user_id)
-    await forget_upload_counts(ports, user_id, now)
+    await ports.slots.forget(user_id)
+    await forget_owner_counts(ports, user_id, now)
     await forget_login_failures(ports, event.data.email, now)
     await ports.identity.delete_user(event.data.username)
     return Removed(len(video_ids), objects, notifications)

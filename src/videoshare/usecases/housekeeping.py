@@ -1,7 +1,8 @@
 """Housekeeping: what nobody else cleans up.
 
 - A deleted video loses every object under its upload and media prefixes, and any multipart
-  upload still open under them is aborted, and its storage reservation is released (each
+  upload still open under them is aborted, and its storage reservation and processing turn are
+  released (each
   idempotent: a second run finds nothing).
 - A rejected video's upload (its source, any multipart upload still open) is deleted on
   `video.rejected`, whoever rejected it: of the workers that reject, only housekeeping and the
@@ -12,7 +13,9 @@
   has expired (`→ rejected`, code `upload_expired`, its storage released, and the upload's
   `video.rejected` verdict),
   or re-publish the event a stuck video waits for (`video.created`, `video.uploaded`), with
-  the ids those events always have, so a consumer that saw them drops the copy.
+  the ids those events always have, so a consumer that saw them drops the copy. An `uploaded`
+  video whose owner's processing slots are all taken is not stuck but waiting its turn (its
+  message comes back by itself): it is left alone, so a long wait does not multiply copies.
 
 `failed` + `video.failed` when a message gives up is each worker's give-up hook
 (`usecases/lifecycle.give_up`).
@@ -43,6 +46,12 @@ from videoshare.usecases.ports import (
     PendingVideoIndex,
     VideoJobPorts,
 )
+from videoshare.usecases.processing_turns import (
+    DEFAULT_TURNS,
+    ProcessingTurns,
+    end_turn,
+    owner_is_busy,
+)
 
 log = structlog.get_logger("housekeeping")
 
@@ -58,6 +67,7 @@ async def forget_deleted_video(ports: HousekeepingPorts, owner_id: str, video_id
     """Everything a deleted video held: its objects (how many there were) and its storage."""
     removed = await delete_video_objects(ports.objects, video_id)
     await release_storage(ports, owner_id, video_id)
+    await end_turn(ports, owner_id, video_id)
     return removed
 
 
@@ -96,6 +106,7 @@ async def sweep_pending(
     upload_ttl_s: int,
     producer: str,
     now: datetime | None = None,
+    turns: ProcessingTurns = DEFAULT_TURNS,
 ) -> Counter[str]:
     """One pass over the videos in a non-terminal status; how many got each action."""
     now = now or utc_now()
@@ -107,7 +118,7 @@ async def sweep_pending(
             if action is None:
                 continue
             try:
-                acted = await _apply(ports, video, action, producer)
+                acted = await _apply(ports, video, action, producer, turns)
             except VideoConflict:
                 log.info("sweep_skipped_changed_video", video_id=video.id)
                 continue
@@ -118,7 +129,11 @@ async def sweep_pending(
 
 
 async def _apply(
-    ports: HousekeepingPorts, video: Video, action: SweepAction, producer: str
+    ports: HousekeepingPorts,
+    video: Video,
+    action: SweepAction,
+    producer: str,
+    turns: ProcessingTurns,
 ) -> bool:
     """Do `action`; False when it turned out not to be needed."""
     match action:
@@ -126,6 +141,11 @@ async def _apply(
             return await _expire_upload(ports, video, producer)
         case SweepAction.REPUBLISH_CREATED:
             await ports.publisher.publish(video_created(video, producer=producer, again=True))
+        case SweepAction.REPUBLISH_UPLOADED if (
+            video.status is VideoStatus.UPLOADED
+            and await owner_is_busy(ports, video.owner_id, turns)
+        ):
+            return False  # waiting its turn: its deferred message comes back by itself
         case SweepAction.REPUBLISH_UPLOADED:
             # the upload-finalizer's verdict, with its id (keyed by the video)
             await ports.publisher.publish(

@@ -253,8 +253,9 @@ class Counters(Protocol):
     async def add(self, key: str, window: Window, now: float) -> int:
         """Count one more event; this window's count."""
 
-    async def take(self, key: str, window: Window, now: float) -> bool:
-        """Count one more unless the window is full; False (nothing counted) when full."""
+    async def take(self, key: str, window: Window, now: float, amount: int = 1) -> bool:
+        """Count `amount` more unless the window is full (its count at the limit or past it);
+        False (nothing counted) when full. The last take may go past the limit."""
 
     async def clear(self, key: str, window: Window, now: float) -> None: ...
 
@@ -277,6 +278,27 @@ class StorageQuota(Protocol):
 
     async def forget(self, owner_id: str) -> None:
         """Drop everything kept of the owner's storage (their account is going)."""
+
+
+class ProcessingSlots(Protocol):
+    """Each owner's videos in processing at once (`adapters.processing_slots.ProcessingSlotTable`):
+    at most a limit, atomic against parallel takers; a slot lapses at its expiry, so one held by a
+    process that was killed is freed for the next taker."""
+
+    async def take(
+        self, owner_id: str, video_id: str, *, limit: int, now: float, ttl_s: float
+    ) -> bool:
+        """A slot for the video until `now + ttl_s`, if it holds one already (kept, with the new
+        expiry) or the owner holds fewer than `limit` live ones; False, nothing taken, otherwise."""
+
+    async def release(self, owner_id: str, video_id: str) -> None:
+        """Free the video's slot; a repeat, or a video without one, changes nothing."""
+
+    async def held(self, owner_id: str, now: float) -> int:
+        """The owner's live slots."""
+
+    async def forget(self, owner_id: str) -> None:
+        """Drop every slot of the owner (their account is going)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +449,8 @@ class PendingVideoIndex(Protocol):
 
 class VideoJobPorts(Protocol):
     """What the workers that act on a video and its objects use (the upload-finalizer, the
-    transcoder, housekeeping): the records, the bucket, the topic and the storage quota."""
+    transcoder, housekeeping): the records, the bucket, the topic, the storage quota and the
+    processing slots."""
 
     @property
     def videos(self) -> VideoStore: ...
@@ -440,3 +463,6 @@ class VideoJobPorts(Protocol):
 
     @property
     def quota(self) -> StorageQuota: ...
+
+    @property
+    def slots(self) -> ProcessingSlots: ...

@@ -186,7 +186,11 @@ OPERATIONS: tuple[Operation, ...] = (
         extra={"links": {"GetCreatedVideo": {
             "operationId": "getAVideo",
             "parameters": {"video_id": "$response.body#/video/id"},
-        }}},
+        }}, "descriptions": {
+            429: "The caller's videos created today (UTC) are at the day's limit "
+            "(`/problems/too-many-requests`), or the minutes of video processed today are spent "
+            "(`/problems/processing-budget-spent`); `Retry-After` is the time until midnight UTC.",
+        }},
     ),
     Operation(
         "GET", "/v1/videos", "List videos", auth=Auth.OPTIONAL, query=s.ListVideosQuery,
