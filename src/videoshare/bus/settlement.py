@@ -24,6 +24,7 @@ class Outcome(StrEnum):
     GAVE_UP = "gave_up"  # failed on its last allowed receive; to the dead-letter queue
     DUPLICATE = "duplicate"  # its event was done already; deleted without running the handler
     SKIPPED = "skipped"  # decoded to nothing to do (an S3 test event); deleted
+    HANDED_BACK = "handed_back"  # cut short by a stop; visible again at once, for another take
 
     @property
     def log_level(self) -> int:
