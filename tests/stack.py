@@ -147,6 +147,8 @@ async def running_stack(
         VIDEOSHARE_WEB_ORIGIN=base_url,
         # short long-polls: a stopping worker never waits 20 s for its last poll
         VIDEOSHARE_WAIT_TIME_S="2",
+        # as `make run`: a stopping worker hands a job in flight back instead of draining it
+        VIDEOSHARE_SHUTDOWN_DRAIN_S="0",
         **(env or {}),
     )
     running = Stack(settings, base_url)
