@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+from asyncio.subprocess import Process
 from pathlib import Path
 
 import aiohttp
@@ -20,7 +21,7 @@ import pytest
 
 from tests.e2e.client import User
 from tests.media import make_clip
-from tests.support import child_env, eventually, unique_stack
+from tests.support import child_env, eventually, running_ffmpeg, unique_stack
 from videoshare.aws import open_clients
 from videoshare.bus.dispatch import idempotency_key
 from videoshare.infra.resources import resolve
@@ -64,15 +65,7 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
         make_clip, tmp_path / "long.mp4", seconds=40, width=426, height=240
     )
     output = tmp_path / "run.log"
-    with output.open("wb") as out:
-        runner = await asyncio.create_subprocess_exec(
-            *[sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    runner = await start_runner(env, tmp_path, output)
 
     def said() -> str:
         return output.read_text(errors="replace")
@@ -89,7 +82,7 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
             user = await User(http, f"http://127.0.0.1:{api_port}").sign_up()
             created = await user.upload(clip, title="Interrupted by Ctrl-C")
         await eventually(
-            lambda: ffmpeg_under(runner.pid),
+            lambda: running_ffmpeg(runner.pid),
             timeout_s=120,
             interval_s=0.05,
             what="the transcoder running ffmpeg",
@@ -135,8 +128,17 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
             await runner.wait()
 
 
-def ffmpeg_under(pid: int) -> bool:
-    return any("ffmpeg" in p.name() for p in psutil.Process(pid).children(recursive=True))
+async def start_runner(env: dict[str, str], cwd: Path, output: Path) -> Process:
+    """`videoshare run` as a child in `cwd`, what it says (the terminal's lines) in `output`."""
+    with output.open("wb") as out:
+        return await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:

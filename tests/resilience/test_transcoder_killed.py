@@ -9,14 +9,13 @@ import time
 from pathlib import Path
 
 import aiohttp
-import psutil
 import pytest
 
 from tests.e2e.client import User
 from tests.integration.worker_support import EventSpy
 from tests.media import make_clip
 from tests.resilience.conftest import handled, kill_hard, process_env, running, stack_settings
-from tests.support import eventually
+from tests.support import eventually, running_ffmpeg
 from videoshare.aws import open_clients
 from videoshare.infra.resources import resolve
 from videoshare.local.emulator import Emulator
@@ -33,10 +32,6 @@ PIPELINE = {
 # What production runs with, not the resilience tier's quick 6 s: the point of the test.
 VISIBILITY_S = Settings.model_fields["transcode_visibility_timeout_s"].default
 READY_AFTER_KILL_S = 60
-
-
-def running_ffmpeg(pid: int) -> bool:
-    return any("ffmpeg" in child.name() for child in psutil.Process(pid).children(recursive=True))
 
 
 @pytest.mark.timeout(240)
