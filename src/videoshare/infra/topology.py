@@ -15,8 +15,9 @@ WEBHOOK_URL = "webhook URL"  # a user's registered URL, over HTTP(S)
 GIVE_UP = "on give-up"  # the worker's give-up hook (last receive of a failing message)
 
 # What a stopping worker needs after its consumer returned: its background work cut short
-# (bounded by a call's timeout) and its clients closed.
-CLOSE_MARGIN_S = 3.0
+# (bounded by a call's timeout), its clients closed and the interpreter's own shutdown, which
+# takes seconds on a loaded machine.
+CLOSE_MARGIN_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,8 +86,9 @@ async def _serve(
     stop = asyncio.Event()
     stop_on_signals(stop)
     # The backstop: every step of stopping has its own bound, and should the process still
-    # run this long after the signal, a timer thread (it fires even if the loop is stuck)
-    # ends it.
+    # run this long after the signal, a timer thread (it fires even if the loop is stuck) ends
+    # it with code 1. It stays armed until the process is gone, the interpreter's own
+    # shutdown included; a daemon thread, it never holds the process up.
     bound_s = topology(settings).consumer(name).stop_bound_s(settings)
     timer = threading.Timer(bound_s, _exit_now, args=(bound_s,))
     timer.daemon = True
@@ -96,7 +97,9 @@ async def _serve(
         await _run_worker(name, define, settings, stop)
     finally:
         watchdog.cancel()
-        timer.cancel()
+        if not timer.is_alive():
+            # the consumer ended by an error, not a signal: the same bound from now
+            timer.start()
 
 
 async def _run_worker(
