@@ -2,8 +2,8 @@
 
 - **recovery**: a transcoder killed with `kill -9` mid-transcode on a 40 s clip, a new one
   started at once; kill → `ready` (the record's `updated_at`), against the job's own length
-  (upload complete → `ready`, uninterrupted, same clip, same stack) plus the visibility
-  timeout (30 s): the most a redelivery may wait;
+  (upload complete → `ready`, uninterrupted, same clip, same stack) plus 30 s, the issue's
+  bound (the visibility timeout, the most a redelivery waits, is 20 s);
 - **shutdown, `make run`**: SIGINT to the runner mid-transcode → the runner and every process
   it started have exited, against the 10 s goal;
 - **shutdown, AWS unreachable**: a worker with production settings (20 s long polls, 15 s
@@ -50,6 +50,7 @@ READY_TIMEOUT_S = 300
 START_TIMEOUT_S = 180  # a loaded machine starts seven Python processes slowly
 SHUTDOWN_GOAL_S = 10.0
 VISIBILITY_S = Settings.model_fields["transcode_visibility_timeout_s"].default
+RECOVERY_SLACK_S = 30  # the bound: the job again within 30 s plus its own length
 
 
 async def until(
@@ -91,10 +92,10 @@ async def recovery(clip: Path) -> Figure:
     return Figure(
         name=f"kill -9 mid-transcode → ready ({CLIP_S} s {HEIGHT}p clip)",
         ours=recovery_s,
-        baseline=job_s + VISIBILITY_S,
+        baseline=job_s + RECOVERY_SLACK_S,
         unit="s",
         goal="≤ 1.0x (the job's own length + 30 s)",
-        baseline_name=f"the job uninterrupted ({job_s:.1f} s) + {VISIBILITY_S} s",
+        baseline_name=f"the job uninterrupted ({job_s:.1f} s) + {RECOVERY_SLACK_S} s",
         samples={"recovery_s": [recovery_s], "job_s": [job_s]},
     )
 
@@ -196,8 +197,8 @@ async def _main() -> str:
         ]
     code = int(figures[2].samples["exit_code"][0])
     notes = [
-        "Recovery: the killed job's message comes back when its visibility timeout (30 s, "
-        "extended every 10 s by the heartbeat while the job ran) ends; the idempotency claim "
+        f"Recovery: the killed job's message comes back when its visibility timeout "
+        f"({VISIBILITY_S} s, extended every third of it while the job ran) ends; the claim "
         "lapses one heartbeat before that, so the new transcoder runs it at once. Before "
         "(the issue's measurement): 137-140 s after the kill, a 120 s visibility timeout.",
         "make run: the workers get VIDEOSHARE_SHUTDOWN_DRAIN_S=0, so the transcode in flight "

@@ -96,8 +96,9 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
         _, alive = psutil.wait_procs(children, timeout=10)
         assert not alive, f"left running: {alive}"
 
-        # Handed back before the transcoder exited: visible now, its 30 s visibility timeout
-        # notwithstanding, and no claim of the killed attempt in the way of the next start.
+        # Handed back before the transcoder exited: visible now, its visibility timeout (20 s,
+        # extended while it ran) notwithstanding, and no claim of the stopped attempt in the
+        # way of the next start.
         async with open_clients(stack) as aws:
             resources = await resolve(aws, stack)
             received = await aws.sqs.receive_message(

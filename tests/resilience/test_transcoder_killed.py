@@ -1,5 +1,5 @@
 """kill -9 the transcoder in the middle of a transcode on a 40 s clip: with the production
-visibility timeout (30 s, kept alive by the heartbeat while a job runs), another transcoder
+visibility timeout (20 s, kept alive by the heartbeat while a job runs), another transcoder
 takes the job again within it, so the video is `ready` within 60 s of the kill (the issue's
 bound: 30 s plus the job's own length), once, with one `video.ready` and one notification."""
 

@@ -43,7 +43,7 @@ class ConsumerQueue:
     s3_notifications: bool = False
     # Short: a killed worker's message is taken again within it (the heartbeat, a third of it,
     # keeps it from lapsing while a message is handled).
-    visibility_timeout_s: int = 30
+    visibility_timeout_s: int = 20
     max_receive_count: int = 5
     # Messages handled at once by one process; None: settings.max_in_flight.
     max_in_flight: int | None = None
