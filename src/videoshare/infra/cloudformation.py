@@ -1,11 +1,22 @@
-"""The AWS deployment as one CloudFormation template, generated from the topology.
+"""The AWS deployment as a root template and four nested stacks, generated from the topology.
 
-    videoshare infra export   (`make infra`) writes infra/cloudformation.yaml
+    videoshare infra export   (`make infra`) writes infra/cloudformation.yaml (the root) and
+                              infra/stacks/{data,identity,edge,compute}.yaml
 
-The data plane (queues, dead-letter queues, subscriptions and their filter policies, tables,
-bucket, user pool) comes from `topology()` through the same shapes local provisioning applies
-(`shapes.py`); the processes from `processes.py`. A test fails when the committed file is stale,
-another when the template and local provisioning disagree, and `cfn-lint` runs on it.
+    stack      what                                                    made in
+    data       topic, queues, DLQs and their alarms, subscriptions     cfn_data.py
+               (filter policies), queue policies, tables, bucket
+    identity   user pool, app client, playback secret                 cfn_identity.py
+    edge       load balancer or HTTP API, Route 53, the web origin,    cfn_entry.py,
+               the media CDN (distribution, OAC, key group)            cfn_cdn.py
+    compute    cluster, capacity, and per process: task role, task     cfn_platform.py,
+               definition, service, scaling                            cfn_services.py
+
+The parts are written as one template (`template()`: what the tests read) and cut apart by
+`cfn_stacks.nest()`; `aws cloudformation package` uploads the stacks (docs/DEPLOY.md). The data
+plane comes from `topology()` through the same shapes local provisioning applies (`shapes.py`);
+the processes from `processes.py`. A test fails when a committed file is stale, another when
+the template and local provisioning disagree, and `cfn-lint` runs on every stack.
 """
 
 from __future__ import annotations
@@ -20,26 +31,40 @@ from videoshare.infra.cfn import (
     LOAD_BALANCER,
     NO_CERTIFICATE,
     STACK,
+    USE_API_GATEWAY,
     USE_EC2,
     USE_FARGATE,
+    WEB_ORIGIN,
     Json,
-    get_att,
     ref,
 )
+from videoshare.infra.cfn_cdn import CDN_PARAMETERS, DISTRIBUTION, cdn_resources
 from videoshare.infra.cfn_data import (
     HAS_ALARM_EMAIL,
-    USER_POOL,
-    USER_POOL_CLIENT,
+    HAS_RESTORED_TABLES,
+    NONCURRENT_DAYS,
+    RESTORED_TABLES,
     data_resources,
+    resources_outputs,
 )
-from videoshare.infra.cfn_entry import entry_resources, web_origin
+from videoshare.infra.cfn_entry import (
+    API_DOMAIN,
+    HTTPS_ON_BALANCER,
+    PLAIN_BALANCER,
+    USE_LOAD_BALANCER,
+    entry_resources,
+    entry_values,
+    web_origin,
+)
+from videoshare.infra.cfn_identity import USER_POOL, USER_POOL_CLIENT, identity_resources
 from videoshare.infra.cfn_platform import platform_resources
 from videoshare.infra.cfn_services import container_environment, process_resources
+from videoshare.infra.cfn_stacks import STACKS_DIR, Nested, Part, nest
 from videoshare.infra.processes import processes
 from videoshare.infra.topology import Topology, topology
 from videoshare.settings import Settings
 
-EXPORT_PATH = Path("infra") / "cloudformation.yaml"
+EXPORT_PATH = Path("infra") / "cloudformation.yaml"  # the root; its stacks beside it
 STOP_SLACK_S = 2  # past the workers' own bound: the container's exit, seen by ECS
 ECS_MAX_STOP_TIMEOUT_S = 120
 _HEADER = (
@@ -48,6 +73,9 @@ _HEADER = (
     "# Deploying it: docs/DEPLOY.md.\n"
 )
 _EMPTY = ""
+# The nested stacks, by their logical id in the root.
+DATA_PLANE, IDENTITY, EDGE, COMPUTE = "DataPlane", "Identity", "Edge", "Compute"
+EDGE_TYPE = "EdgeType"  # the parameter that chooses what faces the internet
 
 PARAMETERS: dict[str, Json] = {
     STACK: {
@@ -101,7 +129,10 @@ PARAMETERS: dict[str, Json] = {
     "CertificateArn": {
         "Type": "String",
         "Default": _EMPTY,
-        "Description": "ACM certificate for HTTPS on the load balancer (empty: HTTP only)",
+        "Description": (
+            "ACM certificate for DomainName: HTTPS on the load balancer, or the HTTP API's"
+            " custom domain (empty: HTTP only on the load balancer)"
+        ),
     },
     "DomainName": {
         "Type": "String",
@@ -112,6 +143,32 @@ PARAMETERS: dict[str, Json] = {
         "Type": "String",
         "Default": _EMPTY,
         "Description": "Route 53 hosted zone of DomainName (empty: you point DNS there yourself)",
+    },
+    EDGE_TYPE: {
+        "Type": "String",
+        "Default": "LoadBalancer",
+        "AllowedValues": ["LoadBalancer", "ApiGateway"],
+        "Description": (
+            "What faces the internet: the load balancer, or an HTTP API (API Gateway) with a VPC"
+            " link to it (requests cut at 30 s). docs/DEPLOY.md says which to choose."
+        ),
+    },
+    NONCURRENT_DAYS: {
+        "Type": "Number",
+        "Default": 30,
+        "MinValue": 1,
+        "Description": (
+            "Days a deleted or replaced media object stays restorable (noncurrent versions)"
+        ),
+    },
+    RESTORED_TABLES: {
+        "Type": "String",
+        "Default": _EMPTY,
+        "AllowedPattern": "^([a-z0-9][a-z0-9-]{0,20})?$",
+        "Description": (
+            "Empty: the services use the stack's tables. A label such as r1: they use the"
+            " tables <Stack>-r1-<name> restored by point-in-time recovery (docs/DEPLOY.md)"
+        ),
     },
     "AlarmEmail": {
         "Type": "String",
@@ -124,6 +181,7 @@ PARAMETERS: dict[str, Json] = {
         "AllowedValues": [1, 3, 5, 7, 14, 30, 60, 90, 180, 365],
         "Description": "How long CloudWatch keeps each process's logs",
     },
+    **CDN_PARAMETERS,
 }
 
 
@@ -139,45 +197,77 @@ CONDITIONS: dict[str, Json] = {
     HAS_DOMAIN: _not_empty("DomainName"),
     HAS_DNS_RECORD: {"Fn::And": [{"Condition": HAS_DOMAIN}, _not_empty("HostedZoneId")]},
     HAS_ALARM_EMAIL: _not_empty("AlarmEmail"),
+    HAS_RESTORED_TABLES: _not_empty(RESTORED_TABLES),
+    USE_API_GATEWAY: {"Fn::Equals": [ref(EDGE_TYPE), "ApiGateway"]},
+    USE_LOAD_BALANCER: {"Fn::Equals": [ref(EDGE_TYPE), "LoadBalancer"]},
+    HTTPS_ON_BALANCER: {
+        "Fn::And": [{"Condition": HAS_CERTIFICATE}, {"Condition": USE_LOAD_BALANCER}]
+    },
+    PLAIN_BALANCER: {"Fn::Not": [{"Condition": HTTPS_ON_BALANCER}]},
+    API_DOMAIN: {"Fn::And": [{"Condition": USE_API_GATEWAY}, {"Condition": HAS_DOMAIN}]},
+}
+
+# Checked before anything is made: an HTTP API's domain of its own needs its certificate.
+RULES: dict[str, Json] = {
+    "ApiGatewayDomainNeedsCertificate": {
+        "RuleCondition": {
+            "Fn::And": [
+                {"Fn::Equals": [ref(EDGE_TYPE), "ApiGateway"]},
+                {"Fn::Not": [{"Fn::Equals": [ref("DomainName"), _EMPTY]}]},
+            ]
+        },
+        "Assertions": [
+            {
+                "Assert": {"Fn::Not": [{"Fn::Equals": [ref("CertificateArn"), _EMPTY]}]},
+                "AssertDescription": "An HTTP API with DomainName needs CertificateArn",
+            }
+        ],
+    }
 }
 
 
-def template(settings: Settings | None = None) -> dict[str, Json]:
-    """The whole template (resource names come from the `Stack` parameter, not `settings`)."""
+def parts(settings: Settings | None = None) -> list[Part]:
+    """The four stacks, each written as if it were the only template (`cfn_stacks.nest`)."""
     settings = settings or Settings()
     topo = topology(settings)
-    origin = web_origin()
     stop_timeout = stop_timeout_s(topo, settings)
-    resources: dict[str, Json] = {
-        **data_resources(topo, origin),
-        **platform_resources(),
-        **entry_resources(),
-    }
+    compute = platform_resources()
     for process in processes():
-        environment = container_environment(process, origin)
-        resources.update(process_resources(process, environment, stop_timeout))
-    return {
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "videoshare: every process on ECS, its queues, tables, bucket, user pool",
-        "Parameters": PARAMETERS,
-        "Conditions": CONDITIONS,
-        "Resources": resources,
-        "Outputs": {
-            "Url": {"Description": "Where the service answers", "Value": origin},
-            "LoadBalancerDns": {
-                "Description": "Point a CNAME here when Route 53 is not used",
-                "Value": get_att(LOAD_BALANCER, "DNSName"),
-            },
-            "UserPoolId": {
-                "Description": "VIDEOSHARE_COGNITO_USER_POOL_ID",
-                "Value": ref(USER_POOL),
-            },
-            "UserPoolClientId": {
-                "Description": "VIDEOSHARE_COGNITO_CLIENT_ID",
-                "Value": ref(USER_POOL_CLIENT),
-            },
-        },
-    }
+        compute.update(process_resources(process, container_environment(process), stop_timeout))
+    # who may do what lives with the user pool: the roles of the tasks, the instances and ECS
+    # itself (and the compute stack stays under the inline size limit)
+    roles = {k: r for k, r in compute.items() if r["Type"] in _ROLE_TYPES}
+    compute = {k: r for k, r in compute.items() if k not in roles}
+    return [
+        Part(
+            EDGE,
+            "edge.yaml",
+            "videoshare edge: the load balancer or an HTTP API before it, Route 53, and the"
+            " media CDN",
+            {**entry_resources(), **cdn_resources(web_origin())},
+            values=entry_values(),
+        ),
+        Part(
+            DATA_PLANE,
+            "data.yaml",
+            "videoshare data plane: topic, queues, subscriptions, tables, media bucket",
+            data_resources(topo),
+            outputs=resources_outputs(topo),
+        ),
+        Part(
+            IDENTITY,
+            "identity.yaml",
+            "videoshare identity: the user pool, its app client, the playback secret, and the"
+            " IAM roles of the tasks and instances",
+            {**identity_resources(topo), **roles},
+        ),
+        Part(
+            COMPUTE,
+            "compute.yaml",
+            "videoshare compute: every process on ECS, its role, its scaling",
+            compute,
+        ),
+    ]
 
 
 def stop_timeout_s(topo: Topology, settings: Settings) -> int:
@@ -193,18 +283,74 @@ def stop_timeout_s(topo: Topology, settings: Settings) -> int:
     return bound
 
 
-def exported_text() -> str:
+_ROLE_TYPES = {"AWS::IAM::Role", "AWS::IAM::InstanceProfile"}
+ROOT_OUTPUTS = {
+    "Url": ("Where the service answers", EDGE, WEB_ORIGIN, None),
+    "LoadBalancerDns": ("The load balancer's own name", EDGE, LOAD_BALANCER, "DNSName"),
+    "MediaCdnDomain": (
+        "Where media is served from (VIDEOSHARE_CDN_DOMAIN)",
+        EDGE,
+        DISTRIBUTION,
+        "DomainName",
+    ),
+    "UserPoolId": ("VIDEOSHARE_COGNITO_USER_POOL_ID", IDENTITY, USER_POOL, None),
+    "UserPoolClientId": ("VIDEOSHARE_COGNITO_CLIENT_ID", IDENTITY, USER_POOL_CLIENT, None),
+}
+
+
+def nested(settings: Settings | None = None) -> Nested:
+    """The root template and its stacks (resource names come from the `Stack` parameter)."""
+    stacks = nest(
+        parts(settings),
+        PARAMETERS,
+        CONDITIONS,
+        ROOT_OUTPUTS,
+        "videoshare: every process on ECS, its queues, tables, bucket, user pool (nested stacks)",
+    )
+    stacks.root["Rules"] = RULES
+    # the stacks' TemplateURLs are local files, as `aws cloudformation package` wants them
+    stacks.root["Metadata"] = {"cfn-lint": {"config": {"ignore_checks": ["W3002"]}}}
+    return stacks
+
+
+def template(settings: Settings | None = None) -> dict[str, Json]:
+    """Every stack's resources as one template, before `nest()` cuts it apart: what the tests
+    read (one logical id space; `WebOrigin` is the edge's value). Not deployable as it is."""
+    resources: dict[str, Json] = {}
+    for part in parts(settings):
+        resources.update(part.resources)
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": PARAMETERS,
+        "Conditions": CONDITIONS,
+        "Resources": resources,
+    }
+
+
+def _yaml(document: dict[str, Json]) -> str:
     import yaml  # a development dependency: only the exporter and its tests write YAML
 
     class Dumper(yaml.SafeDumper):
         def ignore_aliases(self, data: object) -> bool:
             return True  # CloudFormation reads no YAML anchors: every value written out
 
-    body = yaml.dump(template(), Dumper=Dumper, sort_keys=False, width=100, allow_unicode=True)
+    body = yaml.dump(document, Dumper=Dumper, sort_keys=False, width=100, allow_unicode=True)
     return _HEADER + body
 
 
-def export_template(path: Path = EXPORT_PATH) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(exported_text(), encoding="utf-8")
-    return path
+def exported_files(root: Path = EXPORT_PATH) -> dict[Path, str]:
+    """path → text of the root template and each nested stack."""
+    stacks = nested()
+    files = {root: _yaml(stacks.root)}
+    for name, stack in stacks.stacks.items():
+        files[root.parent / STACKS_DIR / name] = _yaml(stack)
+    return files
+
+
+def export_template(path: Path = EXPORT_PATH) -> list[Path]:
+    written = []
+    for file, text in exported_files(path).items():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+        written.append(file)
+    return written

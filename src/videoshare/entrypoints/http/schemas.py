@@ -323,5 +323,11 @@ class WebhookIn(_In):
 
 
 class WebhookOut(_Out):
+    """Deliveries to `url` are signed by the Standard Webhooks specification (`webhook-id`,
+    `webhook-timestamp`, `webhook-signature`): verify them with any Standard Webhooks library
+    and `secret`, and de-duplicate on `webhook-id`."""
+
     url: str
-    secret: str
+    secret: str = Field(
+        description="The signing secret: `whsec_` and the base64 of the key (Standard Webhooks)."
+    )
