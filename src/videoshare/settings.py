@@ -148,11 +148,19 @@ class Settings(BaseSettings):
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)
     max_in_flight: int = Field(default=10, ge=1, le=1000)
-    visibility_timeout_s: int = Field(default=60, ge=5, le=12 * 3600)
+    # Short, and kept alive by the heartbeat (a third of it) while a message is handled: a
+    # worker killed mid-job has its message taken again within this long.
+    visibility_timeout_s: int = Field(default=20, ge=5, le=12 * 3600)
     max_receive_count: int = Field(default=5, ge=1, le=1000)
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
-    # The transcoder's own (longer) visibility timeout; its heartbeat extends it while it runs.
-    transcode_visibility_timeout_s: int = Field(default=120, ge=5, le=12 * 3600)
+    # The transcoder's own visibility timeout; its heartbeat extends it while it runs.
+    transcode_visibility_timeout_s: int = Field(default=20, ge=5, le=12 * 3600)
+    # On SIGTERM/SIGINT a worker lets the jobs in flight go on this long, then hands each
+    # message back (visible at once); `make run` sets 0. Every AWS call while stopping takes
+    # at most `shutdown_call_timeout_s`, so a worker stops within `worker_stop_bound_s` even
+    # when AWS cannot be reached (the template's ECS StopTimeout is made from it).
+    shutdown_drain_s: float = Field(default=15.0, ge=0, le=90)
+    shutdown_call_timeout_s: float = Field(default=2.0, gt=0, le=10)
 
     # --- operations: health and metrics side server, housekeeping ---------------------------
     # Port of a worker's /healthz, /readyz, /metrics; None: the worker's default

@@ -21,6 +21,7 @@ from structlog.testing import capture_logs
 from tests.integration.bus_support import (
     QueuePair,
     event_attributes,
+    make_idempotency_table,
     make_queue_pair,
     messages_in_queue,
     send_event,
@@ -30,6 +31,7 @@ from tests.integration.bus_support import (
 )
 from tests.support import child_env, eventually
 from videoshare.aws import AwsClients
+from videoshare.bus.dispatch import idempotency_key
 from videoshare.bus.outcomes import Defer, Reject, RetryLater
 from videoshare.bus.runtime import Consumer, ConsumerConfig, Inbound, Outcome, Settlement
 from videoshare.domain.events import VideoUploaded
@@ -512,43 +514,74 @@ async def test_messages_a_poll_returns_after_stop_are_handed_back(
     assert message["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
-async def test_sigterm_lets_the_running_handler_finish_then_the_process_exits_0(
-    aws: AwsClients, settings: Settings, queues: QueuePair, tmp_path: Path
-) -> None:
+async def _sigterm_mid_handler(
+    aws: AwsClients, settings: Settings, queues: QueuePair, markers: Path, drain_s: float
+) -> tuple[VideoUploaded, str, list[dict[str, Any]]]:
+    """The slow worker (a real process) takes one event; SIGTERM while its handler runs.
+    Returns the event, the idempotency table and the worker's "message handled" lines."""
+    table = await make_idempotency_table(aws.dynamodb, settings)
     event = uploaded_event()
     await send_event(aws.sqs, queues.url, event)
-    log_path = tmp_path / "worker.log"
+    log_path = markers / "worker.log"
     with log_path.open("wb") as log_file:
         worker = await asyncio.create_subprocess_exec(
             sys.executable,
             str(SLOW_WORKER),
             queues.url,
             queues.dlq_url,
-            str(tmp_path),
+            str(markers),
+            str(drain_s),
+            table,
             env=child_env(settings),
             stdout=log_file,
             stderr=log_file,
         )
         try:
             await eventually(
-                (tmp_path / "started").exists, timeout_s=30, what="the worker's handler started"
+                (markers / "started").exists, timeout_s=30, what="the worker's handler started"
             )
-            assert not (tmp_path / "finished").exists()
+            assert not (markers / "finished").exists()
             worker.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(worker.wait(), timeout=20)
         finally:
             if worker.returncode is None:
                 worker.kill()
                 await worker.wait()
-
     output = log_path.read_text()
     assert code == 0, output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return event, table, [line for line in lines if line["event"] == "message handled"]
+
+
+async def test_sigterm_within_the_drain_lets_the_handler_finish_then_the_process_exits_0(
+    aws: AwsClients, settings: Settings, queues: QueuePair, tmp_path: Path
+) -> None:
+    event, _, handled = await _sigterm_mid_handler(aws, settings, queues, tmp_path, drain_s=20)
     assert (tmp_path / "finished").read_text() == event.id  # the handler ran to its end
     # Deleted, not merely invisible: nothing left in flight either.
     assert await messages_in_queue(aws.sqs, queues.url) == 0
-    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    handled = [line for line in lines if line["event"] == "message handled"]
     assert [(line["outcome"], line["event_id"]) for line in handled] == [("done", event.id)]
+
+
+async def test_sigterm_without_a_drain_hands_the_message_back_and_releases_its_claim(
+    aws: AwsClients, settings: Settings, queues: QueuePair, tmp_path: Path
+) -> None:
+    event, table, handled = await _sigterm_mid_handler(aws, settings, queues, tmp_path, drain_s=0)
+    assert not (tmp_path / "finished").exists()  # cut short
+    assert [(line["outcome"], line["event_id"]) for line in handled] == [("handed_back", event.id)]
+    # Visible at once, though its visibility timeout (30 s) has far to go: the next receive
+    # takes it, and finds no claim in its way.
+    response = await aws.sqs.receive_message(
+        QueueUrl=queues.url, MaxNumberOfMessages=1, WaitTimeSeconds=0
+    )
+    (message,) = response["Messages"]
+    assert json.loads(message["Body"])["id"] == event.id
+    claim = await aws.dynamodb.get_item(
+        TableName=table,
+        Key={"key": {"S": idempotency_key("slow-worker", event.id)}},
+        ConsistentRead=True,
+    )
+    assert "Item" not in claim
 
 
 async def test_run_keeps_going_when_receives_fail(aws: AwsClients, queues: QueuePair) -> None:

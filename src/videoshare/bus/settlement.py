@@ -25,6 +25,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # its event was done already; deleted without running the handler
     SKIPPED = "skipped"  # decoded to nothing to do (an S3 test event); deleted
     DEFERRED = "deferred"  # not its turn: sent again with a delay, the original deleted
+    HANDED_BACK = "handed_back"  # cut short by a stop; visible again at once, for another take
 
     @property
     def log_level(self) -> int:

@@ -63,8 +63,11 @@ def capacity_provider_strategy() -> Json:
     return if_(USE_FARGATE, fargate, [{"CapacityProvider": ref(CAPACITY_PROVIDER), "Weight": 1}])
 
 
-def process_resources(process: Process, environment: dict[str, Json]) -> dict[str, Json]:
-    """Log group, task role, task definition, service and scaling of one process."""
+def process_resources(
+    process: Process, environment: dict[str, Json], stop_timeout_s: int
+) -> dict[str, Json]:
+    """Log group, task role, task definition, service and scaling of one process;
+    `stop_timeout_s`: how long ECS waits after SIGTERM before it kills the container."""
     name = process.name
     service = logical_id(name, "service")
     out: dict[str, Json] = {
@@ -82,7 +85,7 @@ def process_resources(process: Process, environment: dict[str, Json]) -> dict[st
                 "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": _policy(process)}],
             },
         ),
-        logical_id(name, "task"): _task_definition(process, environment),
+        logical_id(name, "task"): _task_definition(process, environment, stop_timeout_s),
         service: _service(process),
         **scaling_resources(process, service),
     }
@@ -226,7 +229,7 @@ def container_environment(process: Process) -> dict[str, Json]:
 SECRET_SETTINGS = {"VIDEOSHARE_PLAYBACK_SECRET": PLAYBACK_SECRET}
 
 
-def _task_definition(process: Process, environment: dict[str, Json]) -> Json:
+def _task_definition(process: Process, environment: dict[str, Json], stop_timeout_s: int) -> Json:
     container: dict[str, Json] = {
         "Name": process.name,
         "Image": ref("ImageUri"),
@@ -241,7 +244,7 @@ def _task_definition(process: Process, environment: dict[str, Json]) -> Json:
             "StartPeriod": 30,
         },
         "LinuxParameters": {"InitProcessEnabled": True},
-        "StopTimeout": 30,
+        "StopTimeout": stop_timeout_s,
         "LogConfiguration": {
             "LogDriver": "awslogs",
             "Options": {

@@ -14,6 +14,11 @@ TOPIC = "topic"  # the events topic: every subscribed queue whose filter takes t
 WEBHOOK_URL = "webhook URL"  # a user's registered URL, over HTTP(S)
 GIVE_UP = "on give-up"  # the worker's give-up hook (last receive of a failing message)
 
+# What a stopping worker needs after its consumer returned: its background work cut short
+# (bounded by a call's timeout), its clients closed and the interpreter's own shutdown, which
+# takes seconds on a loaded machine.
+CLOSE_MARGIN_S = 5.0
+
 
 @dataclass(frozen=True, slots=True)
 class Output:
@@ -36,7 +41,9 @@ class ConsumerQueue:
     event_types: tuple[str, ...] = ()
     # True: the bucket's ObjectCreated notifications arrive on this queue.
     s3_notifications: bool = False
-    visibility_timeout_s: int = 60
+    # Short: a killed worker's message is taken again within it (the heartbeat, a third of it,
+    # keeps it from lapsing while a message is handled).
+    visibility_timeout_s: int = 20
     max_receive_count: int = 5
     # Messages handled at once by one process; None: settings.max_in_flight.
     max_in_flight: int | None = None
@@ -59,7 +66,15 @@ class ConsumerQueue:
             wait_time_s=settings.wait_time_s,
             visibility_timeout_s=self.visibility_timeout_s,
             max_receive_count=self.max_receive_count,
+            drain_s=settings.shutdown_drain_s,
+            stop_call_timeout_s=settings.shutdown_call_timeout_s,
         )
+
+    def stop_bound_s(self, settings: Settings) -> float:
+        """The longest its worker process takes to exit after SIGTERM, AWS reachable or not:
+        the consumer's bound, then its background work cut short and its clients closed."""
+        config = self.consumer_config(settings, queue_url="", dlq_url="")
+        return config.stop_bound_s + CLOSE_MARGIN_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +148,7 @@ def topology(settings: Settings) -> Topology:
             ConsumerQueue(
                 UPLOAD_FINALIZER,
                 s3_notifications=True,
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("video.uploaded", when="once the owner has a processing turn"),
@@ -173,12 +189,14 @@ def topology(settings: Settings) -> Topology:
                     "video.updated",
                     "video.deleted",
                 ),
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(Output("video.ready"), Output("video.failed", when=GIVE_UP)),
             ),
             ConsumerQueue(
                 NOTIFIER,
                 event_types=("video.ready", "video.rejected", "video.failed"),
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("webhook.delivery", to=WEBHOOK_SENDER, when="for a user with a webhook"),
@@ -187,6 +205,7 @@ def topology(settings: Settings) -> Topology:
             # fed by the notifier; retries re-send with a delay (workers/webhook_sender.py)
             ConsumerQueue(
                 WEBHOOK_SENDER,
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output(
@@ -205,6 +224,7 @@ def topology(settings: Settings) -> Topology:
                 # transcoder may not delete uploads) and everything of deleted accounts; its
                 # sweep runs beside the consumer
                 event_types=("video.deleted", "video.rejected", "account.deleted"),
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("video.rejected", when="the sweep: an upload expired"),
