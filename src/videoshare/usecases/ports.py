@@ -242,6 +242,10 @@ class WebhookRegistry(Protocol):
 
     async def get(self, user_id: str) -> Webhook | None: ...
 
+    async def rotate(self, user_id: str) -> Webhook | None:
+        """Give the existing webhook a fresh signing secret (atomically); None when there is
+        none."""
+
     async def delete(self, user_id: str) -> bool:
         """False when there was none."""
 

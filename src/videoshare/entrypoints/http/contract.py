@@ -223,11 +223,16 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "PUT", "/v1/webhook", "Set the webhook", tag="notifications", auth=Auth.REQUIRED,
-        body=s.WebhookIn, responses={200: s.WebhookOut, **_AUTH, **_BODY},
+        body=s.WebhookIn, responses={200: s.WebhookSecretOut, **_AUTH, **_BODY},
     ),
     Operation(
         "GET", "/v1/webhook", "Get the webhook", tag="notifications", auth=Auth.REQUIRED,
         responses={200: s.WebhookOut, 404: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "POST", "/v1/webhook/secret", "Rotate the webhook's signing secret",
+        tag="notifications", auth=Auth.REQUIRED,
+        responses={200: s.WebhookSecretOut, 404: PROBLEM, **_AUTH},
     ),
     Operation(
         "DELETE", "/v1/webhook", "Delete the webhook", tag="notifications", auth=Auth.REQUIRED,

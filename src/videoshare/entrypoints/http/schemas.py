@@ -323,5 +323,15 @@ class WebhookIn(_In):
 
 
 class WebhookOut(_Out):
+    """The webhook as read: never its secret."""
+
     url: str
-    secret: str
+    updated_at: datetime = Field(description="When the URL or the signing secret last changed.")
+
+
+class WebhookSecretOut(_Out):
+    """The answer of the calls that make a signing secret: the only time it is shown."""
+
+    url: str
+    secret: str = Field(description="The signing secret. Shown once: store it now.")
+    updated_at: datetime
