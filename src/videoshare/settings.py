@@ -2,7 +2,8 @@
 
 Defaults run the embedded local stack: in local mode an unset `AWS_ENDPOINT_URL` is the
 emulator's default endpoint (`LOCAL_ENDPOINT`, where `make run` serves it), so every command
-that opens AWS clients finds the local stack by itself. On AWS the same code runs with
+that opens AWS clients finds the local stack by itself; an endpoint of AWS itself is refused
+there (local mode only ever talks to an emulator). On AWS the same code runs with
 `VIDEOSHARE_MODE=aws`, no `AWS_ENDPOINT_URL`, real credentials from the standard chain, and the
 Cognito ids set.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cached_property
 from typing import Final
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +21,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The local emulator's port and endpoint (`videoshare emulator`, `make run`).
 LOCAL_EMULATOR_PORT: Final = 4566
 LOCAL_ENDPOINT: Final = f"http://127.0.0.1:{LOCAL_EMULATOR_PORT}"
+# The domains of AWS's own endpoints (commercial, China, the dual-stack `api.aws`).
+AWS_DOMAINS: Final = ("amazonaws.com", "amazonaws.com.cn", "api.aws")
 
 
 class Mode(StrEnum):
@@ -142,10 +146,23 @@ class Settings(BaseSettings):
     @field_validator("aws_endpoint_url")
     @classmethod
     def _local_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """The one rule for where AWS is: as set, else the local emulator in local mode."""
-        if value:
-            return value
-        return LOCAL_ENDPOINT if info.data.get("mode") is Mode.LOCAL else None
+        """The one rule for where AWS is: as set, else the local emulator in local mode. Local
+        mode only ever talks to an emulator: a real AWS endpoint there is refused, so a
+        deployment that forgot `VIDEOSHARE_MODE=aws` cannot start (with local mode's derivable
+        playback secret and its relaxed webhook rules) against real resources."""
+        if info.data.get("mode") is not Mode.LOCAL:
+            return value or None
+        if not value:
+            return LOCAL_ENDPOINT
+        host = (urlsplit(value).hostname or "").rstrip(".").lower()
+        if not host:
+            raise ValueError(f"{value!r} is not a URL with a host")
+        if any(host == domain or host.endswith(f".{domain}") for domain in AWS_DOMAINS):
+            raise ValueError(
+                f"{value} is AWS itself, and local mode only talks to an emulator; set "
+                "VIDEOSHARE_MODE=aws to run on AWS, or point AWS_ENDPOINT_URL at the emulator"
+            )
+        return value
 
     @cached_property
     def bucket(self) -> str:
