@@ -20,7 +20,7 @@ import aiohttp
 from botocore.config import Config
 
 from videoshare.adapters.cognito import CognitoIdentity
-from videoshare.adapters.counters import WindowCounters
+from videoshare.adapters.counters import LoginStreaks, WindowCounters
 from videoshare.adapters.dead_letter_queues import DlqOperator
 from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.notifications import NotificationRepository
@@ -63,6 +63,7 @@ class Dependencies:
     storage: MediaStorage
     search: SearchIndex
     counters: WindowCounters
+    login_attempts: LoginStreaks
     quota: StorageReservations
     webhooks: WebhookRepository
     deliveries: WebhookDeliveries
@@ -110,6 +111,7 @@ def wire(
         storage=MediaStorage(aws.s3, resources.bucket),
         search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
         counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        login_attempts=LoginStreaks(aws.dynamodb, settings.table(LIMITS_TABLE)),
         quota=StorageReservations(aws.dynamodb, settings.table(LIMITS_TABLE)),
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),

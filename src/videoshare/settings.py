@@ -90,8 +90,14 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
 
     # --- limits (api/limits.py) --------------------------------------------------------------
-    # Failed logins allowed per window, per account and per client address, before 429.
-    login_failures_per_account: int = Field(default=5, ge=1)
+    # Failed logins of one account from one address in a row: the first `login_free_failures`
+    # cost nothing, then the next attempt waits `login_delay_base_s`, doubling with each further
+    # failure up to `login_delay_max_s` (429 + Retry-After); a success starts again. Nobody is
+    # locked out of their account by someone guessing from elsewhere.
+    login_free_failures: int = Field(default=3, ge=0, le=100)
+    login_delay_base_s: float = Field(default=1.0, gt=0, le=3600)
+    login_delay_max_s: float = Field(default=300.0, gt=0, le=24 * 3600)
+    # Failed logins allowed per window from one client address (over all accounts), then 429.
     login_failures_per_address: int = Field(default=50, ge=1)
     login_window_s: int = Field(default=900, ge=1)
     # Proxies in front of the ingress that append to X-Forwarded-For (1 behind the AWS load

@@ -2,8 +2,9 @@
 log out, and the caller's own account (`GET /v1/me`).
 
 The user pool does the work (the `IdentityProvider` port); its refusals are the identity errors
-of `domain.errors`. A login is refused while the account or the address is locked out
-(`usecases/limits.py`); only a wrong password or an unknown account counts as a failure.
+of `domain.errors`. A login waits longer after each failure in a row of the account from the
+caller's address, and is refused while the address has failed too often (`usecases/limits.py`);
+a wrong password or an unknown account is a failure, a right one (even unconfirmed) is not.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
-from videoshare.domain.errors import BadCredentials
+from videoshare.domain.errors import BadCredentials, NotConfirmed
 from videoshare.usecases.limits import (
-    LimitPorts,
-    check_login_allowed,
+    LoginLimitPorts,
+    begin_login,
     record_login_failure,
     record_login_success,
 )
@@ -30,7 +31,7 @@ from videoshare.usecases.ports import (
 from videoshare.usecases.usage import Usage, usage_of
 
 
-class AccountPorts(LimitPorts, Protocol):
+class AccountPorts(LoginLimitPorts, Protocol):
     @property
     def identity(self) -> IdentityProvider: ...
     @property
@@ -58,12 +59,16 @@ async def confirm(ports: AccountPorts, email: str, code: str) -> None:
 
 
 async def login(ports: AccountPorts, email: str, password: str, address: str, now: float) -> Tokens:
-    """Tokens for a right password; `TooManyRequests` while locked out (even then)."""
-    await check_login_allowed(ports, email, address, now)
+    """Tokens for a right password; `TooManyRequests` while the caller must wait (even for a
+    right password: the wait is what makes guessing slow)."""
+    await begin_login(ports, email, address, now)
     try:
         tokens = await ports.identity.login(email, password)
     except BadCredentials:
         await record_login_failure(ports, email, address, now)
+        raise
+    except NotConfirmed:  # the right password, an account not yet confirmed
+        await record_login_success(ports, email, address, now)
         raise
     await record_login_success(ports, email, address, now)
     return tokens

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from videoshare.domain.events import Event
-from videoshare.domain.limits import Window
+from videoshare.domain.limits import Backoff, Window
 from videoshare.domain.notifications import Notification
 from videoshare.domain.search_terms import Query
 from videoshare.domain.video import Video, VideoStatus
@@ -207,6 +207,19 @@ class Counters(Protocol):
         """Count one more unless the window is full; False (nothing counted) when full."""
 
     async def clear(self, key: str, window: Window, now: float) -> None: ...
+
+
+class LoginAttempts(Protocol):
+    """Failed logins in a row per key, each attempt counted atomically in advance
+    (`adapters.counters.LoginStreaks`), so parallel guesses cannot pass one wait together."""
+
+    async def begin(self, key: str, backoff: Backoff, now: float, forget_after_s: int) -> float:
+        """Count one attempt as a failure if one may be made now, and return 0; otherwise count
+        nothing and return the seconds until one may. A streak untouched for `forget_after_s`
+        begins again."""
+
+    async def forgive(self, key: str) -> None:
+        """The attempt succeeded: the streak ends."""
 
 
 class StorageQuota(Protocol):
