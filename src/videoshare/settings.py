@@ -77,11 +77,18 @@ class Settings(BaseSettings):
     multipart_threshold_bytes: int = Field(default=64 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
     # The preferred part size; larger when a file would need more than 10,000 parts.
     multipart_part_size_bytes: int = Field(default=16 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
-    # GET /v1/videos/{id}/events: how often the record is read, the heartbeat comment's
-    # interval, and the longest a stream stays open (an EventSource reconnects by itself).
-    events_poll_interval_s: float = Field(default=0.5, gt=0, le=10)
+    # GET /v1/videos/{id}/events: the record is read every `events_poll_interval_s` while it
+    # changes, twice as long after each read that found nothing new, up to
+    # `events_poll_max_interval_s`; the heartbeat comment's interval; the longest a stream stays
+    # open before it ends with a `retry:` hint (the client resumes with Last-Event-ID; below
+    # API Gateway's 30 s integration timeout); the streams one user and one client address may
+    # hold at once per ingress process (then 429).
+    events_poll_interval_s: float = Field(default=1.0, gt=0, le=10)
+    events_poll_max_interval_s: float = Field(default=4.0, gt=0, le=60)
     events_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
-    events_max_lifetime_s: float = Field(default=600.0, gt=0, le=24 * 3600)
+    events_max_lifetime_s: float = Field(default=25.0, gt=0, le=24 * 3600)
+    events_streams_per_user: int = Field(default=10, ge=1, le=10_000)
+    events_streams_per_address: int = Field(default=30, ge=1, le=100_000)
     # Signs the short-lived playback tokens of HLS and storyboard URLs (players cannot send an
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None

@@ -69,7 +69,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
     app.add_routes(playback.routes)
-    video_events.setup(app)
+    video_events.setup(app, settings)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
     metrics = install_metrics(app)  # request metrics (the outermost middleware)

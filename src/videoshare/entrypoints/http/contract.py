@@ -92,9 +92,11 @@ class PlaybackQuery(BaseModel):
 
 
 class EventsQuery(BaseModel):
-    """EventSource cannot send headers: on this route the token may come as a parameter."""
+    """EventSource cannot send headers: on this route the token may come as a parameter, and so
+    may the id to resume from (a new EventSource sends no `Last-Event-ID`)."""
 
     access_token: str | None = None
+    last_event_id: str | None = None
 
 
 Answer = (
@@ -191,7 +193,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/v1/videos/{video_id}/events", "Follow a video's status", auth=Auth.OPTIONAL,
         query=EventsQuery,
-        responses={200: Text("text/event-stream"), 400: PROBLEM, 404: PROBLEM, **_AUTH},
+        responses={200: Text("text/event-stream"), 204: NO_CONTENT, 400: PROBLEM, 404: PROBLEM,
+                   **_AUTH, **_TOO_MANY},
     ),
     Operation(
         "GET", "/v1/videos/{video_id}/upload", "Resume an upload", auth=Auth.REQUIRED,
