@@ -239,7 +239,7 @@ def test_sse_parser_reads_events_comments_and_multiline_data() -> None:
 
 def test_sse_retry_hints_are_kept_and_odd_ones_ignored() -> None:
     parser = SseParser()
-    for line in ("retry: 1500\n", "\n", "retry: soon\n", "retry: -5\n", "retry: ３\n"):
+    for line in ("retry: 1500\n", "\n", "retry: soon\n", "retry: -5\n", "retry: \uff13\n"):
         assert parser.feed(line) is None  # a hint alone is no event
     assert parser.retry_ms == 1500
 
