@@ -10,12 +10,20 @@ Cognito ids set.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Final
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The local emulator's port and endpoint (`videoshare emulator`, `make run`).
@@ -28,6 +36,16 @@ AWS_DOMAINS: Final = ("amazonaws.com", "amazonaws.com.cn", "api.aws")
 class Mode(StrEnum):
     LOCAL = "local"
     AWS = "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class Cdn:
+    """Media through CloudFront: the distribution's domain, the signing key's public key id,
+    the Secrets Manager secret holding its private key."""
+
+    domain: str
+    key_pair_id: str
+    private_key_secret_arn: str
 
 
 class Settings(BaseSettings):
@@ -66,7 +84,8 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8080, ge=0, le=65535)
     # The origin of the web app, for bucket CORS (and later the API's own CORS).
     web_origin: str = "http://127.0.0.1:8080"
-    # Where presigned media URLs point, for the web app's Content-Security-Policy. Empty: the
+    # Where presigned S3 URLs point (uploads; media too without a CDN), for the web app's
+    # Content-Security-Policy, which adds the CDN's origin when there is one. Empty: the
     # emulator's endpoint locally, the bucket's S3 origin on AWS.
     media_origin: str | None = None
     # Largest upload accepted, in bytes (10 GiB).
@@ -95,6 +114,16 @@ class Settings(BaseSettings):
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
     # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
     public_base_url: str | None = None
+
+    # --- media through CloudFront (adapters/media_urls.py) -----------------------------------
+    # All three or none. Set: renditions, posters, HLS segments, the storyboard sprite and
+    # downloads are CloudFront signed URLs on `cdn_domain` (the distribution in front of the
+    # media bucket), signed by the key pair whose public key id is `cdn_key_pair_id`, with the
+    # RSA private key (PEM) read once at start from the Secrets Manager secret
+    # `cdn_private_key_secret_arn`. None: S3 presigned URLs, as locally.
+    cdn_domain: str | None = Field(default=None, pattern=r"^[a-z0-9.-]+$")
+    cdn_key_pair_id: str | None = None
+    cdn_private_key_secret_arn: str | None = None
 
     # --- limits (api/limits.py) --------------------------------------------------------------
     # Failed logins of one account from one address in a row: the first `login_free_failures`
@@ -176,6 +205,25 @@ class Settings(BaseSettings):
                 "VIDEOSHARE_MODE=aws to run on AWS, or point AWS_ENDPOINT_URL at the emulator"
             )
         return value
+
+    @model_validator(mode="after")
+    def _cdn_all_or_none(self) -> Settings:
+        cdn = {
+            "VIDEOSHARE_CDN_DOMAIN": self.cdn_domain,
+            "VIDEOSHARE_CDN_KEY_PAIR_ID": self.cdn_key_pair_id,
+            "VIDEOSHARE_CDN_PRIVATE_KEY_SECRET_ARN": self.cdn_private_key_secret_arn,
+        }
+        missing = [name for name, value in cdn.items() if not value]
+        if missing and len(missing) < len(cdn):
+            raise ValueError(f"media through a CDN also needs {', '.join(missing)}")
+        return self
+
+    @property
+    def cdn(self) -> Cdn | None:
+        """The CDN that media URLs are signed for; None: S3 presigned URLs."""
+        if self.cdn_domain and self.cdn_key_pair_id and self.cdn_private_key_secret_arn:
+            return Cdn(self.cdn_domain, self.cdn_key_pair_id, self.cdn_private_key_secret_arn)
+        return None
 
     @cached_property
     def bucket(self) -> str:

@@ -11,7 +11,7 @@ from tests.fakes.events import FakePublisher
 from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.search import FakeTermIndex
-from tests.fakes.storage import FakeMediaStore
+from tests.fakes.storage import FakeMediaStore, FakeMediaUrls
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
 from tests.fakes.webhooks import FakeWebhookRegistry, FakeWebhookTargets
@@ -55,6 +55,7 @@ class FakePorts:
     videos: FakeVideoStore = field(default_factory=FakeVideoStore)
     publisher: FakePublisher = field(default_factory=FakePublisher)
     storage: FakeMediaStore = field(default_factory=FakeMediaStore)
+    media_urls: FakeMediaUrls = field(default_factory=FakeMediaUrls)
     counters: FakeCounters = field(default_factory=FakeCounters)
     login_attempts: FakeLoginStreaks = field(default_factory=FakeLoginStreaks)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)

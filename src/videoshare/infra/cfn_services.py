@@ -26,6 +26,7 @@ from videoshare.infra.cfn import (
     resource,
     sub,
 )
+from videoshare.infra.cfn_cdn import cdn_environment, cdn_secret_statement
 from videoshare.infra.cfn_data import (
     BUCKET_SUFFIX,
     TOPIC,
@@ -162,6 +163,7 @@ def _policy(process: Process) -> Json:
             }
         )
     if not process.is_worker:
+        statements.append(cdn_secret_statement())
         statements.append(
             {
                 "Sid": "UserPool",
@@ -200,6 +202,8 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
         env["VIDEOSHARE_MEDIA_ORIGIN"] = sub(
             "https://${%s}-%s.s3.amazonaws.com" % (STACK, BUCKET_SUFFIX)  # noqa: UP031
         )
+        # media (playback, downloads) through CloudFront, signed by the ingress
+        env.update(cdn_environment())
     return env
 
 

@@ -4,7 +4,8 @@
 
 The data plane (queues, dead-letter queues, subscriptions and their filter policies, tables,
 bucket, user pool) comes from `topology()` through the same shapes local provisioning applies
-(`shapes.py`); the processes from `processes.py`. A test fails when the committed file is stale,
+(`shapes.py`); the processes from `processes.py`; the CloudFront distribution in front of the
+media bucket from `cfn_cdn.py`. A test fails when the committed file is stale,
 another when the template and local provisioning disagree, and `cfn-lint` runs on it.
 """
 
@@ -25,6 +26,7 @@ from videoshare.infra.cfn import (
     get_att,
     ref,
 )
+from videoshare.infra.cfn_cdn import CDN_PARAMETERS, DISTRIBUTION, cdn_resources
 from videoshare.infra.cfn_data import (
     HAS_ALARM_EMAIL,
     USER_POOL,
@@ -121,6 +123,7 @@ PARAMETERS: dict[str, Json] = {
         "AllowedValues": [1, 3, 5, 7, 14, 30, 60, 90, 180, 365],
         "Description": "How long CloudWatch keeps each process's logs",
     },
+    **CDN_PARAMETERS,
 }
 
 
@@ -147,6 +150,7 @@ def template(settings: Settings | None = None) -> dict[str, Json]:
         **data_resources(topo, origin),
         **platform_resources(),
         **entry_resources(),
+        **cdn_resources(origin),
     }
     for process in processes():
         resources.update(process_resources(process, container_environment(process, origin)))
@@ -161,6 +165,10 @@ def template(settings: Settings | None = None) -> dict[str, Json]:
             "LoadBalancerDns": {
                 "Description": "Point a CNAME here when Route 53 is not used",
                 "Value": get_att(LOAD_BALANCER, "DNSName"),
+            },
+            "MediaCdnDomain": {
+                "Description": "VIDEOSHARE_CDN_DOMAIN: where media is served from",
+                "Value": get_att(DISTRIBUTION, "DomainName"),
             },
             "UserPoolId": {
                 "Description": "VIDEOSHARE_COGNITO_USER_POOL_ID",

@@ -1,4 +1,5 @@
-"""Downloads: which object a download serves, under which filename, as a presigned URL.
+"""Downloads: which object a download serves, under which filename, as a signed URL (S3 or the
+CDN: `MediaUrlSigner`).
 
 rendition None        the largest rendition, once the video is ready
 rendition "720p"      that rendition (`RenditionNotFound` when there is none)
@@ -14,7 +15,7 @@ from typing import Protocol
 from videoshare.domain.errors import NotReady, OwnerOnly, RenditionNotFound, SourceNotAvailable
 from videoshare.domain.video import Rendition, Video, VideoStatus
 from videoshare.settings import Settings
-from videoshare.usecases.ports import MediaStore, VideoStore
+from videoshare.usecases.ports import MediaUrlSigner, VideoStore
 from videoshare.usecases.videos import readable_video
 
 SOURCE = "source"
@@ -30,7 +31,7 @@ class DownloadPorts(Protocol):
     @property
     def videos(self) -> VideoStore: ...
     @property
-    def storage(self) -> MediaStore: ...
+    def media_urls(self) -> MediaUrlSigner: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +43,11 @@ class Download:
 async def download_url(
     ports: DownloadPorts, video_id: str, rendition: str | None, user_id: str | None
 ) -> str:
-    """A presigned URL that saves the chosen file (see the module's table)."""
+    """A signed URL that saves the chosen file (see the module's table)."""
     video = await readable_video(ports, video_id, user_id)
     target = download_of(video, rendition, user_id)
-    return await ports.storage.presign_download(
-        target.key, target.filename, ports.settings.download_url_ttl_s
+    return await ports.media_urls.download_url(
+        video.id, target.key, target.filename, ports.settings.download_url_ttl_s
     )
 
 

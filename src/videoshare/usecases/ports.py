@@ -91,19 +91,14 @@ class MultipartRefused(Exception):
 
 
 class MediaStore(Protocol):
-    """The media bucket (`adapters.storage.MediaStorage`): presigned URLs, never the bytes,
-    except small text files (playlists) read whole."""
+    """The media bucket (`adapters.storage.MediaStorage`): presigned uploads, never the bytes,
+    except small text files (playlists) read whole. What people read goes through
+    `MediaUrlSigner`."""
 
     async def presign_upload(
         self, key: str, content_type: str, size_bytes: int, ttl_s: int
     ) -> PresignedUpload:
         """A single PUT of exactly `size_bytes` bytes of `content_type`."""
-
-    async def presign_download(self, key: str, filename: str, ttl_s: int) -> str:
-        """A GET that makes the browser save the object as `filename`."""
-
-    async def presign_media(self, key: str, ttl_s: int) -> str:
-        """A GET for playing or showing the object."""
 
     async def start_multipart(self, key: str, content_type: str) -> str:
         """A new multipart upload of `key`; its upload id."""
@@ -129,6 +124,20 @@ class MediaStore(Protocol):
 
     async def read_text(self, key: str, max_bytes: int) -> str | None:
         """A small text object, or None when it does not exist."""
+
+
+class MediaUrlSigner(Protocol):
+    """Short-lived GET URLs of one video's objects (renditions, poster, HLS segments, the
+    storyboard sprite, downloads): S3 presigned URLs without a CDN
+    (`adapters.media_urls.S3MediaUrls`), CloudFront signed URLs scoped to the video's prefix
+    with one (`adapters.media_urls.CloudFrontMediaUrls`). Every key must be one of the video's
+    (under `media/{id}/` or `uploads/{id}/`); another is a `ValueError`."""
+
+    async def media_urls(self, video_id: str, keys: Sequence[str], ttl_s: int) -> list[str]:
+        """A GET for playing or showing each object, in the order of `keys`."""
+
+    async def download_url(self, video_id: str, key: str, filename: str, ttl_s: int) -> str:
+        """A GET that makes the browser save the object as `filename`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ def create_app(settings: Settings) -> web.Application:
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     settings.playback_key()  # outside local mode without a playback secret: fail at start
-    async with open_dependencies(settings) as deps:
+    async with open_dependencies(settings, signs_media=True) as deps:
         app[DEPENDENCIES] = deps
         log.info("ingress_ready", stack_name=settings.stack, user_pool=deps.resources.user_pool_id)
         yield

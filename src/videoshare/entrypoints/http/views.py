@@ -1,5 +1,5 @@
 """What the use cases return, as the API shows it: a video (the stored record minus internals,
-plus short-lived URLs), an Upload, a resumed upload, the links to the playback routes."""
+plus short-lived signed URLs), an Upload, a resumed upload, the links to the playback routes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from videoshare.entrypoints.http.schemas import (
     VideoOut,
 )
 from videoshare.usecases.playback import playback_tokens
-from videoshare.usecases.ports import MediaStore, PresignedUpload
+from videoshare.usecases.ports import MediaUrlSigner, PresignedUpload
 from videoshare.usecases.upload_urls import MultipartUpload, Upload
 from videoshare.usecases.uploads import ResumedMultipart
 
@@ -32,13 +32,13 @@ class PlaybackLinks:
     tokens: PlaybackTokens
     base_url: str
 
-    def hls(self, video_id: str) -> str:
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/hls/master.m3u8?token={token}"
+    def hls(self, video: Video) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/hls/master.m3u8?token={token}"
 
-    def storyboard(self, video_id: str) -> str:
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/storyboard.vtt?token={token}"
+    def storyboard(self, video: Video) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/storyboard.vtt?token={token}"
 
 
 def playback_links(request: web.Request) -> PlaybackLinks:
@@ -49,34 +49,35 @@ def playback_links(request: web.Request) -> PlaybackLinks:
 
 
 async def video_view(
-    video: Video, storage: MediaStore, ttl_s: int, playback: PlaybackLinks | None = None
+    video: Video, media_urls: MediaUrlSigner, ttl_s: int, playback: PlaybackLinks | None = None
 ) -> VideoOut:
-    """`video` as API.md shows it; media URLs only once it is ready.
+    """`video` as API.md shows it; media URLs only once it is ready (signed together: one
+    signature for the video's folder on the CDN).
 
     `size_bytes` is the measured size of the upload once known, the declared one before.
     `hls_url` and `storyboard_url` need `playback` (the links depend on the request's origin).
     """
-    ready = video.status is VideoStatus.READY
     renditions = []
     poster_url = hls_url = storyboard_url = None
-    if ready:
-        for rendition in video.renditions:
-            url = await storage.presign_media(rendition.key, ttl_s)
-            renditions.append(
-                RenditionOut(
-                    name=rendition.name,
-                    width=rendition.width,
-                    height=rendition.height,
-                    bitrate=rendition.bitrate,
-                    url=url,
-                )
+    if video.status is VideoStatus.READY:
+        shown = [r.key for r in video.renditions] + ([video.poster_key] if video.poster_key else [])
+        urls = await media_urls.media_urls(video.id, shown, ttl_s)
+        renditions = [
+            RenditionOut(
+                name=rendition.name,
+                width=rendition.width,
+                height=rendition.height,
+                bitrate=rendition.bitrate,
+                url=url,
             )
+            for rendition, url in zip(video.renditions, urls[: len(video.renditions)], strict=True)
+        ]
         if video.poster_key:
-            poster_url = await storage.presign_media(video.poster_key, ttl_s)
+            poster_url = urls[-1]
         if playback and video.hls_master_key:
-            hls_url = playback.hls(video.id)
+            hls_url = playback.hls(video)
         if playback and video.storyboard_vtt_key:
-            storyboard_url = playback.storyboard(video.id)
+            storyboard_url = playback.storyboard(video)
     return VideoOut(
         id=video.id,
         owner_id=video.owner_id,
@@ -105,7 +106,7 @@ async def request_video_view(request: web.Request, video: Video) -> VideoOut:
     """`video_view` with this request's storage, URL lifetime and playback links."""
     deps = dependencies(request)
     return await video_view(
-        video, deps.storage, deps.settings.download_url_ttl_s, playback_links(request)
+        video, deps.media_urls, deps.settings.download_url_ttl_s, playback_links(request)
     )
 
 

@@ -88,7 +88,7 @@ async def list_(request: web.Request) -> web.Response:
             items, cursor = await list_public(svc, query.limit, query.cursor)
     ttl, links = svc.settings.download_url_ttl_s, playback_links(request)
     out = VideoPageOut(
-        items=[await video_view(v, svc.storage, ttl, links) for v in items], next_cursor=cursor
+        items=[await video_view(v, svc.media_urls, ttl, links) for v in items], next_cursor=cursor
     )
     return json_reply(out, headers=NO_STORE)
 
