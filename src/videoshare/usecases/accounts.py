@@ -65,12 +65,12 @@ async def login(ports: AccountPorts, email: str, password: str, address: str, no
     try:
         tokens = await ports.identity.login(email, password)
     except BadCredentials:
-        await record_login_failure(ports, email, address, now)
+        await record_login_failure(ports, address, now)
         raise
     except NotConfirmed:  # the right password, an account not yet confirmed
-        await record_login_success(ports, email, address, now)
+        await record_login_success(ports, email, address)
         raise
-    await record_login_success(ports, email, address, now)
+    await record_login_success(ports, email, address)
     return tokens
 
 

@@ -1,8 +1,8 @@
 """Limits that protect the service and its users: login brute force, storage and upload quotas.
 
     await begin_login(ports, email, address, now)           # TooManyRequests while it must wait
-    await record_login_failure(ports, email, address, now)  # counts against the address's window
-    await record_login_success(ports, email, address, now)  # the streak ends
+    await record_login_failure(ports, address, now)         # counts against the address's window
+    await record_login_success(ports, email, address)       # the streak ends
     await take_upload_quota(ports, owner_id, video_id, size, now)
                                       # the video's storage reserved (StorageQuotaExceeded over
                                       # the quota) and one of the day's uploads counted
@@ -110,17 +110,13 @@ async def begin_login(ports: LoginLimitPorts, email: str, address: str, now: flo
         )
 
 
-async def record_login_failure(
-    ports: LoginLimitPorts, email: str, address: str, now: float
-) -> None:
+async def record_login_failure(ports: LoginLimitPorts, address: str, now: float) -> None:
     """The streak counted the attempt already; the address's window counts it too."""
     window = Limits.from_settings(ports.settings).login_per_address
     await ports.counters.add(_address_key(address), window, now)
 
 
-async def record_login_success(
-    ports: LoginLimitPorts, email: str, address: str, now: float
-) -> None:
+async def record_login_success(ports: LoginLimitPorts, email: str, address: str) -> None:
     """The streak of this account from this address ends (the address's failures stay)."""
     await ports.login_attempts.forgive(_streak_key(email, address))
 
