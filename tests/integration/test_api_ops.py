@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 
 import aiohttp
@@ -24,6 +25,7 @@ from videoshare.entrypoints.http.app import create_app
 from videoshare.entrypoints.http.internal import INTERNAL_SITE
 from videoshare.infra.resources import Resources
 from videoshare.settings import Mode, Settings
+from videoshare.tcp_ports import PortInUse
 
 pytestmark = pytest.mark.integration
 
@@ -74,6 +76,22 @@ async def test_on_aws_readyz_and_metrics_answer_only_on_the_internal_listener(
         assert 'route="/healthz",status="200"' in text
         async with internal.get(f"{base}/v1/videos") as nothing_else:
             assert nothing_else.status == 404
+
+
+async def test_a_taken_internal_port_is_said_in_one_sentence(stack: Stack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = stack.settings.model_copy(
+            update={"mode": Mode.AWS, "playback_secret": SecretStr("test"), "health_port": port}
+        )
+        runner = web.AppRunner(create_app(settings))
+        try:
+            with pytest.raises(PortInUse, match=f"port {port} .* the internal listener"):
+                await runner.setup()  # starts the app: its dependencies, then the listener
+        finally:
+            await runner.cleanup()
 
 
 async def test_an_unexpected_error_is_a_500_problem_without_internals(stack: Stack) -> None:

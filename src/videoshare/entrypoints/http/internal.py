@@ -10,6 +10,7 @@ readiness probe (which asks every dependency) and the metrics stay inside the ne
 
 from __future__ import annotations
 
+import errno
 from collections.abc import AsyncIterator
 
 import structlog
@@ -20,6 +21,7 @@ from videoshare.entrypoints.http.middleware.errors import problem_middleware
 from videoshare.entrypoints.http.middleware.metrics import HTTP_METRICS, add_metrics_route
 from videoshare.entrypoints.http.routes.health import add_readyz, healthz_routes
 from videoshare.infra.processes import INGRESS, health_port
+from videoshare.tcp_ports import PortInUse
 
 log = structlog.get_logger("ingress")
 
@@ -42,9 +44,14 @@ async def internal_site(public: web.Application) -> AsyncIterator[None]:
     settings = public[SETTINGS]
     runner = web.AppRunner(internal_app(public), access_log=None)
     await runner.setup()
+    host, port = settings.health_host, health_port(INGRESS, settings)
     try:
-        site = web.TCPSite(runner, settings.health_host, health_port(INGRESS, settings))
-        await site.start()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(host, port, "internal listener (VIDEOSHARE_HEALTH_PORT)") from exc
+            raise
         public[INTERNAL_SITE] = runner
         log.info("internal_listening", addresses=[str(a) for a in runner.addresses])
         yield
