@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     mode: Mode = Mode.LOCAL
     # Every AWS resource name starts with this, so several stacks can share one account.
     stack: str = Field(default="videoshare", pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    # The tables' names start with this instead (None: the stack): after a point-in-time
+    # restore into new tables, the services switch to them here (docs/DEPLOY.md, "Restore").
+    table_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,60}$")
 
     # --- the standard AWS variables (no prefix) --------------------------------------------
     aws_region: str = Field(
@@ -242,7 +245,7 @@ class Settings(BaseSettings):
         return f"{self.stack}-web"
 
     def table(self, name: str) -> str:
-        return f"{self.stack}-{name}"
+        return f"{self.table_prefix or self.stack}-{name}"
 
     def queue(self, name: str) -> str:
         return f"{self.stack}-{name}"

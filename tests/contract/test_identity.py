@@ -23,7 +23,7 @@ from videoshare.domain.errors import (
     SessionEnded,
     WeakPassword,
 )
-from videoshare.infra.provision import _user_pool
+from videoshare.infra.provision import provision_user_pool
 from videoshare.infra.topology import topology
 from videoshare.usecases.ports import IdentityProvider, SessionTokens
 
@@ -44,7 +44,7 @@ async def accounts(backend: Emulated | None) -> Accounts:
     settings = backend.settings.model_copy(
         update={"stack": f"{backend.settings.stack}-{uuid.uuid4().hex[:6]}"}
     )
-    pool_id, client_id = await _user_pool(backend.aws, settings, topology(settings))
+    pool_id, client_id = await provision_user_pool(backend.aws, settings, topology(settings))
     cognito = CognitoIdentity(
         backend.aws.cognito, user_pool_id=pool_id, client_id=client_id, auto_confirm=True
     )

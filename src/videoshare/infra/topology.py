@@ -183,8 +183,9 @@ def topology(settings: Settings) -> Topology:
             ),
             ConsumerQueue(
                 HOUSEKEEPING,
-                # deletes the objects of deleted videos; its sweep runs beside the consumer
-                event_types=("video.deleted",),
+                # deletes the objects of deleted videos and the uploads of rejected ones (the
+                # transcoder may not delete uploads); its sweep runs beside the consumer
+                event_types=("video.deleted", "video.rejected"),
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("video.rejected", when="the sweep: an upload expired"),
