@@ -21,7 +21,7 @@ import aiohttp
 from botocore.config import Config
 
 from videoshare.adapters.cognito import CognitoIdentity
-from videoshare.adapters.counters import WindowCounters
+from videoshare.adapters.counters import LoginStreaks, WindowCounters
 from videoshare.adapters.dead_letter_queues import DlqOperator
 from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.media_urls import CloudFrontMediaUrls, S3MediaUrls, read_signing_key
@@ -71,6 +71,7 @@ class Dependencies:
     media_urls: MediaUrlSigner
     search: SearchIndex
     counters: WindowCounters
+    login_attempts: LoginStreaks
     quota: StorageReservations
     slots: ProcessingSlotTable
     webhooks: WebhookRepository
@@ -124,6 +125,7 @@ def wire(
         media_urls=media_urls or S3MediaUrls(aws.s3, resources.bucket),
         search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
         counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        login_attempts=LoginStreaks(aws.dynamodb, settings.table(LIMITS_TABLE)),
         quota=StorageReservations(aws.dynamodb, settings.table(LIMITS_TABLE)),
         slots=ProcessingSlotTable(aws.dynamodb, settings.table(LIMITS_TABLE)),
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),

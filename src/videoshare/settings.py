@@ -2,7 +2,8 @@
 
 Defaults run the embedded local stack: in local mode an unset `AWS_ENDPOINT_URL` is the
 emulator's default endpoint (`LOCAL_ENDPOINT`, where `make run` serves it), so every command
-that opens AWS clients finds the local stack by itself. On AWS the same code runs with
+that opens AWS clients finds the local stack by itself; an endpoint of AWS itself is refused
+there (local mode only ever talks to an emulator). On AWS the same code runs with
 `VIDEOSHARE_MODE=aws`, no `AWS_ENDPOINT_URL`, real credentials from the standard chain, and the
 Cognito ids set.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Final
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -27,6 +29,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The local emulator's port and endpoint (`videoshare emulator`, `make run`).
 LOCAL_EMULATOR_PORT: Final = 4566
 LOCAL_ENDPOINT: Final = f"http://127.0.0.1:{LOCAL_EMULATOR_PORT}"
+# The domains of AWS's own endpoints (commercial, China, the dual-stack `api.aws`).
+AWS_DOMAINS: Final = ("amazonaws.com", "amazonaws.com.cn", "api.aws")
 
 
 class Mode(StrEnum):
@@ -95,11 +99,18 @@ class Settings(BaseSettings):
     multipart_threshold_bytes: int = Field(default=64 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
     # The preferred part size; larger when a file would need more than 10,000 parts.
     multipart_part_size_bytes: int = Field(default=16 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
-    # GET /v1/videos/{id}/events: how often the record is read, the heartbeat comment's
-    # interval, and the longest a stream stays open (an EventSource reconnects by itself).
-    events_poll_interval_s: float = Field(default=0.5, gt=0, le=10)
+    # GET /v1/videos/{id}/events: the record is read every `events_poll_interval_s` while it
+    # changes, twice as long after each read that found nothing new, up to
+    # `events_poll_max_interval_s`; the heartbeat comment's interval; the longest a stream stays
+    # open before it ends with a `retry:` hint (the client resumes with Last-Event-ID; below
+    # API Gateway's 30 s integration timeout); the streams one user and one client address may
+    # hold at once per ingress process (then 429).
+    events_poll_interval_s: float = Field(default=1.0, gt=0, le=10)
+    events_poll_max_interval_s: float = Field(default=4.0, gt=0, le=60)
     events_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
-    events_max_lifetime_s: float = Field(default=600.0, gt=0, le=24 * 3600)
+    events_max_lifetime_s: float = Field(default=25.0, gt=0, le=24 * 3600)
+    events_streams_per_user: int = Field(default=10, ge=1, le=10_000)
+    events_streams_per_address: int = Field(default=30, ge=1, le=100_000)
     # Signs the short-lived playback tokens of HLS and storyboard URLs (players cannot send an
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None
@@ -120,8 +131,14 @@ class Settings(BaseSettings):
     cdn_private_key_secret_arn: str | None = None
 
     # --- limits (api/limits.py) --------------------------------------------------------------
-    # Failed logins allowed per window, per account and per client address, before 429.
-    login_failures_per_account: int = Field(default=5, ge=1)
+    # Failed logins of one account from one address in a row: the first `login_free_failures`
+    # cost nothing, then the next attempt waits `login_delay_base_s`, doubling with each further
+    # failure up to `login_delay_max_s` (429 + Retry-After); a success starts again. Nobody is
+    # locked out of their account by someone guessing from elsewhere.
+    login_free_failures: int = Field(default=3, ge=0, le=100)
+    login_delay_base_s: float = Field(default=1.0, gt=0, le=3600)
+    login_delay_max_s: float = Field(default=300.0, gt=0, le=24 * 3600)
+    # Failed logins allowed per window from one client address (over all accounts), then 429.
     login_failures_per_address: int = Field(default=50, ge=1)
     login_window_s: int = Field(default=900, ge=1)
     # Proxies in front of the ingress that append to X-Forwarded-For (1 behind the AWS load
@@ -197,10 +214,23 @@ class Settings(BaseSettings):
     @field_validator("aws_endpoint_url")
     @classmethod
     def _local_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """The one rule for where AWS is: as set, else the local emulator in local mode."""
-        if value:
-            return value
-        return LOCAL_ENDPOINT if info.data.get("mode") is Mode.LOCAL else None
+        """The one rule for where AWS is: as set, else the local emulator in local mode. Local
+        mode only ever talks to an emulator: a real AWS endpoint there is refused, so a
+        deployment that forgot `VIDEOSHARE_MODE=aws` cannot start (with local mode's derivable
+        playback secret and its relaxed webhook rules) against real resources."""
+        if info.data.get("mode") is not Mode.LOCAL:
+            return value or None
+        if not value:
+            return LOCAL_ENDPOINT
+        host = (urlsplit(value).hostname or "").rstrip(".").lower()
+        if not host:
+            raise ValueError(f"{value!r} is not a URL with a host")
+        if any(host == domain or host.endswith(f".{domain}") for domain in AWS_DOMAINS):
+            raise ValueError(
+                f"{value} is AWS itself, and local mode only talks to an emulator; set "
+                "VIDEOSHARE_MODE=aws to run on AWS, or point AWS_ENDPOINT_URL at the emulator"
+            )
+        return value
 
     @model_validator(mode="after")
     def _cdn_all_or_none(self) -> Settings:

@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
 MULTIPART_THRESHOLD = 5 * 1024**2
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=800)
+STREAM_LIFETIME_S = 2
 
 
 @pytest.fixture(scope="package")
@@ -52,6 +53,9 @@ async def web_stack(emulator: Emulator) -> AsyncIterator[Stack]:
         "VIDEOSHARE_MULTIPART_PART_SIZE_BYTES": str(MULTIPART_THRESHOLD),
         # views reach the records within half a second, so a page shows them soon
         "VIDEOSHARE_VIEWS_FLUSH_INTERVAL_S": "0.5",
+        # Event streams end often, as behind API Gateway: every page that watches a video
+        # resumes across stream ends (test_live.py checks that it does).
+        "VIDEOSHARE_EVENTS_MAX_LIFETIME_S": str(STREAM_LIFETIME_S),
     }
     async with running_stack(emulator.endpoint, "web", env=env) as running:
         yield running

@@ -237,6 +237,13 @@ def test_sse_parser_reads_events_comments_and_multiline_data() -> None:
     ]
 
 
+def test_sse_retry_hints_are_kept_and_odd_ones_ignored() -> None:
+    parser = SseParser()
+    for line in ("retry: 1500\n", "\n", "retry: soon\n", "retry: -5\n", "retry: \uff13\n"):
+        assert parser.feed(line) is None  # a hint alone is no event
+    assert parser.retry_ms == 1500
+
+
 def test_status_lines_show_progress_and_reasons() -> None:
     # `progress` is in percent, 0 to 100, as the API defines it (no 0-1 guessing).
     assert describe({"status": "processing", "progress": 0.4}) == "processing 0%"

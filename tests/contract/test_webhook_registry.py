@@ -44,6 +44,25 @@ async def test_a_webhook_is_set_read_and_replaced_with_a_new_secret(hooks: Webho
     assert await hooks.get(_user()) is None
 
 
+async def test_rotating_changes_only_the_secret_of_an_existing_webhook(
+    hooks: WebhookRegistry,
+) -> None:
+    user = _user()
+    assert await hooks.rotate(user) is None
+    assert await hooks.get(user) is None  # not made by rotating
+    made = await hooks.put(user, "https://example.com/a")
+    rotated = await hooks.rotate(user)
+    assert rotated is not None
+    assert (rotated.user_id, rotated.url) == (user, made.url)
+    assert rotated.secret.startswith(SECRET_PREFIX)
+    assert rotated.secret != made.secret
+    assert rotated.updated_at >= made.updated_at
+    assert await hooks.get(user) == rotated
+    assert await hooks.delete(user)
+    assert await hooks.rotate(user) is None
+    assert await hooks.get(user) is None
+
+
 async def test_deleting_says_whether_there_was_one(hooks: WebhookRegistry) -> None:
     user, other = _user(), _user()
     await hooks.put(user, "https://example.com/a")

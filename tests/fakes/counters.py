@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from videoshare.domain.limits import Window
+from videoshare.domain.limits import Backoff, Window
 
 
 class FakeCounters:
@@ -30,3 +30,23 @@ class FakeCounters:
 
 def _item_key(key: str, window: Window, now: float) -> str:
     return f"{key}#{window.start(now)}"
+
+
+class FakeLoginStreaks:
+    """`LoginAttempts` in memory: (failures, next attempt at, forgotten at) per key."""
+
+    def __init__(self) -> None:
+        self.streaks: dict[str, tuple[int, float, float]] = {}
+
+    async def begin(self, key: str, backoff: Backoff, now: float, forget_after_s: int) -> float:
+        failures, next_at, expires_at = self.streaks.get(key, (0, 0.0, 0.0))
+        if expires_at <= now:
+            failures = 0
+        elif next_at > now:
+            return next_at - now
+        failures += 1
+        self.streaks[key] = (failures, now + backoff.delay_s(failures), int(now) + forget_after_s)
+        return 0.0
+
+    async def forgive(self, key: str) -> None:
+        self.streaks.pop(key, None)

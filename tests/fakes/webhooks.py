@@ -25,6 +25,12 @@ class FakeWebhookRegistry:
     async def get(self, user_id: str) -> Webhook | None:
         return self.hooks.get(user_id)
 
+    async def rotate(self, user_id: str) -> Webhook | None:
+        if user_id not in self.hooks:
+            return None
+        self.hooks[user_id] = Webhook(user_id, self.hooks[user_id].url, new_secret(), utc_now())
+        return self.hooks[user_id]
+
     async def delete(self, user_id: str) -> bool:
         return self.hooks.pop(user_id, None) is not None
 

@@ -28,9 +28,11 @@ class SseEvent:
 class SseReader:
     response: ClientResponse
     comments: list[str] = field(default_factory=list)
+    retry_ms: int | None = None  # the last `retry:` the server sent
 
     async def next(self) -> SseEvent | None:
-        """The next event, or None at the end of the stream (comments are collected aside)."""
+        """The next event, or None at the end of the stream (comments and `retry:` are kept
+        aside; a block without data is no event, as the WHATWG spec says)."""
         current = SseEvent()
         has_field = False
         while True:
@@ -47,6 +49,9 @@ class SseReader:
                 continue
             name, _, value = line.partition(":")
             value = value.removeprefix(" ")
+            if name == "retry":
+                self.retry_ms = int(value)
+                continue
             has_field = True
             if name == "event":
                 current.event = value

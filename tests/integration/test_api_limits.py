@@ -1,4 +1,5 @@
-"""Limits: body size, login brute force (per account, per address), storage and daily upload
+"""Limits: body size, login brute force (a growing wait per account and address, a window per
+address), storage and daily upload
 quotas, and presigned PUTs that pin the body's type and size.
 
 Each test runs the real app with its own small limits. Login windows are set very long so no
@@ -27,6 +28,7 @@ from tests.integration.api_support import (
     sign_up,
     video_body,
 )
+from tests.support import eventually
 from videoshare.adapters.counters import WindowCounters
 from videoshare.infra.topology import LIMITS_TABLE
 from videoshare.local.emulator import Emulator
@@ -58,33 +60,37 @@ async def test_a_chunked_body_over_the_limit_is_a_413_problem(api: Client) -> No
     await expect_problem(response, 413, "body-too-large")
 
 
-async def test_failed_logins_lock_the_account_with_retry_after(stack: Stack) -> None:
-    async with _api(stack, login_failures_per_account=3, login_failures_per_address=100) as api:
+async def test_failed_logins_slow_down_instead_of_locking_the_account(stack: Stack) -> None:
+    """Two free failures, then 429 with `Retry-After` (even for the right password) for a wait
+    that grows with each failure (`tests/usecases/test_accounts.py` shows it growing); once
+    waited, the right password logs in and the streak starts again."""
+    limits = {"login_free_failures": 2, "login_delay_base_s": 1.0, "login_delay_max_s": 2.0}
+    async with _api(stack, login_failures_per_address=100, **limits) as api:
         victim = await sign_up(api)
         bystander = await sign_up(api)
-        for _ in range(3):
-            await expect_problem(await _login(api, victim.email, "wrong password 1"), 401)
 
-        locked = await _login(api, victim.email, PASSWORD)  # even the right password
-        body = await expect_problem(locked, 429, "too-many-requests")
-        assert "failed logins" in body["detail"]
-        retry_after = int(locked.headers["Retry-After"])
-        assert 0 < retry_after <= LONG_WINDOW_S
+        async def failures_then_a_wait() -> None:
+            for _ in range(2):
+                await expect_problem(await _login(api, victim.email, "wrong password 1"), 401)
+            waiting = await _login(api, victim.email, PASSWORD)  # even the right password
+            body = await expect_problem(waiting, 429, "too-many-requests")
+            assert "failed logins for this account" in body["detail"]
+            assert waiting.headers["Retry-After"] == "1"
+
+        await failures_then_a_wait()
         # The same address may still log in to another account.
         assert (await _login(api, bystander.email, PASSWORD)).status == 200
 
+        async def logged_in() -> bool:
+            answer = await _login(api, victim.email, PASSWORD)
+            return bool(answer.status == 200)
 
-async def test_a_successful_login_forgives_the_accounts_failures(stack: Stack) -> None:
-    async with _api(stack, login_failures_per_account=2, login_failures_per_address=100) as api:
-        user = await sign_up(api)  # logged in once: nothing counted
-        await expect_problem(await _login(api, user.email, "wrong password 2"), 401)
-        assert (await _login(api, user.email, PASSWORD)).status == 200
-        await expect_problem(await _login(api, user.email, "wrong password 3"), 401)
-        assert (await _login(api, user.email, PASSWORD)).status == 200
+        await eventually(logged_in, interval_s=0.2, what="a login once the wait is over")
+        await failures_then_a_wait()  # the success started the streak again: 1 s, not 2 s
 
 
 async def test_failed_logins_from_one_address_lock_that_address(emulator: Emulator) -> None:
-    limits = {"login_failures_per_account": 100, "login_failures_per_address": 3}
+    limits = {"login_free_failures": 100, "login_failures_per_address": 3}
     async with provisioned_stack(emulator) as stack, _api(stack, **limits) as api:
         users = [await sign_up(api) for _ in range(4)]
         for user in users[:3]:  # one failure each on three accounts
@@ -95,11 +101,14 @@ async def test_failed_logins_from_one_address_lock_that_address(emulator: Emulat
 
 
 async def test_unknown_accounts_count_too(stack: Stack) -> None:
-    async with _api(stack, login_failures_per_account=2, login_failures_per_address=100) as api:
+    limits = {"login_free_failures": 2, "login_delay_base_s": 60.0}
+    async with _api(stack, login_failures_per_address=100, **limits) as api:
         email = "nobody-here@example.com"
         for _ in range(2):
             await expect_problem(await _login(api, email, "guess 1"), 401, "bad-credentials")
-        await expect_problem(await _login(api, email, "guess 2"), 429, "too-many-requests")
+        refused = await _login(api, email, "guess 2")
+        await expect_problem(refused, 429, "too-many-requests")
+        assert refused.headers["Retry-After"] == "60"
 
 
 async def test_uploads_per_day_are_limited_with_retry_after(stack: Stack) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 
+import aiohttp
 import pytest
 import structlog
 from aiohttp import web
+from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from tests.integration.api_support import (
@@ -19,8 +22,10 @@ from tests.integration.api_support import (
 )
 from videoshare.aws import AwsClients
 from videoshare.entrypoints.http.app import create_app
+from videoshare.entrypoints.http.internal import INTERNAL_SITE
 from videoshare.infra.resources import Resources
-from videoshare.settings import Settings
+from videoshare.settings import Mode, Settings
+from videoshare.tcp_ports import PortInUse
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +51,47 @@ async def test_readyz_is_a_503_problem_when_a_dependency_is_missing(
         assert body["checks"]["s3"] == "failing"
         assert body["checks"]["dynamodb"] == "ok"
         assert "s3" in body["detail"]
+
+
+async def test_on_aws_readyz_and_metrics_answer_only_on_the_internal_listener(
+    stack: Stack,
+) -> None:
+    settings = stack.settings.model_copy(
+        update={"mode": Mode.AWS, "playback_secret": SecretStr("test"), "health_port": 0}
+    )
+    async with running_api(settings) as api, aiohttp.ClientSession() as internal:
+        assert (await api.get("/healthz")).status == 200  # the load balancer's check
+        for path in ("/readyz", "/metrics"):
+            assert (await api.get(path)).status == 404  # (the web app's page for a lost address)
+        assert api.app is not None
+        host, port = api.app[INTERNAL_SITE].addresses[0][:2]
+        base = f"http://{host}:{port}"
+        async with internal.get(f"{base}/readyz") as ready:
+            assert ready.status == 200
+            assert (await ready.json())["status"] == "ok"
+        async with internal.get(f"{base}/metrics") as metrics:
+            assert metrics.status == 200
+            text = await metrics.text()
+        # the public listener's requests, counted by the one registry
+        assert 'route="/healthz",status="200"' in text
+        async with internal.get(f"{base}/v1/videos") as nothing_else:
+            assert nothing_else.status == 404
+
+
+async def test_a_taken_internal_port_is_said_in_one_sentence(stack: Stack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = stack.settings.model_copy(
+            update={"mode": Mode.AWS, "playback_secret": SecretStr("test"), "health_port": port}
+        )
+        runner = web.AppRunner(create_app(settings))
+        try:
+            with pytest.raises(PortInUse, match=f"port {port} .* the internal listener"):
+                await runner.setup()  # starts the app: its dependencies, then the listener
+        finally:
+            await runner.cleanup()
 
 
 async def test_an_unexpected_error_is_a_500_problem_without_internals(stack: Stack) -> None:

@@ -107,7 +107,9 @@ async def test_put_get_delete(local_api: Client, receiver: tuple[Receiver, str])
     made = await first.json()
     assert made["url"] == url
     assert made["secret"].startswith("whsec_")
-    assert await (await local_api.get("/v1/webhook", headers=user.headers)).json() == made
+    read = await local_api.get("/v1/webhook", headers=user.headers)
+    assert read.headers["Cache-Control"] == "no-store"
+    assert await read.json() == {"url": url, "updated_at": made["updated_at"]}  # no secret
 
     again = await (
         await local_api.put("/v1/webhook", json={"url": url}, headers=user.headers)
@@ -152,6 +154,37 @@ async def test_clumsy_bodies_are_422(api: Client, body: Any) -> None:
 async def test_the_webhook_is_the_callers_own(api: Client) -> None:
     await expect_problem(await api.put("/v1/webhook", json={"url": "https://example.com"}), 401)
     await expect_problem(await api.get("/v1/webhook"), 401)
+    await expect_problem(await api.post("/v1/webhook/secret"), 401)
+
+
+async def test_rotating_answers_a_new_secret_once_and_deliveries_use_it(
+    local_stack: Stack, local_api: Client, receiver: tuple[Receiver, str]
+) -> None:
+    _, url = receiver
+    user, other = await sign_up(local_api), await sign_up(local_api)
+    rotate = "/v1/webhook/secret"
+    await expect_problem(await local_api.post(rotate, headers=user.headers), 404, "not-found")
+    made = await (
+        await local_api.put("/v1/webhook", json={"url": url}, headers=user.headers)
+    ).json()
+    await expect_problem(await local_api.post(rotate, headers=other.headers), 404, "not-found")
+
+    answer = await local_api.post(rotate, headers=user.headers, json={"ignored": True})
+    assert answer.status == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    rotated = await answer.json()
+    assert rotated["url"] == url
+    assert rotated["secret"].startswith("whsec_")
+    assert rotated["secret"] != made["secret"]
+    read = await (await local_api.get("/v1/webhook", headers=user.headers)).json()
+    assert "secret" not in read
+    assert read["updated_at"] == rotated["updated_at"]
+    registry = WebhookRepository(
+        local_stack.aws.dynamodb, local_stack.settings.table(WEBHOOKS_TABLE)
+    )
+    stored = await registry.get(user.user_id)
+    assert stored is not None
+    assert stored.secret == rotated["secret"]  # what deliveries are signed with from now on
 
 
 # --- deliveries --------------------------------------------------------------------------------

@@ -5,7 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from videoshare.entrypoints.http.middleware.metrics import HTTP_METRICS, UNMATCHED, install_metrics
+from videoshare.entrypoints.http.middleware.metrics import (
+    HTTP_METRICS,
+    UNMATCHED,
+    add_metrics_route,
+    install_metrics,
+)
 
 
 async def _video(request: web.Request) -> web.Response:
@@ -20,7 +25,7 @@ def make_app() -> web.Application:
     app = web.Application()
     app.router.add_get("/v1/videos/{video_id}", _video)
     app.router.add_post("/v1/boom", _boom)
-    install_metrics(app)
+    add_metrics_route(app, install_metrics(app))
     return app
 
 

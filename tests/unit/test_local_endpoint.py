@@ -5,8 +5,10 @@ an endpoint that is set wins, and on AWS nothing is invented."""
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from videoshare.aws import client_kwargs
+from videoshare.entrypoints.cli.main import main
 from videoshare.settings import LOCAL_ENDPOINT, Settings
 
 
@@ -43,3 +45,37 @@ def test_aws_mode_without_an_endpoint_talks_to_aws(monkeypatch: pytest.MonkeyPat
 
     assert settings.aws_endpoint_url is None
     assert "endpoint_url" not in client_kwargs(settings, "sqs")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://dynamodb.us-east-1.amazonaws.com",
+        "https://s3.eu-west-1.amazonaws.com/",
+        "https://sqs.cn-north-1.amazonaws.com.cn",
+        "https://s3.dualstack.us-east-1.api.aws",
+        "https://SQS.US-EAST-1.AMAZONAWS.COM.",
+        "not a url",
+    ],
+)
+def test_local_mode_refuses_anything_but_an_emulator(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    with pytest.raises(ValidationError, match="AWS_ENDPOINT_URL"):
+        Settings()
+    monkeypatch.setenv("VIDEOSHARE_MODE", "aws")  # the same endpoint is fine on AWS
+    if "amazonaws" in endpoint.lower():
+        assert Settings().aws_endpoint_url == endpoint
+
+
+def test_a_deployment_that_forgot_aws_mode_cannot_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://dynamodb.us-east-1.amazonaws.com")
+    with pytest.raises(SystemExit) as exited:
+        main(["api"])
+    assert exited.value.code == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1
+    assert "local mode only talks to an emulator; set VIDEOSHARE_MODE=aws" in said

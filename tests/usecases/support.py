@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.counters import FakeCounters
+from tests.fakes.counters import FakeCounters, FakeLoginStreaks
 from tests.fakes.events import FakePublisher
 from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
@@ -39,7 +39,9 @@ def fixed_settings(**overrides: Any) -> Settings:
         "upload_url_ttl_s": 3600,
         "storage_quota_bytes": 1024**3,
         "uploads_per_day": 100,
-        "login_failures_per_account": 3,
+        "login_free_failures": 3,
+        "login_delay_base_s": 1.0,
+        "login_delay_max_s": 60.0,
         "login_failures_per_address": 10,
         "login_window_s": 900,
         "webhook_allow_private_targets": False,
@@ -58,6 +60,7 @@ class FakePorts:
     storage: FakeMediaStore = field(default_factory=FakeMediaStore)
     media_urls: FakeMediaUrls = field(default_factory=FakeMediaUrls)
     counters: FakeCounters = field(default_factory=FakeCounters)
+    login_attempts: FakeLoginStreaks = field(default_factory=FakeLoginStreaks)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
     slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
     search: FakeTermIndex = field(default_factory=FakeTermIndex)

@@ -66,48 +66,110 @@ async def test_an_unconfirmed_account_cannot_log_in_until_confirmed() -> None:
     with pytest.raises(NotConfirmed):
         await login(ports, "ann@example.com", PASSWORD, HERE, NOON)
     assert ports.counters.counts == {}  # not a failed guess
+    assert ports.login_attempts.streaks == {}  # the right password ends the streak
     await confirm(ports, "ann@example.com", ports.identity.accounts["ann@example.com"].code)
     await login(ports, "ann@example.com", PASSWORD, HERE, NOON)
 
 
-async def test_failed_logins_lock_the_account_even_for_the_right_password(
-    ports: FakePorts,
-) -> None:
+async def _fail(ports: FakePorts, email: str, now: float, address: str = HERE) -> None:
+    with pytest.raises(BadCredentials):
+        await login(ports, email, "wrong", address, now)
+
+
+async def _wait_asked(ports: FakePorts, email: str, now: float, address: str = HERE) -> int:
+    with pytest.raises(TooManyRequests) as refused:
+        await login(ports, email, PASSWORD, address, now)  # even the right password waits
+    assert "Too many failed logins for this account" in refused.value.detail
+    return refused.value.retry_after_s
+
+
+async def _failures(
+    ports: FakePorts, email: str, count: int, now: float, address: str = HERE
+) -> float:
+    """`count` failures in a row, each after waiting as long as asked; the time after them."""
+    for _ in range(count):
+        try:
+            await _fail(ports, email, now, address)
+        except TooManyRequests as refused:  # (pytest.raises lets it through)
+            now += refused.retry_after_s
+            await _fail(ports, email, now, address)
+    return now
+
+
+async def test_failed_logins_wait_longer_each_time_up_to_the_cap() -> None:
+    """Three free failures, then 1 s doubling to the 60 s cap (the tests' settings)."""
+    ports = FakePorts(settings=fixed_settings(login_failures_per_address=1000))
+    await register(ports, "ann@example.com", PASSWORD, None)
+    now = NOON
+    for _ in range(3):
+        await _fail(ports, "ann@example.com", now)
+    waits = []
+    for _ in range(9):
+        wait = await _wait_asked(ports, "ann@example.com", now)
+        waits.append(wait)
+        now += wait  # waited exactly as long as asked: the next attempt goes on, and fails
+        await _fail(ports, "ann@example.com", now)
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+async def test_a_success_ends_the_streak(ports: FakePorts) -> None:
+    await register(ports, "ann@example.com", PASSWORD, None)
+    for _ in range(3):
+        await _fail(ports, "ann@example.com", NOON)
+    assert await _wait_asked(ports, "ann@example.com", NOON) == 1
+    await login(ports, "ann@example.com", PASSWORD, HERE, NOON + 1)
+    for _ in range(3):  # three free failures again, not a longer wait
+        await _fail(ports, "ann@example.com", NOON + 1)
+    assert await _wait_asked(ports, "ann@example.com", NOON + 1) == 1
+
+
+async def test_guessing_from_elsewhere_never_locks_the_owner_out(ports: FakePorts) -> None:
     for who in ("victim@example.com", "bystander@example.com"):
         await register(ports, who, PASSWORD, None)
-    for _ in range(3):  # login_failures_per_account
-        with pytest.raises(BadCredentials):
-            await login(ports, "victim@example.com", "wrong", HERE, NOON)
-    with pytest.raises(TooManyRequests) as locked:
-        await login(ports, "victim@example.com", PASSWORD, HERE, NOON)
-    assert locked.value.retry_after_s == 900  # the 15 min window began on the hour
-    assert "Too many failed logins" in locked.value.detail
-    await login(ports, "bystander@example.com", PASSWORD, HERE, NOON)  # same address
-    await login(ports, "victim@example.com", PASSWORD, HERE, NOON + 900)  # the next window
+    there = "203.0.113.9"  # an attacker's address
+    now = await _failures(ports, "victim@example.com", 6, NOON, there)
+    assert await _wait_asked(ports, "victim@example.com", now, there) == 8
+    await login(ports, "victim@example.com", PASSWORD, HERE, now)  # the owner, at home
+    await login(ports, "bystander@example.com", PASSWORD, there, now)
 
 
-async def test_a_success_forgives_the_accounts_failures_but_not_the_addresss() -> None:
+async def test_a_waiting_attempt_counts_nothing_more(ports: FakePorts) -> None:
+    await register(ports, "ann@example.com", PASSWORD, None)
+    now = await _failures(ports, "ann@example.com", 4, NOON)
+    for _ in range(5):  # refused while waiting: the wait does not grow
+        assert await _wait_asked(ports, "ann@example.com", now) == 2
+    await login(ports, "ann@example.com", PASSWORD, HERE, now + 2)
+
+
+async def test_failures_from_one_address_over_all_accounts_are_capped() -> None:
     ports = FakePorts(settings=fixed_settings(login_failures_per_address=4))
-    for who in ("ann@example.com", "bob@example.com"):
+    users = [f"user{n}@example.com" for n in range(5)]
+    for who in users:
         await register(ports, who, PASSWORD, None)
-    for _ in range(2):
-        with pytest.raises(BadCredentials):
-            await login(ports, "ann@example.com", "wrong", HERE, NOON)
-    await login(ports, "ann@example.com", PASSWORD, HERE, NOON)
-    for _ in range(2):  # two more: the account's count began again, the address's did not
-        with pytest.raises(BadCredentials):
-            await login(ports, "ann@example.com", "wrong", HERE, NOON)
-    with pytest.raises(TooManyRequests):
-        await login(ports, "bob@example.com", PASSWORD, HERE, NOON)  # the address: 4 failures
-    await login(ports, "ann@example.com", PASSWORD, "198.51.100.7", NOON)  # the account: 2
+    for who in users[:4]:  # one failure each: no account's streak is long
+        await _fail(ports, who, NOON)
+    with pytest.raises(TooManyRequests) as refused:
+        await login(ports, users[4], PASSWORD, HERE, NOON)
+    assert refused.value.retry_after_s == 900  # the 15 min window began on the hour
+    assert "from this address" in refused.value.detail
+    await login(ports, users[4], PASSWORD, "198.51.100.7", NOON)  # another address
+    await login(ports, users[4], PASSWORD, HERE, NOON + 900)  # the next window
 
 
 async def test_guesses_at_unknown_accounts_count_too(ports: FakePorts) -> None:
     for _ in range(3):
-        with pytest.raises(BadCredentials):
-            await login(ports, "nobody@example.com", "guess", HERE, NOON)
+        await _fail(ports, "nobody@example.com", NOON)
     with pytest.raises(TooManyRequests):
         await login(ports, "nobody@example.com", "guess", HERE, NOON)
+
+
+async def test_a_streak_untouched_for_a_day_is_forgotten(ports: FakePorts) -> None:
+    await register(ports, "ann@example.com", PASSWORD, None)
+    now = await _failures(ports, "ann@example.com", 5, NOON)
+    assert await _wait_asked(ports, "ann@example.com", now) == 4
+    later = now + 24 * 3600
+    await _failures(ports, "ann@example.com", 3, later)  # three free failures again
+    assert await _wait_asked(ports, "ann@example.com", later) == 1
 
 
 async def test_a_refresh_gives_new_access_until_logout_ends_every_session(
@@ -133,7 +195,8 @@ async def test_a_refresh_gives_new_access_until_logout_ends_every_session(
 async def test_accounts_are_counted_under_a_hash_not_their_address(ports: FakePorts) -> None:
     with pytest.raises(BadCredentials):
         await login(ports, "ann@example.com", "wrong", HERE, NOON)
-    keys = list(ports.counters.counts)
+    keys = [*ports.counters.counts, *ports.login_attempts.streaks]
     assert len(keys) == 2
     assert not any("ann" in key for key in keys)
     assert any(key.startswith(f"login-address#{HERE}#") for key in keys)
+    assert any(key.startswith("login-streak#") and key.endswith(f"#{HERE}") for key in keys)

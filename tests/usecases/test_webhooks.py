@@ -11,7 +11,12 @@ from tests.fakes.webhooks import FakeWebhookTargets
 from tests.usecases.support import FakePorts, fixed_settings
 from videoshare.domain.errors import WebhookNotFound, WebhookUrlNotAllowed
 from videoshare.domain.webhooks import SECRET_PREFIX
-from videoshare.usecases.webhooks import delete_webhook, set_webhook, webhook_of
+from videoshare.usecases.webhooks import (
+    delete_webhook,
+    rotate_webhook_secret,
+    set_webhook,
+    webhook_of,
+)
 
 PUBLIC = "https://93.184.216.34/hooks"
 
@@ -87,3 +92,19 @@ async def test_without_a_webhook_reading_or_deleting_says_so(ports: FakePorts) -
     with pytest.raises(WebhookNotFound, match=re.escape("You have no webhook to delete.")):
         await delete_webhook(ports, "alice")
     assert (await webhook_of(ports, "bob")).user_id == "bob"
+
+
+async def test_rotating_gives_the_same_url_a_new_secret_and_only_to_its_owner(
+    ports: FakePorts,
+) -> None:
+    with pytest.raises(WebhookNotFound):
+        await rotate_webhook_secret(ports, "alice")
+    assert await ports.webhooks.get("alice") is None  # rotating made nothing
+    made = await set_webhook(ports, "alice", PUBLIC)
+    bobs = await set_webhook(ports, "bob", PUBLIC)
+    rotated = await rotate_webhook_secret(ports, "alice")
+    assert (rotated.url, rotated.user_id) == (PUBLIC, "alice")
+    assert rotated.secret.startswith(SECRET_PREFIX)
+    assert rotated.secret != made.secret
+    assert await webhook_of(ports, "alice") == rotated
+    assert await webhook_of(ports, "bob") == bobs

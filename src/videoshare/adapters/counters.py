@@ -1,4 +1,5 @@
-"""Fixed-window counters in DynamoDB, shared by every ingress process (the `limits` table).
+"""Fixed-window counters and login streaks in DynamoDB, shared by every ingress process (the
+`limits` table).
 
     counters = WindowCounters(dynamodb, table)
     window = Window(length_s=900, limit=5)
@@ -7,6 +8,10 @@
     allowed = await counters.take("uploads#user", window, now)           # one more, if < limit
     allowed = await counters.take("minutes#user", window, now, amount=90) # 90 more, if < limit
 
+    streaks = LoginStreaks(dynamodb, table)
+    wait_s = await streaks.begin("login#acct#addr", backoff, now, forget_after_s)  # 0: go on
+    await streaks.forgive("login#acct#addr")                                      # a success
+
 Each window is its own item (`{key}#{window start}`), so an old window is simply never read
 again; its `expires_at_epoch` lets DynamoDB's TTL delete it later (the emulator never does,
 which changes nothing here).
@@ -14,11 +19,11 @@ which changes nothing here).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from videoshare.domain.limits import Window
+from videoshare.domain.limits import Backoff, Window
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -78,6 +83,73 @@ class WindowCounters:
         await self._db.delete_item(
             TableName=self._table, Key={"key": {"S": _item_key(key, window, now)}}
         )
+
+
+class LoginStreaks:
+    """The `LoginAttempts` port: one item per key holding `failures` (attempts counted in a
+    row) and `next_at` (when the next attempt may begin). An attempt is one conditional update
+    pinned to the count it read, so of parallel attempts one moves the streak at a time and the
+    others read again; each is counted before the password is even tried."""
+
+    RACES = 8  # reads and conditional writes lost to parallel attempts before giving up a turn
+
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    async def begin(self, key: str, backoff: Backoff, now: float, forget_after_s: int) -> float:
+        for _ in range(self.RACES):
+            answer = await self._db.get_item(
+                TableName=self._table, Key={"key": {"S": key}}, ConsistentRead=True
+            )
+            item = answer.get("Item")
+            failures = int(item["failures"]["N"]) if item else 0
+            if item and float(item["expires_at_epoch"]["N"]) <= now:
+                failures = 0  # forgotten (the emulator's TTL never deletes)
+            elif item and (wait_s := float(item["next_at"]["N"]) - now) > 0:
+                return wait_s
+            if await self._count(key, item, failures, backoff, now, forget_after_s):
+                return 0.0
+        return backoff.base_s  # every turn taken by a parallel attempt: one more wait
+
+    async def _count(
+        self,
+        key: str,
+        item: dict[str, Any] | None,
+        failures: int,
+        backoff: Backoff,
+        now: float,
+        forget_after_s: int,
+    ) -> bool:
+        """One more attempt, unless the item changed since it was read."""
+        values = {
+            ":failures": {"N": str(failures + 1)},
+            ":next": {"N": repr(now + backoff.delay_s(failures + 1))},
+            ":expires": {"N": str(int(now) + forget_after_s)},
+        }
+        condition = "attribute_not_exists(failures)"
+        if item is not None:
+            condition = "failures = :read AND next_at = :read_next"
+            values[":read"] = item["failures"]
+            values[":read_next"] = item["next_at"]
+        try:
+            await self._db.update_item(
+                TableName=self._table,
+                Key={"key": {"S": key}},
+                UpdateExpression=(
+                    "SET failures = :failures, next_at = :next, expires_at_epoch = :expires"
+                ),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    async def forgive(self, key: str) -> None:
+        await self._db.delete_item(TableName=self._table, Key={"key": {"S": key}})
 
 
 def _item_key(key: str, window: Window, now: float) -> str:

@@ -3,6 +3,7 @@ the signed POST to the user's URL (aiohttp), which refuses to call into private 
 
     hooks = WebhookRepository(dynamodb, table)
     hook = await hooks.put(user_id, url)                  # a fresh secret on every PUT
+    hook = await hooks.rotate(user_id)                    # a fresh secret, the same URL
     await check_target(url, allow_private=False)          # raises UnsafeTarget
     result = await post_delivery(hook, delivery, body)    # one attempt, never raises
     poster = SignedWebhookPoster(allow_private=False)     # the same, as the workers' port
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
+from botocore.exceptions import ClientError
 
 from videoshare.domain.events import utc_now
 from videoshare.domain.webhooks import (
@@ -70,20 +72,42 @@ class WebhookRepository:
             TableName=self._table, Key={"user_id": {"S": user_id}}, ConsistentRead=True
         )
         item = answer.get("Item")
-        if not item:
-            return None
-        return Webhook(
-            user_id,
-            item["url"]["S"],
-            item["secret"]["S"],
-            datetime.fromisoformat(item["updated_at"]["S"]),
-        )
+        return _hook(user_id, item) if item else None
+
+    async def rotate(self, user_id: str) -> Webhook | None:
+        """One conditional update: a webhook deleted meanwhile is not brought back."""
+        try:
+            answer = await self._db.update_item(
+                TableName=self._table,
+                Key={"user_id": {"S": user_id}},
+                UpdateExpression="SET secret = :secret, updated_at = :now",
+                ConditionExpression="attribute_exists(user_id)",
+                ExpressionAttributeValues={
+                    ":secret": {"S": new_secret()},
+                    ":now": {"S": utc_now().isoformat()},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise
+        return _hook(user_id, answer["Attributes"])
 
     async def delete(self, user_id: str) -> bool:
         answer = await self._db.delete_item(
             TableName=self._table, Key={"user_id": {"S": user_id}}, ReturnValues="ALL_OLD"
         )
         return bool(answer.get("Attributes"))
+
+
+def _hook(user_id: str, item: dict[str, Any]) -> Webhook:
+    return Webhook(
+        user_id,
+        item["url"]["S"],
+        item["secret"]["S"],
+        datetime.fromisoformat(item["updated_at"]["S"]),
+    )
 
 
 class WebhookDeliveries:

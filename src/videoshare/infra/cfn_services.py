@@ -42,6 +42,8 @@ from videoshare.infra.cfn_scaling import scaling_resources
 from videoshare.infra.processes import (
     CONSUME_ACTIONS,
     DEAD_LETTER_ACTIONS,
+    HEALTH_PORTS,
+    INGRESS,
     TABLE_ACTIONS,
     Process,
 )
@@ -210,6 +212,9 @@ def container_environment(process: Process) -> dict[str, Json]:
     else:
         env["VIDEOSHARE_API_HOST"] = "0.0.0.0"  # noqa: S104 - behind the load balancer
         env["VIDEOSHARE_API_PORT"] = str(process.port)
+        # /readyz and /metrics: the internal listener, which the load balancer never forwards to
+        env["VIDEOSHARE_HEALTH_HOST"] = "0.0.0.0"  # noqa: S104 - the container's own interface
+        env["VIDEOSHARE_HEALTH_PORT"] = str(HEALTH_PORTS[INGRESS])
         env["VIDEOSHARE_WEB_ORIGIN"] = ref(WEB_ORIGIN)
         env["VIDEOSHARE_PUBLIC_BASE_URL"] = ref(WEB_ORIGIN)
         # the load balancer appends the caller to X-Forwarded-For (login limits per address);

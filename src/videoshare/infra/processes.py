@@ -26,9 +26,11 @@ from videoshare.settings import Settings
 
 INGRESS = "ingress"
 API_PORT = 8080
-# Each worker's side server (`/healthz`, `/readyz`, `/metrics`): its port unless
-# VIDEOSHARE_HEALTH_PORT says otherwise (`health_port`).
+# Each worker's side server (`/healthz`, `/readyz`, `/metrics`), and the ingress's internal
+# listener on AWS (`entrypoints/http/internal.py`): its port unless VIDEOSHARE_HEALTH_PORT says
+# otherwise (`health_port`).
 HEALTH_PORTS = {
+    INGRESS: 9100,
     UPLOAD_FINALIZER: 9101,
     TRANSCODER: 9102,
     METADATA_INDEXER: 9103,
@@ -36,7 +38,7 @@ HEALTH_PORTS = {
     HOUSEKEEPING: 9105,
     WEBHOOK_SENDER: 9106,
 }
-FALLBACK_HEALTH_PORT = 9100  # a worker without an entry above
+FALLBACK_HEALTH_PORT = 9109  # a worker without an entry above
 
 # Every process resolves every queue by name at start (`infra/resources.py`).
 # DynamoDB transactions are authorised by the item actions they contain.

@@ -3,10 +3,13 @@ user itself.
 
 For each of the owner's videos (every status, deleted ones too): its objects (multipart
 uploads aborted), its search entries and its record. Then the owner's inbox, webhook, storage
-reservations and counters (videos created today and yesterday, failed logins of this window),
-and last the user in the pool, so a removal that stops midway is finished by the redelivery
-(each step finds nothing the second time). The person's tokens were refused before the event
-was published (`usecases/accounts.delete_account`).
+reservations, processing turns and counters (videos created and seconds processed, today and
+yesterday), and last the user in the pool, so a removal that stops midway is finished by the
+redelivery (each step finds nothing the second time). The person's tokens were refused before
+the event was published (`usecases/accounts.delete_account`). Failed-login streaks are kept
+under a hash of the e-mail and the address, not the user; the one of the address that deleted
+the account ended with its right password, and any other is forgotten a day after its last
+attempt.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Protocol
 from videoshare.domain.events import AccountDeleted
 from videoshare.settings import Settings
 from videoshare.usecases.housekeeping import delete_video_objects
-from videoshare.usecases.limits import forget_login_failures, forget_owner_counts
+from videoshare.usecases.limits import forget_owner_counts
 from videoshare.usecases.ports import (
     Counters,
     IdentityProvider,
@@ -85,6 +88,5 @@ async def remove_account(ports: RemovalPorts, event: AccountDeleted, now: float)
     await ports.quota.forget(user_id)
     await ports.slots.forget(user_id)
     await forget_owner_counts(ports, user_id, now)
-    await forget_login_failures(ports, event.data.email, now)
     await ports.identity.delete_user(event.data.username)
     return Removed(len(video_ids), objects, notifications)

@@ -3,8 +3,9 @@ brute-force limits), refresh, log out, the caller's own account (`GET /v1/me`), 
 (forgotten: a code, then a new one; changed while logged in) and deleting the account.
 
 The user pool does the work (the `IdentityProvider` port); its refusals are the identity errors
-of `domain.errors`. A login is refused while the account or the address is locked out
-(`usecases/limits.py`); only a wrong password or an unknown account counts as a failure.
+of `domain.errors`. A login waits longer after each failure in a row of the account from the
+caller's address, and is refused while the address has failed too often (`usecases/limits.py`);
+a wrong password or an unknown account is a failure, a right one (even unconfirmed) is not.
 A password asked again to confirm a change (a new password, deleting the account) counts
 against the same limits, so a stolen session cannot be used to guess it.
 
@@ -20,11 +21,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
-from videoshare.domain.errors import BadCredentials, WrongPassword
+from videoshare.domain.errors import BadCredentials, NotConfirmed, WrongPassword
 from videoshare.domain.events import account_deleted
 from videoshare.usecases.limits import (
-    LimitPorts,
-    check_login_allowed,
+    LoginLimitPorts,
+    begin_login,
     record_login_failure,
     record_login_success,
 )
@@ -40,7 +41,7 @@ from videoshare.usecases.ports import (
 from videoshare.usecases.usage import Usage, usage_of
 
 
-class AccountPorts(LimitPorts, Protocol):
+class AccountPorts(LoginLimitPorts, Protocol):
     @property
     def identity(self) -> IdentityProvider: ...
     @property
@@ -73,14 +74,18 @@ async def confirm(ports: AccountPorts, email: str, code: str) -> None:
 
 
 async def login(ports: AccountPorts, email: str, password: str, address: str, now: float) -> Tokens:
-    """Tokens for a right password; `TooManyRequests` while locked out (even then)."""
-    await check_login_allowed(ports, email, address, now)
+    """Tokens for a right password; `TooManyRequests` while the caller must wait (even for a
+    right password: the wait is what makes guessing slow)."""
+    await begin_login(ports, email, address, now)
     try:
         tokens = await ports.identity.login(email, password)
     except BadCredentials:
-        await record_login_failure(ports, email, address, now)
+        await record_login_failure(ports, address, now)
         raise
-    await record_login_success(ports, email, address, now)
+    except NotConfirmed:  # the right password, an account not yet confirmed
+        await record_login_success(ports, email, address)
+        raise
+    await record_login_success(ports, email, address)
     return tokens
 
 
@@ -130,12 +135,13 @@ async def change_password(
 ) -> None:
     """A new password for the logged-in caller; `WrongPassword` unless `current` is right."""
     email = await _email_of(ports, access_token)
-    await check_login_allowed(ports, email, address, now)
+    await begin_login(ports, email, address, now)
     try:
         await ports.identity.change_password(access_token, current, password)
     except WrongPassword:
-        await record_login_failure(ports, email, address, now)
+        await record_login_failure(ports, address, now)
         raise
+    await record_login_success(ports, email, address)
 
 
 async def delete_account(
@@ -150,12 +156,13 @@ async def delete_account(
     """Check the password, refuse every token of the caller at once, end their sessions,
     and publish `account.deleted` (the workers remove the rest, the user itself last)."""
     email = await _email_of(ports, access_token)
-    await check_login_allowed(ports, email, address, now)
+    await begin_login(ports, email, address, now)
     try:
         await ports.identity.login(email, password)
     except BadCredentials:
-        await record_login_failure(ports, email, address, now)
+        await record_login_failure(ports, address, now)
         raise WrongPassword() from None
+    await record_login_success(ports, email, address)  # the streak's item goes
     await ports.tokens.revoke_user(claims)
     await ports.identity.logout(access_token)  # every refresh token of theirs ends
     username = claims.username or email

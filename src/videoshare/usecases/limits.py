@@ -1,9 +1,9 @@
 """Limits that protect the service and its users: login brute force, storage and upload quotas,
 the minutes of video processed a day.
 
-    await check_login_allowed(ports, email, address, now)   # TooManyRequests while locked out
-    await record_login_failure(ports, email, address, now)  # counts per account and per address
-    await record_login_success(ports, email, address, now)  # forgives the account's failures
+    await begin_login(ports, email, address, now)           # TooManyRequests while it must wait
+    await record_login_failure(ports, address, now)         # counts against the address's window
+    await record_login_success(ports, email, address)       # the streak ends
     await take_upload_quota(ports, owner_id, video_id, size, now)
                                       # the video's storage reserved (StorageQuotaExceeded over
                                       # the quota) and one of the day's uploads counted
@@ -12,6 +12,14 @@ the minutes of video processed a day.
     await take_processing_minutes(ports, owner_id, duration_s, per_day_s, now)
                                       # the transcoder, once a source's duration is known: the
                                       # day's budget charged (False: it was spent already)
+
+Failed logins slow down instead of locking anyone out: each (account, address) pair has a
+streak (the `LoginAttempts` port), every attempt counted in advance by one atomic update, and
+after `login_free_failures` in a row the next attempt waits `login_delay_base_s`, doubling with
+each further failure up to `login_delay_max_s` (429 with `Retry-After` meanwhile). A success
+ends the streak; a streak untouched for a day is forgotten. Guessing at someone's account from
+elsewhere therefore never locks its owner out. Each address also has a fixed window of failures
+over all accounts (`login_failures_per_address` per `login_window_s`).
 
 Counters are shared by every ingress process (the `Counters` port). Accounts are counted under
 a hash of the e-mail address, not the address itself; `address` is the caller's network
@@ -32,11 +40,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from videoshare.domain.errors import ProcessingBudgetSpent, StorageQuotaExceeded, TooManyRequests
-from videoshare.domain.limits import Window
+from videoshare.domain.limits import Backoff, Window, whole_seconds
 from videoshare.settings import Settings
-from videoshare.usecases.ports import Counters, StorageQuota
+from videoshare.usecases.ports import Counters, LoginAttempts, StorageQuota
 
 DAY_S = 24 * 3600
+STREAK_FORGOTTEN_AFTER_S = DAY_S
 
 
 class LimitPorts(Protocol):
@@ -53,6 +62,11 @@ class CounterPorts(Protocol):
     def counters(self) -> Counters: ...
 
 
+class LoginLimitPorts(LimitPorts, Protocol):
+    @property
+    def login_attempts(self) -> LoginAttempts: ...
+
+
 class ReleasePorts(Protocol):
     @property
     def quota(self) -> StorageQuota: ...
@@ -60,7 +74,7 @@ class ReleasePorts(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    login_per_account: Window
+    login_backoff: Backoff
     login_per_address: Window
     uploads_per_day: Window
     storage_quota_bytes: int
@@ -69,7 +83,11 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         return cls(
-            login_per_account=Window(settings.login_window_s, settings.login_failures_per_account),
+            login_backoff=Backoff(
+                settings.login_free_failures,
+                settings.login_delay_base_s,
+                settings.login_delay_max_s,
+            ),
             login_per_address=Window(settings.login_window_s, settings.login_failures_per_address),
             uploads_per_day=Window(DAY_S, settings.uploads_per_day),
             storage_quota_bytes=settings.storage_quota_bytes,
@@ -83,42 +101,45 @@ def processed_per_day(seconds: int) -> Window:
 
 
 # --- login -------------------------------------------------------------------------------------
-def _login_keys(settings: Settings, email: str, address: str) -> list[tuple[str, Window]]:
-    """The account's counter first, then the address's."""
-    limits = Limits.from_settings(settings)
+def _streak_key(email: str, address: str) -> str:
     account = hashlib.sha256(email.encode()).hexdigest()[:32]
-    return [
-        (f"login-account#{account}", limits.login_per_account),
-        (f"login-address#{address}", limits.login_per_address),
-    ]
+    return f"login-streak#{account}#{address}"
 
 
-async def check_login_allowed(ports: LimitPorts, email: str, address: str, now: float) -> None:
-    for key, window in _login_keys(ports.settings, email, address):
-        if await ports.counters.hits(key, window, now) >= window.limit:
-            raise TooManyRequests(
-                window.retry_after_s(now),
-                "Too many failed logins for this account or from this address; try again "
-                "later, or reset the password.",
-            )
+def _address_key(address: str) -> str:
+    return f"login-address#{address}"
 
 
-async def record_login_failure(ports: LimitPorts, email: str, address: str, now: float) -> None:
-    for key, window in _login_keys(ports.settings, email, address):
-        await ports.counters.add(key, window, now)
+async def begin_login(ports: LoginLimitPorts, email: str, address: str, now: float) -> None:
+    """Let one attempt go on (counted as a failure until it succeeds), or `TooManyRequests`
+    while this account must wait from this address, or the address has failed too often."""
+    limits = Limits.from_settings(ports.settings)
+    window = limits.login_per_address
+    if await ports.counters.hits(_address_key(address), window, now) >= window.limit:
+        raise TooManyRequests(
+            window.retry_after_s(now),
+            "Too many failed logins from this address; try again later, or reset the password.",
+        )
+    wait_s = await ports.login_attempts.begin(
+        _streak_key(email, address), limits.login_backoff, now, STREAK_FORGOTTEN_AFTER_S
+    )
+    if wait_s > 0:
+        raise TooManyRequests(
+            whole_seconds(wait_s),
+            f"Too many failed logins for this account; try again in {whole_seconds(wait_s)} s "
+            "(each failure makes the wait longer), or reset the password.",
+        )
 
 
-async def record_login_success(ports: LimitPorts, email: str, address: str, now: float) -> None:
-    """The account's failures are forgiven (the address's are not)."""
-    key, window = _login_keys(ports.settings, email, address)[0]
-    await ports.counters.clear(key, window, now)
+async def record_login_failure(ports: LoginLimitPorts, address: str, now: float) -> None:
+    """The streak counted the attempt already; the address's window counts it too."""
+    window = Limits.from_settings(ports.settings).login_per_address
+    await ports.counters.add(_address_key(address), window, now)
 
 
-async def forget_login_failures(ports: LimitPorts, email: str, now: float) -> None:
-    """The account's failed logins of this window (its account is going; older windows are
-    never read again and expire)."""
-    key, window = _login_keys(ports.settings, email, "")[0]
-    await ports.counters.clear(key, window, now)
+async def record_login_success(ports: LoginLimitPorts, email: str, address: str) -> None:
+    """The streak of this account from this address ends (the address's failures stay)."""
+    await ports.login_attempts.forgive(_streak_key(email, address))
 
 
 # --- uploads -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from videoshare.domain.events import Event
-from videoshare.domain.limits import Window
+from videoshare.domain.limits import Backoff, Window
 from videoshare.domain.notifications import Notification
 from videoshare.domain.search_terms import Query
 from videoshare.domain.video import Video, VideoStatus
@@ -260,6 +260,19 @@ class Counters(Protocol):
     async def clear(self, key: str, window: Window, now: float) -> None: ...
 
 
+class LoginAttempts(Protocol):
+    """Failed logins in a row per key, each attempt counted atomically in advance
+    (`adapters.counters.LoginStreaks`), so parallel guesses cannot pass one wait together."""
+
+    async def begin(self, key: str, backoff: Backoff, now: float, forget_after_s: int) -> float:
+        """Count one attempt as a failure if one may be made now, and return 0; otherwise count
+        nothing and return the seconds until one may. A streak untouched for `forget_after_s`
+        begins again."""
+
+    async def forgive(self, key: str) -> None:
+        """The attempt succeeded: the streak ends."""
+
+
 class StorageQuota(Protocol):
     """Each owner's storage, reserved per video (`adapters.storage_quota.StorageReservations`):
     atomic against parallel reservations, released once per video whatever repeats."""
@@ -316,6 +329,10 @@ class WebhookRegistry(Protocol):
         """Set the webhook, with a fresh signing secret."""
 
     async def get(self, user_id: str) -> Webhook | None: ...
+
+    async def rotate(self, user_id: str) -> Webhook | None:
+        """Give the existing webhook a fresh signing secret (atomically); None when there is
+        none."""
 
     async def delete(self, user_id: str) -> bool:
         """False when there was none."""

@@ -1,4 +1,6 @@
-"""The caller's one webhook: set it (a new signing secret every time), read it, delete it.
+"""The caller's one webhook: set it (a new signing secret every time), read it, rotate its
+secret, delete it. The secret is given once, by the call that made it (setting or rotating):
+the entry point never answers it when the webhook is only read.
 
 The URL must be https (http too in local mode) and its host must not be or resolve to a
 loopback, private or link-local address, unless local mode allows it
@@ -37,6 +39,14 @@ async def set_webhook(ports: WebhookPorts, user_id: str, url: str) -> Webhook:
 
 async def webhook_of(ports: WebhookPorts, user_id: str) -> Webhook:
     hook = await ports.webhooks.get(user_id)
+    if hook is None:
+        raise WebhookNotFound('You have no webhook; PUT /v1/webhook {"url"} sets one.')
+    return hook
+
+
+async def rotate_webhook_secret(ports: WebhookPorts, user_id: str) -> Webhook:
+    """The webhook with a fresh signing secret; the old one no longer signs anything."""
+    hook = await ports.webhooks.rotate(user_id)
     if hook is None:
         raise WebhookNotFound('You have no webhook; PUT /v1/webhook {"url"} sets one.')
     return hook

@@ -21,9 +21,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from videoshare.bootstrap import open_dependencies
 from videoshare.entrypoints.http import openapi as openapi_routes
 from videoshare.entrypoints.http.context import DEPENDENCIES, SETTINGS
+from videoshare.entrypoints.http.internal import internal_site
 from videoshare.entrypoints.http.middleware.access_log import access_log_middleware
 from videoshare.entrypoints.http.middleware.errors import problem_middleware
-from videoshare.entrypoints.http.middleware.metrics import install_metrics
+from videoshare.entrypoints.http.middleware.metrics import add_metrics_route, install_metrics
 from videoshare.entrypoints.http.middleware.request_id import echo_request_id, request_id_middleware
 from videoshare.entrypoints.http.middleware.security_headers import install_security_headers
 from videoshare.entrypoints.http.routes import (
@@ -60,20 +61,26 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[request_id_middleware, access_log_middleware, problem_middleware],
     )
     app[SETTINGS] = settings
-    for module in (auth, videos, notifications, health):
+    for module in (auth, videos, notifications):
         app.add_routes(module.routes)
+    app.add_routes(health.healthz_routes)
     app.add_routes(openapi_routes.routes)
     app.add_routes(webhooks.routes)
     install_security_headers(app)
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
     app.add_routes(playback.routes)
-    video_events.setup(app)
+    video_events.setup(app, settings)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)
-    install_metrics(app)  # request metrics (outermost middleware) and GET /metrics
+    metrics = install_metrics(app)  # request metrics (the outermost middleware)
+    if settings.is_local:  # on AWS only on the internal listener (entrypoints/http/internal.py)
+        health.add_readyz(app)
+        add_metrics_route(app, metrics)
     web_app.add_missing_page(app)  # last: the app's own 404 page at any other address
     app.cleanup_ctx.append(_lifecycle)
+    if not settings.is_local:
+        app.cleanup_ctx.append(internal_site)  # after _lifecycle: it serves the dependencies
     return app
 
 

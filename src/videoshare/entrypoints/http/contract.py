@@ -92,9 +92,11 @@ class PlaybackQuery(BaseModel):
 
 
 class EventsQuery(BaseModel):
-    """EventSource cannot send headers: on this route the token may come as a parameter."""
+    """EventSource cannot send headers: on this route the token may come as a parameter, and so
+    may the id to resume from (a new EventSource sends no `Last-Event-ID`)."""
 
     access_token: str | None = None
+    last_event_id: str | None = None
 
 
 Answer = (
@@ -221,7 +223,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/v1/videos/{video_id}/events", "Follow a video's status", auth=Auth.OPTIONAL,
         query=EventsQuery,
-        responses={200: Text("text/event-stream"), 400: PROBLEM, 404: PROBLEM, **_AUTH},
+        responses={200: Text("text/event-stream"), 204: NO_CONTENT, 400: PROBLEM, 404: PROBLEM,
+                   **_AUTH, **_TOO_MANY},
     ),
     Operation(
         "GET", "/v1/videos/{video_id}/upload", "Resume an upload", auth=Auth.REQUIRED,
@@ -253,11 +256,16 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "PUT", "/v1/webhook", "Set the webhook", tag="notifications", auth=Auth.REQUIRED,
-        body=s.WebhookIn, responses={200: s.WebhookOut, **_AUTH, **_BODY},
+        body=s.WebhookIn, responses={200: s.WebhookSecretOut, **_AUTH, **_BODY},
     ),
     Operation(
         "GET", "/v1/webhook", "Get the webhook", tag="notifications", auth=Auth.REQUIRED,
         responses={200: s.WebhookOut, 404: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "POST", "/v1/webhook/secret", "Rotate the webhook's signing secret",
+        tag="notifications", auth=Auth.REQUIRED,
+        responses={200: s.WebhookSecretOut, 404: PROBLEM, **_AUTH},
     ),
     Operation(
         "DELETE", "/v1/webhook", "Delete the webhook", tag="notifications", auth=Auth.REQUIRED,

@@ -367,11 +367,21 @@ class WebhookIn(_In):
 
 
 class WebhookOut(_Out):
-    """Deliveries to `url` are signed by the Standard Webhooks specification (`webhook-id`,
+    """The webhook as read: never its secret."""
+
+    url: str
+    updated_at: datetime = Field(description="When the URL or the signing secret last changed.")
+
+
+class WebhookSecretOut(_Out):
+    """The answer of the calls that make a signing secret: the only time it is shown.
+    Deliveries to `url` are signed by the Standard Webhooks specification (`webhook-id`,
     `webhook-timestamp`, `webhook-signature`): verify them with any Standard Webhooks library
     and `secret`, and de-duplicate on `webhook-id`."""
 
     url: str
     secret: str = Field(
-        description="The signing secret: `whsec_` and the base64 of the key (Standard Webhooks)."
+        description="The signing secret: `whsec_` and the base64 of the key (Standard Webhooks). "
+        "Shown once: store it now."
     )
+    updated_at: datetime

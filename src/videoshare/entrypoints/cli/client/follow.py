@@ -1,5 +1,9 @@
 """`--wait`: follow a video until it settles, through `GET /v1/videos/{id}/events` (SSE), and
-by polling `GET /v1/videos/{id}` whenever the stream is unavailable or ends too early.
+by polling `GET /v1/videos/{id}` whenever the stream is unavailable or keeps failing.
+
+The server ends a stream after a while (under API Gateway's 30 s cut) with a `retry:` hint:
+the client then reconnects after that many milliseconds with `Last-Event-ID`, and the server
+says only what changed since that event, so nothing is missed or said twice.
 
 Its bytes are sent by then, so an `awaiting_upload` the record may still show for a moment
 is stale and not said; nor is the settled status, which the caller says once (ready, or
@@ -22,6 +26,8 @@ from videoshare.entrypoints.cli.client.sse import SseParser
 SETTLED = frozenset({"ready", "rejected", "failed", "deleted"})
 UNSAID = SETTLED | {"awaiting_upload"}
 POLL_INTERVAL_S = 1.0
+RETRY_S = 1.0  # the wait before reconnecting when the server named none
+MAX_STREAM_FAILURES = 3  # failed connections in a row before polling takes over
 STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, sock_read=90)
 
 
@@ -73,35 +79,59 @@ async def follow_until_settled(
 async def _stream(
     session: ApiSession, video_id: str, seen: Callable[[dict[str, Any]], None]
 ) -> None:
-    """Report the stream's changes until it says the video settled or ends; never raises for
-    the stream itself (polling takes over)."""
-    try:
-        async with session.request(
-            "GET",
-            f"/v1/videos/{video_id}/events",
-            what="following the video",
-            client_timeout=STREAM_TIMEOUT,
-            headers={"Accept": "text/event-stream"},
-        ) as response:
-            if response.status != 200 or response.content_type != "text/event-stream":
-                return
-            parser = SseParser()
-            async for raw in response.content:
-                event = parser.feed(raw.decode("utf-8", errors="replace"))
-                if event is None:
-                    continue
-                try:
-                    change = json.loads(event.data)
-                except ValueError:
-                    continue
-                if isinstance(change, dict) and "status" in change:
-                    seen(change)
-                    if change["status"] in SETTLED:
+    """Report the stream's changes until it says the video settled, reconnecting and resuming
+    while the server ends it with a `retry:` hint; returns (polling takes over) when a stream
+    cannot be had, ends without a hint, or fails `MAX_STREAM_FAILURES` times in a row."""
+    parser = SseParser()
+    last_id: str | None = None
+    failures = 0
+    while failures < MAX_STREAM_FAILURES:
+        headers = {"Accept": "text/event-stream"}
+        if last_id is not None:
+            headers["Last-Event-ID"] = last_id
+        parser = SseParser(retry_ms=parser.retry_ms)
+        try:
+            async with session.request(
+                "GET",
+                f"/v1/videos/{video_id}/events",
+                what="following the video",
+                client_timeout=STREAM_TIMEOUT,
+                headers=headers,
+            ) as response:
+                if response.status != 200 or response.content_type != "text/event-stream":
+                    return  # 204: settled as last said; anything else: polling will tell
+                hinted = False
+                async for raw in response.content:
+                    line = raw.decode("utf-8", errors="replace")
+                    hinted = hinted or line.startswith("retry:")
+                    event = parser.feed(line)
+                    if event is None:
+                        continue
+                    failures = 0
+                    last_id = event.id if event.id is not None else last_id
+                    if _report(event.data, seen):
                         return
-    except ClientFailure:
-        return
-    except (aiohttp.ClientError, TimeoutError):
-        return
+        except ClientFailure:
+            return
+        except (aiohttp.ClientError, TimeoutError):
+            failures += 1
+        else:
+            if not hinted:
+                return  # ended for good (the video is no longer ours to watch, say)
+        retry_ms = parser.retry_ms
+        await asyncio.sleep(RETRY_S if retry_ms is None else retry_ms / 1000)
+
+
+def _report(data: str, seen: Callable[[dict[str, Any]], None]) -> bool:
+    """Pass one event's change on; True once it says the video settled."""
+    try:
+        change = json.loads(data)
+    except ValueError:
+        return False
+    if not isinstance(change, dict) or "status" not in change:
+        return False
+    seen(change)
+    return change["status"] in SETTLED
 
 
 async def _video(session: ApiSession, video_id: str) -> dict[str, Any]:

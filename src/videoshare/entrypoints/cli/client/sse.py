@@ -1,5 +1,5 @@
 """Server-sent events, parsed line by line as the WHATWG spec says (the parts a client needs:
-`event`, `data`, `id`; comments and unknown fields ignored)."""
+`event`, `data`, `id`, `retry`; comments and unknown fields ignored)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class SseParser:
     _event: str = ""
     _data: list[str] = field(default_factory=list)
     _id: str | None = None
+    retry_ms: int | None = None  # the reconnection time the server last asked for
 
     def feed(self, line: str) -> SseEvent | None:
         """One line (its end of line optional); the event a blank line completes, if any."""
@@ -35,6 +36,8 @@ class SseParser:
             self._data.append(value)
         elif name == "id" and "\0" not in value:
             self._id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            self.retry_ms = int(value)
         return None
 
     def _dispatch(self) -> SseEvent | None:

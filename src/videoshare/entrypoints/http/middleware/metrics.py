@@ -1,6 +1,7 @@
 """HTTP request metrics of the ingress, and `GET /metrics` (Prometheus text format).
 
-    install_metrics(app)   # in create_app: the outermost middleware and the /metrics route
+    metrics = install_metrics(app)   # in create_app: the outermost middleware
+    add_metrics_route(app, metrics)  # GET /metrics, on the listener that serves it
 
 Labels are bounded on purpose: the route *template* (`/v1/videos/{video_id}`, never the raw
 path, or every id would make a series), `unmatched` for requests no route took, the method
@@ -53,13 +54,20 @@ class HttpMetrics:
         )
 
 
-HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
+HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)  # the app whose requests are measured
+METRICS_SERVED = web.AppKey("metrics_served", HttpMetrics)  # the app that serves /metrics
 
 
-def install_metrics(app: web.Application) -> None:
-    """Measure every request (outermost middleware) and serve `/metrics`."""
+def install_metrics(app: web.Application) -> HttpMetrics:
+    """Measure every request (outermost middleware); the metrics, for `add_metrics_route`."""
     app[HTTP_METRICS] = HttpMetrics(CollectorRegistry())
     app.middlewares.insert(0, metrics_middleware)
+    return app[HTTP_METRICS]
+
+
+def add_metrics_route(app: web.Application, metrics: HttpMetrics) -> None:
+    """`GET /metrics` on `app` (the API's own listener locally, the internal one on AWS)."""
+    app[METRICS_SERVED] = metrics
     app.router.add_get("/metrics", metrics_endpoint)
 
 
@@ -100,5 +108,5 @@ async def metrics_middleware(request: web.Request, handler: RequestHandler) -> w
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[HTTP_METRICS].registry)
+    body = generate_latest(request.app[METRICS_SERVED].registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

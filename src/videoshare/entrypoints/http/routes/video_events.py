@@ -1,19 +1,29 @@
 """`GET /v1/videos/{id}/events`: a video's status and progress as a `text/event-stream`.
 
-Each ingress process watches the record itself (a consistent read every
-`events_poll_interval_s`), so a stream works whichever process the client reached and whichever
-wrote the change; there is no in-process pub/sub to keep in step.
+Each ingress process watches the record itself (a consistent read), so a stream works whichever
+process the client reached and whichever wrote the change; there is no in-process pub/sub to
+keep in step. It reads every `events_poll_interval_s` while the video changes, and waits twice
+as long after each read that found nothing new, up to `events_poll_max_interval_s`: a video
+waiting for its upload costs a read every few seconds, not two a second.
 
     event: status            the first event, and each change of status (or of its reason)
     event: progress          a change of progress only
-    id: <record version>     grows with every write of the record
+    id: <version>-<digest>   the record's version and a digest of what the event says
     data: {"status": "processing", "progress": 40.0, "status_reason": null}
                              (progress in percent, 0 to 100: the Video answer's own number)
 
+Resuming: a client that reconnects with `Last-Event-ID` (an EventSource does so by itself;
+`?last_event_id=` does the same for a new EventSource) gets the current state only if it
+differs from what that event said, so nothing is said twice; a video already settled in that
+state answers 204 No Content, which tells an EventSource to stop reconnecting. What happened
+in between is not replayed: the record holds the current state only.
+
 The stream ends after a terminal status (`ready`, `rejected`, `failed`, `deleted`), after
-`events_max_lifetime_s` (an EventSource reconnects by itself and gets the current state
-first), when the client goes away, and when the process shuts down. A comment line (`: ping`)
-every `events_heartbeat_s` keeps proxies from closing a quiet stream.
+`events_max_lifetime_s` (below API Gateway's 30 s cut by default), and when the process shuts
+down — the last two with a `retry:` hint, so the client reconnects, resumes and misses
+nothing — and when the client goes away. A comment line (`: ping`) every
+`events_heartbeat_s` keeps proxies from closing a quiet stream. Each user and each client
+address may hold a few streams at once (`entrypoints/http/event_streams.py`; then 429).
 
 Visibility is exactly that of `GET /v1/videos/{id}`. An EventSource cannot send headers, so
 this route (and only this one) also takes the access token as `?access_token=`; the access log
@@ -23,10 +33,11 @@ never records query strings, so the token stays out of the logs.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import structlog
 from aiohttp import web
@@ -35,26 +46,22 @@ from aiohttp_sse import EventSourceResponse, sse_response
 from videoshare.bootstrap import Dependencies
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.entrypoints.http.bearer import Principal, optional_user
+from videoshare.entrypoints.http.client_address import request_client_address
 from videoshare.entrypoints.http.context import dependencies
+from videoshare.entrypoints.http.event_streams import STREAMS, EventStreams
 from videoshare.entrypoints.http.middleware.access_log import USER_ID
 from videoshare.entrypoints.problem_json import Problem, unauthenticated
+from videoshare.settings import Settings
 from videoshare.usecases.videos import readable_video
 
 log = structlog.get_logger("ingress")
 
 routes = web.RouteTableDef()
 
-
-@dataclass(slots=True)
-class EventStreams:
-    """The process's open streams: how many, and the signal that ends them all at shutdown."""
-
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    open: int = 0
-
-
-STREAMS = web.AppKey("event_streams", EventStreams)
 _TOKEN = re.compile(r"^[A-Za-z0-9\-._~+/]{1,8192}=*$")
+_EVENT_ID = re.compile(r"[0-9]{1,12}-[0-9a-f]{12}")
+# The reconnection delay a stream's `retry:` hint asks for when the server ends it early.
+RETRY_MS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,18 @@ class StreamState:
                 "status_reason": self.status_reason,
             }
         )
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.data().encode()).hexdigest()[:12]
+
+    def event_id(self, version: int) -> str:
+        """`<version>-<digest>`: resuming compares the digest, so a write the stream does not
+        show (a new title, say) is not said again as a change."""
+        return f"{version}-{self.digest()}"
+
+    def said_by(self, event_id: str | None) -> bool:
+        """Whether the event `event_id` said exactly this state."""
+        return event_id is not None and event_id.rpartition("-")[2] == self.digest()
 
 
 def state_of(video: Video | None) -> StreamState:
@@ -95,10 +114,28 @@ def event_name(previous: StreamState | None, current: StreamState) -> str | None
     return None
 
 
-def setup(app: web.Application) -> None:
+def next_interval(settings: Settings, interval_s: float, changed: bool) -> float:
+    """The wait before the next read: the shortest after a change, else twice the last (at
+    most `events_poll_max_interval_s`)."""
+    if changed:
+        return settings.events_poll_interval_s
+    return min(interval_s * 2, max(settings.events_poll_max_interval_s, interval_s))
+
+
+def last_event_id(request: web.Request) -> str | None:
+    """The id the client last saw (header, else `?last_event_id=`); anything not shaped like
+    our ids counts as none."""
+    given = request.headers.get("Last-Event-ID") or request.query.get("last_event_id")
+    return given if given is not None and _EVENT_ID.fullmatch(given) else None
+
+
+def setup(app: web.Application, settings: Settings) -> None:
     """Register the route and the shutdown hook that ends open streams."""
     app.add_routes(routes)
-    app[STREAMS] = EventStreams()
+    app[STREAMS] = EventStreams(
+        per_user=settings.events_streams_per_user,
+        per_address=settings.events_streams_per_address,
+    )
 
     async def stop_streams(app: web.Application) -> None:
         app[STREAMS].stopping.set()
@@ -112,13 +149,16 @@ async def events(request: web.Request) -> web.StreamResponse:
     user_id = user.user_id if user else None
     svc = dependencies(request)
     video = await readable_video(svc, request.match_info["video_id"], user_id)
+    resumed_from = last_event_id(request)
+    current = state_of(video)
+    if current.status.is_terminal and current.said_by(resumed_from):
+        return web.Response(status=204)  # settled, and the client knows: do not reconnect
     streams = request.app[STREAMS]
-    streams.open += 1
-    try:
+    address = request_client_address(request, svc.settings)
+    with streams.hold(user_id, address):
         async with sse_response(request, ping_interval=svc.settings.events_heartbeat_s) as stream:
-            await _follow(request, stream, svc, video, user_id, streams.stopping)
-    finally:
-        streams.open -= 1
+            seen = current if current.said_by(resumed_from) else None
+            await _follow(request, stream, svc, video, seen, user_id, streams)
     return stream
 
 
@@ -127,27 +167,31 @@ async def _follow(
     stream: EventSourceResponse,
     svc: Dependencies,
     first: Video,
+    seen: StreamState | None,
     user_id: str | None,
-    stopping: asyncio.Event,
+    streams: EventStreams,
 ) -> None:
+    """Report each change from `seen` (None: nothing yet) until the stream should end."""
     settings = svc.settings
-    loop = asyncio.get_running_loop()
-    ends_at = loop.time() + settings.events_max_lifetime_s
+    ends_at = asyncio.get_running_loop().time() + settings.events_max_lifetime_s
     video: Video | None = first
-    previous: StreamState | None = None
+    interval_s = settings.events_poll_interval_s
     try:
         while True:
             current = state_of(video)
-            name = event_name(previous, current)
+            name = event_name(seen, current)
             if name is not None:
                 version = video.version if video is not None else 0
-                await stream.send(current.data(), id=str(version), event=name)
-                previous = current
+                await stream.send(current.data(), id=current.event_id(version), event=name)
+                seen = current
             if current.status.is_terminal:
                 return
             if video is not None and not video.visible_to(user_id):
                 return  # no longer this caller's to watch
-            if not await _wait(request, stream, stopping, settings.events_poll_interval_s, ends_at):
+            interval_s = next_interval(settings, interval_s, changed=name is not None)
+            if not await _wait(request, stream, streams.stopping, interval_s, ends_at):
+                if _open(request, stream):
+                    await stream.write(f"retry: {RETRY_MS}\n\n".encode())  # come back soon
                 return
             video = await svc.videos.get(first.id)
     except ConnectionResetError:
@@ -165,23 +209,18 @@ async def _wait(
 ) -> bool:
     """Sleep one poll interval; False when the stream should end instead."""
     remaining = ends_at - asyncio.get_running_loop().time()
-    if remaining <= 0 or not _open(request, stream, stopping):
+    if remaining <= 0 or stopping.is_set() or not _open(request, stream):
         return False
     with suppress(TimeoutError):
         await asyncio.wait_for(stopping.wait(), timeout=min(interval_s, remaining))
-    return _open(request, stream, stopping)
+    return not stopping.is_set() and _open(request, stream) and remaining > interval_s
 
 
-def _open(request: web.Request, stream: EventSourceResponse, stopping: asyncio.Event) -> bool:
-    """Whether the stream goes on: not shutting down, and the client is still there (a closed
-    transport shows a disconnect at once; a failed heartbeat shows a vanished peer)."""
+def _open(request: web.Request, stream: EventSourceResponse) -> bool:
+    """Whether the client is still there (a closed transport shows a disconnect at once; a
+    failed heartbeat shows a vanished peer)."""
     transport = request.transport
-    return (
-        not stopping.is_set()
-        and stream.is_connected()
-        and transport is not None
-        and not transport.is_closing()
-    )
+    return stream.is_connected() and transport is not None and not transport.is_closing()
 
 
 async def _stream_user(request: web.Request) -> Principal | None:

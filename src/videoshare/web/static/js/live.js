@@ -1,5 +1,8 @@
 // A video's status as it changes: server-sent events (`…/events?access_token=`), or polling
 // when a stream cannot be had (too many open already, or the stream keeps failing).
+// The server ends each stream after a while (API Gateway cuts at 30 s) with a `retry:` hint;
+// the EventSource reconnects by itself with `Last-Event-ID` and the server says only what
+// changed. A new EventSource (after a refused token) resumes with `?last_event_id=`.
 import { accessToken, call } from "./api.js";
 import { TERMINAL } from "./format.js";
 
@@ -16,6 +19,7 @@ export function followVideo(videoId, onUpdate) {
   let timer = null;
   let failures = 0;
   let holdsSlot = false;
+  let lastEventId = "";
 
   const release = () => {
     if (holdsSlot) {
@@ -63,10 +67,14 @@ export function followVideo(videoId, onUpdate) {
       // the session ended (the app asks to log in); the stream goes without a token
     }
     if (stopped) return;
-    const query = token ? `?access_token=${encodeURIComponent(token)}` : "";
+    const params = new URLSearchParams();
+    if (token) params.set("access_token", token);
+    if (lastEventId) params.set("last_event_id", lastEventId);
+    const query = params.toString() ? `?${params}` : "";
     source = new EventSource(`/v1/videos/${videoId}/events${query}`);
     const onMessage = (event) => {
       failures = 0;
+      if (event.lastEventId) lastEventId = event.lastEventId;
       try {
         deliver(JSON.parse(event.data));
       } catch {
