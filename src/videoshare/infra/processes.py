@@ -107,10 +107,12 @@ def processes() -> tuple[Process, ...]:
             API_PORT,
             (VIDEOS_TABLE, NOTIFICATIONS_TABLE, SEARCH_TABLE, LIMITS_TABLE, WEBHOOKS_TABLE),
             bucket_actions=("s3:ListBucket",),
-            # presigned PUT / UploadPart / GET are signed with the ingress's role
+            # presigned PUT / UploadPart / GET are signed with the ingress's role; it writes and
+            # deletes captions and chosen posters itself (usecases/captions.py, posters.py)
             object_actions=(
                 "s3:PutObject",
                 "s3:GetObject",
+                "s3:DeleteObject",
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",
             ),
