@@ -78,6 +78,7 @@ _INVALID_TOKEN = challenge("invalid_token")
 PROBLEMS: dict[type[DomainError], Row] = {
     # --- videos, uploads, playback ---
     NotFound: Row(404, "not-found", "Not found"),
+    RefusedInput: Row(422, "validation", "The request is not valid"),
     OwnerOnly: Row(403, "owner-only", "Owner only"),
     NotAVideo: Row(415, "not-a-video", "Not a video"),
     UploadTooLarge: Row(413, "upload-too-large", "Upload too large"),

@@ -29,8 +29,6 @@ def _is_json(content_type: str) -> bool:
 async def read_file_body(request: web.Request, max_bytes: int) -> bytes:
     """A file sent as the body (captions, an image), read up to one byte past `max_bytes`: the
     use case refuses what is longer (413) without the rest ever being read."""
-    if request.content_length is not None and request.content_length > max_bytes:
-        return await request.content.read(max_bytes + 1)
     chunks: list[bytes] = []
     size = 0
     while size <= max_bytes and (chunk := await request.content.read(64 * 1024)):
