@@ -380,7 +380,8 @@ async def test_captions_are_added_checked_played_in_hls_and_removed(
     assert (caption["language"], caption["label"]) == ("en-US", "English")
     status, content_type, vtt = await _fetch(caption["url"])  # a <track>: no header
     assert (status, content_type) == (200, "text/vtt")
-    assert vtt.startswith("WEBVTT") and "00:00:00.500 --> 00:00:02.000" in vtt
+    assert vtt.startswith("WEBVTT")
+    assert "00:00:00.500 --> 00:00:02.000" in vtt
 
     # bad input: each a clear 4xx, nothing stored
     for data, params, status_slug in (
