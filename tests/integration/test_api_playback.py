@@ -384,14 +384,16 @@ async def test_captions_are_added_checked_played_in_hls_and_removed(
     assert "00:00:00.500 --> 00:00:02.000" in vtt
 
     # bad input: each a clear 4xx, nothing stored
-    for data, params, status_slug in (
-        (b"1\n00:00:01,000 --> 00:00:xx,000\nbroken\n", {}, (422, "bad-captions")),
-        (b"\x89PNG\r\n\x1a\n\x00", {}, (422, "bad-captions")),
-        (b"WEBVTT\n\n" + b"x" * stack.settings.max_caption_bytes, {}, (413, "file-too-large")),
+    for data, status, slug in (
+        (b"1\n00:00:01,000 --> 00:00:xx,000\nbroken\n", 422, "bad-captions"),
+        (b"\x89PNG\r\n\x1a\n\x00", 422, "bad-captions"),
+        (b"WEBVTT\n\n" + b"x" * stack.settings.max_caption_bytes, 413, "file-too-large"),
     ):
         body = io.BytesIO(data)  # aiohttp warns about large bytes bodies
-        answer = await api.put(f"{captions}/fr", data=body, params=params, headers=owner.headers)
-        await expect_problem(answer, *status_slug)
+        answer = await api.put(f"{captions}/fr", data=body, headers=owner.headers)
+        await expect_problem(answer, status, slug)
+    listed = await (await api.get(captions, headers=owner.headers)).json()
+    assert [c["language"] for c in listed["items"]] == ["en-US"]  # nothing of those stored
     await expect_problem(
         await api.put(f"{captions}/xx", data=SRT.encode(), headers=owner.headers),
         422,
