@@ -174,6 +174,10 @@ async def test_register_upload_watch_download_edit_delete(
             })"""
         )
         assert cue == "Bonjour la mer"
+        # the master now has a subtitles group: the stream still plays adaptively
+        await expect(page.locator("video")).to_have_attribute("data-engine", re.compile(r"^HLS"))
+        await play_until_past(page, 0.5)
+        await expect(page.locator("video")).to_have_attribute("data-engine", re.compile(r"^HLS"))
 
         # Public now: anyone finds it by a word of its title, and by its tag.
         anyone_context, anyone, anyone_errors = await new_page(browser, web_stack.base_url)

@@ -402,6 +402,11 @@ async def test_captions_are_added_checked_played_in_hls_and_removed(
     await expect_problem(
         await api.put(f"{captions}/en", data=SRT.encode(), headers=other.headers), 404
     )
+    quoted = {"label": 'Eng"lish'}  # would break out of NAME="…" in the master
+    await expect_problem(
+        await api.put(f"{captions}/en", data=SRT.encode(), params=quoted, headers=owner.headers),
+        422,
+    )
     await expect_problem(await api.put(f"{captions}/en", data=SRT.encode()), 401)
 
     # the master lists it; its subtitle playlist plays the signed WebVTT without a header
