@@ -13,7 +13,7 @@ MASTER = """#EXTM3U
 720p.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=800000,AVERAGE-BANDWIDTH=600000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",AUDIO="aud"
 360p.m3u8
-"""  # noqa: E501 - a playlist's lines are as long as they are
+"""
 
 
 def test_the_master_keeps_its_variants_and_gains_one_subtitles_group() -> None:
