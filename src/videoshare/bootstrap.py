@@ -28,11 +28,13 @@ from videoshare.adapters.media_urls import CloudFrontMediaUrls, S3MediaUrls, rea
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
 from videoshare.adapters.publisher import Publisher
+from videoshare.adapters.revocations import RevokedUsers
 from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.storage_quota import StorageReservations
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
+from videoshare.adapters.views import BufferedViews
 from videoshare.adapters.webhooks import (
     SignedWebhookPoster,
     WebhookDeliveries,
@@ -73,6 +75,7 @@ class Dependencies:
     deliveries: WebhookDeliveries
     identity: CognitoIdentity
     tokens: AccessTokens
+    views: BufferedViews
     # The open clients, for the runtime's own wiring (the consumer's SQS calls, the operator's
     # dead-letter commands); use cases never touch them.
     aws: AwsClients
@@ -123,7 +126,17 @@ def wire(
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
         identity=identity,
-        tokens=AccessTokens(verifier, identity.session_alive),
+        tokens=AccessTokens(
+            verifier,
+            identity.session_alive,
+            users=RevokedUsers(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        ),
+        views=BufferedViews(
+            aws.dynamodb,
+            settings.table(VIDEOS_TABLE),
+            settings.table(LIMITS_TABLE),
+            key=settings.playback_key,  # asked at the first view (workers count none)
+        ),
         aws=aws,
         # --- the workers' adapters ---
         objects=MediaObjects(aws.s3, resources.bucket),

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     mode: Mode = Mode.LOCAL
     # Every AWS resource name starts with this, so several stacks can share one account.
     stack: str = Field(default="videoshare", pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    # The tables' names start with this instead (None: the stack): after a point-in-time
+    # restore into new tables, the services switch to them here (docs/DEPLOY.md, "Restore").
+    table_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,60}$")
 
     # --- the standard AWS variables (no prefix) --------------------------------------------
     aws_region: str = Field(
@@ -107,6 +110,8 @@ class Settings(BaseSettings):
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
+    # Views are counted in the ingress's memory and added to the records this often.
+    views_flush_interval_s: float = Field(default=5.0, gt=0, le=300)
     # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
     public_base_url: str | None = None
 
@@ -218,7 +223,7 @@ class Settings(BaseSettings):
         return f"{self.stack}-web"
 
     def table(self, name: str) -> str:
-        return f"{self.stack}-{name}"
+        return f"{self.table_prefix or self.stack}-{name}"
 
     def queue(self, name: str) -> str:
         return f"{self.stack}-{name}"

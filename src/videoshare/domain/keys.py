@@ -60,16 +60,22 @@ def poster_key(video_id: str) -> str:
     return f"{media_prefix(video_id)}poster.jpg"
 
 
+# What the owner sends through the ingress, beside the transcoder's outputs (so the ingress's
+# role may write these and nothing else of a video's media: infra/processes.py).
+CHOSEN_POSTER_STEM = "poster-"
+CAPTIONS_FOLDER = "captions/"
+
+
 def chosen_poster_key(video_id: str, name: str) -> str:
-    return f"{media_prefix(video_id)}poster-{name}.jpg"
+    return f"{media_prefix(video_id)}{CHOSEN_POSTER_STEM}{name}.jpg"
 
 
 def is_chosen_poster(video_id: str, key: str) -> bool:
-    return key.startswith(f"{media_prefix(video_id)}poster-")
+    return key.startswith(f"{media_prefix(video_id)}{CHOSEN_POSTER_STEM}")
 
 
 def caption_key(video_id: str, language: str) -> str:
-    return f"{media_prefix(video_id)}captions/{language}.vtt"
+    return f"{media_prefix(video_id)}{CAPTIONS_FOLDER}{language}.vtt"
 
 
 def storyboard_image_key(video_id: str) -> str:

@@ -147,6 +147,8 @@ class Video(BaseModel):
     storyboard_vtt_key: str | None = None
     # Added by the owner once the video is ready, one per language, in the order added.
     captions: list[Caption] = Field(default_factory=list)
+    # Views counted so far (`adapters/views.py` adds them in batches; a save never writes it).
+    views: int = Field(default=0, ge=0)
 
     def visible_to(self, user_id: str | None) -> bool:
         """Whether `user_id` (None: anonymous) may see this video at all."""
