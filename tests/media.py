@@ -12,18 +12,23 @@ from __future__ import annotations
 import atexit
 import errno
 import functools
+import io
 import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
+
+from PIL import Image
 
 from videoshare.media.probe import ProbeResult
 from videoshare.media.transcode import ffmpeg_executable
@@ -350,4 +355,32 @@ def probe_result(
         has_audio=audio,
         audio_codec="aac" if audio else None,
         audio_stream_index=1 if audio else None,
+    )
+
+
+# --- images (posters) ---------------------------------------------------------------------
+
+
+def image_bytes(width: int = 640, height: int = 360, fmt: str = "PNG") -> bytes:
+    """A real image of a colour gradient, encoded by Pillow."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
+    """A PNG of a few hundred bytes that declares `width` x `height` pixels (a decompression
+    bomb: its one IDAT chunk holds far less than that)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 4096, 9))
+        + chunk(b"IEND", b"")
     )

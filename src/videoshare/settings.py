@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024**3, gt=0)
     upload_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     download_url_ttl_s: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    # Files the owner sends through the API itself (read into memory, hence small caps): one
+    # captions file (a feature film's SRT is ~100 KiB), and a poster image, whose pixel count is
+    # also capped before it is decoded (a 4K frame fits; a decompression bomb does not).
+    max_caption_bytes: int = Field(default=1024**2, gt=0, le=16 * 1024**2)
+    max_poster_bytes: int = Field(default=10 * 1024**2, gt=0, le=64 * 1024**2)
+    max_poster_pixels: int = Field(default=40_000_000, gt=0, le=200_000_000)
     # Uploads above this size are multipart (S3 takes at most 5 GiB in one PUT).
     multipart_threshold_bytes: int = Field(default=64 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
     # The preferred part size; larger when a file would need more than 10,000 parts.

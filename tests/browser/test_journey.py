@@ -23,7 +23,7 @@ from tests.browser.pages import (
     record_progress_values,
     register,
 )
-from tests.media import make_clip
+from tests.media import image_bytes, make_clip
 from tests.stack import Stack
 from tests.support import eventually
 
@@ -139,6 +139,47 @@ async def test_register_upload_watch_download_edit_delete(
         await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
         await expect(page.get_by_role("heading", name="Holiday at the sea")).to_be_visible()
         await expect(page.locator(".meta").first).to_contain_text("public")
+
+        # Captions and the poster, on the edit screen: an SRT file in French, a thumbnail of
+        # the storyboard as the poster, then an image of one's own; the player has the track.
+        await page.get_by_role("link", name="Edit details").click()
+        await page.get_by_label("Language").fill("fr")
+        await page.get_by_label("Name in the player (optional)").fill("Français")
+        subtitles = browser_media / "holiday.srt"
+        subtitles.write_text("1\n00:00:00,000 --> 00:00:02,000\nBonjour la mer\n")
+        await page.get_by_label("WebVTT or SRT file").set_input_files(subtitles)
+        await page.get_by_role("button", name="Add captions").click()
+        await expect(page.get_by_role("status").filter(has_text="Captions added")).to_be_visible()
+        await expect(page.locator(".caption-list li")).to_have_text(re.compile("Français \\(fr\\)"))
+        thumbs = page.locator(".storyboard .thumb")
+        await expect(thumbs.first).to_be_visible()
+        await shoot(page, screenshots, "09c-captions-poster")
+        await thumbs.nth(1).click()
+        await expect(page.get_by_role("status").filter(has_text="Poster set")).to_be_visible()
+        image = browser_media / "poster.png"
+        image.write_bytes(image_bytes(640, 360))
+        await page.get_by_label("Or upload an image").set_input_files(image)
+        await expect(page.get_by_role("status").filter(has_text="Poster uploaded")).to_be_visible()
+        current = page.locator("img.current-poster")
+        await expect(current).to_have_js_property("complete", True)
+        assert await current.evaluate("img => img.naturalWidth") == 640
+        await page.goto(f"/videos/{video_id}")
+        track = page.locator("video track[srclang=fr]")
+        await expect(track).to_have_attribute("label", "Français")
+        cue = await page.locator("video").evaluate(
+            """v => new Promise((done) => {
+                const track = v.textTracks[0];
+                track.mode = "hidden";
+                const element = v.querySelector("track");
+                const read = () => done(track.cues && track.cues.length ? track.cues[0].text : "");
+                if (element.readyState === 2) read(); else element.addEventListener("load", read);
+            })"""
+        )
+        assert cue == "Bonjour la mer"
+        # the master now has a subtitles group: the stream still plays adaptively
+        await expect(page.locator("video")).to_have_attribute("data-engine", re.compile(r"^HLS"))
+        await play_until_past(page, 0.5)
+        await expect(page.locator("video")).to_have_attribute("data-engine", re.compile(r"^HLS"))
 
         # Public now: anyone finds it by a word of its title, and by its tag.
         anyone_context, anyone, anyone_errors = await new_page(browser, web_stack.base_url)

@@ -68,6 +68,28 @@ async def test_upload_waits_until_ready_then_lists_and_downloads(
     assert public.code == 0, public.stderr
     assert video_id in [v["id"] for v in json.loads(public.stdout)]
 
+    # captions and the poster of the ready video
+    srt = tmp_path / "walk.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:00,900\nA walk in the park\n")
+    added = await run_cli(
+        "captions", "add", video_id, "en", str(srt), "--label", "English", env=env
+    )
+    assert added.code == 0, added.stderr
+    assert "captions added: English (en)" in added.stderr
+    broken = tmp_path / "broken.srt"
+    broken.write_text("1\n00:00:01,000 --> 00:00:xx,000\nbroken\n")
+    refused = await run_cli("captions", "add", video_id, "fr", str(broken), env=env)
+    assert refused.code != 0
+    assert "broken timings" in refused.last_error
+    listed_captions = await run_cli("captions", "list", video_id, env=env)
+    assert listed_captions.stdout.splitlines() == ["en\tEnglish"]
+    chosen = await run_cli("poster", video_id, "--at", "0.5", env=env)
+    assert chosen.code == 0, chosen.stderr
+    assert "/poster-" in chosen.stdout
+    not_image = await run_cli("poster", video_id, "--image", str(srt), env=env)
+    assert not_image.code != 0
+    assert "not a JPEG, PNG or WebP image" in not_image.last_error
+
     rendition = max(video["renditions"], key=lambda r: r["height"])
     out_dir = tmp_path / "downloads"
     out_dir.mkdir()

@@ -107,6 +107,17 @@ async def test_reading_what_is_not_there_or_too_large(bucket: Bucket) -> None:
         await bucket.store.read_text(key, 10)
 
 
+async def test_a_small_object_written_whole_is_read_back_and_deleted(bucket: Bucket) -> None:
+    key = _key()
+    await bucket.store.put(key, "WEBVTT\n\nété".encode(), "text/vtt")
+    assert await bucket.store.read_text(key, 100) == "WEBVTT\n\nété"
+    await bucket.store.put(key, b"WEBVTT\n", "text/vtt")  # replaced
+    assert await bucket.store.read_text(key, 100) == "WEBVTT\n"
+    await bucket.store.delete(key)
+    assert await bucket.store.read_text(key, 100) is None
+    await bucket.store.delete(key)  # gone already: done
+
+
 async def test_a_download_url_saves_under_the_filename_and_a_media_url_plays(
     bucket: Bucket,
 ) -> None:

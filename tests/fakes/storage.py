@@ -34,6 +34,7 @@ def _etag(data: bytes) -> str:
 class FakeMediaStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.content_types: dict[str, str] = {}
         self.multipart: dict[str, _Multipart] = {}
 
     async def presign_upload(
@@ -86,12 +87,22 @@ class FakeMediaStore:
         return key in self.objects
 
     async def read_text(self, key: str, max_bytes: int) -> str | None:
+        raw = await self.read(key, max_bytes)
+        return None if raw is None else raw.decode("utf-8", errors="replace")
+
+    async def read(self, key: str, max_bytes: int) -> bytes | None:
         raw = self.objects.get(key)
-        if raw is None:
-            return None
-        if len(raw) > max_bytes:
+        if raw is not None and len(raw) > max_bytes:
             raise ValueError(f"{key} is larger than {max_bytes} bytes")
-        return raw.decode("utf-8", errors="replace")
+        return raw
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = bytes(data)
+        self.content_types[key] = content_type
+
+    async def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+        self.content_types.pop(key, None)
 
     def _upload(self, key: str, upload_id: str) -> _Multipart:
         upload = self.multipart.get(upload_id)

@@ -13,7 +13,7 @@ from tests.infra.template_support import environment, of_type, target_of
 from videoshare.domain.keys import MEDIA_PREFIX, UPLOAD_PREFIX
 from videoshare.infra.cfn import logical_id
 from videoshare.infra.cloudformation import template
-from videoshare.infra.processes import INGRESS, processes
+from videoshare.infra.processes import INGRESS, OWNER_MEDIA, processes
 from videoshare.infra.topology import (
     HOUSEKEEPING,
     TRANSCODER,
@@ -64,14 +64,19 @@ def test_containers_cannot_reach_the_instance_metadata(cfn: dict[str, Any]) -> N
 
 def test_object_actions_are_scoped_by_key_prefix(cfn: dict[str, Any]) -> None:
     uploads, media = f"{UPLOAD_PREFIX}*", f"{MEDIA_PREFIX}*"
+    owner_media = {f"{pattern}*" for pattern in OWNER_MEDIA}
     for process in processes():
         grants = object_grants(cfn, process.name)
-        assert set(grants) <= {uploads, media}, f"{process.name}: {sorted(grants)}"
+        allowed = {uploads, media} | (owner_media if process.name == INGRESS else set())
+        assert set(grants) <= allowed, f"{process.name}: {sorted(grants)}"
         assert not set().union(*grants.values(), set()) & NEVER, process.name
-    # the ingress writes uploads (presigned), never media
+    # the ingress writes uploads (presigned); of media only what the owner sends (captions, a
+    # chosen poster), never the transcoder's outputs
     ingress = object_grants(cfn, INGRESS)
     assert "s3:PutObject" in ingress[uploads]
     assert ingress[media] == {"s3:GetObject"}
+    assert owner_media == {f"{MEDIA_PREFIX}*/captions/*", f"{MEDIA_PREFIX}*/poster-*"}
+    assert all(ingress[p] == {"s3:PutObject", "s3:DeleteObject"} for p in owner_media)
     # the transcoder writes media and never deletes an upload
     transcoder = object_grants(cfn, TRANSCODER)
     assert transcoder[uploads] == {"s3:GetObject"}

@@ -4,6 +4,7 @@ the playback token a Video carries (players send no Authorization header)."""
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import aiohttp
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from PIL import Image
 from yarl import URL
 
 from tests.cloudfront import CloudFront, policy_of
@@ -25,7 +27,7 @@ from tests.integration.api_support import (
     running_api,
     sign_up,
 )
-from tests.media import make_clip
+from tests.media import image_bytes, make_clip, png_bomb
 from tests.support import rewrite
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import client_kwargs, session_for
@@ -359,3 +361,111 @@ async def test_with_a_cdn_every_media_url_is_cloudfront_signed_for_the_video(
         (statement,) = policy_of(url)["Statement"]
         assert statement["Resource"] == f"{folder}*"
     assert "response-content-disposition" in download.headers["Location"]
+
+
+SRT = "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n2\n00:00:02,500 --> 00:00:04,000\nWorld\n"
+
+
+async def test_captions_are_added_checked_played_in_hls_and_removed(
+    api: Client, stack: Stack
+) -> None:
+    owner, other = await sign_up(api), await sign_up(api)
+    video_id = await _with_hls(api, stack, owner)
+    captions = f"/v1/videos/{video_id}/captions"
+    put = await api.put(
+        f"{captions}/en-us", data=SRT.encode(), params={"label": "English"}, headers=owner.headers
+    )
+    assert put.status == 200
+    caption = await put.json()
+    assert (caption["language"], caption["label"]) == ("en-US", "English")
+    status, content_type, vtt = await _fetch(caption["url"])  # a <track>: no header
+    assert (status, content_type) == (200, "text/vtt")
+    assert vtt.startswith("WEBVTT")
+    assert "00:00:00.500 --> 00:00:02.000" in vtt
+
+    # bad input: each a clear 4xx, nothing stored
+    for data, status, slug in (
+        (b"1\n00:00:01,000 --> 00:00:xx,000\nbroken\n", 422, "bad-captions"),
+        (b"\x89PNG\r\n\x1a\n\x00", 422, "bad-captions"),
+        (b"WEBVTT\n\n" + b"x" * stack.settings.max_caption_bytes, 413, "file-too-large"),
+    ):
+        body = io.BytesIO(data)  # aiohttp warns about large bytes bodies
+        answer = await api.put(f"{captions}/fr", data=body, headers=owner.headers)
+        await expect_problem(answer, status, slug)
+    listed = await (await api.get(captions, headers=owner.headers)).json()
+    assert [c["language"] for c in listed["items"]] == ["en-US"]  # nothing of those stored
+    await expect_problem(
+        await api.put(f"{captions}/xx", data=SRT.encode(), headers=owner.headers),
+        422,
+        "unknown-language",
+    )
+    await expect_problem(
+        await api.put(f"{captions}/en", data=SRT.encode(), headers=other.headers), 404
+    )
+    quoted = {"label": 'Eng"lish'}  # would break out of NAME="…" in the master
+    await expect_problem(
+        await api.put(f"{captions}/en", data=SRT.encode(), params=quoted, headers=owner.headers),
+        422,
+    )
+    await expect_problem(await api.put(f"{captions}/en", data=SRT.encode()), 401)
+
+    # the master lists it; its subtitle playlist plays the signed WebVTT without a header
+    video = await (await api.get(f"/v1/videos/{video_id}", headers=owner.headers)).json()
+    assert [c["language"] for c in video["captions"]] == ["en-US"]
+    hls_url = URL(video["hls_url"])
+    _, _, master = await _fetch(str(hls_url))
+    [media] = [line for line in master.splitlines() if line.startswith("#EXT-X-MEDIA:")]
+    assert 'TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="en-US",NAME="English"' in media
+    uri = media.split('URI="', 1)[1].split('"', 1)[0]
+    status, _, playlist = await _fetch(str(hls_url.join(URL(uri))))
+    assert status == 200
+    [segment] = [line for line in playlist.splitlines() if line and not line.startswith("#")]
+    assert (await _fetch(segment))[2] == vtt
+
+    listed = await (await api.get(captions, headers=owner.headers)).json()
+    assert [c["language"] for c in listed["items"]] == ["en-US"]
+    assert (await api.delete(f"{captions}/en-US", headers=owner.headers)).status == 204
+    await expect_problem(await api.delete(f"{captions}/en-US", headers=owner.headers), 404)
+    _, _, master = await _fetch(str(hls_url))
+    assert "SUBTITLES" not in master
+
+
+async def _image(url: str) -> Image.Image:
+    async with aiohttp.ClientSession() as http, http.get(url) as answer:
+        assert answer.status == 200
+        return Image.open(io.BytesIO(await answer.read()))
+
+
+async def test_a_poster_is_chosen_from_the_storyboard_or_uploaded_and_re_encoded(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner)
+    sprite = io.BytesIO()
+    Image.new("RGB", (320, 90), (10, 200, 30)).save(sprite, "JPEG")
+    await _put(stack, keys.storyboard_image_key(video_id), sprite.getvalue())
+    poster = f"/v1/videos/{video_id}/poster"
+
+    answer = await api.post(f"{poster}/moment", json={"time_s": 4.5}, headers=owner.headers)
+    assert answer.status == 200
+    tile = await _image((await answer.json())["poster_url"])
+    assert (tile.format, tile.size) == ("JPEG", (160, 90))  # the second cue's thumbnail
+
+    answer = await api.put(
+        poster, data=image_bytes(800, 450), headers={**owner.headers, "Content-Type": "image/png"}
+    )
+    assert answer.status == 200
+    stored = await _image((await answer.json())["poster_url"])
+    assert (stored.format, stored.size) == ("JPEG", (800, 450))
+
+    for data, status, slug in (
+        (png_bomb(), 422, "bad-image"),
+        (image_bytes()[:500], 422, "bad-image"),
+        (b"%PDF-1.7 not an image", 415, "not-an-image"),
+        (b"\x00" * (stack.settings.max_poster_bytes + 1), 413, "file-too-large"),
+    ):
+        answer = await api.put(poster, data=io.BytesIO(data), headers=owner.headers)
+        await expect_problem(answer, status, slug)
+    await expect_problem(
+        await api.post(f"{poster}/moment", json={"time_s": 99}, headers=owner.headers), 422
+    )

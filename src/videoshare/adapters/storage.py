@@ -5,6 +5,7 @@ upload   a presigned PUT that signs Content-Type and Content-Length, so S3 refus
          another type or size than the one declared
 parts    multipart uploads above the threshold: start, presigned UploadPart URLs (each signing
          its part's Content-Length), list, complete, abort
+small    small objects read or written whole: playlists read, captions and posters written
 """
 
 from __future__ import annotations
@@ -151,6 +152,10 @@ class MediaStorage:
 
     async def read_text(self, key: str, max_bytes: int) -> str | None:
         """A small text object (a playlist), or None when it does not exist."""
+        raw = await self.read(key, max_bytes)
+        return None if raw is None else raw.decode("utf-8", errors="replace")
+
+    async def read(self, key: str, max_bytes: int) -> bytes | None:
         try:
             answer = await self._s3.get_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
@@ -161,7 +166,13 @@ class MediaStorage:
             raw = await body.read()
         if len(raw) > max_bytes:
             raise ValueError(f"{key} is larger than {max_bytes} bytes")
-        return raw.decode("utf-8", errors="replace")
+        return raw
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+
+    async def delete(self, key: str) -> None:
+        await self._s3.delete_object(Bucket=self._bucket, Key=key)  # S3: absent is no error
 
     async def check(self) -> None:
         """Raise unless the bucket answers (for readiness)."""

@@ -174,6 +174,30 @@ class SourceNotAvailable(DomainError):
     """The original upload cannot be downloaded in the video's status."""
 
 
+class CaptionNotFound(NotFound):
+    """The video has no captions in that language."""
+
+
+class BadCaptions(RefusedInput):
+    """A captions file that is not WebVTT or SRT, or whose cues cannot be played."""
+
+
+class UnknownLanguage(RefusedInput):
+    """A language tag that is not BCP 47 or names no registered language."""
+
+
+class FileTooLarge(DomainError):
+    """A file sent to the API (captions, a poster) is larger than its setting allows."""
+
+
+class NotAnImage(RefusedInput):
+    """A poster that is not a JPEG, PNG or WebP image (told by its bytes, not its name)."""
+
+
+class BadImage(RefusedInput):
+    """An image that cannot be decoded safely: truncated, damaged, or too many pixels."""
+
+
 class NotReady(DomainError):
     """The video is not ready for what was asked (download, playback)."""
 

@@ -5,6 +5,9 @@ media/{video_id}/{rendition}.mp4  renditions
 media/{video_id}/poster.jpg       poster
 media/{video_id}/storyboard.jpg   storyboard sprite sheet (thumbnails in a grid)
 media/{video_id}/storyboard.vtt   WebVTT cues pointing into the sprite (`…jpg#xywh=x,y,w,h`)
+media/{video_id}/poster-{n}.jpg   a poster the owner chose (a new name each time: no cache or
+                                  CDN keeps serving the one before)
+media/{video_id}/captions/{language}.vtt   captions, one WebVTT file per BCP 47 language
 media/{video_id}/hls/master.m3u8  HLS master playlist; every other HLS file (one playlist per
                                   rendition, its segments) sits beside it under hls/, and
                                   relative URIs in a playlist resolve against that folder
@@ -55,6 +58,24 @@ def rendition_key(video_id: str, rendition: str) -> str:
 
 def poster_key(video_id: str) -> str:
     return f"{media_prefix(video_id)}poster.jpg"
+
+
+# What the owner sends through the ingress, beside the transcoder's outputs (so the ingress's
+# role may write these and nothing else of a video's media: infra/processes.py).
+CHOSEN_POSTER_STEM = "poster-"
+CAPTIONS_FOLDER = "captions/"
+
+
+def chosen_poster_key(video_id: str, name: str) -> str:
+    return f"{media_prefix(video_id)}{CHOSEN_POSTER_STEM}{name}.jpg"
+
+
+def is_chosen_poster(video_id: str, key: str) -> bool:
+    return key.startswith(f"{media_prefix(video_id)}{CHOSEN_POSTER_STEM}")
+
+
+def caption_key(video_id: str, language: str) -> str:
+    return f"{media_prefix(video_id)}{CAPTIONS_FOLDER}{language}.vtt"
 
 
 def storyboard_image_key(video_id: str) -> str:

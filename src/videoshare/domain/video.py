@@ -89,6 +89,16 @@ class Rendition(BaseModel):
     size_bytes: int = Field(default=0, ge=0)
 
 
+class Caption(BaseModel):
+    """One language's captions: a WebVTT file under the video's media folder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    language: str = Field(description="BCP 47 tag, canonical form (`en`, `pt-BR`)")
+    label: str = Field(description="what a player shows in its menu")
+    key: str = Field(description="S3 key of the WebVTT file")
+
+
 class Video(BaseModel):
     """The stored record of one video (more than the API shows: keys, version, upload facts)."""
 
@@ -135,6 +145,8 @@ class Video(BaseModel):
     hls_master_key: str | None = None
     storyboard_image_key: str | None = None
     storyboard_vtt_key: str | None = None
+    # Added by the owner once the video is ready, one per language, in the order added.
+    captions: list[Caption] = Field(default_factory=list)
     # Views counted so far (`adapters/views.py` adds them in batches; a save never writes it).
     views: int = Field(default=0, ge=0)
 
@@ -196,6 +208,30 @@ class Video(BaseModel):
         if self.status is not VideoStatus.AWAITING_UPLOAD:
             raise InvalidTransition(self.status, VideoStatus.AWAITING_UPLOAD)
         return self._changed(upload_expires_at=expires_at)
+
+    def with_caption(self, caption: Caption) -> Video:
+        """The captions with `caption` added, replacing the same language's (ready only: a
+        transcode that runs again owns the media folder until then)."""
+        self._check_ready()
+        kept = [c for c in self.captions if c.language != caption.language]
+        return self._changed(captions=[*kept, caption])
+
+    def without_caption(self, language: str) -> Video:
+        """The captions without `language`'s."""
+        self._check_ready()
+        return self._changed(captions=[c for c in self.captions if c.language != language])
+
+    def caption(self, language: str) -> Caption | None:
+        return next((c for c in self.captions if c.language == language), None)
+
+    def with_poster(self, key: str) -> Video:
+        """A poster chosen by the owner (ready only), at `key` under the video's folder."""
+        self._check_ready()
+        return self._changed(poster_key=key)
+
+    def _check_ready(self) -> None:
+        if self.status is not VideoStatus.READY:
+            raise InvalidTransition(self.status, VideoStatus.READY)
 
     def edit_changes(self, edit: VideoEdit) -> list[str]:
         """The names of the fields `edit` would change (empty: nothing to write)."""

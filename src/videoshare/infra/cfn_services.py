@@ -5,6 +5,8 @@ service sits behind the load balancer.
 
 from __future__ import annotations
 
+import re
+
 from videoshare.infra.cfn import (
     CAPACITY_ASSOCIATION,
     CAPACITY_PROVIDER,
@@ -168,8 +170,10 @@ def _policy(process: Process) -> Json:
     for access in process.objects:
         statements.append(
             {
-                # "ObjectsUploads", "ObjectsMedia": one statement per key prefix
-                "Sid": "Objects" + access.prefix.strip("/").capitalize(),
+                # "ObjectsUploads", "ObjectsMedia", "ObjectsMediaCaptions": one statement per
+                # key prefix (a Sid is letters and digits only)
+                "Sid": "Objects"
+                + "".join(w.capitalize() for w in re.split(r"[^A-Za-z0-9]+", access.prefix) if w),
                 "Effect": "Allow",
                 "Action": list(access.actions),
                 "Resource": sub(

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from videoshare.domain.keys import MEDIA_PREFIX, UPLOAD_PREFIX
+from videoshare.domain.keys import (
+    CAPTIONS_FOLDER,
+    CHOSEN_POSTER_STEM,
+    MEDIA_PREFIX,
+    UPLOAD_PREFIX,
+)
 from videoshare.infra.topology import (
     HOUSEKEEPING,
     IDEMPOTENCY_TABLE,
@@ -25,6 +30,12 @@ from videoshare.infra.topology import (
 from videoshare.settings import Settings
 
 INGRESS = "ingress"
+# The key patterns under media/ the ingress writes itself: captions and a chosen poster
+# (usecases/captions.py, usecases/posters.py). `*` in a resource ARN spans one video's id.
+OWNER_MEDIA = (
+    f"{MEDIA_PREFIX}*/{CAPTIONS_FOLDER}",
+    f"{MEDIA_PREFIX}*/{CHOSEN_POSTER_STEM}",
+)
 API_PORT = 8080
 # Each worker's side server (`/healthz`, `/readyz`, `/metrics`), and the ingress's internal
 # listener on AWS (`entrypoints/http/internal.py`): its port unless VIDEOSHARE_HEALTH_PORT says
@@ -126,7 +137,8 @@ def processes() -> tuple[Process, ...]:
             (VIDEOS_TABLE, NOTIFICATIONS_TABLE, SEARCH_TABLE, LIMITS_TABLE, WEBHOOKS_TABLE),
             bucket_actions=("s3:ListBucket",),
             # presigned PUT / UploadPart / GET are signed with the ingress's role: it writes
-            # uploads and only reads media (playlists, presigned downloads)
+            # uploads; of media it reads playlists and signs downloads, and writes and deletes
+            # only what the owner sends (OWNER_MEDIA), never the transcoder's outputs
             objects=(
                 ObjectAccess(
                     UPLOAD_PREFIX,
@@ -138,6 +150,10 @@ def processes() -> tuple[Process, ...]:
                     ),
                 ),
                 ObjectAccess(MEDIA_PREFIX, ("s3:GetObject",)),
+                *(
+                    ObjectAccess(owned, ("s3:PutObject", "s3:DeleteObject"))
+                    for owned in OWNER_MEDIA
+                ),
             ),
             user_pool_actions=(
                 "cognito-idp:DescribeUserPool",

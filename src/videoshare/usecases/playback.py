@@ -44,12 +44,14 @@ from videoshare.media.playlists import (
     rewrite_vtt,
     vtt_images,
 )
+from videoshare.media.subtitles import SubtitleTrack, subtitle_playlist_uri, with_subtitles
 from videoshare.settings import Settings
 from videoshare.usecases.ports import MediaStore, MediaUrlSigner, VideoStore
 from videoshare.usecases.videos import readable_video
 
 # Playlists and storyboards are small text files; anything larger is not one of ours.
 MAX_PLAYLIST_BYTES = 1024**2
+MASTER_PLAYLIST = "master.m3u8"
 
 
 class PlaybackPorts(Protocol):
@@ -109,6 +111,8 @@ async def hls_playlist(
     text = await ports.storage.read_text(prefix + path, MAX_PLAYLIST_BYTES)
     if text is None:
         raise MediaNotFound(f"This video's HLS stream has no playlist {path!r}.")
+    if path == MASTER_PLAYLIST:
+        text = with_captions(text, video)
     folder = posixpath.dirname(path)
     try:
         uris = list(dict.fromkeys(hls_uris(text)))
@@ -124,6 +128,17 @@ async def hls_playlist(
         return rewrite_hls(text, replacements)
     except DamagedPlaylist as exc:
         raise _damaged(video, exc) from None
+
+
+def with_captions(master: str, video: Video) -> str:
+    """The master playlist with the video's captions as `TYPE=SUBTITLES` renditions, each
+    linking the subtitle playlist the ingress makes (`usecases/captions.py`); the link is
+    relative, so it gets the token below like every other playlist."""
+    tracks = [
+        SubtitleTrack(c.language, c.label, subtitle_playlist_uri(c.language))
+        for c in video.captions
+    ]
+    return with_subtitles(master, tracks)
 
 
 async def storyboard(

@@ -109,8 +109,8 @@ class MultipartRefused(Exception):
 
 class MediaStore(Protocol):
     """The media bucket (`adapters.storage.MediaStorage`): presigned uploads, never the bytes,
-    except small text files (playlists) read whole. What people read goes through
-    `MediaUrlSigner`."""
+    except small files read or written whole (playlists; captions and posters the owner sends).
+    What people read goes through `MediaUrlSigner`."""
 
     async def presign_upload(
         self, key: str, content_type: str, size_bytes: int, ttl_s: int
@@ -141,6 +141,16 @@ class MediaStore(Protocol):
 
     async def read_text(self, key: str, max_bytes: int) -> str | None:
         """A small text object, or None when it does not exist."""
+
+    async def read(self, key: str, max_bytes: int) -> bytes | None:
+        """A small object's bytes, or None when it does not exist; `ValueError` when larger
+        than `max_bytes`."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Write a small object whole (replacing any at `key`)."""
+
+    async def delete(self, key: str) -> None:
+        """Remove the object; one that is not there is removed already."""
 
 
 class MediaUrlSigner(Protocol):

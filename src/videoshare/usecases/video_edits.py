@@ -12,6 +12,7 @@ private video, one not ready yet) and `OwnerOnly` where they could.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from videoshare.domain.errors import EditConflict, OwnerOnly, VideoConflict
@@ -62,6 +63,29 @@ async def edit_video(
             continue
         await ports.publisher.publish(
             video_updated(saved, changed, correlation_id=correlation_id, producer=PRODUCER)
+        )
+        return saved
+    raise EditConflict()
+
+
+async def change_video(
+    ports: EditPorts,
+    video_id: str,
+    user_id: str,
+    change: Callable[[Video], Video],
+    changed: str,
+    correlation_id: str,
+) -> Video:
+    """The owner's video with `change` applied to it as it is now (re-read on a conflict), and
+    `video.updated` naming the field `changed` (captions, the poster)."""
+    for _ in range(MAX_ATTEMPTS):
+        video = await owned_video(ports, video_id, user_id)
+        try:
+            saved = await ports.videos.save(change(video), expected=video)
+        except VideoConflict:
+            continue
+        await ports.publisher.publish(
+            video_updated(saved, [changed], correlation_id=correlation_id, producer=PRODUCER)
         )
         return saved
     raise EditConflict()

@@ -29,9 +29,11 @@ from videoshare.entrypoints.http.middleware.request_id import echo_request_id, r
 from videoshare.entrypoints.http.middleware.security_headers import install_security_headers
 from videoshare.entrypoints.http.routes import (
     auth,
+    captions,
     health,
     notifications,
     playback,
+    posters,
     uploads,
     video_edits,
     video_events,
@@ -70,6 +72,8 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
     app.add_routes(playback.routes)
+    app.add_routes(captions.routes)
+    app.add_routes(posters.routes)
     video_events.setup(app, settings)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)

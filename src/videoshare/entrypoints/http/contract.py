@@ -116,6 +116,8 @@ class Operation:
     responses: dict[int, Answer]
     auth: Auth = Auth.NONE
     body: type[BaseModel] | None = None
+    # A file sent as the body, as it is (captions, an image): the media types it may be.
+    file_body: tuple[str, ...] = ()
     query: type[BaseModel] | None = None
     tag: str = "videos"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -247,6 +249,45 @@ OPERATIONS: tuple[Operation, ...] = (
         auth=Auth.OPTIONAL, query=PlaybackQuery,
         responses={200: Text("text/vtt"), 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
                    502: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/hls/subtitles/{language}.m3u8",
+        "Get a subtitle playlist", auth=Auth.OPTIONAL, query=PlaybackQuery,
+        responses={200: Text("application/vnd.apple.mpegurl"), 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM, **_AUTH},
+    ),
+    # --- captions and posters ---
+    Operation(
+        "PUT", "/v1/videos/{video_id}/captions/{language}", "Add captions",
+        auth=Auth.REQUIRED, query=s.CaptionQuery,
+        file_body=("text/vtt", "application/x-subrip", "text/plain"),
+        responses={200: s.CaptionOut, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM,
+                   422: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/captions", "List captions", auth=Auth.OPTIONAL,
+        responses={200: s.CaptionListOut, 404: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "DELETE", "/v1/videos/{video_id}/captions/{language}", "Delete captions",
+        auth=Auth.REQUIRED,
+        responses={204: NO_CONTENT, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/captions/{language}.vtt", "Get captions",
+        auth=Auth.OPTIONAL, query=PlaybackQuery,
+        responses={200: Text("text/vtt"), 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "PUT", "/v1/videos/{video_id}/poster", "Upload a poster", auth=Auth.REQUIRED,
+        file_body=("image/jpeg", "image/png", "image/webp"),
+        responses={200: s.VideoOut, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM,
+                   415: PROBLEM, 422: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "POST", "/v1/videos/{video_id}/poster/moment", "Choose the poster from the storyboard",
+        auth=Auth.REQUIRED, body=s.PosterAtIn,
+        responses={200: s.VideoOut, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, **_AUTH, **_BODY},
     ),
     # --- notifications ---
     Operation(

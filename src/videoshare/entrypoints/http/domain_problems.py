@@ -16,20 +16,24 @@ from typing import Any
 
 from videoshare.domain.errors import (
     AlreadyConfirmed,
+    BadCaptions,
     BadConfirmationCode,
     BadCredentials,
     BadCursor,
+    BadImage,
     BadPlaybackToken,
     DamagedMedia,
     DomainError,
     EditConflict,
     EmailTaken,
     ExpiredToken,
+    FileTooLarge,
     IdentityError,
     IdentityThrottled,
     InvalidParts,
     InvalidRegistration,
     InvalidToken,
+    NotAnImage,
     NotAVideo,
     NotConfirmed,
     NotFound,
@@ -48,6 +52,7 @@ from videoshare.domain.errors import (
     SourceNotAvailable,
     StorageQuotaExceeded,
     TooManyRequests,
+    UnknownLanguage,
     UnsupportedChallenge,
     UploadFinished,
     UploadTooLarge,
@@ -75,6 +80,7 @@ _INVALID_TOKEN = challenge("invalid_token")
 PROBLEMS: dict[type[DomainError], Row] = {
     # --- videos, uploads, playback ---
     NotFound: Row(404, "not-found", "Not found"),
+    RefusedInput: Row(422, "validation", "The request is not valid"),
     OwnerOnly: Row(403, "owner-only", "Owner only"),
     NotAVideo: Row(415, "not-a-video", "Not a video"),
     UploadTooLarge: Row(413, "upload-too-large", "Upload too large"),
@@ -95,6 +101,12 @@ PROBLEMS: dict[type[DomainError], Row] = {
     BadPlaybackToken: Row(403, "bad-playback-token", "Playback link not valid"),
     DamagedMedia: Row(502, "damaged-media", "Stored media damaged"),
     WebhookUrlNotAllowed: Row(422, "webhook-url-not-allowed", "Webhook URL not allowed"),
+    # --- captions and posters ---
+    FileTooLarge: Row(413, "file-too-large", "File too large"),
+    BadCaptions: Row(422, "bad-captions", "Captions not usable"),
+    UnknownLanguage: Row(422, "unknown-language", "Unknown language"),
+    NotAnImage: Row(415, "not-an-image", "Not an image"),
+    BadImage: Row(422, "bad-image", "Image not usable"),
     BadCursor: Row(
         400,
         "bad-cursor",

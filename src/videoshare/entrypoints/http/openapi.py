@@ -140,6 +140,14 @@ def _operation(op: Operation, refs: dict[_Key, dict[str, Any]]) -> dict[str, Any
             "required": True,
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
+    if op.file_body:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in op.file_body
+            },
+        }
     return spec
 
 

@@ -226,6 +226,17 @@ def _absent(value: object) -> bool:
 _OPTIONAL = Field(default=None, exclude_if=_absent)
 
 
+class CaptionOut(_Out):
+    language: str = Field(description="BCP 47 tag, canonical form (`en`, `pt-BR`)")
+    label: str = Field(description="what a player shows in its captions menu")
+    url: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="The WebVTT file for a `<track>` (with a playback token), once the video "
+        "is ready; the HLS master lists the same captions as `TYPE=SUBTITLES` renditions.",
+    )
+
+
 class VideoOut(_Out):
     id: str
     owner_id: str
@@ -257,6 +268,7 @@ class VideoOut(_Out):
     poster_url: str | None = _OPTIONAL
     hls_url: str | None = _OPTIONAL
     storyboard_url: str | None = _OPTIONAL
+    captions: list[CaptionOut] = Field(default_factory=list)
     views: int = Field(
         default=0,
         description="views counted so far (once per viewer and hour; added within seconds)",
@@ -335,6 +347,40 @@ class DownloadQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     rendition: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+# --- captions and posters ---------------------------------------------------------------------
+def _no_quotes(value: str) -> str:
+    # it is written into the HLS master as a quoted string (`NAME="…"`)
+    if '"' in value:
+        raise ValueError("must not contain a double quote")
+    return value
+
+
+CaptionLabel = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_one_line),
+    AfterValidator(_no_quotes),
+]
+
+
+class CaptionQuery(BaseModel):
+    """`PUT …/captions/{language}`: the file is the body (WebVTT or SRT, UTF-8)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    label: CaptionLabel | None = Field(
+        default=None, description="what players show in their menu (default: the language tag)"
+    )
+
+
+class CaptionListOut(_Out):
+    items: list[CaptionOut]
+
+
+class PosterAtIn(_In):
+    time_s: float = Field(ge=0, description="the moment of the video, in seconds")
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -26,6 +26,17 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+async def read_file_body(request: web.Request, max_bytes: int) -> bytes:
+    """A file sent as the body (captions, an image), read up to one byte past `max_bytes`: the
+    use case refuses what is longer (413) without the rest ever being read."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes and (chunk := await request.content.read(64 * 1024)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 async def parse_body(request: web.Request, model: type[M]) -> M:
     """The request's JSON body as `model`; aiohttp's `client_max_size` caps its size."""
     if not _is_json(request.content_type):

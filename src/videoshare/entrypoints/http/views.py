@@ -11,6 +11,7 @@ from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.schemas import (
+    CaptionOut,
     MultipartUploadOut,
     PartUrlOut,
     RenditionOut,
@@ -35,6 +36,10 @@ class PlaybackLinks:
     def hls(self, video: Video) -> str:
         token = self.tokens.issue(video)
         return f"{self.base_url}/v1/videos/{video.id}/hls/master.m3u8?token={token}"
+
+    def captions(self, video: Video, language: str) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/captions/{language}.vtt?token={token}"
 
     def storyboard(self, video: Video) -> str:
         token = self.tokens.issue(video)
@@ -78,6 +83,7 @@ async def video_view(
             hls_url = playback.hls(video)
         if playback and video.storyboard_vtt_key:
             storyboard_url = playback.storyboard(video)
+    captions = [caption_view(video, c.language, c.label, playback) for c in video.captions]
     return VideoOut(
         id=video.id,
         owner_id=video.owner_id,
@@ -100,7 +106,18 @@ async def video_view(
         poster_url=poster_url,
         hls_url=hls_url,
         storyboard_url=storyboard_url,
+        captions=captions,
     )
+
+
+def caption_view(
+    video: Video, language: str, label: str, playback: PlaybackLinks | None
+) -> CaptionOut:
+    """One language's captions; its `<track>` URL once the video plays."""
+    url = None
+    if playback and video.status is VideoStatus.READY:
+        url = playback.captions(video, language)
+    return CaptionOut(language=language, label=label, url=url)
 
 
 async def request_video_view(request: web.Request, video: Video) -> VideoOut:

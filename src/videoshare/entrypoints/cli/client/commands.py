@@ -1,5 +1,5 @@
 """The client's subcommands: `register`, `confirm`, `login`, `logout`, `upload`,
-`videos list`, `videos download`.
+`videos list`, `videos download`, `captions add | list | remove`, `poster`.
 
 `add_client_commands` registers them on the `videoshare` parser; `run_client_command` runs one
 and is the one place where a `ClientFailure` becomes a line on stderr and an exit code.
@@ -19,6 +19,7 @@ import aiohttp
 
 from videoshare.entrypoints.cli.client import account as accounts
 from videoshare.entrypoints.cli.client import account_lifecycle as lifecycle
+from videoshare.entrypoints.cli.client import captions as media_edits
 from videoshare.entrypoints.cli.client.config import client_config
 from videoshare.entrypoints.cli.client.errors import ClientFailure
 from videoshare.entrypoints.cli.client.follow import follow_until_settled
@@ -29,7 +30,7 @@ from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 
 CLIENT_COMMANDS = frozenset(
     {"register", "confirm", "resend-code", "login", "logout", "password", "account", "upload",
-     "videos"}
+     "videos", "captions", "poster"}
 )  # fmt: skip
 VISIBILITIES = ("private", "unlisted", "public")
 
@@ -101,6 +102,25 @@ def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     download.add_argument("-o", "--output", type=Path, help="file or folder to write")
     download.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+    captions = sub.add_parser("captions", help="a ready video's captions (WebVTT or SRT)")
+    captions_sub = captions.add_subparsers(dest="captions_command", required=True, metavar="ACTION")
+    add = captions_sub.add_parser("add", parents=[api, who], help="add (or replace) a language")
+    add.add_argument("id")
+    add.add_argument("language", help="a BCP 47 tag, e.g. en, fr, pt-BR")
+    add.add_argument("file", type=Path, help="a WebVTT (.vtt) or SRT (.srt) file")
+    add.add_argument("--label", help="the name players show (default: the language)")
+    listed = captions_sub.add_parser("list", parents=[api, who], help="list a video's captions")
+    listed.add_argument("id")
+    remove = captions_sub.add_parser("remove", parents=[api, who], help="remove a language")
+    remove.add_argument("id")
+    remove.add_argument("language")
+
+    poster = sub.add_parser("poster", parents=[api, who], help="choose a ready video's poster")
+    poster.add_argument("id")
+    source = poster.add_mutually_exclusive_group(required=True)
+    source.add_argument("--image", type=Path, help="a JPEG, PNG or WebP file")
+    source.add_argument("--at", type=float, metavar="SECONDS", help="the storyboard's moment")
+
 
 def _parallel(text: str) -> int:
     value = int(text)
@@ -161,6 +181,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await _logout(session)
         if args.command == "upload":
             return await _upload(session, args)
+        if args.command in ("captions", "poster"):
+            return await _media_edit(session, args)
         if args.videos_command == "list":
             listing = await list_videos(session, args.scope, max(1, args.limit))
             if args.json:
@@ -218,6 +240,26 @@ def _ready_line(video: dict[str, Any]) -> str:
     if video.get("hls_url"):
         line += f"; stream {video['hls_url']}"
     return f"{line}; download with `videoshare videos download {video.get('id')}`"
+
+
+async def _media_edit(session: ApiSession, args: argparse.Namespace) -> int:
+    if args.command == "poster":
+        video = await media_edits.set_poster(session, args.id, args.image, args.at)
+        print(video.get("poster_url", ""))
+        return 0
+    if args.captions_command == "add":
+        caption = await media_edits.add_captions(
+            session, args.id, args.language, args.file, args.label
+        )
+        _say(f"captions added: {caption.get('label')} ({caption.get('language')})")
+        return 0
+    if args.captions_command == "remove":
+        await media_edits.remove_captions(session, args.id, args.language)
+        _say(f"captions removed: {args.language}")
+        return 0
+    for caption in await media_edits.list_captions(session, args.id):
+        print(f"{caption.get('language')}\t{caption.get('label')}")
+    return 0
 
 
 async def _account_command(session: ApiSession, args: argparse.Namespace) -> int:

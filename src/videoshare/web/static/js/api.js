@@ -143,10 +143,12 @@ export async function accessToken() {
   return session ? session.access_token : null;
 }
 
-/** A JSON call: the parsed body, null for an empty answer; failures as ApiError sentences. */
-export async function call(method, path, { body, auth = true, query, retried = false } = {}) {
+/** A JSON call: the parsed body, null for an empty answer; failures as ApiError sentences.
+ * `file` (a File or Blob) is sent as the body as it is, with its own type (captions, a poster). */
+export async function call(method, path, { body, file, auth = true, query, retried = false } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (file !== undefined) headers["Content-Type"] = file.type || "application/octet-stream";
   const token = auth ? await accessToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -154,7 +156,7 @@ export async function call(method, path, { body, auth = true, query, retried = f
     response = await fetch(withQuery(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: file !== undefined ? file : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "The server could not be reached; check your connection and try again.");
@@ -162,7 +164,7 @@ export async function call(method, path, { body, auth = true, query, retried = f
   if (response.status === 401 && token && !retried) {
     // Several calls refused at once: the first refreshes, the others only try again.
     if (!session || session.access_token === token) await refresh();
-    return call(method, path, { body, auth, query, retried: true });
+    return call(method, path, { body, file, auth, query, retried: true });
   }
   if (!response.ok) throw await problemOf(response);
   const text = await response.text();

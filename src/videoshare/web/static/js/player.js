@@ -44,8 +44,9 @@ export function Player({ video, onStart }) {
             playMp4("");
             return;
           }
-          // No worker: a blob: worker would need a CSP exception.
-          hls = new Hls({ enableWorker: false });
+          // No worker: a blob: worker would need a CSP exception. Captions are the <track>s
+          // below for every engine, so hls.js does not add the master's subtitles again.
+          hls = new Hls({ enableWorker: false, enableWebVTT: false });
           hls.on(Hls.Events.ERROR, (_event, data) => {
             if (data.fatal) {
               hls.destroy();
@@ -91,7 +92,11 @@ export function Player({ video, onStart }) {
         started.current = true;
         if (onStart) onStart();
       }}
-      aria-label=${`Video: ${video.title}`} data-engine=${engine}></video>
+      aria-label=${`Video: ${video.title}`} data-engine=${engine}>
+      ${(video.captions || []).filter((c) => c.url).map(
+        (c) => html`<track kind="subtitles" src=${c.url} srclang=${c.language} label=${c.label} />`,
+      )}
+    </video>
     ${(options.length > 1 || video.hls_url) &&
     html`<p class="quality">
       <label for="rendition">Quality</label>

@@ -1,8 +1,9 @@
-// Edit a video's title, description, tags and visibility.
+// Edit a video's title, description, tags and visibility; its captions and poster once ready.
 import { call, sentence } from "../api.js";
 import { html, useEffect, useState } from "../html.js";
 import { navigate } from "../router.js";
 import { ErrorLine, Field, Link, tagsFrom } from "../ui.js";
+import { CaptionsEditor, PosterChooser } from "./edit_media.js";
 import { detailsErrors, focusFirstError } from "../validate.js";
 
 export function EditScreen({ id }) {
@@ -10,18 +11,27 @@ export function EditScreen({ id }) {
   const [errors, setErrors] = useState({});
   const [failure, setFailure] = useState("");
   const [busy, setBusy] = useState(false);
+  const [video, setVideo] = useState(null);
+
+  const reload = () =>
+    call("GET", `/v1/videos/${id}`)
+      .then((fresh) => {
+        setVideo(fresh);
+        return fresh;
+      })
+      .catch((error) => setFailure(sentence(error)));
 
   useEffect(() => {
-    call("GET", `/v1/videos/${id}`)
-      .then((video) =>
+    reload().then(
+      (fresh) =>
+        fresh &&
         setForm({
-          title: video.title,
-          description: video.description || "",
-          tagText: video.tags.join(", "),
-          visibility: video.visibility,
+          title: fresh.title,
+          description: fresh.description || "",
+          tagText: fresh.tags.join(", "),
+          visibility: fresh.visibility,
         }),
-      )
-      .catch((error) => setFailure(sentence(error)));
+    );
   }, [id]);
 
   const set = (name) => (event) => setForm({ ...form, [name]: event.currentTarget.value });
@@ -87,5 +97,8 @@ export function EditScreen({ id }) {
         <${Link} href=${`/videos/${id}`}>Cancel</${Link}>
       </div>
     </form>
+    ${video?.status === "ready" &&
+    html`<${CaptionsEditor} video=${video} onChange=${reload} />
+      <${PosterChooser} video=${video} onChange=${reload} />`}
   </section>`;
 }
