@@ -33,6 +33,9 @@ $(BIN)/uv:
 
 # make runs the command itself (no shell), passes SIGTERM on to it but not SIGINT; the runner
 # watches its make, so signalling make alone stops everything too (local/parent_make.py).
+# `make run SCALE=transcoder=2,notifier=2` starts several processes of a worker (local/scale.py).
+# Exported, not prefixed to the command: the command must stay shell-free (see above).
+run: export VIDEOSHARE_SCALE := $(or $(SCALE),$(VIDEOSHARE_SCALE))
 run: setup
 	$(BIN)/videoshare run
 

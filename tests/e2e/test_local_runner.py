@@ -1,7 +1,7 @@
-"""`make run` (`videoshare run`) as a developer uses it: everything starts, the URLs are
-printed, Ctrl-C stops every process, even mid-transcode, and the job's message is back on its
-queue (visible, its claim released) for the next start; a taken port is one line, not a
-traceback."""
+"""`make run` (`videoshare run`) as a developer uses it: everything starts (two transcoders,
+as `SCALE=transcoder=2` asks), the URLs are printed, Ctrl-C stops every process, even
+mid-transcode, and the job's message is back on its queue (visible, its claim released) for
+the next start; a taken port, or a clumsy SCALE, is one line, not a traceback."""
 
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
         aws_secret_access_key="testing",
     )
     env = runner_env(free_port(), api_port)
-    env.update(VIDEOSHARE_STACK=stack.stack, VIDEOSHARE_EMULATOR_URL=emulator.endpoint)
+    env.update(
+        VIDEOSHARE_STACK=stack.stack,
+        VIDEOSHARE_EMULATOR_URL=emulator.endpoint,
+        VIDEOSHARE_SCALE="transcoder=2",
+    )
     clip = await asyncio.to_thread(
         make_clip, tmp_path / "long.mp4", seconds=40, width=426, height=240
     )
@@ -88,7 +92,12 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
             what="the transcoder running ffmpeg",
         )
         children = psutil.Process(runner.pid).children(recursive=True)
-        assert len(children) >= 7  # the ingress, six workers and their ffmpeg
+        assert len(children) >= 8  # the ingress, six workers (one twice) and an ffmpeg
+        transcoders = [p for p in children if p.cmdline()[-2:] == ["worker", "transcoder"]]
+        assert len(transcoders) == 2, [p.cmdline() for p in children]
+        text = said()
+        assert "transcoder-1 | " in text, text
+        assert "transcoder-2 | " in text, text
 
         runner.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(runner.wait(), STOP_DEADLINE_S)
@@ -162,6 +171,25 @@ def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert f"port {api_port}" in lines[0]
     assert "already taken" in lines[0]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_clumsy_scale_is_one_line_before_anything_starts(tmp_path: Path) -> None:
+    env = runner_env(free_port(), free_port())
+    env["VIDEOSHARE_SCALE"] = "transcoder=0"
+    result = subprocess.run(
+        [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "videoshare: SCALE: transcoder=0 must be a whole number from 1 to 16"
+    ]
+    assert not (tmp_path / ".run").exists()  # nothing started
 
 
 def _kill_tree(runner: subprocess.Popen[bytes]) -> None:

@@ -13,6 +13,10 @@ It supervises as an orchestrator would: a child that dies is restarted after a b
 (1 s, doubling to 30 s; back to 1 s once a child has stayed up a minute), its death and restart
 said in the shared output. The emulator dying is not survivable (its state was in memory):
 one line, and everything stops. Each worker's health server gets a free port, printed at start.
+
+`make run SCALE=transcoder=2` (`VIDEOSHARE_SCALE`, `scale.py`) starts several processes of a
+worker, as an ECS service runs several tasks: `transcoder-1`, `transcoder-2`, each with its own
+health port, supervised and stopped like every other child.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from videoshare.infra.processes import INGRESS, processes
 from videoshare.infra.provision import provision
 from videoshare.local.emulator import DEFAULT_PORT, LOCAL_CREDENTIALS, Emulator, start_emulator
 from videoshare.local.parent_make import make_parent, stop_with_make
+from videoshare.local.scale import SCALE_ENV, ScaleError, copy_names, parse_scale
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 from videoshare.tcp_ports import ensure_port_free, free_port
@@ -71,6 +76,13 @@ def run_stack() -> int:
         "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
         **LOCAL_CREDENTIALS,
     }
+    try:
+        scale = parse_scale(
+            os.environ.get(SCALE_ENV, ""), [p.name for p in processes() if p.is_worker]
+        )
+    except ScaleError as exc:
+        print(f"videoshare: {exc}", file=sys.stderr)
+        return 2
     os.environ.update(env_overrides)
     settings = Settings()
     # Fail fast, in one line, before anything starts.
@@ -83,14 +95,14 @@ def run_stack() -> int:
     configure_logging("runner", fmt="console", out=_RunnerLines())
     if external:
         try:
-            return asyncio.run(_run(settings, None, endpoint))
+            return asyncio.run(_run(settings, None, endpoint, scale))
         except KeyboardInterrupt:
             return 130
         finally:
             _say("runner", "37", f"left the AWS emulator at {endpoint} running; bye")
     emulator = start_emulator(port=emulator_port, log_path=RUN_DIR / "emulator.log")
     try:
-        return asyncio.run(_run(settings, emulator, endpoint))
+        return asyncio.run(_run(settings, emulator, endpoint, scale))
     except KeyboardInterrupt:
         return 130
     finally:
@@ -98,25 +110,26 @@ def run_stack() -> int:
         _say("runner", "37", "stopped the AWS emulator; bye")
 
 
-async def _run(settings: Settings, emulator: Emulator | None, endpoint: str) -> int:
+async def _run(
+    settings: Settings, emulator: Emulator | None, endpoint: str, scale: dict[str, int]
+) -> int:
     where = f" (log: {RUN_DIR / 'emulator.log'})" if emulator else ", already running"
     _say("runner", "37", f"AWS emulator on {endpoint}{where}")
     async with open_clients(settings) as aws:
         resources = await provision(aws, settings)
     _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
-    # Each process as deployed (`infra/processes.py`, the ingress first), by its command.
+    # Each process as deployed (`infra/processes.py`, the ingress first), by its command, as
+    # many copies of a worker as SCALE says; the copies of one worker share its color.
     exe = [sys.executable, "-m", "videoshare.entrypoints.cli.main"]
-    children = [
-        Child(
-            process.name,
-            [*exe, *process.command],
-            COLORS[i % len(COLORS)],
-            env={"VIDEOSHARE_HEALTH_PORT": str(free_port(settings.health_host))}
-            if process.is_worker
-            else {},
-        )
-        for i, process in enumerate(processes())
-    ]
+    children: list[Child] = []
+    ports: set[int] = set()
+    for i, process in enumerate(processes()):
+        for name in copy_names(process.name, scale.get(process.name, 1)):
+            own: dict[str, str] = {}
+            if process.is_worker:
+                port = _another_free_port(settings.health_host, ports)
+                own = {"VIDEOSHARE_HEALTH_PORT": str(port)}
+            children.append(Child(name, [*exe, *process.command], COLORS[i % len(COLORS)], env=own))
     assert children[0].name == INGRESS
     env = {
         **os.environ,
@@ -173,6 +186,15 @@ async def _run(settings: Settings, emulator: Emulator | None, endpoint: str) -> 
     if make_watch:
         await make_watch
     return code
+
+
+def _another_free_port(host: str, taken: set[int]) -> int:
+    """A free port not handed out already: the copies of one worker must not share one (the
+    kernel may hand the same free port out twice, as nothing holds it between the calls)."""
+    while (port := free_port(host)) in taken:
+        pass
+    taken.add(port)
+    return port
 
 
 async def _until_stopped_or_dead(stop: asyncio.Event, emulator: Emulator | None) -> bool:
