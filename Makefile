@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lock run test test-fast test-burst lint fmt events workers openapi infra bench clean vendor chromium
+.PHONY: setup lock run test test-fast test-burst lint fmt events workers openapi infra bench load clean vendor chromium
 
 setup: $(STAMP)
 
@@ -101,6 +101,15 @@ infra: setup
 # `make bench ONLY=transcode` runs one.
 bench: setup
 	$(BIN)/python -m bench $(ONLY)
+
+# The load test (bench/load/): locust, headless, against a `make run` it starts (or the one at
+# VIDEOSHARE_API_URL) for LOAD_DURATION with LOAD_USERS people; writes bench/results/load.md.
+LOAD_DURATION ?= 10m
+LOAD_USERS ?= 20
+load: export LOAD_DURATION := $(LOAD_DURATION)
+load: export LOAD_USERS := $(LOAD_USERS)
+load: setup
+	$(BIN)/python -m bench.load.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .grimp_cache
