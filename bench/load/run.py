@@ -30,9 +30,8 @@ from typing import Any
 
 import aiohttp
 import psutil
+from tests.resilience.conftest import dead_letter_depths
 
-from videoshare.aws import open_clients
-from videoshare.infra.resources import resolve
 from videoshare.local.emulator import LOCAL_CREDENTIALS
 from videoshare.settings import Settings
 from videoshare.tcp_ports import free_port
@@ -90,7 +89,7 @@ def main() -> int:
             else []
         )
         outcome = asyncio.run(_outcome(base, entries))
-        dlqs = asyncio.run(_dead_letters(settings))
+        dlqs = dict(sorted(asyncio.run(dead_letter_depths(settings)).items()))
     finally:
         if runner is not None:
             _stop(runner)
@@ -200,22 +199,6 @@ async def _outcome(base: str, entries: list[dict[str, str]]) -> Outcome:
                 outcome.rejected_without_reason.append(entry["id"])
     outcome.drained_s = time.monotonic() - began
     return outcome
-
-
-async def _dead_letters(settings: Settings) -> dict[str, int]:
-    async with open_clients(settings) as aws:
-        resources = await resolve(aws, settings)
-        depths = {}
-        for worker, url in sorted(resources.dlq_urls.items()):
-            attrs = await aws.sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                ],
-            )
-            depths[worker] = sum(int(v) for v in attrs["Attributes"].values())
-    return depths
 
 
 class _CpuSampler:
