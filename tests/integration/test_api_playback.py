@@ -20,12 +20,15 @@ from tests.integration.api_support import (
     make_ready,
     sign_up,
 )
+from tests.integration.worker_support import deliver, start_worker
 from tests.media import make_clip
-from tests.support import rewrite
+from tests.support import eventually, rewrite
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain import keys
+from videoshare.domain.events import VideoUploaded, VideoUploadedData
 from videoshare.domain.playback_tokens import PlaybackTokens
-from videoshare.infra.topology import VIDEOS_TABLE
+from videoshare.entrypoints.workers import transcoder
+from videoshare.infra.topology import TRANSCODER, VIDEOS_TABLE
 from videoshare.media.transcode import ffmpeg_executable
 
 pytestmark = pytest.mark.integration
@@ -238,16 +241,18 @@ async def _run(*argv: str) -> tuple[int, str]:
 async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     api: Client, stack: Stack, tmp_path: Path
 ) -> None:
-    """A real HLS stream (written by ffmpeg, as the transcoder does) played by ffmpeg's own
-    HLS demuxer from `hls_url` alone: master → variant (token carried) → presigned segments."""
+    """A real CMAF HLS stream (written by ffmpeg, as the transcoder does) played by ffmpeg's own
+    HLS demuxer from `hls_url` alone: master → variant (token carried) → presigned init
+    segment (`EXT-X-MAP`) and segments."""
     clip = make_clip(tmp_path / "clip.mp4", seconds=3, width=320, height=240)
     out = tmp_path / "hls"
     out.mkdir()
     code, log = await _run(
         ffmpeg_executable(),
         *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(clip), "-c", "copy"),
-        *("-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod"),
-        *("-hls_segment_filename", str(out / "240p_%03d.ts"), "-master_pl_name", "master.m3u8"),
+        *("-f", "hls", "-hls_time", "1", "-hls_playlist_type", "event"),
+        *("-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "240p_init.mp4"),
+        *("-hls_segment_filename", str(out / "240p_%03d.m4s"), "-master_pl_name", "master.m3u8"),
         str(out / "240p.m3u8"),
     )
     assert code == 0, log
@@ -270,3 +275,74 @@ async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     assert code == 0, log
     frames = [line for line in log.splitlines() if line and not line.startswith("#")]
     assert len(frames) >= 70  # 3 s at 25 fps, give or take the segment edges
+
+
+async def test_a_processing_video_plays_as_soon_as_its_first_segments_are_stored(
+    api: Client, stack: Stack, tmp_path: Path
+) -> None:
+    """The real transcoder on a clip long enough to be caught half-way: the Video turns
+    `playable` with an `hls_url` while it is still processing, and through that URL alone the
+    master, a variant (an EVENT playlist without its end yet) and its first segment play.
+    No metadata-indexer runs here, so the video stays `processing` whatever the timing; the
+    variant's missing #EXT-X-ENDLIST shows it was fetched before the transcode ended."""
+    owner = await sign_up(api)
+    video_id: str = (await create_video(api, owner))["video"]["id"]
+    clip = make_clip(tmp_path / "long.mp4", seconds=30, width=320, height=240).read_bytes()
+    repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
+    video = await repo.get(video_id)
+    assert video is not None
+    await _put(stack, video.source_key, clip)
+    video = await rewrite(repo, video, declared_size_bytes=len(clip))
+    video = await repo.save(video.uploaded(), expected=video)
+    worker = start_worker(
+        TRANSCODER, transcoder.definition, stack.settings, stack.aws, stack.resources
+    )
+    await deliver(
+        worker,
+        VideoUploaded(
+            correlation_id="req-playable",
+            producer="upload-finalizer",
+            data=VideoUploadedData(
+                video_id=video_id,
+                owner_id=video.owner_id,
+                source_key=video.source_key,
+                size_bytes=len(clip),
+                content_type=video.content_type,
+            ),
+        ),
+    )
+    transcoding = asyncio.create_task(worker.drain())
+    try:
+        seen: dict[str, Any] = {}
+
+        async def playable() -> bool:
+            answer = await api.get(f"/v1/videos/{video_id}", headers=owner.headers)
+            seen.update(await answer.json())
+            return bool(seen["playable"])
+
+        await eventually(playable, timeout_s=60, what="the video playable")
+        assert seen["status"] == "processing"
+        hls_url = URL(seen["hls_url"])
+        status, _, master = await _fetch(str(hls_url))
+        assert status == 200
+        [variant] = [line for line in master.splitlines() if line and not line.startswith("#")]
+        status, _, media = await _fetch(str(hls_url.join(URL(variant))))
+        assert status == 200
+        assert "#EXT-X-PLAYLIST-TYPE:EVENT" in media
+        assert "#EXT-X-ENDLIST" not in media  # fetched while the transcode still ran
+        init = media.split('#EXT-X-MAP:URI="', 1)[1].split('"', 1)[0]
+        first = next(line for line in media.splitlines() if line and not line.startswith("#"))
+        async with aiohttp.ClientSession() as http:
+            for url in (init, first):  # presigned: a player needs nothing else
+                async with http.get(url) as answer:
+                    assert answer.status == 200
+                    assert len(await answer.read()) > 0
+        still = await repo.get(video_id)
+        assert still is not None
+        assert still.status.value == "processing"
+    finally:
+        await transcoding
+    status, _, done = await _fetch(str(hls_url.join(URL(variant))))
+    assert status == 200
+    assert "#EXT-X-ENDLIST" in done  # ended once the transcode did
+    assert done.count("#EXTINF") > media.count("#EXTINF")

@@ -1,9 +1,12 @@
 """Playback through the ingress: a video's HLS playlists and storyboard, rewritten to be played.
 
-Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`):
-other playlists stay relative links carrying the playback token, segments and the sprite become
-presigned URLs. This works the same on the emulator and on AWS, and for private and unlisted
-videos, because every URL is either signed or carries the token.
+Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`,
+which takes the function that makes each URL): other playlists stay relative links carrying the
+playback token, segments, init segments and the sprite become presigned URLs. This works the
+same on the emulator and on AWS, and for private and unlisted videos, because every URL is
+either signed or carries the token. A video is playable while it is still processing, once the
+first segments of every rendition are stored (`Video.playable`): its media playlists are then
+EVENT playlists that grow, and end (`#EXT-X-ENDLIST`) when the transcode does.
 
 Who may: a valid playback token for the video (from the Video's `hls_url`/`storyboard_url`), or
 without a token whoever may read the video (its owner, anyone for a ready public video).
@@ -34,7 +37,7 @@ from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.playlists import (
     DamagedPlaylist,
-    hls_uris,
+    hls_paths,
     is_playlist,
     resolve,
     rewrite_hls,
@@ -65,7 +68,21 @@ def playback_tokens(settings: Settings) -> PlaybackTokens:
 async def playable_video(
     ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
 ) -> tuple[Video, str]:
-    """The ready video, and the token to carry into its links (a fresh one without `token`)."""
+    """The playable video (ready, or processing with its first segments stored), and the token
+    to carry into its links (a fresh one without `token`)."""
+    video, token = await video_for_playback(ports, video_id, token, user_id)
+    if video.status is not VideoStatus.READY and not video.playable:
+        raise NotReady(
+            f"The video is {video.status}; it can be played once its first segments are stored."
+        )
+    return video, token
+
+
+async def video_for_playback(
+    ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
+) -> tuple[Video, str]:
+    """The video a playback token (or else the caller) may read, whatever its status but
+    deleted, and the token to carry into its links (a fresh one without `token`)."""
     tokens = playback_tokens(ports.settings)
     if token is not None:
         if not tokens.valid(video_id, token):
@@ -76,8 +93,6 @@ async def playable_video(
     else:
         video = await readable_video(ports, video_id, user_id)
         token = tokens.issue(video.id)
-    if video.status is not VideoStatus.READY:
-        raise NotReady(f"The video is {video.status}; it can be played once it is ready.")
     return video, token
 
 
@@ -94,17 +109,22 @@ async def hls_playlist(
     if text is None:
         raise MediaNotFound(f"This video's HLS stream has no playlist {path!r}.")
     folder = posixpath.dirname(path)
-    replacements: dict[str, str] = {}
     try:
-        for uri in dict.fromkeys(hls_uris(text)):
-            target = resolve(folder, uri)
-            if is_playlist(target):
-                replacements[uri] = f"{uri}?token={quote(token)}"
-            else:
-                replacements[uri] = await ports.storage.presign_media(
-                    prefix + target, ports.settings.playback_token_ttl_s
-                )
-        return rewrite_hls(text, replacements)
+        media = [p for p in hls_paths(text, folder) if not is_playlist(p)]
+        signed = await asyncio.gather(
+            *(
+                ports.storage.presign_media(prefix + p, ports.settings.playback_token_ttl_s)
+                for p in media
+            )
+        )
+        urls = dict(zip(media, signed, strict=True))
+
+        def url_for(target: str) -> str:
+            if is_playlist(target):  # back through this route, relative, with the token
+                return f"{posixpath.relpath(target, folder or '.')}?token={quote(token)}"
+            return urls[target]
+
+        return rewrite_hls(text, folder, url_for)
     except DamagedPlaylist as exc:
         raise _damaged(video, exc) from None
 

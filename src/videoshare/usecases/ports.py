@@ -130,6 +130,13 @@ class MediaStore(Protocol):
     async def read_text(self, key: str, max_bytes: int) -> str | None:
         """A small text object, or None when it does not exist."""
 
+    async def object_sizes(self, prefix: str) -> dict[str, int]:
+        """Every key under `prefix` and its object's size."""
+
+    def read_range(self, key: str, start: int, stop: int) -> AsyncIterator[bytes]:
+        """Bytes `start` to `stop` (exclusive) of the object at `key`, in chunks as they come
+        (a rendition streamed through the ingress); `ObjectMissing` when it is not there."""
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:

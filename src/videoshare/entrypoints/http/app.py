@@ -30,6 +30,7 @@ from videoshare.entrypoints.http.routes import (
     health,
     notifications,
     playback,
+    renditions,
     uploads,
     video_edits,
     video_events,
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(video_edits.routes)
     app.add_routes(uploads.routes)
     app.add_routes(playback.routes)
+    app.add_routes(renditions.routes)
     video_events.setup(app)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)

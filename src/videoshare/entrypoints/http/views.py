@@ -36,6 +36,11 @@ class PlaybackLinks:
         token = self.tokens.issue(video_id)
         return f"{self.base_url}/v1/videos/{video_id}/hls/master.m3u8?token={token}"
 
+    def rendition(self, video_id: str, name: str) -> str:
+        """The rendition as one MP4 file (`routes/renditions.py`)."""
+        token = self.tokens.issue(video_id)
+        return f"{self.base_url}/v1/videos/{video_id}/renditions/{name}.mp4?token={token}"
+
     def storyboard(self, video_id: str) -> str:
         token = self.tokens.issue(video_id)
         return f"{self.base_url}/v1/videos/{video_id}/storyboard.vtt?token={token}"
@@ -51,17 +56,20 @@ def playback_links(request: web.Request) -> PlaybackLinks:
 async def video_view(
     video: Video, storage: MediaStore, ttl_s: int, playback: PlaybackLinks | None = None
 ) -> VideoOut:
-    """`video` as API.md shows it; media URLs only once it is ready.
+    """`video` as API.md shows it; media URLs only once it is ready, but `hls_url` as soon as
+    it is `playable` (while processing, once its first segments are stored).
 
     `size_bytes` is the measured size of the upload once known, the declared one before.
-    `hls_url` and `storyboard_url` need `playback` (the links depend on the request's origin).
+    `hls_url`, `storyboard_url` and the renditions' URLs need `playback` (the links depend on
+    the request's origin); each rendition's `url` is its MP4 file, streamed by the ingress.
     """
     ready = video.status is VideoStatus.READY
     renditions = []
-    poster_url = hls_url = storyboard_url = None
-    if ready:
+    poster_url = storyboard_url = None
+    hls_url = playback.hls(video.id) if playback and video.playable else None
+    if ready and playback:
         for rendition in video.renditions:
-            url = await storage.presign_media(rendition.key, ttl_s)
+            url = playback.rendition(video.id, rendition.name)
             renditions.append(
                 RenditionOut(
                     name=rendition.name,
@@ -71,10 +79,9 @@ async def video_view(
                     url=url,
                 )
             )
+    if ready:
         if video.poster_key:
             poster_url = await storage.presign_media(video.poster_key, ttl_s)
-        if playback and video.hls_master_key:
-            hls_url = playback.hls(video.id)
         if playback and video.storyboard_vtt_key:
             storyboard_url = playback.storyboard(video.id)
     return VideoOut(
@@ -88,6 +95,7 @@ async def video_view(
         status=video.status,
         status_reason=video.status_reason,
         progress=video.progress,
+        playable=video.playable,
         created_at=video.created_at,
         updated_at=video.updated_at,
         duration_s=video.duration_s,

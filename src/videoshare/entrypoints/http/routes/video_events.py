@@ -4,11 +4,13 @@ Each ingress process watches the record itself (a consistent read every
 `events_poll_interval_s`), so a stream works whichever process the client reached and whichever
 wrote the change; there is no in-process pub/sub to keep in step.
 
-    event: status            the first event, and each change of status (or of its reason)
+    event: status            the first event, and each change of status (or of its reason, or
+                             of `playable`: the video can be watched while still processing)
     event: progress          a change of progress only
     id: <record version>     grows with every write of the record
-    data: {"status": "processing", "progress": 40.0, "status_reason": null}
-                             (progress in percent, 0 to 100: the Video answer's own number)
+    data: {"status": "processing", "progress": 40.0, "status_reason": null, "playable": true}
+                             (progress in percent, 0 to 100: the Video answer's own number;
+                             `playable` as the Video's: fetch it then for its `hls_url`)
 
 The stream ends after a terminal status (`ready`, `rejected`, `failed`, `deleted`), after
 `events_max_lifetime_s` (an EventSource reconnects by itself and gets the current state
@@ -64,6 +66,7 @@ class StreamState:
     status: VideoStatus
     progress: float | None
     status_reason: str | None
+    playable: bool = False
 
     def data(self) -> str:
         return json.dumps(
@@ -71,6 +74,7 @@ class StreamState:
                 "status": self.status.value,
                 "progress": self.progress,
                 "status_reason": self.status_reason,
+                "playable": self.playable,
             }
         )
 
@@ -79,7 +83,7 @@ def state_of(video: Video | None) -> StreamState:
     """The reported state; a video that is gone reads as `deleted`."""
     if video is None or video.status is VideoStatus.DELETED:
         return StreamState(VideoStatus.DELETED, None, None)
-    return StreamState(video.status, video.progress, video.status_reason)
+    return StreamState(video.status, video.progress, video.status_reason, video.playable)
 
 
 def event_name(previous: StreamState | None, current: StreamState) -> str | None:
@@ -88,6 +92,7 @@ def event_name(previous: StreamState | None, current: StreamState) -> str | None
         previous is None
         or previous.status is not current.status
         or previous.status_reason != current.status_reason
+        or previous.playable != current.playable
     ):
         return "status"
     if previous.progress != current.progress:
