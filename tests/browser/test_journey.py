@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import new_page, shoot
 from tests.browser.pages import (
@@ -18,6 +18,7 @@ from tests.browser.pages import (
     log_in,
     log_out,
     new_email,
+    play_until_past,
     record_progress_values,
     register,
 )
@@ -183,15 +184,3 @@ async def test_register_upload_watch_download_edit_delete(
         assert not errors.seen, errors.seen
     finally:
         await context.close()
-
-
-async def play_until_past(page: Page, seconds: float) -> None:
-    """Once the player has data, play (muted, so no autoplay rule stops it) until
-    `currentTime` has passed `seconds`."""
-    await page.wait_for_function(
-        "() => document.querySelector('video').readyState >= 2", timeout=30_000
-    )
-    await page.locator("video").evaluate("v => { v.muted = true; return v.play(); }")
-    await page.wait_for_function(
-        f"() => document.querySelector('video').currentTime > {seconds}", timeout=30_000
-    )

@@ -1,5 +1,7 @@
 // The player: HLS natively where the browser has it, through hls.js (loaded on demand) where it
-// has Media Source Extensions instead, else MP4; a rendition can be chosen by hand.
+// has Media Source Extensions instead, else MP4; a rendition can be chosen by hand. A video
+// still processing plays too: its playlists are EVENT playlists that grow, so the player starts
+// at the beginning (not at the live edge) and keeps loading what is added until they end.
 import { html, useEffect, useRef, useState } from "./html.js";
 
 // Kept in step with vendor/manifest.json (a test checks every /static/vendor/ path exists).
@@ -42,8 +44,9 @@ export function Player({ video }) {
             playMp4("");
             return;
           }
-          // No worker: a blob: worker would need a CSP exception.
-          hls = new Hls({ enableWorker: false });
+          // No worker: a blob: worker would need a CSP exception. From the start, also while
+          // the playlists still grow (hls.js would start near their end otherwise).
+          hls = new Hls({ enableWorker: false, startPosition: 0 });
           hls.on(Hls.Events.ERROR, (_event, data) => {
             if (data.fatal) {
               hls.destroy();
