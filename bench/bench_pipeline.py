@@ -76,12 +76,12 @@ async def upload_until_ready(stack: Stack, http: aiohttp.ClientSession, clip: Pa
     ready_at = datetime.fromisoformat(video["updated_at"]).timestamp()
     transcode_s = _logged_ms(stack, "transcoded", "transcode_ms", video["id"]) / 1000
     upload_s = _logged_ms(stack, "outputs_uploaded", "upload_ms", video["id"]) / 1000
-    phases = _logged(stack, "transcode_phases", video["id"])
+    phases = logged(stack, "transcode_phases", video["id"])
     phases_ms = {k: float(v) for k, v in phases.items() if k.endswith("_ms")}
     return Run(ready_at - uploaded_at - transcode_s, transcode_s, upload_s, phases_ms)
 
 
-def _logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
+def logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
     for line in stack.log_lines("transcoder"):
         if line.get("event") == event and line.get("video_id") == video_id:
             return line
@@ -89,7 +89,7 @@ def _logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
 
 
 def _logged_ms(stack: Stack, event: str, field: str, video_id: str) -> float:
-    return float(_logged(stack, event, video_id)[field])
+    return float(logged(stack, event, video_id)[field])
 
 
 async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:

@@ -32,6 +32,11 @@ class Figure:
         return self.ours / self.baseline if self.baseline else float("inf")
 
 
+def load_averages(averages: tuple[float, float, float]) -> str:
+    """The machine's 1/5/15-minute load averages, as the notes print them."""
+    return " / ".join(f"{value:.2f}" for value in averages)
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 

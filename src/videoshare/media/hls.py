@@ -57,7 +57,7 @@ class Variant:
 
 
 def parse_media_playlist(text: str) -> MediaPlaylist:
-    playlist = _loads(text)
+    playlist = read_playlist(text)
     if playlist.is_variant:
         raise PlaylistError("a media playlist, not a master playlist, was expected")
     if playlist.target_duration is None:
@@ -80,7 +80,7 @@ def parse_media_playlist(text: str) -> MediaPlaylist:
 
 def parse_master_playlist(text: str) -> list[tuple[dict[str, str], str]]:
     """Each variant's `#EXT-X-STREAM-INF` attributes, as written, and its URI."""
-    playlist = _loads(text)
+    playlist = read_playlist(text)
     variants = []
     for variant in playlist.playlists:
         info = variant.stream_info
@@ -101,7 +101,7 @@ def event_playlist(text: str, stored: Collection[str]) -> str | None:
     """ffmpeg's media playlist as it may be stored while ffmpeg still runs: an EVENT playlist
     of the segments (in order) that are in `stored`, up to the first one that is not, without
     `#EXT-X-ENDLIST`; None while its init segment or its first segment is not stored yet."""
-    playlist = _loads(text)
+    playlist = read_playlist(text)
     parsed = parse_media_playlist(text)
     if parsed.init_uri is None or parsed.init_uri not in stored:
         return None
@@ -175,7 +175,8 @@ def master_playlist(variants: Sequence[Variant]) -> str:
     return dumped
 
 
-def _loads(text: str) -> m3u8.M3U8:
+def read_playlist(text: str) -> m3u8.M3U8:
+    """`text` parsed by `m3u8`; `PlaylistError` when it is not a playlist it can read."""
     if not text.lstrip().startswith("#EXTM3U"):
         raise PlaylistError("a playlist starts with #EXTM3U")
     try:

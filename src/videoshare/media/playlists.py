@@ -25,6 +25,8 @@ from typing import Any
 
 import m3u8
 
+from videoshare.media.hls import PlaylistError, read_playlist
+
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-][A-Za-z0-9._\-/]*$")
 _XYWH = re.compile(r"^(?P<path>[^#\s]+)(?P<fragment>#xywh=\d{1,6},\d{1,6},\d{1,6},\d{1,6})?$")
 
@@ -75,12 +77,10 @@ def rewrite_hls(text: str, folder: str, url_for: UrlFor) -> str:
 
 
 def _load(text: str) -> m3u8.M3U8:
-    if not text.lstrip().startswith("#EXTM3U"):
-        raise DamagedPlaylist("not an HLS playlist")
     try:
-        playlist = m3u8.loads(text)
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise DamagedPlaylist(f"unreadable playlist: {exc}") from None
+        playlist = read_playlist(text)
+    except PlaylistError as exc:
+        raise DamagedPlaylist(str(exc)) from None
     if playlist.content_steering is not None or any(d.uri for d in playlist.session_data):
         raise DamagedPlaylist("a playlist naming a server or session data is not ours")
     ranges = [r for segment in playlist.segments for r in segment.dateranges]

@@ -93,6 +93,7 @@ class OutputUploader:
         self._put: dict[str, tuple[str, int, int]] = {}
         self._tried: set[str] = set()  # keys an upload was started for, finished or not
         self._live: dict[str, str] = {}  # rung → the EVENT playlist stored last
+        self._puts = 0  # uploads made
 
     async def follow(
         self,
@@ -176,7 +177,7 @@ class OutputUploader:
         """Upload every output not up yet, the HLS master last; then delete what an earlier
         attempt left."""
         *files, master = output_keys(self._video_id, output)
-        early = len(self._put)
+        early, puts_before = len(self._put), self._puts
         # what a playlist names is stored before the playlist
         for stage in (
             [(p, k) for p, k in files if p.suffix != ".m3u8"],
@@ -186,7 +187,13 @@ class OutputUploader:
                 for path, key in stage:
                     uploads.create_task(self._upload(path, key))
         await self._upload(*master)
-        log.info("outputs_put", video_id=self._video_id, early=early, total=len(files) + 1)
+        log.info(
+            "outputs_put",
+            video_id=self._video_id,
+            early=early,
+            total=len(files) + 1,
+            after_ffmpeg=self._puts - puts_before,  # a few, whatever the video's length
+        )
         if self._earlier_attempts:
             await self._delete_others({key for _, key in (*files, master)})
 
@@ -207,6 +214,7 @@ class OutputUploader:
             self._tried.add(key)
             await self._objects.upload(path, key, content_type=CONTENT_TYPES[path.suffix])
         self._put[key] = signature
+        self._puts += 1
 
     async def _delete_others(self, keep: set[str]) -> None:
         """Delete what an interrupted earlier attempt left in the video's media that this one
