@@ -299,3 +299,26 @@ async def test_an_ffmpeg_that_fails_is_retried_later_without_outputs(
     assert media(fakes, video) == []
     assert fakes.publisher.published == []
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_failed_attempt_takes_back_the_playable_it_had_said(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path
+) -> None:
+    """An attempt that fails deletes what it put early: the record must stop offering it."""
+    config = TranscodeConfig(
+        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=0.001, work_dir=str(tmp_path)
+    )
+    video = await uploaded_video(
+        fakes, clip, status=VideoStatus.PROCESSING, hls_master_key=keys.hls_master_key("x")
+    )
+    assert video.playable
+
+    with pytest.raises(RetryLater):
+        await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.playable, after.hls_master_key) == (
+        VideoStatus.PROCESSING,
+        False,
+        None,
+    )

@@ -194,9 +194,10 @@ class Video(BaseModel):
             raise InvalidTransition(self.status, VideoStatus.PROCESSING)
         return self._changed(progress=round(percent, 1))
 
-    def playable_while_processing(self, hls_master_key: str) -> Video:
+    def playable_while_processing(self, hls_master_key: str | None) -> Video:
         """The HLS stream is stored far enough to start playing (only while processing): its
-        playlists are EVENT playlists that grow until the transcode ends."""
+        playlists are EVENT playlists that grow until the transcode ends. None: it no longer
+        is (the attempt failed and took its outputs back)."""
         if self.status is not VideoStatus.PROCESSING:
             raise InvalidTransition(self.status, VideoStatus.PROCESSING)
         return self._changed(hls_master_key=hls_master_key)

@@ -114,6 +114,7 @@ async def transcode_video(
             return
         except Exception:
             await uploader.discard()
+            await reporter.report_playable(False)  # what it played is gone until a retry
             raise
         upload_started = time.monotonic()
         # The record says 100 % while the last outputs go up: not one more hop on the way to

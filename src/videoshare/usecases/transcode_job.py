@@ -109,19 +109,22 @@ class ProgressReporter:
     async def report_done(self) -> None:
         await self._write(100.0)
 
-    async def report_playable(self) -> None:
-        """The HLS master playlist is stored: the record says the video can be played. Unlike
-        a progress report this one is not skipped on a lost race: it is read again and retried
+    async def report_playable(self, playable: bool = True) -> None:
+        """The HLS master playlist is stored: the record says the video can be played (or,
+        `playable` False, no longer: the attempt failed and took its outputs back). Unlike a
+        progress report this one is not skipped on a lost race: it is read again and retried
         (a lost race means another writer, a progress report or an edit, moved the version)."""
+        master = keys.hls_master_key(self._video.id) if playable else None
         for _ in range(PLAYABLE_WRITE_ATTEMPTS):
             current = await self._videos.get(self._video.id)
-            if current is None or current.status is not VideoStatus.PROCESSING:
+            if (
+                current is None
+                or current.status is not VideoStatus.PROCESSING
+                or current.hls_master_key == master
+            ):
                 return
             try:
-                await self._videos.save(
-                    current.playable_while_processing(keys.hls_master_key(current.id)),
-                    expected=current,
-                )
+                await self._videos.save(current.playable_while_processing(master), expected=current)
                 return
             except VideoConflict:
                 continue
