@@ -65,12 +65,14 @@ async def running_stack() -> AsyncIterator[Stack]:
         emulator.stop()
 
 
-async def upload_until_ready(stack: Stack, http: aiohttp.ClientSession, clip: Path) -> Run:
+async def upload_until_ready(
+    stack: Stack, http: aiohttp.ClientSession, clip: Path, timeout_s: float = READY_TIMEOUT_S
+) -> Run:
     user = await User(http, stack.base_url).sign_up()
     created = await user.upload(clip, title="bench")
     uploaded_at = time.time()  # the PUT has returned: S3 holds the whole source
     video = await user.wait_for_status(
-        created["id"], {"ready", "rejected", "failed"}, timeout_s=READY_TIMEOUT_S
+        created["id"], {"ready", "rejected", "failed"}, timeout_s=timeout_s
     )
     assert video["status"] == "ready", video
     ready_at = datetime.fromisoformat(video["updated_at"]).timestamp()
@@ -114,12 +116,14 @@ async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
     )
 
 
-async def transcoder_peak_rss(stack: Stack, http: aiohttp.ClientSession, source: Path) -> Figure:
+async def transcoder_peak_rss(
+    stack: Stack, http: aiohttp.ClientSession, source: Path, timeout_s: float = READY_TIMEOUT_S
+) -> Figure:
     """Upload `source` and sample the transcoder process tree's memory until it is ready."""
     transcoder = psutil.Process(stack.processes["transcoder"].pid)
     idle = transcoder.memory_info().rss
     with _peak_rss_of(transcoder) as peak:
-        run = await upload_until_ready(stack, http, source)
+        run = await upload_until_ready(stack, http, source, timeout_s)
     size = (await asyncio.to_thread(source.stat)).st_size
     mib = 1024**2
     return Figure(
