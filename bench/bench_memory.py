@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.bench_pipeline import running_stack, transcoder_peak_rss
-from bench.report import Figure, load_averages, write_report
+from bench.report import Figure, load_note, write_report
 from videoshare.media.transcode import ffmpeg_executable
 
 SHORT_S = 60
@@ -86,8 +86,7 @@ def _notes(one: Figure, ten: Figure, load_before: tuple[float, float, float]) ->
     return [
         line(f"{SHORT_S // 60}-min source", one),
         line(f"{LONG_S // 60}-min source", ten),
-        f"Machine load (1/5/15-min averages, 2 cores) before: {load_averages(load_before)}; "
-        f"after: {load_averages(os.getloadavg())}.",
+        load_note(load_before),
     ]
 
 

@@ -34,7 +34,7 @@ from yarl import URL
 
 from bench.bench_pipeline import READY_TIMEOUT_S, logged, running_stack
 from bench.bench_transcode import bare_ladder_command, make_bench_source
-from bench.report import Figure, load_averages, median, write_report
+from bench.report import Figure, load_note, median, write_report
 from videoshare.aws import open_clients
 from videoshare.domain import keys
 from videoshare.media.ladder import transcode_ladder
@@ -195,8 +195,7 @@ def _notes(figures: list[Figure], load_before: tuple[float, float, float]) -> li
         f"(3) upload → ready runs: {runs} s; bare ladder: {bare} s; allowed by the goal: "
         f"{allowed:.2f} s ({'met' if ready.ours <= allowed else 'missed'}); objects put after "
         f"ffmpeg ended: {puts}.",
-        f"Machine load (1/5/15-min averages, 2 cores) before: {load_averages(load_before)}; after: "
-        f"{load_averages(os.getloadavg())}.",
+        load_note(load_before),
     ]
 
 
