@@ -4,6 +4,9 @@ the playback token a Video carries (players send no Authorization header)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,7 @@ from tests.integration.api_support import (
     sign_up,
 )
 from tests.integration.worker_support import deliver, start_worker
-from tests.media import make_clip
+from tests.media import ffmpeg_children, make_clip
 from tests.support import eventually, rewrite
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain import keys
@@ -283,11 +286,12 @@ async def test_a_processing_video_plays_as_soon_as_its_first_segments_are_stored
     """The real transcoder on a clip long enough to be caught half-way: the Video turns
     `playable` with an `hls_url` while it is still processing, and through that URL alone the
     master, a variant (an EVENT playlist without its end yet) and its first segment play.
-    No metadata-indexer runs here, so the video stays `processing` whatever the timing; the
-    variant's missing #EXT-X-ENDLIST shows it was fetched before the transcode ended."""
+    No metadata-indexer runs here, so the video stays `processing`; ffmpeg is paused while the
+    test fetches, and the variant's missing #EXT-X-ENDLIST shows it was fetched before the
+    transcode ended."""
     owner = await sign_up(api)
     video_id: str = (await create_video(api, owner))["video"]["id"]
-    clip = make_clip(tmp_path / "long.mp4", seconds=30, width=320, height=240).read_bytes()
+    clip = make_clip(tmp_path / "long.mp4", seconds=20, width=320, height=240).read_bytes()
     repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
     video = await repo.get(video_id)
     assert video is not None
@@ -312,16 +316,22 @@ async def test_a_processing_video_plays_as_soon_as_its_first_segments_are_stored
         ),
     )
     transcoding = asyncio.create_task(worker.drain())
+    paused: list[int] = []
     try:
-        seen: dict[str, Any] = {}
 
-        async def playable() -> bool:
-            answer = await api.get(f"/v1/videos/{video_id}", headers=owner.headers)
-            seen.update(await answer.json())
-            return bool(seen["playable"])
+        async def recorded_playable() -> bool:
+            current = await repo.get(video_id)
+            return current is not None and current.playable
 
-        await eventually(playable, timeout_s=60, what="the video playable")
-        assert seen["status"] == "processing"
+        await eventually(recorded_playable, timeout_s=60, interval_s=0.02, what="playable")
+        # ffmpeg paused while this test plays: the transcode cannot end meanwhile, however
+        # slow the machine (it is SIGCONT'd below; a real player would simply keep up)
+        paused = ffmpeg_children()
+        for pid in paused:
+            os.kill(pid, signal.SIGSTOP)
+        answer = await api.get(f"/v1/videos/{video_id}", headers=owner.headers)
+        seen = await answer.json()
+        assert (seen["status"], seen["playable"]) == ("processing", True)
         hls_url = URL(seen["hls_url"])
         status, _, master = await _fetch(str(hls_url))
         assert status == 200
@@ -337,10 +347,10 @@ async def test_a_processing_video_plays_as_soon_as_its_first_segments_are_stored
                 async with http.get(url) as answer:
                     assert answer.status == 200
                     assert len(await answer.read()) > 0
-        still = await repo.get(video_id)
-        assert still is not None
-        assert still.status.value == "processing"
     finally:
+        for pid in paused:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
         await transcoding
     status, _, done = await _fetch(str(hls_url.join(URL(variant))))
     assert status == 200
