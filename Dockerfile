@@ -13,9 +13,12 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 RUN python -m pip install --no-cache-dir --upgrade pip
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY src ./src
-RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels .
+# Every dependency at the version requirements.lock pins, each file checked against its hashes
+# (`make lock`); then the project's own wheel, which brings nothing more.
+RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels --require-hashes -r requirements.lock \
+    && python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 # --- runtime: a virtualenv of those wheels, no compilers, not root -------------------------
 FROM ${PYTHON_IMAGE} AS runtime

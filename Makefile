@@ -4,20 +4,32 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast lint fmt events workers openapi infra bench clean vendor chromium
+.PHONY: setup lock run test test-fast test-burst lint fmt events workers openapi infra bench clean vendor chromium
 
 setup: $(STAMP)
 
-# Re-installs whenever pyproject.toml changes; a fresh clone needs nothing else. uv installs
-# the project and its ~120 packages in seconds where pip took about a minute of every fresh
-# `make test`; pip only brings uv itself into the virtualenv. Bytecode is compiled at install
-# (uv does not by default): where PYTHONDONTWRITEBYTECODE is set, as on CI, every process the
-# suite starts would otherwise compile botocore, aiohttp and pydantic again from source.
-$(STAMP): pyproject.toml
+# Installs exactly the pinned, hash-checked packages of requirements-dev.lock (`make lock`
+# refreshes it from pyproject.toml; a unit test fails when it is behind), then the project itself
+# without dependencies; again whenever pyproject.toml or the lock changes. A fresh clone needs
+# nothing else. uv installs the ~120 packages in seconds where pip took about a minute of every
+# fresh `make test`; pip only brings uv itself into the virtualenv. Bytecode is compiled at
+# install (uv does not by default): where PYTHONDONTWRITEBYTECODE is set, as on CI, every
+# process the suite starts would otherwise compile botocore, aiohttp and pydantic from source.
+$(STAMP): pyproject.toml requirements-dev.lock | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
+	  --require-hashes -r requirements-dev.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# Compiles requirements.lock (what the service runs on; the image installs it) and
+# requirements-dev.lock (that and the dev tools) again from pyproject.toml, at the newest
+# versions it allows, with the hashes of every file: tests/lockfile.py.
+lock: | $(BIN)/uv
+	$(BIN)/python -m tests.lockfile $(BIN)/uv
+
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet 'uv>=0.9,<1'
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
-	touch $@
 
 # make runs the command itself (no shell), passes SIGTERM on to it but not SIGINT; the runner
 # watches its make, so signalling make alone stops everything too (local/parent_make.py).
@@ -37,6 +49,11 @@ test: setup chromium
 # the in-memory fakes, and the fake half of the contract suite (its real half needs the emulator).
 test-fast: setup
 	$(BIN)/pytest -q -m "not integration and not e2e and not browser" tests/unit tests/usecases tests/contract
+
+# The resilience burst at issue 4's full figure: 2,000 events (and 200 of them twice) into two
+# indexer processes, every effect exactly once. `make test` sends 400, at a fifth of the cost.
+test-burst: setup
+	VIDEOSHARE_TEST_BURST_EVENTS=2000 $(BIN)/pytest tests/resilience/test_burst.py
 
 # The browser tests drive Debian's chromium; installed once, quietly, when it is missing.
 chromium:
@@ -73,7 +90,7 @@ workers: setup
 openapi: setup
 	$(BIN)/videoshare openapi export
 
-# Regenerates the AWS deployment (infra/cloudformation.yaml) from the topology; docs/DEPLOY.md.
+# Regenerates the AWS deployment (infra/cloudformation.yaml, the root, and infra/stacks/*.yaml) from the topology; docs/DEPLOY.md.
 infra: setup
 	$(BIN)/videoshare infra export
 

@@ -9,11 +9,19 @@ Cognito ids set.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Final
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The local emulator's port and endpoint (`videoshare emulator`, `make run`).
@@ -26,12 +34,25 @@ class Mode(StrEnum):
     AWS = "aws"
 
 
+@dataclass(frozen=True, slots=True)
+class Cdn:
+    """Media through CloudFront: the distribution's domain, the signing key's public key id,
+    the Secrets Manager secret holding its private key."""
+
+    domain: str
+    key_pair_id: str
+    private_key_secret_arn: str
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VIDEOSHARE_", extra="ignore", frozen=True)
 
     mode: Mode = Mode.LOCAL
     # Every AWS resource name starts with this, so several stacks can share one account.
     stack: str = Field(default="videoshare", pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    # The tables' names start with this instead (None: the stack): after a point-in-time
+    # restore into new tables, the services switch to them here (docs/DEPLOY.md, "Restore").
+    table_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,60}$")
 
     # --- the standard AWS variables (no prefix) --------------------------------------------
     aws_region: str = Field(
@@ -62,7 +83,8 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8080, ge=0, le=65535)
     # The origin of the web app, for bucket CORS (and later the API's own CORS).
     web_origin: str = "http://127.0.0.1:8080"
-    # Where presigned media URLs point, for the web app's Content-Security-Policy. Empty: the
+    # Where presigned S3 URLs point (uploads; media too without a CDN), for the web app's
+    # Content-Security-Policy, which adds the CDN's origin when there is one. Empty: the
     # emulator's endpoint locally, the bucket's S3 origin on AWS.
     media_origin: str | None = None
     # Largest upload accepted, in bytes (10 GiB).
@@ -82,8 +104,20 @@ class Settings(BaseSettings):
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
+    # Views are counted in the ingress's memory and added to the records this often.
+    views_flush_interval_s: float = Field(default=5.0, gt=0, le=300)
     # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
     public_base_url: str | None = None
+
+    # --- media through CloudFront (adapters/media_urls.py) -----------------------------------
+    # All three or none. Set: renditions, posters, HLS segments, the storyboard sprite and
+    # downloads are CloudFront signed URLs on `cdn_domain` (the distribution in front of the
+    # media bucket), signed by the key pair whose public key id is `cdn_key_pair_id`, with the
+    # RSA private key (PEM) read once at start from the Secrets Manager secret
+    # `cdn_private_key_secret_arn`. None: S3 presigned URLs, as locally.
+    cdn_domain: str | None = Field(default=None, pattern=r"^[a-z0-9.-]+$")
+    cdn_key_pair_id: str | None = None
+    cdn_private_key_secret_arn: str | None = None
 
     # --- limits (api/limits.py) --------------------------------------------------------------
     # Failed logins allowed per window, per account and per client address, before 429.
@@ -147,6 +181,25 @@ class Settings(BaseSettings):
             return value
         return LOCAL_ENDPOINT if info.data.get("mode") is Mode.LOCAL else None
 
+    @model_validator(mode="after")
+    def _cdn_all_or_none(self) -> Settings:
+        cdn = {
+            "VIDEOSHARE_CDN_DOMAIN": self.cdn_domain,
+            "VIDEOSHARE_CDN_KEY_PAIR_ID": self.cdn_key_pair_id,
+            "VIDEOSHARE_CDN_PRIVATE_KEY_SECRET_ARN": self.cdn_private_key_secret_arn,
+        }
+        missing = [name for name, value in cdn.items() if not value]
+        if missing and len(missing) < len(cdn):
+            raise ValueError(f"media through a CDN also needs {', '.join(missing)}")
+        return self
+
+    @property
+    def cdn(self) -> Cdn | None:
+        """The CDN that media URLs are signed for; None: S3 presigned URLs."""
+        if self.cdn_domain and self.cdn_key_pair_id and self.cdn_private_key_secret_arn:
+            return Cdn(self.cdn_domain, self.cdn_key_pair_id, self.cdn_private_key_secret_arn)
+        return None
+
     @cached_property
     def bucket(self) -> str:
         return f"{self.stack}-media"
@@ -164,7 +217,7 @@ class Settings(BaseSettings):
         return f"{self.stack}-web"
 
     def table(self, name: str) -> str:
-        return f"{self.stack}-{name}"
+        return f"{self.table_prefix or self.stack}-{name}"
 
     def queue(self, name: str) -> str:
         return f"{self.stack}-{name}"

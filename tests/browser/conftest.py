@@ -50,6 +50,8 @@ async def web_stack(emulator: Emulator) -> AsyncIterator[Stack]:
     env = {
         "VIDEOSHARE_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
         "VIDEOSHARE_MULTIPART_PART_SIZE_BYTES": str(MULTIPART_THRESHOLD),
+        # views reach the records within half a second, so a page shows them soon
+        "VIDEOSHARE_VIEWS_FLUSH_INTERVAL_S": "0.5",
     }
     async with running_stack(emulator.endpoint, "web", env=env) as running:
         yield running

@@ -1,5 +1,6 @@
-"""`MediaStore`: `FakeMediaStore` and `adapters.storage.MediaStorage` (S3 on the emulator)
-answer alike, to the store's calls and to a client using the URLs they sign."""
+"""`MediaStore` and `MediaUrlSigner`: the fakes (`FakeMediaStore`, `FakeMediaUrls`) and the
+adapters on S3 (`MediaStorage`, `S3MediaUrls`, on the emulator) answer alike, to the store's
+calls and to a client using the URLs they sign."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ import aiohttp
 import pytest
 
 from tests.contract.conftest import Emulated, where_the_emulator_differs
-from tests.fakes.storage import FakeMediaStore
+from tests.fakes.storage import FakeMediaStore, FakeMediaUrls
+from videoshare.adapters.media_urls import S3MediaUrls
 from videoshare.adapters.storage import MediaStorage
 from videoshare.domain.events import utc_now
 from videoshare.domain.upload_plan import MIN_PART_BYTES
-from videoshare.usecases.ports import MediaStore, MultipartRefused
+from videoshare.usecases.ports import MediaStore, MediaUrlSigner, MultipartRefused
 
 TTL_S = 600
 
@@ -26,6 +28,7 @@ TTL_S = 600
 @dataclass(frozen=True)
 class Bucket:
     store: MediaStore
+    urls: MediaUrlSigner
     # What a client does with a signed URL: PUT bytes (S3's ETag back), GET them (and the
     # filename a browser would save them under, when the answer is an attachment).
     put: Callable[[str, bytes, dict[str, str]], Awaitable[str]]
@@ -43,7 +46,7 @@ async def bucket(backend: Emulated | None) -> AsyncIterator[Bucket]:
         async def fake_get(url: str) -> tuple[bytes, str | None]:
             return fake.fetch(url)
 
-        yield Bucket(fake, fake_put, fake_get)
+        yield Bucket(fake, FakeMediaUrls(), fake_put, fake_get)
         return
     name = f"{backend.settings.stack}-{uuid.uuid4().hex[:8]}"
     await backend.aws.s3.create_bucket(Bucket=name)
@@ -60,7 +63,9 @@ async def bucket(backend: Emulated | None) -> AsyncIterator[Bucket]:
                 disposition = answer.headers.get("Content-Disposition")
                 return await answer.read(), _saved_as(disposition)
 
-        yield Bucket(MediaStorage(backend.aws.s3, name), put, get)
+        yield Bucket(
+            MediaStorage(backend.aws.s3, name), S3MediaUrls(backend.aws.s3, name), put, get
+        )
 
 
 def _saved_as(disposition: str | None) -> str | None:
@@ -76,6 +81,10 @@ def _saved_as(disposition: str | None) -> str | None:
 
 def _key() -> str:
     return f"uploads/{uuid.uuid4().hex}/source"
+
+
+def _video_of(key: str) -> str:
+    return key.split("/")[1]
 
 
 async def test_a_signed_put_stores_exactly_what_it_signed(bucket: Bucket) -> None:
@@ -104,10 +113,22 @@ async def test_a_download_url_saves_under_the_filename_and_a_media_url_plays(
     key = _key()
     upload = await bucket.store.presign_upload(key, "video/mp4", 11, TTL_S)
     await bucket.put(upload.url, b"hello video", upload.headers)
-    download = await bucket.store.presign_download(key, "Sea trip, été 1.mov", TTL_S)
+    video_id = _video_of(key)
+    download = await bucket.urls.download_url(video_id, key, "Sea trip, été 1.mov", TTL_S)
     assert await bucket.get(download) == (b"hello video", "Sea trip, été 1.mov")
-    media = await bucket.store.presign_media(key, TTL_S)
+    (media,) = await bucket.urls.media_urls(video_id, [key], TTL_S)
     assert await bucket.get(media) == (b"hello video", None)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [f"media/{'1' * 32}/720p.mp4", "media/x/720p.mp4", f"media/{'0' * 32}/../x", "other/key"],
+)
+async def test_no_url_is_signed_for_another_videos_object(bucket: Bucket, key: str) -> None:
+    with pytest.raises(ValueError, match="is not an object of video"):
+        await bucket.urls.media_urls("0" * 32, [key], TTL_S)
+    with pytest.raises(ValueError, match="is not an object of video"):
+        await bucket.urls.download_url("0" * 32, key, "x.mp4", TTL_S)
 
 
 async def _two_parts(bucket: Bucket, key: str) -> tuple[str, list[tuple[int, str]], bytes]:
@@ -130,7 +151,8 @@ async def test_a_multipart_upload_lists_its_parts_and_joins_them(bucket: Bucket)
     ]
     await bucket.store.complete_multipart(key, upload_id, parts)
     assert await bucket.store.exists(key)
-    assert (await bucket.get(await bucket.store.presign_media(key, TTL_S)))[0] == whole
+    (url,) = await bucket.urls.media_urls(_video_of(key), [key], TTL_S)
+    assert (await bucket.get(url))[0] == whole
     with pytest.raises(MultipartRefused) as gone:  # completed: the upload is no more
         await bucket.store.uploaded_parts(key, upload_id)
     assert gone.value.code == "NoSuchUpload"

@@ -1,15 +1,17 @@
 """`MediaStore` in memory: objects, multipart uploads with S3's refusals, and presigned URLs
-that only this fake understands (`receive` and `fetch` play the client that uses them)."""
+that only this fake understands (`receive` and `fetch` play the client that uses them);
+`MediaUrlSigner` beside it, signing GETs of the same fake bucket."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from videoshare.domain import keys
 from videoshare.domain.errors import ObjectMissing
 from videoshare.domain.events import utc_now
 from videoshare.domain.filenames import safe_filename
@@ -43,12 +45,6 @@ class FakeMediaStore:
         return PresignedUpload(
             url, {"Content-Type": content_type}, utc_now() + timedelta(seconds=ttl_s)
         )
-
-    async def presign_download(self, key: str, filename: str, ttl_s: int) -> str:
-        return f"{BASE}{quote(key)}?op=get&filename={quote(safe_filename(filename))}"
-
-    async def presign_media(self, key: str, ttl_s: int) -> str:
-        return f"{BASE}{quote(key)}?op=get"
 
     async def start_multipart(self, key: str, content_type: str) -> str:
         upload_id = uuid.uuid4().hex
@@ -139,6 +135,19 @@ class FakeMediaStore:
         """A GET of a URL of this fake: the bytes, and the attachment filename when it saves."""
         key, query = _parse(url)
         return self.objects[key], query.get("filename")
+
+
+class FakeMediaUrls:
+    """`MediaUrlSigner`: GET URLs of `FakeMediaStore`'s bucket (its `fetch` reads them)."""
+
+    async def media_urls(self, video_id: str, keys_: Sequence[str], ttl_s: int) -> list[str]:
+        for key in keys_:
+            keys.video_prefix_of(video_id, key)
+        return [f"{BASE}{quote(key)}?op=get" for key in keys_]
+
+    async def download_url(self, video_id: str, key: str, filename: str, ttl_s: int) -> str:
+        keys.video_prefix_of(video_id, key)
+        return f"{BASE}{quote(key)}?op=get&filename={quote(safe_filename(filename))}"
 
 
 def _parse(url: str) -> tuple[str, dict[str, str]]:

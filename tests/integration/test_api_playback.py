@@ -7,13 +7,17 @@ import asyncio
 import contextlib
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from yarl import URL
 
+from tests.cloudfront import CloudFront, policy_of
 from tests.integration.api_support import (
     Client,
     Stack,
@@ -21,15 +25,18 @@ from tests.integration.api_support import (
     create_video,
     expect_problem,
     make_ready,
+    running_api,
     sign_up,
 )
 from tests.integration.worker_support import deliver, start_worker
 from tests.media import ffmpeg_children, make_clip
 from tests.support import eventually, rewrite
 from videoshare.adapters.videos import VideoRepository
+from videoshare.aws import client_kwargs, session_for
 from videoshare.domain import keys
 from videoshare.domain.events import VideoUploaded, VideoUploadedData
 from videoshare.domain.playback_tokens import PlaybackTokens
+from videoshare.domain.video import Video
 from videoshare.entrypoints.workers import transcoder
 from videoshare.infra.topology import TRANSCODER, VIDEOS_TABLE
 from videoshare.media.transcode import ffmpeg_executable
@@ -152,38 +159,67 @@ async def test_a_public_video_plays_without_a_token_and_its_links_get_one(
     assert follow.status == 200
 
 
+async def _video(stack: Stack, video_id: str) -> Video:
+    video = await VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE)).get(
+        video_id
+    )
+    assert video is not None
+    return video
+
+
 async def test_who_may_play(api: Client, stack: Stack) -> None:
     owner, other = await sign_up(api), await sign_up(api)
     video_id = await _with_hls(api, stack, owner)
     other_id = await _with_hls(api, stack, owner)
+    video, other_video = await _video(stack, video_id), await _video(stack, other_id)
     tokens = PlaybackTokens(stack.settings.playback_key(), stack.settings.playback_token_ttl_s)
     master = f"/v1/videos/{video_id}/hls/master.m3u8"
+    storyboard = f"/v1/videos/{video_id}/storyboard.vtt"
     # without a token: the rules of GET /v1/videos/{id}
     await expect_problem(await api.get(master), 404, "not-found")
     await expect_problem(await api.get(master, headers=other.headers), 404, "not-found")
     assert (await api.get(master, headers=owner.headers)).status == 200
-    # a token that is not valid is refused, whoever asks
-    for token in (
-        "nonsense",
-        tokens.issue(other_id),  # another video's
-        tokens.issue(video_id, now=0),  # long expired
-        PlaybackTokens(b"guessed", 3600).issue(video_id),
+    # a token that is not valid is refused, whoever asks: malformed or expired the same way
+    # for any id, and one that does not fit this private video as the video's own 404
+    for token, status, kind in (
+        ("nonsense", 403, "bad-playback-token"),
+        (tokens.issue(video, now=0), 403, "bad-playback-token"),  # long expired
+        (tokens.issue(other_video), 404, "not-found"),  # another video's
+        (PlaybackTokens(b"guessed", 3600).issue(video), 404, "not-found"),
     ):
-        await expect_problem(
-            await api.get(master, params={"token": token}, headers=owner.headers),
-            403,
-            "bad-playback-token",
-        )
-        await expect_problem(
-            await api.get(f"/v1/videos/{video_id}/storyboard.vtt", params={"token": token}),
-            403,
-            "bad-playback-token",
-        )
+        for path in (master, storyboard):
+            await expect_problem(
+                await api.get(path, params={"token": token}, headers=owner.headers), status, kind
+            )
     # a deleted video stops playing at once
-    good = tokens.issue(video_id)
+    good = tokens.issue(video)
     assert (await api.get(master, params={"token": good})).status == 200
     assert (await api.delete(f"/v1/videos/{video_id}", headers=owner.headers)).status == 202
     await expect_problem(await api.get(master, params={"token": good}), 404, "not-found")
+
+
+async def test_making_a_video_private_revokes_its_hls_url_at_once(
+    api: Client, stack: Stack
+) -> None:
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner, visibility="public")
+    path = f"/v1/videos/{video_id}"
+    old = await (await api.get(path)).json()
+    assert (await _fetch(old["hls_url"]))[0] == 200
+    assert (await _fetch(old["storyboard_url"]))[0] == 200
+
+    made_private = await api.patch(path, json={"visibility": "private"}, headers=owner.headers)
+    assert made_private.status == 200
+    for url in (old["hls_url"], old["storyboard_url"]):
+        status, _, body = await _fetch(url)
+        assert status == 404, body  # as for any private video of someone else
+
+    assert (await api.patch(path, json={"visibility": "public"}, headers=owner.headers)).ok
+    status, _, body = await _fetch(old["hls_url"])
+    assert status == 403, body  # the old link stays revoked; a fresh one plays
+    assert "bad-playback-token" in body
+    fresh = await (await api.get(path)).json()
+    assert (await _fetch(fresh["hls_url"]))[0] == 200
 
 
 async def test_videos_without_a_stream_or_not_ready(api: Client, stack: Stack) -> None:
@@ -278,6 +314,59 @@ async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     assert code == 0, log
     frames = [line for line in log.splitlines() if line and not line.startswith("#")]
     assert len(frames) >= 70  # 3 s at 25 fps, give or take the segment edges
+
+
+async def test_with_a_cdn_every_media_url_is_cloudfront_signed_for_the_video(
+    api: Client, stack: Stack
+) -> None:
+    """The ingress in CDN mode, its signing key in a Secrets Manager secret (in the emulator),
+    read at start: renditions, poster, segments, the sprite and downloads of a ready video are
+    CloudFront URLs that the public key admits, for this video's folder only."""
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    settings = stack.settings
+    kwargs = client_kwargs(settings, "secretsmanager")
+    async with session_for(settings).client("secretsmanager", **kwargs) as secrets:
+        secret = await secrets.create_secret(Name=f"{settings.stack}-cdn-key", SecretString=pem)
+    cdn = settings.model_copy(
+        update={
+            "cdn_domain": "d111111abcdef8.cloudfront.net",
+            "cdn_key_pair_id": "K2JCJMDEHXQW5F",
+            "cdn_private_key_secret_arn": secret["ARN"],
+        }
+    )
+    cloudfront = CloudFront(private_key.public_key(), "K2JCJMDEHXQW5F")
+    owner = await sign_up(api)
+    video_id = await _with_hls(api, stack, owner, visibility="public")
+    folder = f"https://d111111abcdef8.cloudfront.net/media/{video_id}/"
+    now = time.time()
+
+    async with running_api(cdn) as on_cdn:
+        video = await (await on_cdn.get(f"/v1/videos/{video_id}")).json()
+        shown = [r["url"] for r in video["renditions"]] + [video["poster_url"]]
+        master = await on_cdn.get(str(URL(video["hls_url"]).relative()))
+        variant = next(v for v in (await master.text()).splitlines() if ".m3u8?token=" in v)
+        hls = URL(video["hls_url"]).join(URL(variant))
+        media = await (await on_cdn.get(str(hls.relative()))).text()
+        vtt = await (await on_cdn.get(str(URL(video["storyboard_url"]).relative()))).text()
+        download = await on_cdn.get(f"/v1/videos/{video_id}/download", allow_redirects=False)
+
+    segments = [line for line in media.splitlines() if line and not line.startswith("#")]
+    sprites = {line.split("#", 1)[0] for line in vtt.splitlines() if "#xywh=" in line}
+    assert len(shown) == 3
+    assert len(segments) == 2
+    assert len(sprites) == 1
+    assert download.status == 302
+    for url in [*shown, *segments, *sprites, download.headers["Location"]]:
+        assert url.startswith(folder), url
+        assert cloudfront.admits(url, now=now), url
+        (statement,) = policy_of(url)["Statement"]
+        assert statement["Resource"] == f"{folder}*"
+    assert "response-content-disposition" in download.headers["Location"]
 
 
 async def test_a_processing_video_plays_as_soon_as_its_first_segments_are_stored(

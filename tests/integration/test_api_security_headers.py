@@ -8,15 +8,20 @@ import pytest
 from aiohttp import web
 
 from tests.integration.api_support import Client, Stack, expect_problem, running_api
-from videoshare.adapters.storage import MediaStorage
+from videoshare.adapters.media_urls import S3MediaUrls
 from videoshare.aws import open_clients
 from videoshare.entrypoints.http.app import create_app
-from videoshare.entrypoints.http.middleware.security_headers import API_POLICY, media_origin
+from videoshare.entrypoints.http.middleware.security_headers import (
+    API_POLICY,
+    media_origin,
+    media_sources,
+)
 
 pytestmark = pytest.mark.integration
 
 WEB_ORIGIN = "https://app.example.com"
 MEDIA_ORIGIN = "https://media.example.com"
+VIDEO_ID = "0" * 32
 
 
 async def _a_page(request: web.Request) -> web.Response:
@@ -77,9 +82,20 @@ async def test_the_media_origin_defaults_to_where_urls_are_presigned(stack: Stac
     for region in ("us-east-1", "eu-west-1"):
         on_aws = stack.settings.model_copy(update={"aws_endpoint_url": None, "aws_region": region})
         async with open_clients(on_aws) as aws:  # signing is local: nothing is sent
-            url = await MediaStorage(aws.s3, on_aws.bucket).presign_media("media/x/720p.mp4", 60)
+            signer = S3MediaUrls(aws.s3, on_aws.bucket)
+            (url,) = await signer.media_urls(VIDEO_ID, [f"media/{VIDEO_ID}/720p.mp4"], 60)
         assert url.startswith(media_origin(on_aws) + "/"), (url, media_origin(on_aws))
         assert on_aws.bucket in media_origin(on_aws)
+    # with a CDN: the distribution's origin too (uploads still go to the bucket)
+    cdn = stack.settings.model_copy(
+        update={
+            "cdn_domain": "d1.cloudfront.net",
+            "cdn_key_pair_id": "K1",
+            "cdn_private_key_secret_arn": "arn:aws:secretsmanager:us-east-1:1:secret:k",
+        }
+    )
+    assert media_sources(cdn) == f"{media_origin(cdn)} https://d1.cloudfront.net"
+    assert media_sources(stack.settings) == media_origin(stack.settings)
 
 
 async def test_a_preflight_from_the_web_origin_is_answered(client: Client) -> None:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 
 VIDEO_KEYS = {
     "id", "owner_id", "title", "description", "tags", "visibility", "status", "created_at",
-    "updated_at", "size_bytes", "renditions", "playable",
+    "updated_at", "size_bytes", "renditions", "playable", "views",
 }  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from videoshare.adapters.webhooks import post_delivery
-from videoshare.domain.webhooks import Delivery
+from videoshare.domain.webhooks import Delivery, new_secret
 from videoshare.usecases.ports import Webhook
 
 pytestmark = pytest.mark.integration
@@ -116,8 +116,8 @@ def _delivery(n: int) -> Delivery:
 
 
 async def test_a_gzip_bomb_is_neither_inflated_nor_read(bomb_url: str, plain_url: str) -> None:
-    hook = Webhook("u-1", bomb_url, "s" * 32, datetime.now(UTC))
-    other = Webhook("u-2", plain_url, "s" * 32, datetime.now(UTC))
+    hook = Webhook("u-1", bomb_url, new_secret(), datetime.now(UTC))
+    other = Webhook("u-2", plain_url, new_secret(), datetime.now(UTC))
     with peak_rss() as rss:
         bombed, plain = await asyncio.gather(
             post_delivery(hook, _delivery(1), b"{}", allow_private=True, timeout_s=30),

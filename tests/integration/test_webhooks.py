@@ -8,7 +8,8 @@ off and shows the same receiver is then never called.
 
 from __future__ import annotations
 
-import time
+import base64
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from standardwebhooks import Webhook as StandardWebhook
+from standardwebhooks import WebhookVerificationError
 
 from tests.integration.api_support import (
     Client,
@@ -31,13 +34,7 @@ from tests.support import eventually
 from videoshare.adapters.webhooks import WebhookRepository
 from videoshare.bus.settlement import Outcome
 from videoshare.domain.events import VideoReady, VideoReadyData
-from videoshare.domain.webhooks import (
-    DELIVERY_HEADER,
-    EVENT_HEADER,
-    SIGNATURE_HEADER,
-    delivery_id,
-    verify_signature,
-)
+from videoshare.domain.webhooks import EVENT_HEADER, ID_HEADER, delivery_id, new_secret
 from videoshare.entrypoints.workers import notifier, webhook_sender
 from videoshare.infra.topology import NOTIFIER, WEBHOOK_SENDER, WEBHOOKS_TABLE
 from videoshare.local.emulator import Emulator
@@ -158,7 +155,7 @@ async def test_the_webhook_is_the_callers_own(api: Client) -> None:
 
 
 # --- deliveries --------------------------------------------------------------------------------
-async def test_a_500_is_retried_and_the_event_then_delivered_once_signed(
+async def test_a_500_is_retried_and_the_event_then_delivered_once_standard_signed(
     local_stack: Stack, local_api: Client, receiver: tuple[Receiver, str]
 ) -> None:
     state, url = receiver
@@ -181,16 +178,44 @@ async def test_a_500_is_retried_and_the_event_then_delivered_once_signed(
     assert [status for _, _, status in state.received] == [500, 200]
     (first, body_1, _), (second, body_2, _) = state.received
     assert body_1 == body_2
-    assert first[DELIVERY_HEADER] == second[DELIVERY_HEADER] == delivery_id(event.id)
+    assert first[ID_HEADER] == second[ID_HEADER] == delivery_id(event.id)
     assert first[EVENT_HEADER] == "video.ready"
+    # Each attempt verifies with the Standard Webhooks reference library, as a receiver would.
     for headers, body, _ in state.received:
-        assert verify_signature(hook["secret"], body, headers[SIGNATURE_HEADER], time.time())
-    assert not verify_signature("whsec_other", body_2, second[SIGNATURE_HEADER], time.time())
+        document = StandardWebhook(hook["secret"]).verify(body, headers)
+        assert document["type"] == "video.ready"
+    with pytest.raises(WebhookVerificationError):
+        StandardWebhook(new_secret()).verify(body_2, second)
 
     # Nothing more is sent: the queue is empty once the delivery succeeded.
     await sender.drain()
     assert len(state.received) == 2
     assert await take_all(local_stack.aws.sqs, sender.queue_url) == []
+
+
+async def test_a_secret_stored_before_standard_webhooks_still_signs_as_its_standard_form(
+    local_stack: Stack, receiver: tuple[Receiver, str]
+) -> None:
+    """No stored secret is migrated: one of the old form (URL-safe base64, unpadded) signs real
+    deliveries that a receiver verifies with the conversion docs/DEPLOY.md shows."""
+    state, url = receiver
+    old = "whsec_" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    await local_stack.aws.dynamodb.put_item(
+        TableName=local_stack.settings.table(WEBHOOKS_TABLE),
+        Item={
+            "user_id": {"S": "owner-legacy"},
+            "url": {"S": url},
+            "secret": {"S": old},
+            "updated_at": {"S": "2026-01-01T00:00:00+00:00"},
+        },
+    )
+    notifier_worker, sender = _workers(local_stack)
+    await deliver(notifier_worker, _ready("owner-legacy"))
+    await notifier_worker.drain()
+    assert [s.outcome for s in await sender.drain()] == [Outcome.DONE]
+    ((headers, body, _),) = state.received
+    converted = "whsec_" + base64.b64encode(base64.urlsafe_b64decode(old[6:] + "=")).decode()
+    assert StandardWebhook(converted).verify(body, headers)["type"] == "video.ready"
 
 
 async def test_the_same_event_twice_is_delivered_once(
@@ -205,7 +230,7 @@ async def test_the_same_event_twice_is_delivered_once(
         await deliver(notifier_worker, event)
         assert [s.outcome for s in await notifier_worker.drain()] == [expected]
     assert [s.outcome for s in await sender.drain()] == [Outcome.DONE]
-    assert [headers[DELIVERY_HEADER] for headers, _, _ in state.received] == [delivery_id(event.id)]
+    assert [headers[ID_HEADER] for headers, _, _ in state.received] == [delivery_id(event.id)]
 
 
 async def test_no_webhook_means_no_delivery(local_stack: Stack, local_api: Client) -> None:

@@ -1,4 +1,4 @@
-"""A burst of 2,000 events into one consumer run as two processes: every effect happens exactly
+"""A burst of events into one consumer run as two processes: every effect happens exactly
 once, counted three ways (each record moved once, each follow-up event published once, each
 handler run once in the processes' own log lines), and the DLQs stay empty.
 
@@ -36,8 +36,11 @@ from videoshare.local.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 
-# The issue's figure; VIDEOSHARE_TEST_BURST_EVENTS overrides it for a quicker run by hand.
-EVENTS = int(os.environ.get("VIDEOSHARE_TEST_BURST_EVENTS", "2000"))
+# `make test` sends 400 events (and 40 of them twice): enough for both processes to race on
+# redelivered messages while the emulator is loaded, at a fifth of what issue 4's figure of
+# 2,000 costs (that alone took a fifth of the suite's two cores). `make test-burst` runs the
+# full 2,000.
+EVENTS = int(os.environ.get("VIDEOSHARE_TEST_BURST_EVENTS", "400"))
 REDELIVERED = EVENTS // 10  # sent twice, as SNS may: still one effect each
 CHUNK = 50
 

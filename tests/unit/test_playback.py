@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from videoshare.domain.playback_tokens import PlaybackTokens
+from videoshare.domain.video import Video, VideoEdit, VideoStatus, Visibility
 from videoshare.media.playlists import (
     DamagedPlaylist,
     hls_paths,
@@ -14,15 +17,38 @@ from videoshare.media.playlists import (
     vtt_images,
 )
 
-VIDEO = "a" * 32
+WHEN = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def _video(video_id: str = "a" * 32, **fields: object) -> Video:
+    values: dict[str, object] = {
+        "id": video_id,
+        "owner_id": "alice",
+        "title": "Holiday",
+        "visibility": Visibility.PUBLIC,
+        "status": VideoStatus.READY,
+        "created_at": WHEN,
+        "updated_at": WHEN,
+        "filename": "holiday.mp4",
+        "content_type": "video/mp4",
+        "declared_size_bytes": 11,
+        "source_key": f"uploads/{video_id}/source",
+        "upload_expires_at": WHEN,
+    }
+    return Video.model_validate({**values, **fields})
+
+
+VIDEO = _video()
 TOKENS = PlaybackTokens(b"key", ttl_s=600)
 
 
 def test_a_token_is_valid_for_its_video_until_it_expires() -> None:
     token = TOKENS.issue(VIDEO, now=1000)
+    assert TOKENS.unexpired(token, now=1599)
     assert TOKENS.valid(VIDEO, token, now=1599)
+    assert not TOKENS.unexpired(token, now=1600)
     assert not TOKENS.valid(VIDEO, token, now=1600)
-    assert not TOKENS.valid("b" * 32, token, now=1000)
+    assert not TOKENS.valid(_video("b" * 32), token, now=1000)
     assert not PlaybackTokens(b"other key", 600).valid(VIDEO, token, now=1000)
 
 
@@ -37,6 +63,39 @@ def test_forged_tokens_are_not_valid(forged: str) -> None:
 def test_a_longer_expiry_breaks_the_signature() -> None:
     expires, mac = TOKENS.issue(VIDEO, now=1000).split(".")
     assert not TOKENS.valid(VIDEO, f"{int(expires) + 3600}.{mac}", now=1000)
+
+
+def test_going_private_or_deleted_revokes_tokens_and_going_public_again_does_not_restore_them() -> (
+    None
+):
+    token = TOKENS.issue(VIDEO, now=1000)
+    private = VIDEO.edited(VideoEdit(visibility=Visibility.PRIVATE))
+    assert private.playback_version == VIDEO.playback_version + 1
+    assert not TOKENS.valid(private, token, now=1000)
+    public_again = private.edited(VideoEdit(visibility=Visibility.PUBLIC))
+    assert public_again.playback_version == private.playback_version
+    assert not TOKENS.valid(public_again, token, now=1000)
+    assert TOKENS.valid(public_again, TOKENS.issue(public_again, now=1000), now=1000)
+    assert not TOKENS.valid(VIDEO.deleted(), token, now=1000)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        VideoEdit(title="Renamed"),
+        VideoEdit(visibility=Visibility.UNLISTED),
+        VideoEdit(tags=["sea"], description="More sand."),
+    ],
+)
+def test_other_edits_keep_tokens(edit: VideoEdit) -> None:
+    token = TOKENS.issue(VIDEO, now=1000)
+    assert TOKENS.valid(VIDEO.edited(edit), token, now=1000)
+
+
+def test_a_private_video_made_private_again_keeps_its_owners_tokens() -> None:
+    private = _video(visibility=Visibility.PRIVATE)
+    token = TOKENS.issue(private, now=1000)
+    assert TOKENS.valid(private.edited(VideoEdit(visibility=Visibility.PRIVATE)), token, now=1000)
 
 
 MASTER = """#EXTM3U

@@ -62,11 +62,13 @@ async def _read(ports: FakePorts, file: AssembledFile, start: int, stop: int) ->
 
 async def test_the_largest_rendition_by_default_and_any_by_name(ports: FakePorts) -> None:
     video_id = await _public_ready(ports)
+    video = await ports.videos.get(video_id)
+    assert video is not None
     assert await download_of(ports, video_id, None, None) == RenditionDownload(
-        video_id, "720p", "Sea trip-720p.mp4"
+        video, "720p", "Sea trip-720p.mp4"
     )
     assert await download_of(ports, video_id, "360p", "bob") == RenditionDownload(
-        video_id, "360p", "Sea trip-360p.mp4"
+        video, "360p", "Sea trip-360p.mp4"
     )
 
 
@@ -87,7 +89,7 @@ async def test_a_rendition_file_takes_a_playback_token_or_the_callers_rights(
     ports: FakePorts,
 ) -> None:
     video = await made_ready(ports, await created(ports))  # private
-    token = playback_tokens(ports.settings).issue(video.id)
+    token = playback_tokens(ports.settings).issue(video)
     with pytest.raises(RenditionNotFound):  # the token lets in; nothing stored for it yet
         await rendition_file(ports, video.id, "9000p", token, None)
     with pytest.raises(BadPlaybackToken):
@@ -124,7 +126,7 @@ async def test_the_original_is_the_owners_alone(ports: FakePorts) -> None:
     video_id = await _public_ready(ports)
     source = await download_of(ports, video_id, "source", "alice")
     assert isinstance(source, SourceDownload)
-    url = await source_url(ports, source)
+    url = await source_url(ports, video_id, source)
     assert ports.storage.fetch(url) == (b"original", "Sea trip.mov")
     for stranger in ("bob", None):
         with pytest.raises(OwnerOnly):

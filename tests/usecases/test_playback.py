@@ -16,9 +16,9 @@ from videoshare.domain.errors import (
     NotReady,
     VideoNotFound,
 )
-from videoshare.domain.video import Video, Visibility
+from videoshare.domain.video import Video, VideoEdit, Visibility
 from videoshare.usecases.playback import hls_playlist, playback_tokens, storyboard
-from videoshare.usecases.video_edits import delete_video
+from videoshare.usecases.video_edits import delete_video, edit_video
 
 MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n"
 RENDITION = "#EXTM3U\n#EXTINF:4.0,\nseg-0.ts\n#EXTINF:4.0,\nseg-1.ts\n#EXT-X-ENDLIST\n"
@@ -42,7 +42,7 @@ async def test_the_master_playlist_links_playlists_with_the_token_and_signs_segm
     master = await hls_playlist(ports, video.id, "master", None, "alice")
     [link] = [line for line in master.splitlines() if line.startswith("360p/")]
     token = link.split("?token=", 1)[1]
-    assert playback_tokens(ports.settings).valid(video.id, token)
+    assert playback_tokens(ports.settings).valid(video, token)
 
     rendition = await hls_playlist(ports, video.id, "360p/index", token, None)
     segments = [line for line in rendition.splitlines() if not line.startswith("#")]
@@ -64,19 +64,41 @@ async def test_a_token_opens_a_private_video_to_anyone_and_only_that_video(
 ) -> None:
     video = await _playable(ports)
     other = await _playable(ports)
-    token = playback_tokens(ports.settings).issue(video.id)
+    public = await _playable(ports, Visibility.PUBLIC)
+    token = playback_tokens(ports.settings).issue(video)
     assert (await hls_playlist(ports, video.id, "master", token, None)).startswith("#EXTM3U")
-    with pytest.raises(BadPlaybackToken):
+    with pytest.raises(VideoNotFound):  # another private video's: it is not said to exist
         await hls_playlist(ports, other.id, "master", token, None)
-    with pytest.raises(BadPlaybackToken):
+    with pytest.raises(BadPlaybackToken):  # a public one's: the player should get a fresh link
+        await hls_playlist(ports, public.id, "master", token, None)
+    with pytest.raises(BadPlaybackToken):  # malformed: the same answer for any id
         await storyboard(ports, video.id, "99.forged", None)
     with pytest.raises(VideoNotFound):
         await hls_playlist(ports, video.id, "master", None, "bob")  # no token: GET's rules
 
 
+async def test_making_a_video_private_revokes_its_tokens_at_once(ports: FakePorts) -> None:
+    video = await _playable(ports, Visibility.PUBLIC)
+    token = playback_tokens(ports.settings).issue(video)
+    assert (await hls_playlist(ports, video.id, "master", token, None)).startswith("#EXTM3U")
+    await edit_video(ports, video.id, "alice", VideoEdit(visibility=Visibility.PRIVATE), "r-1")
+    with pytest.raises(VideoNotFound):
+        await hls_playlist(ports, video.id, "master", token, None)
+    with pytest.raises(VideoNotFound):
+        await storyboard(ports, video.id, token, None)
+    # public again: the old token stays revoked, a fresh one (from GET) plays
+    public = await edit_video(
+        ports, video.id, "alice", VideoEdit(visibility=Visibility.PUBLIC), "r-2"
+    )
+    with pytest.raises(BadPlaybackToken):
+        await hls_playlist(ports, video.id, "master", token, None)
+    fresh = playback_tokens(ports.settings).issue(public)
+    assert (await hls_playlist(ports, video.id, "master", fresh, None)).startswith("#EXTM3U")
+
+
 async def test_a_deleted_video_plays_for_no_token(ports: FakePorts) -> None:
     video = await _playable(ports)
-    token = playback_tokens(ports.settings).issue(video.id)
+    token = playback_tokens(ports.settings).issue(video)
     await delete_video(ports, video.id, "alice", "req-1")
     with pytest.raises(VideoNotFound):
         await hls_playlist(ports, video.id, "master", token, None)

@@ -1,10 +1,8 @@
-"""The media bucket seen from the ingress: presigned URLs, and the bytes of renditions only.
+"""The media bucket seen from the ingress: presigned uploads, and the bytes of renditions only
+(what people read is signed by `adapters/media_urls.py`).
 
 upload   a presigned PUT that signs Content-Type and Content-Length, so S3 refuses a body of
          another type or size than the one declared
-download a presigned GET that makes the browser save the file (Content-Disposition:
-         attachment, with an RFC 6266-safe filename)
-media    a presigned GET for playback (renditions, poster, HLS segments, storyboard)
 parts    multipart uploads above the threshold: start, presigned UploadPart URLs (each signing
          its part's Content-Length), list, complete, abort
 ranges   the objects a rendition's file is made of, streamed through the ingress in chunks
@@ -13,26 +11,20 @@ ranges   the objects a rendition's file is made of, streamed through the ingress
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
-from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from videoshare.adapters.media_objects import is_missing, raise_if_missing
 from videoshare.domain.events import utc_now
-from videoshare.domain.filenames import FALLBACK_FILENAME, safe_filename
 from videoshare.usecases.ports import MultipartRefused, PresignedUpload, UploadedPart
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
 
 STREAM_CHUNK: Final = 256 * 1024  # what the ingress holds of a streamed rendition at once
-# Characters kept as they are in the quoted ASCII `filename=` fallback.
-_ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+,=-]+")
 
 
 def _refusal(exc: ClientError) -> MultipartRefused | None:
@@ -73,24 +65,6 @@ class MediaStorage:
         )
         # Content-Length is signed too, but clients (browsers above all) set it themselves.
         return PresignedUpload(url, {"Content-Type": content_type}, expires_at)
-
-    async def presign_download(self, key: str, filename: str, ttl_s: int) -> str:
-        """A presigned GET that makes the browser save the object as `filename`."""
-        return await self._s3.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self._bucket,
-                "Key": key,
-                "ResponseContentDisposition": attachment_disposition(filename),
-            },
-            ExpiresIn=ttl_s,
-        )
-
-    async def presign_media(self, key: str, ttl_s: int) -> str:
-        """A presigned GET for playing or showing the object (renditions, poster)."""
-        return await self._s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=ttl_s
-        )
 
     async def start_multipart(self, key: str, content_type: str) -> str:
         """A new multipart upload of `key`; its upload id."""
@@ -221,20 +195,3 @@ class MediaStorage:
     async def check(self) -> None:
         """Raise unless the bucket answers (for readiness)."""
         await self._s3.head_bucket(Bucket=self._bucket)
-
-
-def attachment_disposition(filename: str) -> str:
-    """`attachment` with an ASCII `filename` fallback and the exact UTF-8 `filename*` (RFC 6266)."""
-    name = safe_filename(filename)
-    stem, dot, suffix = name.rpartition(".")
-    if not dot:
-        stem, suffix = name, ""
-    ascii_name = _ascii(stem) or FALLBACK_FILENAME
-    if ascii_suffix := _ascii(suffix):
-        ascii_name = f"{ascii_name}.{ascii_suffix}"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _ascii(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _ASCII_UNSAFE.sub("_", plain).strip(" ._")

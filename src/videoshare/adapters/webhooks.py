@@ -24,14 +24,12 @@ from aiohttp.resolver import ThreadedResolver
 
 from videoshare.domain.events import utc_now
 from videoshare.domain.webhooks import (
-    DELIVERY_HEADER,
     EVENT_HEADER,
-    SIGNATURE_HEADER,
     Delivery,
     hostname_problem,
     new_secret,
     public_address,
-    signature_header,
+    signed_headers,
 )
 from videoshare.usecases.ports import AttemptResult, UnsafeTarget, Webhook
 
@@ -189,7 +187,8 @@ async def post_delivery(
     allow_private: bool,
     timeout_s: float = SEND_TIMEOUT_S,
 ) -> AttemptResult:
-    """POST `body` to the hook's URL, signed; any 2xx is delivered. Redirects are not followed;
+    """POST `body` to the hook's URL, signed by the Standard Webhooks specification (the delivery
+    id is the `webhook-id`); any 2xx is delivered. Redirects are not followed;
     of the answer, at most `MAX_ANSWER_BYTES` are read, and never decompressed."""
     try:
         await check_target(hook.url, allow_private=allow_private)
@@ -199,8 +198,7 @@ async def post_delivery(
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Accept-Encoding": "identity",
-        SIGNATURE_HEADER: signature_header(hook.secret, body, int(time.time())),
-        DELIVERY_HEADER: delivery.delivery_id,
+        **signed_headers(hook.secret, delivery.delivery_id, int(time.time()), body),
         EVENT_HEADER: delivery.event_type,
     }
     connector_args: dict[str, Any] = {} if allow_private else {"resolver": _GuardedResolver()}

@@ -240,6 +240,12 @@ class BadCredentials(IdentityError):
     sentence = "The e-mail address or the password is not right."
 
 
+class WrongPassword(IdentityError):
+    """A logged-in person's current password, asked again to confirm a change, is not right."""
+
+    sentence = "The password is not right."
+
+
 class NotConfirmed(IdentityError):
     sentence = "Confirm the e-mail address first (POST /v1/auth/confirm with the code)."
 

@@ -25,7 +25,21 @@ _SOURCE_RE = re.compile(rf"^uploads/(?P<video_id>{_VIDEO_ID})/source$")
 
 
 def source_key(video_id: str) -> str:
-    return f"{UPLOAD_PREFIX}{video_id}/source"
+    return f"{upload_prefix(video_id)}source"
+
+
+def upload_prefix(video_id: str) -> str:
+    return f"{UPLOAD_PREFIX}{video_id}/"
+
+
+def video_prefix_of(video_id: str, key: str) -> str:
+    """The folder of `video_id`'s (`media/{id}/` or `uploads/{id}/`) that holds `key`; a
+    `ValueError` for any other key, or one that climbs out (`..`, empty segments)."""
+    for prefix in (media_prefix(video_id), upload_prefix(video_id)):
+        rest = key.removeprefix(prefix)
+        if rest != key and rest and all(p not in ("", ".", "..") for p in rest.split("/")):
+            return prefix
+    raise ValueError(f"{key!r} is not an object of video {video_id}")
 
 
 def video_id_from_source_key(key: str) -> str | None:

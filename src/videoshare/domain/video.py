@@ -113,6 +113,9 @@ class Video(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    # Folded into every playback token (`domain/playback_tokens.py`): bumped when the video goes
+    # private or is deleted, so that every token issued before stops working at once.
+    playback_version: int = 0
     # The request that created the video: the correlation id of every event about it.
     correlation_id: str | None = None
 
@@ -134,6 +137,8 @@ class Video(BaseModel):
     hls_master_key: str | None = None
     storyboard_image_key: str | None = None
     storyboard_vtt_key: str | None = None
+    # Views counted so far (`adapters/views.py` adds them in batches; a save never writes it).
+    views: int = Field(default=0, ge=0)
 
     @property
     def playable(self) -> bool:
@@ -177,8 +182,8 @@ class Video(BaseModel):
         )
 
     def deleted(self) -> Video:
-        """`→ deleted`: the owner deleted it; its objects go later."""
-        return self._moved(VideoStatus.DELETED)
+        """`→ deleted`: the owner deleted it; its objects go later, its playback tokens now."""
+        return self._moved(VideoStatus.DELETED, playback_version=self.playback_version + 1)
 
     # --- changes within a status -------------------------------------------------------------
 
@@ -186,7 +191,10 @@ class Video(BaseModel):
         """The owner's edit applied (any status but deleted)."""
         if self.status is VideoStatus.DELETED:
             raise InvalidTransition(self.status, self.status)
-        return self._changed(**edit.model_dump(exclude_none=True))
+        fields = edit.model_dump(exclude_none=True)
+        if edit.visibility is Visibility.PRIVATE and self.visibility is not Visibility.PRIVATE:
+            fields["playback_version"] = self.playback_version + 1  # revokes issued tokens
+        return self._changed(**fields)
 
     def with_progress(self, percent: float) -> Video:
         """The transcode's progress, 0 to 100 (only while processing)."""

@@ -67,6 +67,7 @@ class Index:
     name: str
     hash_key: str
     range_key: str | None = None
+    range_type: str = "S"  # "N": a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +79,14 @@ class Table:
     ttl_attribute: str | None = None
 
     def attributes(self) -> dict[str, str]:
-        """Every key attribute (table and indexes); all are strings."""
-        names = [self.hash_key, self.range_key]
+        """Every key attribute (table and indexes) and its type: strings, but for an index's
+        numeric range key."""
+        types = {n: "S" for n in (self.hash_key, self.range_key) if n}
         for index in self.indexes:
-            names += [index.hash_key, index.range_key]
-        return {n: "S" for n in names if n}
+            types.setdefault(index.hash_key, "S")
+            if index.range_key:
+                types.setdefault(index.range_key, index.range_type)
+        return types
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,7 @@ SEARCH_TABLE = "search"
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
 PENDING_INDEX = "pending-by-status"
+POPULAR_INDEX = "public-by-views"
 
 
 def topology(settings: Settings) -> Topology:
@@ -183,8 +188,10 @@ def topology(settings: Settings) -> Topology:
             ),
             ConsumerQueue(
                 HOUSEKEEPING,
-                # deletes the objects of deleted videos; its sweep runs beside the consumer
-                event_types=("video.deleted",),
+                # deletes the objects of deleted videos, the uploads of rejected ones (the
+                # transcoder may not delete uploads) and everything of deleted accounts; its
+                # sweep runs beside the consumer
+                event_types=("video.deleted", "video.rejected", "account.deleted"),
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("video.rejected", when="the sweep: an upload expired"),
@@ -204,6 +211,8 @@ def topology(settings: Settings) -> Topology:
                     Index(OWNER_INDEX, hash_key="owner_id", range_key="created_key"),
                     # sparse: only ready public videos carry `feed`
                     Index(FEED_INDEX, hash_key="feed", range_key="created_key"),
+                    # the same videos, most viewed first (`views`, a number)
+                    Index(POPULAR_INDEX, hash_key="feed", range_key="views", range_type="N"),
                     # sparse: only videos in a non-terminal status carry `pending_status`
                     Index(PENDING_INDEX, hash_key="pending_status", range_key="updated_key"),
                 ),

@@ -4,7 +4,8 @@ rendition None        the largest rendition, once the video is ready
 rendition "720p"      that rendition (`RenditionNotFound` when there is none)
 rendition "source"    the original upload, for its owner only, once it arrived
 
-The source is one object: a presigned URL saves it (`download_url`). A rendition is stored once,
+The source is one object: a signed URL (S3 or the CDN: `MediaUrlSigner`) saves it
+(`source_url`). A rendition is stored once,
 as CMAF for HLS (an init segment and fragmented-MP4 segments, `domain/keys.py`), and that is
 also its file: the init segment followed by the segments, in the order its media playlist names
 them, is a fragmented MP4 that players and editors open as one. The ingress streams it through
@@ -30,7 +31,7 @@ from videoshare.domain.video import Rendition, Video, VideoStatus
 from videoshare.media.hls import PlaylistError, parse_media_playlist
 from videoshare.settings import Settings
 from videoshare.usecases.playback import MAX_PLAYLIST_BYTES, video_for_playback
-from videoshare.usecases.ports import MediaStore, VideoStore
+from videoshare.usecases.ports import MediaStore, MediaUrlSigner, VideoStore
 from videoshare.usecases.videos import readable_video
 
 SOURCE = "source"
@@ -47,6 +48,8 @@ class DownloadPorts(Protocol):
     def videos(self) -> VideoStore: ...
     @property
     def storage(self) -> MediaStore: ...
+    @property
+    def media_urls(self) -> MediaUrlSigner: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class SourceDownload:
 class RenditionDownload:
     """A rendition, served by the ingress (`rendition_file`)."""
 
-    video_id: str
+    video: Video
     rendition: str
     filename: str
 
@@ -105,10 +108,10 @@ async def download_of(
     return chosen_download(video, rendition, user_id)
 
 
-async def source_url(ports: DownloadPorts, download: SourceDownload) -> str:
-    """A presigned URL that saves the original upload."""
-    return await ports.storage.presign_download(
-        download.key, download.filename, ports.settings.download_url_ttl_s
+async def source_url(ports: DownloadPorts, video_id: str, download: SourceDownload) -> str:
+    """A signed URL (S3 or the CDN: `MediaUrlSigner`) that saves the original upload."""
+    return await ports.media_urls.download_url(
+        video_id, download.key, download.filename, ports.settings.download_url_ttl_s
     )
 
 
@@ -125,7 +128,7 @@ def chosen_download(
             )
         return SourceDownload(video.source_key, video.filename)
     chosen = _rendition(video, rendition)
-    return RenditionDownload(video.id, chosen.name, rendition_filename(video, chosen))
+    return RenditionDownload(video, chosen.name, rendition_filename(video, chosen))
 
 
 def rendition_filename(video: Video, rendition: Rendition) -> str:

@@ -3,6 +3,10 @@
 - A deleted video loses every object under its upload and media prefixes, and any multipart
   upload still open under them is aborted, and its storage reservation is released (each
   idempotent: a second run finds nothing).
+- A rejected video's upload (its source, any multipart upload still open) is deleted on
+  `video.rejected`, whoever rejected it: of the workers that reject, only housekeeping and the
+  upload-finalizer may delete under `uploads/` (their task roles, `infra/processes.py`); the
+  transcoder may not.
 - A sweep over the videos in a non-terminal status (the sparse index, never a table scan) does
   what `domain/sweep_plan.plan` says of each: expire an `awaiting_upload` video whose upload URL
   has expired (`→ rejected`, code `upload_expired`, its storage released, and the upload's
@@ -57,15 +61,32 @@ async def forget_deleted_video(ports: HousekeepingPorts, owner_id: str, video_id
     return removed
 
 
+async def forget_rejected_upload(ports: HousekeepingPorts, video_id: str) -> int:
+    """A rejected video's upload, deleted (how many objects there were); nothing unless its
+    record says `rejected` (an event is a report, the record decides). Its storage was
+    released by whoever rejected it."""
+    video = await ports.videos.get(video_id)
+    if video is None or video.status is not VideoStatus.REJECTED:
+        return 0
+    return await _delete_under(ports.objects, f"{keys.UPLOAD_PREFIX}{video_id}/")
+
+
 async def delete_video_objects(objects: ObjectStore, video_id: str) -> int:
     """Delete everything stored for `video_id`; how many objects there were."""
     removed = 0
     for prefix in (f"{keys.UPLOAD_PREFIX}{video_id}/", keys.media_prefix(video_id)):
-        await objects.abort_uploads(prefix)
-        found = await objects.list_keys(prefix)
-        await objects.delete(found)
-        removed += len(found)
+        removed += await _delete_under(objects, prefix)
     return removed
+
+
+async def _delete_under(objects: ObjectStore, prefix: str) -> int:
+    """Abort the multipart uploads open under `prefix`, delete its objects; how many. On a
+    versioned bucket each delete leaves a delete marker: the versions stay restorable until the
+    bucket's lifecycle expires them (docs/DEPLOY.md), and a listing no longer shows them."""
+    await objects.abort_uploads(prefix)
+    found = await objects.list_keys(prefix)
+    await objects.delete(found)
+    return len(found)
 
 
 async def sweep_pending(

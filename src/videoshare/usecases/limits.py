@@ -93,6 +93,13 @@ async def record_login_success(ports: LimitPorts, email: str, address: str, now:
     await ports.counters.clear(key, window, now)
 
 
+async def forget_login_failures(ports: LimitPorts, email: str, now: float) -> None:
+    """The account's failed logins of this window (its account is going; older windows are
+    never read again and expire)."""
+    key, window = _login_keys(ports.settings, email, "")[0]
+    await ports.counters.clear(key, window, now)
+
+
 # --- uploads -----------------------------------------------------------------------------------
 async def take_upload_quota(
     ports: LimitPorts, owner_id: str, video_id: str, size_bytes: int, now: float
@@ -124,3 +131,11 @@ async def release_storage(ports: ReleasePorts, owner_id: str, video_id: str) -> 
     """Give back what `video_id` reserved (it was rejected or deleted, or never created); a
     repeat changes nothing."""
     await ports.quota.release(owner_id, video_id)
+
+
+async def forget_upload_counts(ports: LimitPorts, owner_id: str, now: float) -> None:
+    """The owner's counts of videos created, today's and yesterday's (its account is going;
+    older days' items are past their expiry)."""
+    window = Limits.from_settings(ports.settings).uploads_per_day
+    for day in (now, now - DAY_S):
+        await ports.counters.clear(f"uploads#{owner_id}", window, day)

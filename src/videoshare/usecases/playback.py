@@ -2,17 +2,22 @@
 
 Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`,
 which takes the function that makes each URL): other playlists stay relative links carrying the
-playback token, segments, init segments and the sprite become presigned URLs. This works the
-same on the emulator and on AWS, and for private and unlisted videos, because every URL is
-either signed or carries the token. A video is playable while it is still processing, once the
-first segments of every rendition are stored (`Video.playable`): its media playlists are then
-EVENT playlists that grow, and end (`#EXT-X-ENDLIST`) when the transcode does.
+playback token, segments, init segments and the sprite become signed URLs (`MediaUrlSigner`: S3
+presigned, or CloudFront signed for the video's folder, all in one call so the CDN's signature
+is made once). This works the same on the emulator and on AWS, and for private and unlisted
+videos, because every URL is either signed or carries the token. A video is playable while it
+is still processing, once the first segments of every rendition are stored (`Video.playable`):
+its media playlists are then EVENT playlists that grow, and end (`#EXT-X-ENDLIST`) when the
+transcode does.
 
 Who may: a valid playback token for the video (from the Video's `hls_url`/`storyboard_url`), or
-without a token whoever may read the video (its owner, anyone for a ready public video).
+without a token whoever may read the video (its owner, anyone for a ready public video). A token
+is bound to the video's playback version, so making the video private revokes it at once.
 
-    token not valid           BadPlaybackToken
-    video gone                VideoNotFound
+    token expired or malformed                            BadPlaybackToken
+    token not this video's now, video visible to anyone   BadPlaybackToken
+    token not this video's now, video private             VideoNotFound
+    video gone                                            VideoNotFound
     video not ready           NotReady
     no such playlist          MediaNotFound
     a playlist we cannot read DamagedMedia
@@ -20,7 +25,6 @@ without a token whoever may read the video (its owner, anyone for a ready public
 
 from __future__ import annotations
 
-import asyncio
 import posixpath
 from typing import Protocol
 from urllib.parse import quote
@@ -45,7 +49,7 @@ from videoshare.media.playlists import (
     vtt_images,
 )
 from videoshare.settings import Settings
-from videoshare.usecases.ports import MediaStore, VideoStore
+from videoshare.usecases.ports import MediaStore, MediaUrlSigner, VideoStore
 from videoshare.usecases.videos import readable_video
 
 # Playlists and storyboards are small text files; anything larger is not one of ours.
@@ -59,6 +63,8 @@ class PlaybackPorts(Protocol):
     def videos(self) -> VideoStore: ...
     @property
     def storage(self) -> MediaStore: ...
+    @property
+    def media_urls(self) -> MediaUrlSigner: ...
 
 
 def playback_tokens(settings: Settings) -> PlaybackTokens:
@@ -82,17 +88,28 @@ async def video_for_playback(
     ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
 ) -> tuple[Video, str]:
     """The video a playback token (or else the caller) may read, whatever its status but
-    deleted, and the token to carry into its links (a fresh one without `token`)."""
+    deleted, and the token to carry into its links (a fresh one without `token`).
+
+    A token that is malformed or expired is refused the same way for any id. One that does not
+    match the video as it is now (another video's, forged, or revoked because the video went
+    private or was deleted) is `VideoNotFound` where the video is not one anybody may see, so
+    that a token never tells whether a private video exists, and `BadPlaybackToken` otherwise
+    (the player should fetch a fresh `hls_url`).
+    """
     tokens = playback_tokens(ports.settings)
     if token is not None:
-        if not tokens.valid(video_id, token):
+        if not tokens.unexpired(token):
             raise BadPlaybackToken()
         video = await ports.videos.get(video_id)
         if video is None or video.status is VideoStatus.DELETED:
             raise VideoNotFound()
+        if not tokens.valid(video, token):
+            if not video.visible_to(None):
+                raise VideoNotFound()
+            raise BadPlaybackToken()
     else:
         video = await readable_video(ports, video_id, user_id)
-        token = tokens.issue(video.id)
+        token = tokens.issue(video)
     return video, token
 
 
@@ -111,11 +128,8 @@ async def hls_playlist(
     folder = posixpath.dirname(path)
     try:
         media = [p for p in hls_paths(text, folder) if not is_playlist(p)]
-        signed = await asyncio.gather(
-            *(
-                ports.storage.presign_media(prefix + p, ports.settings.playback_token_ttl_s)
-                for p in media
-            )
+        signed = await ports.media_urls.media_urls(
+            video.id, [prefix + p for p in media], ports.settings.playback_token_ttl_s
         )
         urls = dict(zip(media, signed, strict=True))
 
@@ -143,13 +157,10 @@ async def storyboard(
     folder = posixpath.dirname(video.storyboard_vtt_key.removeprefix(prefix))
     try:
         paths = list(dict.fromkeys(vtt_images(text)))
-        urls = await asyncio.gather(
-            *(
-                ports.storage.presign_media(
-                    prefix + resolve(folder, path), ports.settings.playback_token_ttl_s
-                )
-                for path in paths
-            )
+        urls = await ports.media_urls.media_urls(
+            video.id,
+            [prefix + resolve(folder, path) for path in paths],
+            ports.settings.playback_token_ttl_s,
         )
         return rewrite_vtt(text, dict(zip(paths, urls, strict=True)))
     except DamagedPlaylist as exc:

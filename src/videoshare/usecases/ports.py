@@ -49,9 +49,26 @@ class VideoStore(Protocol):
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         """Ready public videos, newest first; `BadCursor` likewise."""
 
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        """Ready public videos, most viewed first; `BadCursor` likewise."""
+
     def cursor_after(self, video: Video) -> str:
         """The cursor of its owner's listing that continues after `video` (a search of the
         owner's videos stops within a page)."""
+
+    async def remove(self, video_id: str) -> None:
+        """Delete the record for good (its owner's account is going); none is no error."""
+
+
+class ViewCounter(Protocol):
+    """Views of videos (`adapters.views.BufferedViews`): counted once per viewer, video and
+    hour, and added to the records (`Video.views`) later, in batches."""
+
+    def counted_here(self, video_id: str, viewer: str, now: float) -> bool:
+        """Whether this process counted that view this hour (memory only: no I/O)."""
+
+    async def count(self, video_id: str, viewer: str, now: float) -> bool:
+        """Count a view of `video_id` by `viewer`; False when it was counted this hour."""
 
 
 class EventPublisher(Protocol):
@@ -91,19 +108,14 @@ class MultipartRefused(Exception):
 
 
 class MediaStore(Protocol):
-    """The media bucket (`adapters.storage.MediaStorage`): presigned URLs, never the bytes,
-    except small text files (playlists) read whole."""
+    """The media bucket (`adapters.storage.MediaStorage`): presigned uploads, never the bytes,
+    except small text files (playlists) read whole. What people read goes through
+    `MediaUrlSigner`."""
 
     async def presign_upload(
         self, key: str, content_type: str, size_bytes: int, ttl_s: int
     ) -> PresignedUpload:
         """A single PUT of exactly `size_bytes` bytes of `content_type`."""
-
-    async def presign_download(self, key: str, filename: str, ttl_s: int) -> str:
-        """A GET that makes the browser save the object as `filename`."""
-
-    async def presign_media(self, key: str, ttl_s: int) -> str:
-        """A GET for playing or showing the object."""
 
     async def start_multipart(self, key: str, content_type: str) -> str:
         """A new multipart upload of `key`; its upload id."""
@@ -136,6 +148,20 @@ class MediaStore(Protocol):
     def read_range(self, key: str, start: int, stop: int) -> AsyncIterator[bytes]:
         """Bytes `start` to `stop` (exclusive) of the object at `key`, in chunks as they come
         (a rendition streamed through the ingress); `ObjectMissing` when it is not there."""
+
+
+class MediaUrlSigner(Protocol):
+    """Short-lived GET URLs of one video's objects (renditions, poster, HLS segments, the
+    storyboard sprite, downloads): S3 presigned URLs without a CDN
+    (`adapters.media_urls.S3MediaUrls`), CloudFront signed URLs scoped to the video's prefix
+    with one (`adapters.media_urls.CloudFrontMediaUrls`). Every key must be one of the video's
+    (under `media/{id}/` or `uploads/{id}/`); another is a `ValueError`."""
+
+    async def media_urls(self, video_id: str, keys: Sequence[str], ttl_s: int) -> list[str]:
+        """A GET for playing or showing each object, in the order of `keys`."""
+
+    async def download_url(self, video_id: str, key: str, filename: str, ttl_s: int) -> str:
+        """A GET that makes the browser save the object as `filename`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +207,27 @@ class IdentityProvider(Protocol):
 
     async def profile(self, access_token: str) -> Profile: ...
 
+    async def forgot_password(self, email: str) -> str | None:
+        """Send a password reset code to the address (an unknown address: nothing is sent,
+        and nothing tells). The code itself only where the pool hands it out (the local
+        emulator), else None."""
+
+    async def reset_password(self, email: str, code: str, password: str) -> None:
+        """A new password with the code sent; `BadConfirmationCode`, `WeakPassword`."""
+
+    async def change_password(self, access_token: str, current: str, password: str) -> None:
+        """`WrongPassword` unless `current` is the password; `WeakPassword`."""
+
+    async def resend_code(self, email: str) -> None:
+        """Send the sign-up confirmation code again; `AlreadyConfirmed`; an unknown address:
+        nothing is sent, and nothing tells."""
+
+    async def disable_user(self, username: str) -> None:
+        """Refuse the user's logins and tokens from now on (an unknown one: done already)."""
+
+    async def delete_user(self, username: str) -> None:
+        """Delete the user from the pool; an unknown one is done already."""
+
 
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
@@ -199,6 +246,9 @@ class SessionTokens(Protocol):
 
     def revoke(self, claims: AccessClaims) -> None:
         """Refuse the session of `claims` from now on."""
+
+    async def revoke_user(self, claims: AccessClaims) -> None:
+        """Refuse every token of the user of `claims`, on every ingress process, at once."""
 
 
 class Counters(Protocol):
@@ -231,6 +281,9 @@ class StorageQuota(Protocol):
 
     async def reserved_bytes(self, owner_id: str) -> int:
         """What the owner's videos hold reserved, in all."""
+
+    async def forget(self, owner_id: str) -> None:
+        """Drop everything kept of the owner's storage (their account is going)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +328,9 @@ class Inbox(Protocol):
         self, user_id: str, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:
         """Newest first; `BadCursor` for a cursor not of this user's inbox."""
+
+    async def clear(self, user_id: str) -> int:
+        """Delete every entry of the user's inbox; how many there were."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,15 @@
 ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
 
     no record, or not uploaded / processing        → nothing
-    rejected by an earlier attempt                  → its `video.rejected` said again (and its
-                                                      source deleted again)
+    rejected by an earlier attempt                  → its `video.rejected` said again
     uploaded                                        → processing (the first attempt: no outputs
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
     the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
-                                                      and the source deleted (not kept), its
-                                                      storage released
+                                                      deleted, its storage released; the
+                                                      source goes with housekeeping on the
+                                                      verdict (this role may not delete it)
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -245,7 +245,8 @@ async def _reject(
     if video.status is VideoStatus.PROCESSING:
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
     if video.status is VideoStatus.REJECTED:
-        await ports.objects.delete([video.source_key])  # a rejected upload is not kept
+        # the source goes with housekeeping, on the `video.rejected` below: this process may
+        # not delete under `uploads/` (its task role, infra/processes.py)
         await release_storage(ports, video.owner_id, video.id)
     await ports.publisher.publish(
         video_rejected(

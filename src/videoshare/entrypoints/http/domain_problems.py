@@ -52,6 +52,7 @@ from videoshare.domain.errors import (
     UploadTooLarge,
     WeakPassword,
     WebhookUrlNotAllowed,
+    WrongPassword,
 )
 from videoshare.entrypoints.problem_json import Problem, challenge
 
@@ -102,6 +103,8 @@ PROBLEMS: dict[type[DomainError], Row] = {
     # --- identity (any other refusal of the user pool: it did not answer us) ---
     IdentityError: Row(503, "unavailable", "Service unavailable", headers={"Retry-After": "1"}),
     BadCredentials: Row(401, "bad-credentials", "Bad credentials"),
+    # 403, not 401: the caller is who they say; a 401 would make clients refresh and retry
+    WrongPassword: Row(403, "wrong-password", "Wrong password"),
     SessionEnded: Row(401, "session-ended", "Session ended", headers=challenge()),
     EmailTaken: Row(409, "email-taken", "E-mail address taken"),
     WeakPassword: Row(422, "weak-password", "Password too weak"),

@@ -1,5 +1,5 @@
 """What the use cases return, as the API shows it: a video (the stored record minus internals,
-plus short-lived URLs), an Upload, a resumed upload, the links to the playback routes."""
+plus short-lived signed URLs), an Upload, a resumed upload, the links to the playback routes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from videoshare.entrypoints.http.schemas import (
     VideoOut,
 )
 from videoshare.usecases.playback import playback_tokens
-from videoshare.usecases.ports import MediaStore, PresignedUpload
+from videoshare.usecases.ports import MediaUrlSigner, PresignedUpload
 from videoshare.usecases.upload_urls import MultipartUpload, Upload
 from videoshare.usecases.uploads import ResumedMultipart
 
@@ -32,18 +32,18 @@ class PlaybackLinks:
     tokens: PlaybackTokens
     base_url: str
 
-    def hls(self, video_id: str) -> str:
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/hls/master.m3u8?token={token}"
+    def hls(self, video: Video) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/hls/master.m3u8?token={token}"
 
-    def rendition(self, video_id: str, name: str) -> str:
+    def rendition(self, video: Video, name: str) -> str:
         """The rendition as one MP4 file (`routes/renditions.py`)."""
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/renditions/{name}.mp4?token={token}"
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/renditions/{name}.mp4?token={token}"
 
-    def storyboard(self, video_id: str) -> str:
-        token = self.tokens.issue(video_id)
-        return f"{self.base_url}/v1/videos/{video_id}/storyboard.vtt?token={token}"
+    def storyboard(self, video: Video) -> str:
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/storyboard.vtt?token={token}"
 
 
 def playback_links(request: web.Request) -> PlaybackLinks:
@@ -54,36 +54,35 @@ def playback_links(request: web.Request) -> PlaybackLinks:
 
 
 async def video_view(
-    video: Video, storage: MediaStore, ttl_s: int, playback: PlaybackLinks | None = None
+    video: Video, media_urls: MediaUrlSigner, ttl_s: int, playback: PlaybackLinks | None = None
 ) -> VideoOut:
-    """`video` as API.md shows it; media URLs only once it is ready, but `hls_url` as soon as
-    it is `playable` (while processing, once its first segments are stored).
+    """`video` as API.md shows it; media URLs only once it is ready (signed together: one
+    signature for the video's folder on the CDN), but `hls_url` as soon as it is `playable`
+    (while processing, once its first segments are stored).
 
     `size_bytes` is the measured size of the upload once known, the declared one before.
     `hls_url`, `storyboard_url` and the renditions' URLs need `playback` (the links depend on
     the request's origin); each rendition's `url` is its MP4 file, streamed by the ingress.
     """
-    ready = video.status is VideoStatus.READY
     renditions = []
     poster_url = storyboard_url = None
-    hls_url = playback.hls(video.id) if playback and video.playable else None
-    if ready and playback:
-        for rendition in video.renditions:
-            url = playback.rendition(video.id, rendition.name)
-            renditions.append(
+    hls_url = playback.hls(video) if playback and video.playable else None
+    if video.status is VideoStatus.READY:
+        if playback:
+            renditions = [
                 RenditionOut(
                     name=rendition.name,
                     width=rendition.width,
                     height=rendition.height,
                     bitrate=rendition.bitrate,
-                    url=url,
+                    url=playback.rendition(video, rendition.name),
                 )
-            )
-    if ready:
+                for rendition in video.renditions
+            ]
         if video.poster_key:
-            poster_url = await storage.presign_media(video.poster_key, ttl_s)
+            [poster_url] = await media_urls.media_urls(video.id, [video.poster_key], ttl_s)
         if playback and video.storyboard_vtt_key:
-            storyboard_url = playback.storyboard(video.id)
+            storyboard_url = playback.storyboard(video)
     return VideoOut(
         id=video.id,
         owner_id=video.owner_id,
@@ -96,6 +95,7 @@ async def video_view(
         status_reason=video.status_reason,
         progress=video.progress,
         playable=video.playable,
+        views=video.views,
         created_at=video.created_at,
         updated_at=video.updated_at,
         duration_s=video.duration_s,
@@ -113,7 +113,7 @@ async def request_video_view(request: web.Request, video: Video) -> VideoOut:
     """`video_view` with this request's storage, URL lifetime and playback links."""
     deps = dependencies(request)
     return await video_view(
-        video, deps.storage, deps.settings.download_url_ttl_s, playback_links(request)
+        video, deps.media_urls, deps.settings.download_url_ttl_s, playback_links(request)
     )
 
 

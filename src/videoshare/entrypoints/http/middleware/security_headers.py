@@ -38,9 +38,10 @@ def install_security_headers(app: web.Application) -> None:
 
 
 def media_origin(settings: Settings) -> str:
-    """Where presigned media URLs point: set explicitly, or else wherever botocore, configured as
-    the processes configure it, signs them (the emulator's endpoint locally; on AWS the
-    bucket's host, which botocore does not always make regional)."""
+    """Where presigned S3 URLs point (uploads always; media too without a CDN): set explicitly,
+    or else wherever botocore, configured as the processes configure it, signs them (the
+    emulator's endpoint locally; on AWS the bucket's host, which botocore does not always make
+    regional)."""
     if settings.media_origin:
         return origin_of(settings.media_origin)
     where = (settings.bucket, settings.aws_region, settings.aws_endpoint_url)
@@ -69,6 +70,14 @@ def _presigned_origin(settings: Settings) -> str:
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def media_sources(settings: Settings) -> str:
+    """The origins the web app talks to for media: the bucket's (uploads, and media without a
+    CDN) and the CDN's when media goes through one."""
+    cdn = settings.cdn
+    bucket = media_origin(settings)
+    return f"{bucket} https://{cdn.domain}" if cdn else bucket
 
 
 def web_policy(media: str) -> str:
@@ -125,7 +134,7 @@ async def _add_headers(request: web.Request, response: web.StreamResponse) -> No
     if "Content-Security-Policy" not in headers:
         is_html = response.content_type == "text/html"
         headers["Content-Security-Policy"] = (
-            web_policy(media_origin(settings)) if is_html else API_POLICY
+            web_policy(media_sources(settings)) if is_html else API_POLICY
         )
     headers.add("Vary", "Origin")
     origin = request.headers.get("Origin")

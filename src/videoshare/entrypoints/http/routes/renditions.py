@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from videoshare.adapters.storage import attachment_disposition
+from videoshare.adapters.media_urls import attachment_disposition
 from videoshare.entrypoints.http.bearer import optional_user
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.problem_json import Problem
