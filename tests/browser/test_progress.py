@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from tests.browser.pages import (
 )
 from tests.media import make_clip
 from tests.stack import Stack
+from tests.support import eventually
+from videoshare.media.ladder import transcode_ladder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -53,11 +56,22 @@ async def test_a_real_upload_shows_percentages_to_100_and_plays_while_processing
         # are stored, while the video is still processing, and plays on past the first one.
         watch = await context.new_page()
         await watch.goto(href)
+        # Once ffmpeg has begun every rung's second segment (the first ones are final), the
+        # transcoder's children are paused until the player has started: the transcode cannot
+        # end meanwhile, however slow the machine; the uploader still stores what is finished.
+        rungs = [rung.name for rung in transcode_ladder(854, 480)]
+        await eventually(
+            lambda: all(
+                any(Path(tempfile.gettempdir()).glob(f"transcode-{video_id}-*/out/hls/{r}_001.m4s"))
+                for r in rungs
+            ),
+            timeout_s=PIPELINE_TIMEOUT_MS / 1000,
+            interval_s=0.01,
+            what="ffmpeg's second segments begun",
+        )
         player = watch.locator("video")
-        await expect(player).to_be_visible(timeout=PIPELINE_TIMEOUT_MS)
-        # ffmpeg paused while the player starts: the transcode cannot end meanwhile, however
-        # slow the machine
         with paused_children(web_stack.processes["transcoder"].pid):
+            await expect(player).to_be_visible(timeout=PIPELINE_TIMEOUT_MS)
             await expect(watch.locator(".still-processing")).to_be_visible()
             await expect(player).to_have_attribute("data-engine", re.compile(r"^HLS"))
             await play_until_past(watch, 0.5)
