@@ -65,7 +65,7 @@ class MediaObjects:
                 Bucket=self._bucket, Key=key, Range=f"bytes=0-{count - 1}"
             )
         except ClientError as exc:
-            _raise_if_missing(exc, key)
+            raise_if_missing(exc, key)
             if _code(exc) != "InvalidRange":
                 raise
             # a range from byte 0 is unsatisfiable only for an empty object
@@ -80,7 +80,7 @@ class MediaObjects:
         try:
             obj = await self._s3.get_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            _raise_if_missing(exc, key)
+            raise_if_missing(exc, key)
             raise
         body, size = obj["Body"], obj["ContentLength"]
         if max_bytes is not None and size > max_bytes:
@@ -171,7 +171,7 @@ def is_missing(exc: ClientError) -> bool:
     return _code(exc) in _MISSING_CODES
 
 
-def _raise_if_missing(exc: ClientError, key: str) -> None:
+def raise_if_missing(exc: ClientError, key: str) -> None:
     if is_missing(exc):
         # S3's own words kept: they are what a dead-lettered message's `error` shows
         raise ObjectMissing(key, f"there is no object at {key} (S3: {_code(exc)})") from exc

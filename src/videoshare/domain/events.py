@@ -64,8 +64,8 @@ class RenditionData(_Data):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
     bitrate: int = Field(ge=0)
-    key: str
-    size_bytes: int = Field(ge=0)
+    key: str = Field(description="its HLS media playlist; the init segment and segments beside it")
+    size_bytes: int = Field(ge=0, description="init segment and segments: the rendition as a file")
 
 
 class VideoTranscodedData(VideoRef):

@@ -152,6 +152,13 @@ class MediaStore(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the object; one that is not there is removed already."""
 
+    async def object_sizes(self, prefix: str) -> dict[str, int]:
+        """Every key under `prefix` and its object's size."""
+
+    def read_range(self, key: str, start: int, stop: int) -> AsyncIterator[bytes]:
+        """Bytes `start` to `stop` (exclusive) of the object at `key`, in chunks as they come
+        (a rendition streamed through the ingress); `ObjectMissing` when it is not there."""
+
 
 class MediaUrlSigner(Protocol):
     """Short-lived GET URLs of one video's objects (renditions, poster, HLS segments, the

@@ -215,7 +215,7 @@ class RenditionOut(_Out):
     width: int
     height: int
     bitrate: int
-    url: str
+    url: str = Field(description="The rendition as one MP4 file (a fragmented MP4; byte ranges).")
 
 
 def _absent(value: object) -> bool:
@@ -257,6 +257,14 @@ class VideoOut(_Out):
         ge=0,
         le=100,
         description="How far the transcode is, in percent (0 to 100); only while processing.",
+    )
+    playable: bool = Field(
+        default=False,
+        description=(
+            "Whether `hls_url` can be played: once ready, and while processing as soon as the "
+            "first segments of every rendition are stored (its playlists then grow as the "
+            "transcode goes on, and end when it is done)."
+        ),
     )
     created_at: datetime
     updated_at: datetime

@@ -30,7 +30,7 @@ from videoshare.entrypoints.http.views import (
 )
 from videoshare.entrypoints.problem_json import validation_failed
 from videoshare.usecases.accounts import display_name_of
-from videoshare.usecases.downloads import download_url
+from videoshare.usecases.downloads import SourceDownload, download_of, source_url
 from videoshare.usecases.search import search_mine, search_public
 from videoshare.usecases.videos import (
     NewVideo,
@@ -135,12 +135,14 @@ async def view(request: web.Request) -> web.Response:
 async def download(request: web.Request) -> web.Response:
     query = parse_query_string(request, DownloadQuery)
     user = await optional_user(request)
-    url = await download_url(
-        dependencies(request),
-        request.match_info["video_id"],
-        query.rendition,
-        user.user_id if user else None,
+    deps = dependencies(request)
+    chosen = await download_of(
+        deps, request.match_info["video_id"], query.rendition, user.user_id if user else None
     )
+    if isinstance(chosen, SourceDownload):
+        url = await source_url(deps, request.match_info["video_id"], chosen)
+    else:  # streamed by the ingress (`routes/renditions.py`), with a token to carry
+        url = playback_links(request).rendition(chosen.video, chosen.rendition)
     return web.Response(status=302, headers={"Location": url, **NO_STORE})
 
 
