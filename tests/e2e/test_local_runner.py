@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from tests.support import child_env
+from videoshare.local.emulator_state import STATE_FILE
 from videoshare.settings import Settings
 from videoshare.tcp_ports import free_port
 
@@ -23,12 +24,15 @@ pytestmark = pytest.mark.e2e
 START_TIMEOUT_S = 90
 
 
-def runner_env(emulator_port: int, api_port: int) -> dict[str, str]:
+def runner_env(emulator_port: int, api_port: int, state_dir: Path) -> dict[str, str]:
+    """`make run`'s environment on these ports, keeping its state in `state_dir` (never the
+    developer's `.videoshare/`)."""
     env = child_env(Settings(stack="videoshare"))
     env.pop("AWS_ENDPOINT_URL")
     env.update(
         VIDEOSHARE_EMULATOR_PORT=str(emulator_port),
         VIDEOSHARE_API_PORT=str(api_port),
+        VIDEOSHARE_STATE_DIR=str(state_dir),
     )
     return env
 
@@ -40,7 +44,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
         runner = subprocess.Popen(
             [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
-            env=runner_env(emulator_port, api_port),
+            env=runner_env(emulator_port, api_port, tmp_path / "state"),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -69,6 +73,9 @@ def test_run_starts_everything_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
         # every line is one process's, prefixed with its name: no raw (JSON) log line
         raw = [line for line in said.splitlines() if line.strip() and " | " not in line]
         assert not raw, raw
+        # the emulator saved its state for the next run, and said so
+        assert "emulator | saved " in said, said
+        assert (tmp_path / "state" / STATE_FILE).exists()
     finally:
         _kill_tree(runner)
 
@@ -81,7 +88,7 @@ def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
         result = subprocess.run(
             [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
-            env=runner_env(emulator_port, api_port),
+            env=runner_env(emulator_port, api_port, tmp_path / "state"),
             capture_output=True,
             text=True,
             timeout=60,

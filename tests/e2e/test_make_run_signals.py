@@ -32,7 +32,7 @@ def test_make_run_stops_everything_when_only_make_is_signalled(
     sig: signal.Signals, tmp_path: Path
 ) -> None:
     output = tmp_path / "run.log"
-    env = runner_env(free_port(), free_port())
+    env = runner_env(free_port(), free_port(), tmp_path / "state")
     env["VIDEOSHARE_STACK"] = unique_stack("mk")
     with output.open("wb") as out:
         make = subprocess.Popen(

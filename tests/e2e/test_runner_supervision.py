@@ -48,7 +48,7 @@ def test_a_dead_worker_is_restarted_and_a_dead_emulator_stops_everything(
         runner = subprocess.Popen(
             [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
-            env=runner_env(free_port(), free_port()),
+            env=runner_env(free_port(), free_port(), tmp_path / "state"),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
