@@ -29,6 +29,7 @@ from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
 from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.search import SearchIndex
+from videoshare.adapters.source_fetch import GuardedSourceFetcher
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.storage_quota import StorageReservations
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
@@ -81,6 +82,8 @@ class Dependencies:
     # through `storage`), and the one signed POST of a webhook delivery.
     objects: MediaObjects
     webhook_poster: SignedWebhookPoster
+    # the importer's fetch of a link, guarded as webhooks are
+    sources: GuardedSourceFetcher
     # --- the ingress's ---
     webhook_targets: WebhookTargetCheck
 
@@ -128,6 +131,9 @@ def wire(
         # --- the workers' adapters ---
         objects=MediaObjects(aws.s3, resources.bucket),
         webhook_poster=SignedWebhookPoster(allow_private=settings.webhooks_may_call_private),
+        sources=GuardedSourceFetcher(
+            timeout_s=settings.import_timeout_s, max_redirects=settings.import_max_redirects
+        ),
         webhook_targets=WebhookTargetCheck(),
     )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from videoshare.infra.topology import (
     HOUSEKEEPING,
     IDEMPOTENCY_TABLE,
+    IMPORTER,
     LIMITS_TABLE,
     METADATA_INDEXER,
     NOTIFICATIONS_TABLE,
@@ -34,6 +35,7 @@ HEALTH_PORTS = {
     NOTIFIER: 9104,
     HOUSEKEEPING: 9105,
     WEBHOOK_SENDER: 9106,
+    IMPORTER: 9107,
 }
 FALLBACK_HEALTH_PORT = 9100  # a worker without an entry above
 
@@ -145,6 +147,15 @@ def processes() -> tuple[Process, ...]:
             ),
             max_tasks=8,
             target=2,
+        ),
+        # fetches links into the bucket (multipart), outbound HTTP to public addresses only
+        Process(
+            IMPORTER,
+            ("worker", IMPORTER),
+            ports[IMPORTER],
+            _RELEASING_TABLES,
+            object_actions=("s3:PutObject", "s3:AbortMultipartUpload"),
+            max_tasks=4,
         ),
         Process(
             METADATA_INDEXER,

@@ -27,6 +27,7 @@ from videoshare.domain.errors import (
     ExpiredToken,
     IdentityError,
     IdentityThrottled,
+    ImportUrlNotAllowed,
     InvalidParts,
     InvalidRegistration,
     InvalidToken,
@@ -92,6 +93,7 @@ PROBLEMS: dict[type[DomainError], Row] = {
     BadPlaybackToken: Row(403, "bad-playback-token", "Playback link not valid"),
     DamagedMedia: Row(502, "damaged-media", "Stored media damaged"),
     WebhookUrlNotAllowed: Row(422, "webhook-url-not-allowed", "Webhook URL not allowed"),
+    ImportUrlNotAllowed: Row(422, "import-url-not-allowed", "Import link not allowed"),
     BadCursor: Row(
         400,
         "bad-cursor",
