@@ -3,8 +3,8 @@
 The ingress (`request_import`): the link must be http(s) to a public host (locally, with
 `import_allow_private_sources`, any host: a test server on loopback), checked as a webhook URL
 is; the import cap (`import_max_bytes`, or what is left of the owner's quota when less) is
-reserved and counted as one of the day's videos; the record is written `awaiting_upload` with its `import_url`, then
-`video.created` and `video.import_requested` are published.
+reserved and counted as one of the day's videos; the record is written `awaiting_upload`
+with its `import_url`, then `video.created` and `video.import_requested` are published.
 
 The importer (`import_source`), on `video.import_requested`:
 
