@@ -50,6 +50,8 @@ async def web_stack(emulator: Emulator) -> AsyncIterator[Stack]:
     env = {
         "VIDEOSHARE_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
         "VIDEOSHARE_MULTIPART_PART_SIZE_BYTES": str(MULTIPART_THRESHOLD),
+        # "Import from a link" may name a server on this machine (test_uploads.py)
+        "VIDEOSHARE_IMPORT_ALLOW_PRIVATE_SOURCES": "true",
     }
     async with running_stack(emulator.endpoint, "web", env=env) as running:
         yield running
