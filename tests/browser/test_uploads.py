@@ -23,7 +23,7 @@ from tests.browser.pages import (
 )
 from tests.media import write_mp4_header_then_noise
 from tests.stack import Stack
-from videoshare.tcp_ports import free_port
+from tests.support import serving
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -62,21 +62,18 @@ async def test_a_rejected_upload_shows_its_reason(
 async def test_an_import_from_a_link_where_nothing_is_shows_why_it_was_rejected(
     web_stack: Stack, browser: Browser, screenshots: Path
 ) -> None:
-    nothing = web.AppRunner(web.Application())  # answers 404 to everything
-    await nothing.setup()
-    port = free_port()
-    await web.TCPSite(nothing, "127.0.0.1", port).start()
     context, page, errors = await new_page(browser, web_stack.base_url)
     try:
         await register(page, new_email())
-        await page.get_by_label("Or import from a link").fill(f"http://127.0.0.1:{port}/gone.mp4")
-        await page.get_by_label("Title").fill("From a link")
-        await page.get_by_role("button", name="Upload", exact=True).click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Import requested")
-        status = page.locator("[data-status]").first
-        await expect(status).to_have_attribute(
-            "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
-        )
+        async with serving(web.Application()) as nothing:  # answers 404 to everything
+            await page.get_by_label("Or import from a link").fill(f"{nothing}/gone.mp4")
+            await page.get_by_label("Title").fill("From a link")
+            await page.get_by_role("button", name="Upload", exact=True).click()
+            await expect(page.get_by_role("heading", level=1)).to_have_text("Import requested")
+            status = page.locator("[data-status]").first
+            await expect(status).to_have_attribute(
+                "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
+            )
         await expect(page.get_by_role("heading", level=1)).to_have_text("Rejected")
         await expect(status.locator(".reason")).to_have_text(
             "The link answered 404: nothing is there."
@@ -85,7 +82,6 @@ async def test_an_import_from_a_link_where_nothing_is_shows_why_it_was_rejected(
         assert not errors.seen, errors.seen
     finally:
         await context.close()
-        await nothing.cleanup()
 
 
 async def test_a_file_that_is_not_a_video_inside_is_refused_before_it_is_sent(

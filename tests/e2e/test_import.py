@@ -14,7 +14,7 @@ from aiohttp import web
 from tests.e2e.client import User
 from tests.media import accepted_clip
 from tests.stack import Stack
-from videoshare.tcp_ports import free_port
+from tests.support import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -39,14 +39,8 @@ async def source() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/share/clip", share)
     app.router.add_get("/clip.mp4", video)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base:
+        yield base
 
 
 async def import_from(user: User, url: str) -> dict[str, object]:

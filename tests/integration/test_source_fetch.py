@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from tests.support import serving
 from videoshare.adapters import source_fetch
 from videoshare.adapters.source_fetch import GuardedSourceFetcher
 from videoshare.adapters.webhooks import check_target
@@ -62,14 +63,8 @@ async def server() -> AsyncIterator[tuple[str, Served]]:
     app.router.add_get("/page", page)
     app.router.add_get("/endless", endless)
     app.router.add_get("/announced", announced)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}", served
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base:
+        yield base, served
 
 
 async def fetch(url: str, *, allow_private: bool = True, max_bytes: int = CAP) -> bytes:

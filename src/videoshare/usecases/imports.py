@@ -37,7 +37,6 @@ from urllib.parse import urlsplit
 import structlog
 
 from videoshare.bus.outcomes import Reject, RetryLater
-from videoshare.domain import keys
 from videoshare.domain.errors import ImportUrlNotAllowed
 from videoshare.domain.events import (
     VideoImportRequestedData,
@@ -59,7 +58,7 @@ from videoshare.usecases.ports import (
     VideoJobPorts,
     WebhookTargets,
 )
-from videoshare.usecases.videos import PRODUCER, VideoPorts, upload_limit
+from videoshare.usecases.videos import PRODUCER, VideoPorts, new_record, upload_limit
 
 log = structlog.get_logger("importer")
 
@@ -121,23 +120,16 @@ async def request_import(
     cap = max(1, min(import_cap(settings), room))
     await take_upload_quota(ports, owner_id, video_id, cap, now)
     filename = _filename(new.source_url)
-    created_at = utc_now()
-    video = Video(
-        id=video_id,
-        owner_id=owner_id,
-        owner_display_name=owner_display_name,
-        title=new.title,
-        description=new.description,
-        tags=new.tags,
-        visibility=new.visibility,
-        created_at=created_at,
-        updated_at=created_at,
+    video = new_record(
+        video_id,
+        owner_id,
+        owner_display_name,
+        new,
+        correlation_id,
         filename=filename,
         content_type=_content_type(filename),
         declared_size_bytes=cap,
-        source_key=keys.source_key(video_id),
-        upload_expires_at=created_at + timedelta(seconds=settings.import_timeout_s) + EXPIRY_MARGIN,
-        correlation_id=correlation_id,
+        upload_expires_at=utc_now() + timedelta(seconds=settings.import_timeout_s) + EXPIRY_MARGIN,
         import_url=new.source_url,
     )
     try:
