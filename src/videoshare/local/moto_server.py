@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
         except Exception as error:
             _say(f"NOT saved ({type(error).__name__}: {error}); the last saved state stays")
             raise
-        _say(f"saved {size / 2**20:.1f} MiB in {time.monotonic() - started:.2f} s")
+        _say(f"saved {_size(size)} in {time.monotonic() - started:.2f} s")
 
 
 def _load(folder: Path) -> None:
@@ -129,9 +129,13 @@ def _load(folder: Path) -> None:
         _say(f"none saved in {folder} yet; starting empty")
     else:
         _say(
-            f"loaded {loaded.size_bytes / 2**20:.1f} MiB from {folder} "
+            f"loaded {_size(loaded.size_bytes)} from {folder} "
             f"in {loaded.seconds:.2f} s ({loaded.backends} backends)"
         )
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
 
 def _say(text: str) -> None:
