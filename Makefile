@@ -95,7 +95,7 @@ workers: setup
 openapi: setup
 	$(BIN)/videoshare openapi export
 
-# Regenerates the AWS deployment (infra/cloudformation.yaml) from the topology; docs/DEPLOY.md.
+# Regenerates the AWS deployment (infra/cloudformation.yaml, the root, and infra/stacks/*.yaml) from the topology; docs/DEPLOY.md.
 infra: setup
 	$(BIN)/videoshare infra export
 

@@ -2,9 +2,9 @@
 
 Every clip is synthetic (`testsrc` pictures, a `sine` tone) and small, so making one takes about
 0.1 s; the named clips of `ACCEPTED_CLIPS` are made once per test session (`accepted_clip`).
-Also here: hostile files shaped like what people (or attackers) upload instead of a video, and
-witnesses: whether a FIFO was opened, whether ffmpeg children are still alive, and how much
-memory probing a file costs.
+Also here: hostile files shaped like what people (or attackers) upload instead of a video, what
+a probe says of a file that need not exist (`probe_result`), and witnesses: whether a FIFO was
+opened, whether ffmpeg children are still alive, and how much memory probing a file costs.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from videoshare.media.probe import ProbeResult
 from videoshare.media.transcode import ffmpeg_executable
 
 _QUIET: Final = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
@@ -323,3 +324,30 @@ def _python_child(code: str, args: list[str]) -> tuple[str, int]:
     label, peak = last.split()
     assert label == "peak_rss"
     return "\n".join(lines), int(peak)
+
+
+def probe_result(
+    width: int = 1280,
+    height: int = 720,
+    *,
+    audio: bool = True,
+    duration_s: float = 10.0,
+    frame_rate: float | None = 25.0,
+) -> ProbeResult:
+    """What the probe says of an ordinary H.264 video of these facts (no file behind it)."""
+    return ProbeResult(
+        container="mov",
+        duration_s=duration_s,
+        video_duration_s=duration_s,
+        width=width,
+        height=height,
+        frame_width=width,
+        frame_height=height,
+        rotation=0,
+        video_codec="h264",
+        video_stream_index=0,
+        frame_rate=frame_rate,
+        has_audio=audio,
+        audio_codec="aac" if audio else None,
+        audio_stream_index=1 if audio else None,
+    )

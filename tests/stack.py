@@ -147,6 +147,10 @@ async def running_stack(
         VIDEOSHARE_WEB_ORIGIN=base_url,
         # short long-polls: a stopping worker never waits 20 s for its last poll
         VIDEOSHARE_WAIT_TIME_S="2",
+        # a video waiting for its owner's processing turn is looked at again within a second
+        VIDEOSHARE_PROCESSING_WAIT_S="1",
+        # as `make run`: a stopping worker hands a job in flight back instead of draining it
+        VIDEOSHARE_SHUTDOWN_DRAIN_S="0",
         **(env or {}),
     )
     running = Stack(settings, base_url)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psutil
 from aiohttp import web
 
 from videoshare.adapters.videos import VideoRepository
@@ -77,3 +78,8 @@ async def rewrite(videos: VideoRepository, video: Video, **fields: Any) -> Video
     """Write `fields` onto the stored record as no use case would: a test's own set-up (the
     conditional write on `video`'s version still applies)."""
     return await videos.save(video.model_copy(update=fields), expected=video)
+
+
+def running_ffmpeg(pid: int) -> bool:
+    """Whether process `pid` has an ffmpeg among its descendants (a transcode under way)."""
+    return any("ffmpeg" in child.name() for child in psutil.Process(pid).children(recursive=True))

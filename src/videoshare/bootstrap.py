@@ -27,13 +27,16 @@ from videoshare.adapters.media_objects import MediaObjects
 from videoshare.adapters.media_urls import CloudFrontMediaUrls, S3MediaUrls, read_signing_key
 from videoshare.adapters.notifications import NotificationRepository
 from videoshare.adapters.pending_videos import PendingVideos
+from videoshare.adapters.processing_slots import ProcessingSlotTable
 from videoshare.adapters.publisher import Publisher
+from videoshare.adapters.revocations import RevokedUsers
 from videoshare.adapters.search import SearchIndex
 from videoshare.adapters.source_fetch import GuardedSourceFetcher
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.storage_quota import StorageReservations
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
 from videoshare.adapters.videos import VideoRepository
+from videoshare.adapters.views import BufferedViews
 from videoshare.adapters.webhooks import (
     SignedWebhookPoster,
     WebhookDeliveries,
@@ -70,10 +73,12 @@ class Dependencies:
     search: SearchIndex
     counters: WindowCounters
     quota: StorageReservations
+    slots: ProcessingSlotTable
     webhooks: WebhookRepository
     deliveries: WebhookDeliveries
     identity: CognitoIdentity
     tokens: AccessTokens
+    views: BufferedViews
     # The open clients, for the runtime's own wiring (the consumer's SQS calls, the operator's
     # dead-letter commands); use cases never touch them.
     aws: AwsClients
@@ -123,10 +128,21 @@ def wire(
         search=SearchIndex(aws.dynamodb, settings.table(SEARCH_TABLE)),
         counters=WindowCounters(aws.dynamodb, settings.table(LIMITS_TABLE)),
         quota=StorageReservations(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        slots=ProcessingSlotTable(aws.dynamodb, settings.table(LIMITS_TABLE)),
         webhooks=WebhookRepository(aws.dynamodb, settings.table(WEBHOOKS_TABLE)),
         deliveries=WebhookDeliveries(aws.sqs, resources.queue_urls[WEBHOOK_SENDER]),
         identity=identity,
-        tokens=AccessTokens(verifier, identity.session_alive),
+        tokens=AccessTokens(
+            verifier,
+            identity.session_alive,
+            users=RevokedUsers(aws.dynamodb, settings.table(LIMITS_TABLE)),
+        ),
+        views=BufferedViews(
+            aws.dynamodb,
+            settings.table(VIDEOS_TABLE),
+            settings.table(LIMITS_TABLE),
+            key=settings.playback_key,  # asked at the first view (workers count none)
+        ),
         aws=aws,
         # --- the workers' adapters ---
         objects=MediaObjects(aws.s3, resources.bucket),

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     mode: Mode = Mode.LOCAL
     # Every AWS resource name starts with this, so several stacks can share one account.
     stack: str = Field(default="videoshare", pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    # The tables' names start with this instead (None: the stack): after a point-in-time
+    # restore into new tables, the services switch to them here (docs/DEPLOY.md, "Restore").
+    table_prefix: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{1,60}$")
 
     # --- the standard AWS variables (no prefix) --------------------------------------------
     aws_region: str = Field(
@@ -101,6 +104,8 @@ class Settings(BaseSettings):
     # Authorization header). Required on AWS; locally derived from the stack name when unset.
     playback_secret: SecretStr | None = None
     playback_token_ttl_s: int = Field(default=4 * 3600, ge=60, le=7 * 24 * 3600)
+    # Views are counted in the ingress's memory and added to the records this often.
+    views_flush_interval_s: float = Field(default=5.0, gt=0, le=300)
     # Where clients reach the ingress (behind a proxy or CDN); None: the request's own origin.
     public_base_url: str | None = None
 
@@ -126,6 +131,13 @@ class Settings(BaseSettings):
     # videos created per UTC day, 429 beyond.
     storage_quota_bytes: int = Field(default=50 * 1024**3, gt=0)
     uploads_per_day: int = Field(default=100, ge=1)
+    # Per user: videos processed at once (uploaded to ready); the others wait their turn in the
+    # upload-finalizer's queue, looked at again every `processing_wait_s` (SQS: at most 900 s).
+    processing_slots_per_user: int = Field(default=3, ge=1)
+    processing_wait_s: int = Field(default=30, ge=1, le=900)
+    # Per user: minutes of video processed per UTC day (charged when the transcoder has probed
+    # the source); POST /v1/videos answers 429 once they are spent, until the day rolls over.
+    processing_minutes_per_day: int = Field(default=600, ge=1)
 
     # --- webhooks (workers/webhook_sender.py) -----------------------------------------------
     # Local mode only: let webhooks call loopback/private addresses (a receiver on this machine).
@@ -146,11 +158,19 @@ class Settings(BaseSettings):
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)
     max_in_flight: int = Field(default=10, ge=1, le=1000)
-    visibility_timeout_s: int = Field(default=60, ge=5, le=12 * 3600)
+    # Short, and kept alive by the heartbeat (a third of it) while a message is handled: a
+    # worker killed mid-job has its message taken again within this long.
+    visibility_timeout_s: int = Field(default=20, ge=5, le=12 * 3600)
     max_receive_count: int = Field(default=5, ge=1, le=1000)
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
-    # The transcoder's own (longer) visibility timeout; its heartbeat extends it while it runs.
-    transcode_visibility_timeout_s: int = Field(default=120, ge=5, le=12 * 3600)
+    # The transcoder's own visibility timeout; its heartbeat extends it while it runs.
+    transcode_visibility_timeout_s: int = Field(default=20, ge=5, le=12 * 3600)
+    # On SIGTERM/SIGINT a worker lets the jobs in flight go on this long, then hands each
+    # message back (visible at once); `make run` sets 0. Every AWS call while stopping takes
+    # at most `shutdown_call_timeout_s`, so a worker stops within `worker_stop_bound_s` even
+    # when AWS cannot be reached (the template's ECS StopTimeout is made from it).
+    shutdown_drain_s: float = Field(default=15.0, ge=0, le=90)
+    shutdown_call_timeout_s: float = Field(default=2.0, gt=0, le=10)
 
     # --- operations: health and metrics side server, housekeeping ---------------------------
     # Port of a worker's /healthz, /readyz, /metrics; None: the worker's default
@@ -165,7 +185,13 @@ class Settings(BaseSettings):
 
     # --- media -----------------------------------------------------------------------------
     ffmpeg_threads: int = Field(default=2, ge=1, le=64)
+    # The longest one transcode may take; past it ffmpeg is killed and the video rejected
+    # (too_costly), never retried.
     transcode_timeout_s: int = Field(default=1800, ge=10)
+    # Decoded pixels a second one transcode gets through (measure on the worker's machine size):
+    # x `transcode_timeout_s`, the most duration x frame pixels x frame rate a source may have;
+    # past it the video is rejected (too_costly) before ffmpeg runs (`media/cost.py`).
+    transcode_pixels_per_s: int = Field(default=100_000_000, gt=0)
     # ffmpeg's OS limits (`media/ffmpeg_limits.py`); past one, the video is rejected (too_costly).
     # Address space: measured VmPeak ~1.65 GiB at 1080p and 4K with 2 threads (more threads
     # reserve more: raise it with `ffmpeg_threads`).
@@ -222,7 +248,7 @@ class Settings(BaseSettings):
         return f"{self.stack}-web"
 
     def table(self, name: str) -> str:
-        return f"{self.stack}-{name}"
+        return f"{self.table_prefix or self.stack}-{name}"
 
     def queue(self, name: str) -> str:
         return f"{self.stack}-{name}"

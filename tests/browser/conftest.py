@@ -52,6 +52,8 @@ async def web_stack(emulator: Emulator) -> AsyncIterator[Stack]:
         "VIDEOSHARE_MULTIPART_PART_SIZE_BYTES": str(MULTIPART_THRESHOLD),
         # "Import from a link" may name a server on this machine (test_uploads.py)
         "VIDEOSHARE_IMPORT_ALLOW_PRIVATE_SOURCES": "true",
+        # views reach the records within half a second, so a page shows them soon
+        "VIDEOSHARE_VIEWS_FLUSH_INTERVAL_S": "0.5",
     }
     async with running_stack(emulator.endpoint, "web", env=env) as running:
         yield running

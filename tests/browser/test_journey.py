@@ -1,7 +1,8 @@
 """A person's whole journey through the web app, in Debian's chromium against the real stack:
 register → log in → upload a clip through the page (progress to 100 %) → `ready` without a
-reload → it plays → the download works → its link is copied → edit → delete; and what others
-may not see."""
+reload → it plays (a view) → the download works → its link is copied → edit → the feed's most
+viewed → delete; a forgotten password reset with its code, the password changed, the account
+deleted; and what others may not see."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import new_page, shoot
 from tests.browser.pages import (
+    PASSWORD,
     PIPELINE_TIMEOUT_MS,
     fill_upload_form,
     log_in,
@@ -160,6 +162,20 @@ async def test_register_upload_watch_download_edit_delete(
             await anyone.get_by_label("Search").fill("")
             await anyone.get_by_role("button", name="Search").click()
             await expect(anyone.get_by_text("Nothing matches; try other words.")).to_be_visible()
+
+            # The owner's playback was a view: the feed shows it, most viewed first.
+            await anyone.goto("/")
+            await anyone.get_by_label("Order").select_option("views")
+            await expect(anyone.get_by_role("heading", name="Most viewed")).to_be_visible()
+            await expect(anyone).to_have_url(re.compile(r"/\?sort=views$"))
+            viewed = anyone.locator(".card", has_text="Holiday at the sea")
+
+            async def counted() -> bool:
+                await anyone.reload()
+                return await viewed.locator(".views").inner_text() == "1 view"
+
+            await eventually(counted, timeout_s=30, interval_s=0.5, what="the view")
+            await shoot(anyone, screenshots, "09c-most-viewed")
             assert not anyone_errors.seen, anyone_errors.seen
         finally:
             await anyone_context.close()
@@ -180,9 +196,61 @@ async def test_register_upload_watch_download_edit_delete(
         await expect(page.get_by_role("status").first).to_contain_text("Deleted")
         await expect(page.locator(".library-item", has_text="Holiday")).to_have_count(0)
         await shoot(page, screenshots, "12-deleted")
+
+        await forget_change_and_delete_the_account(page, email, screenshots)
         assert not errors.seen, errors.seen
     finally:
         await context.close()
+
+
+async def forget_change_and_delete_the_account(page: Page, email: str, screenshots: Path) -> None:
+    """Logged out: a new password with the code (local mode fills it in); logged in: the
+    password changed back, then the account deleted, after which it cannot log in."""
+    await log_out(page)
+    await page.goto("/login")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_role("button", name="Send the code").click()
+    await expect(page.get_by_label("Code")).not_to_have_value("")
+    await page.get_by_label("New password").fill("battery staple 7")
+    await shoot(page, screenshots, "13-new-password")
+    await page.get_by_role("button", name="Set the password").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Your password is changed")
+    await log_in(page, email, "battery staple 7")
+
+    await page.get_by_role("navigation").get_by_role("link", name="Web Tester").click()
+    await expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    await page.get_by_label("Current password").fill("wrong guess 1")
+    await page.get_by_label("New password").fill(PASSWORD)
+    await page.get_by_role("button", name="Change password").click()
+    await expect(page.get_by_role("alert")).to_have_text("The password is not right.")
+    await page.get_by_label("Current password").fill("battery staple 7")
+    await page.get_by_role("button", name="Change password").click()
+    await expect(page.get_by_role("status").first).to_have_text("Your password is changed.")
+
+    await page.get_by_label("Your password").fill(PASSWORD)
+    await page.get_by_role("button", name="Delete my account").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_be_visible()
+    await shoot(page, screenshots, "14-delete-account")
+    await dialog.get_by_role("button", name="Delete for good").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Your account is deleted")
+    await expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+
+    await page.goto("/confirm")  # the code screen, for an address never registered
+    await page.get_by_label("E-mail").fill(new_email())
+    await page.get_by_label("Code").fill("123456")
+    await page.get_by_role("button", name="Confirm").click()
+    await expect(page.get_by_role("alert")).to_contain_text("The code does not match")
+    await page.get_by_role("button", name="Send the code again").click()
+    await expect(page.get_by_role("status").first).to_contain_text("A new code is on its way")
+    await page.goto("/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "The e-mail address or the password is not right."
+    )
 
 
 async def play_until_past(page: Page, seconds: float) -> None:

@@ -255,3 +255,33 @@ async def test_downloading_what_is_not_there_says_so(
     assert result.code == 1
     assert "There is no video with this id" in result.last_error
     assert list(tmp_path.glob("*.mp4")) == []
+
+
+async def test_a_forgotten_password_a_new_one_and_the_account_deleted_from_the_terminal(
+    client_stack: ClientStack, user: User, tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    anonymous = cli_env(tmp_path / "a", client_stack.base_url, user.email)
+    forgot = await run_cli("password", "forgot", env=anonymous)
+    assert forgot.code == 0, forgot.stderr
+    code = forgot.stderr.split("the code is ", 1)[1].split()[0]  # local mode prints it
+    reset = await run_cli(
+        "password", "reset", code, "--new-password", "battery staple 7", env=anonymous
+    )
+    assert reset.code == 0, reset.stderr
+
+    env = cli_env(tmp_path / "b", client_stack.base_url, user.email, "battery staple 7")
+    changed = await run_cli("password", "change", "--new-password", user.password, env=env)
+    assert changed.code == 0, changed.stderr
+    assert "the password is changed" in changed.stderr
+
+    env = cli_env(tmp_path / "c", client_stack.base_url, user.email, user.password)
+    unsure = await run_cli("account", "delete", env=env)  # a script must say --yes
+    assert unsure.code == 2
+    assert "--yes" in unsure.last_error
+    deleted = await run_cli("account", "delete", "--yes", env=env)
+    assert deleted.code == 0, deleted.stderr
+    async with http.post(
+        f"{client_stack.base_url}/v1/auth/login",
+        json={"email": user.email, "password": user.password},
+    ) as login:
+        assert login.status == 401

@@ -45,6 +45,16 @@ async def test_taking_stops_at_the_limit_and_counts_nothing_more(counters: Count
     assert await counters.take(key, WINDOW, NOW + 900)
 
 
+async def test_taking_an_amount_may_pass_the_limit_once_then_takes_nothing(
+    counters: Counters,
+) -> None:
+    key = _key()
+    assert await counters.take(key, WINDOW, NOW, amount=2)
+    assert await counters.take(key, WINDOW, NOW, amount=5)  # 2 < 3: the last take goes past
+    assert not await counters.take(key, WINDOW, NOW, amount=1)
+    assert await counters.hits(key, WINDOW, NOW) == 7
+
+
 async def test_adding_goes_past_the_limit(counters: Counters) -> None:
     key = _key()
     for _ in range(4):

@@ -22,8 +22,9 @@ from videoshare.domain.errors import (
     RevokedToken,
     SessionEnded,
     WeakPassword,
+    WrongPassword,
 )
-from videoshare.infra.provision import _user_pool
+from videoshare.infra.provision import provision_user_pool
 from videoshare.infra.topology import topology
 from videoshare.usecases.ports import IdentityProvider, SessionTokens
 
@@ -44,7 +45,7 @@ async def accounts(backend: Emulated | None) -> Accounts:
     settings = backend.settings.model_copy(
         update={"stack": f"{backend.settings.stack}-{uuid.uuid4().hex[:6]}"}
     )
-    pool_id, client_id = await _user_pool(backend.aws, settings, topology(settings))
+    pool_id, client_id = await provision_user_pool(backend.aws, settings, topology(settings))
     cognito = CognitoIdentity(
         backend.aws.cognito, user_pool_id=pool_id, client_id=client_id, auto_confirm=True
     )
@@ -141,3 +142,26 @@ async def test_a_token_not_of_this_pool_is_not_valid(accounts: Accounts) -> None
     with pytest.raises(InvalidToken) as refused:
         await accounts.tokens.verify("not-a-token")
     assert type(refused.value) is InvalidToken
+
+
+async def test_a_password_is_reset_with_its_code_changed_with_the_old_one_then_the_user_goes(
+    accounts: Accounts,
+) -> None:
+    email = _email()
+    await accounts.identity.register(email, PASSWORD, None)
+    code = await accounts.identity.forgot_password(email)
+    assert code  # both hand the code out, as local mode does
+    await accounts.identity.reset_password(email, code, "battery staple 7")
+    with pytest.raises(BadCredentials):
+        await accounts.identity.login(email, PASSWORD)
+    tokens = await accounts.identity.login(email, "battery staple 7")
+    with pytest.raises(WrongPassword):
+        await accounts.identity.change_password(tokens.access_token, "guess", PASSWORD)
+    await accounts.identity.change_password(tokens.access_token, "battery staple 7", PASSWORD)
+    claims = await accounts.tokens.verify(tokens.access_token)
+    with pytest.raises(AlreadyConfirmed):
+        await accounts.identity.resend_code(email)
+    await accounts.identity.delete_user(claims.username or email)
+    await accounts.identity.delete_user(claims.username or email)  # gone already: done
+    with pytest.raises(BadCredentials):
+        await accounts.identity.login(email, PASSWORD)

@@ -76,3 +76,15 @@ async def test_a_cursor_opens_only_the_inbox_that_gave_it(inbox: WritableInbox) 
         await inbox.list("alice", 1, cursor)
     with pytest.raises(BadCursor):
         await inbox.list("bob", 1, "not-a-cursor")
+
+
+async def test_clearing_an_inbox_removes_its_notes_and_no_one_elses(inbox: WritableInbox) -> None:
+    for i in range(3):
+        await inbox.add(_note("alice", i))
+    bobs = _note("bob", 0)
+    await inbox.add(bobs)
+    assert await inbox.clear("alice") == 3
+    assert await inbox.list("alice", 10, None) == ([], None)
+    assert await inbox.add(_note("alice", 0))  # its id markers went too
+    assert (await inbox.list("bob", 10, None))[0] == [bobs]
+    assert await inbox.clear("nobody") == 0

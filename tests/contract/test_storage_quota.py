@@ -62,3 +62,12 @@ async def test_parallel_reservations_cannot_pass_the_quota_together(quota: Stora
     granted = await asyncio.gather(*(quota.reserve(owner, _id(), 300, QUOTA) for _ in range(8)))
     assert granted.count(True) == 3
     assert await quota.reserved_bytes(owner) == 900
+
+
+async def test_forgetting_an_owner_drops_every_reservation_of_theirs(quota: StorageQuota) -> None:
+    owner, other = _id(), _id()
+    assert await quota.reserve(owner, _id(), 10, 100)
+    assert await quota.reserve(other, _id(), 7, 100)
+    await quota.forget(owner)
+    await quota.forget(_id())  # nothing kept: no error
+    assert (await quota.reserved_bytes(owner), await quota.reserved_bytes(other)) == (0, 7)

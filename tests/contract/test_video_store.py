@@ -167,3 +167,41 @@ async def test_the_cursor_after_a_video_continues_right_after_it(videos: VideoSt
         await videos.create(video)
     after = await videos.list_by_owner("alice", 10, videos.cursor_after(mine[2]))
     assert [v.id for v in after.items] == [mine[1].id, mine[0].id]
+
+
+async def test_a_removed_video_is_gone_from_its_record_and_its_owners_listing(
+    videos: VideoStore,
+) -> None:
+    owner = uuid.uuid4().hex
+    gone, kept = _video(owner, 0), _video(owner, 1)
+    for video in (gone, kept):
+        await videos.create(video)
+    await videos.remove(gone.id)
+    await videos.remove(gone.id)  # again: no error
+    assert await videos.get(gone.id) is None
+    assert [v.id for v in (await videos.list_by_owner(owner, 10, None)).items] == [kept.id]
+
+
+async def test_views_added_since_the_read_make_a_save_a_conflict(
+    videos: VideoStore, backend: Emulated | None
+) -> None:
+    video = _video()
+    await videos.create(video)
+    if backend is None:
+        videos.add_views(video.id, 2)  # type: ignore[attr-defined]
+    else:  # the ingress's batch: an ADD that leaves the version alone
+        await backend.aws.dynamodb.update_item(
+            TableName=videos._table,  # type: ignore[attr-defined]
+            Key={"id": {"S": video.id}},
+            UpdateExpression="ADD #views :n",
+            ExpressionAttributeNames={"#views": "views"},
+            ExpressionAttributeValues={":n": {"N": "2"}},
+        )
+    with pytest.raises(VideoConflict):
+        await videos.save(video.uploaded(), expected=video)
+    fresh = await videos.get(video.id)
+    assert fresh is not None
+    assert fresh.views == 2
+    saved = await videos.save(fresh.uploaded(), expected=fresh)
+    assert (await videos.get(video.id)) == saved
+    assert saved.views == 2

@@ -17,11 +17,11 @@ class FakeCounters:
         self.counts[item] = self.counts.get(item, 0) + 1
         return self.counts[item]
 
-    async def take(self, key: str, window: Window, now: float) -> bool:
+    async def take(self, key: str, window: Window, now: float, amount: int = 1) -> bool:
         item = _item_key(key, window, now)
         if self.counts.get(item, 0) >= window.limit:
             return False
-        self.counts[item] = self.counts.get(item, 0) + 1
+        self.counts[item] = self.counts.get(item, 0) + amount
         return True
 
     async def clear(self, key: str, window: Window, now: float) -> None:

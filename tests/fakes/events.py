@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from videoshare.domain.events import Event
+from videoshare.domain.events import Event, VideoEvent, about_a_video
 
 
 class FakePublisher:
@@ -12,5 +12,5 @@ class FakePublisher:
     async def publish(self, event: Event) -> None:
         self.published.append(event)
 
-    def of_type(self, event_type: str) -> list[Event]:
-        return [e for e in self.published if e.type == event_type]
+    def of_type(self, event_type: str) -> list[VideoEvent]:
+        return [e for e in self.published if about_a_video(e) and e.type == event_type]

@@ -22,6 +22,7 @@ from videoshare.domain.errors import (
     RevokedToken,
     SessionEnded,
     WeakPassword,
+    WrongPassword,
 )
 from videoshare.usecases.ports import AccessClaims, Profile, Registration, Tokens
 
@@ -38,6 +39,8 @@ class _Account:
     display_name: str | None
     confirmed: bool
     code: str
+    reset_code: str | None = None
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,7 @@ class FakeIdentity:
     async def register(self, email: str, password: str, display_name: str | None) -> Registration:
         if email in self.accounts:
             raise EmailTaken("User already exists")
-        if (
-            len(password) < 8
-            or not re.search("[a-z]", password)
-            or not re.search("[0-9]", password)
-        ):
-            raise WeakPassword("Password did not conform with policy", PASSWORD_RULE)
+        _check_policy(password)
         account = _Account(
             str(uuid.uuid4()), email, password, display_name, self.auto_confirm, "123456"
         )
@@ -79,7 +77,7 @@ class FakeIdentity:
 
     async def login(self, email: str, password: str) -> Tokens:
         account = self.accounts.get(email)
-        if account is None or account.password != password:
+        if account is None or account.password != password or not account.enabled:
             raise BadCredentials()
         if not account.confirmed:
             raise NotConfirmed("User is not confirmed.")
@@ -103,6 +101,49 @@ class FakeIdentity:
         account = next(a for a in self.accounts.values() if a.user_id == session.user_id)
         return Profile(account.user_id, account.email, account.display_name)
 
+    async def resend_code(self, email: str) -> None:
+        account = self.accounts.get(email)
+        if account is not None and account.confirmed:
+            raise AlreadyConfirmed("User is already confirmed.")
+
+    async def forgot_password(self, email: str) -> str | None:
+        """The code is handed back, as the local emulator does."""
+        account = self.accounts.get(email)
+        if account is None:
+            return None
+        account.reset_code = uuid.uuid4().hex[:6]
+        return account.reset_code
+
+    async def reset_password(self, email: str, code: str, password: str) -> None:
+        account = self.accounts.get(email)
+        if account is None or account.reset_code is None or code != account.reset_code:
+            raise BadConfirmationCode("Invalid code provided, please request a code again.")
+        _check_policy(password)
+        account.password, account.reset_code = password, None
+
+    async def change_password(self, access_token: str, current: str, password: str) -> None:
+        session = self._live(access_token)
+        account = self._account_of(session.user_id)
+        if account.password != current:
+            raise WrongPassword("Incorrect username or password.")
+        _check_policy(password)
+        account.password = password
+
+    async def disable_user(self, username: str) -> None:
+        account = next((a for a in self.accounts.values() if a.user_id == username), None)
+        if account is not None:
+            account.enabled = False
+            self.ended.update(s.id for s, _ in self.access.values() if s.user_id == username)
+
+    async def delete_user(self, username: str) -> None:
+        account = next((a for a in self.accounts.values() if a.user_id == username), None)
+        if account is not None:
+            del self.accounts[account.email]
+            self.ended.update(s.id for s, _ in self.access.values() if s.user_id == username)
+
+    def _account_of(self, user_id: str) -> _Account:
+        return next(a for a in self.accounts.values() if a.user_id == user_id)
+
     def _live(self, access_token: str) -> _Session:
         found = self.access.get(access_token)
         if found is None or found[0].id in self.ended:
@@ -122,19 +163,25 @@ class FakeIdentity:
         return Tokens(access_token, f"id-{uuid.uuid4().hex}", refresh_token, TOKEN_LIFETIME_S)
 
 
+def _check_policy(password: str) -> None:
+    if len(password) < 8 or not re.search("[a-z]", password) or not re.search("[0-9]", password):
+        raise WeakPassword("Password did not conform with policy", PASSWORD_RULE)
+
+
 class FakeSessionTokens:
     """Verifies the access tokens of `identity`; a revoked or logged-out session is refused."""
 
     def __init__(self, identity: FakeIdentity) -> None:
         self.identity = identity
         self.revoked: set[str] = set()
+        self.revoked_users: set[str] = set()
 
     async def verify(self, token: str) -> AccessClaims:
         found = self.identity.access.get(token)
         if found is None:
             raise InvalidToken("not a JWT")
         session, claims = found
-        if session.id in self.revoked:
+        if session.id in self.revoked or claims.sub in self.revoked_users:
             raise RevokedToken("logged out")
         if session.id in self.identity.ended:
             raise RevokedToken("Cognito refuses it")
@@ -142,3 +189,7 @@ class FakeSessionTokens:
 
     def revoke(self, claims: AccessClaims) -> None:
         self.revoked.add(claims.origin_jti or claims.jti)
+
+    async def revoke_user(self, claims: AccessClaims) -> None:
+        self.revoke(claims)
+        self.revoked_users.add(claims.sub)

@@ -21,6 +21,12 @@ class FakeInbox:
         self.notes[note.id] = note
         return True
 
+    async def clear(self, user_id: str) -> int:
+        mine = [k for k, note in self.notes.items() if note.user_id == user_id]
+        for key in mine:
+            del self.notes[key]
+        return len(mine)
+
     async def list(
         self, user_id: str, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:

@@ -19,5 +19,8 @@ class FakeStorageQuota:
     async def release(self, owner_id: str, video_id: str) -> None:
         self.reservations.get(owner_id, {}).pop(video_id, None)
 
+    async def forget(self, owner_id: str) -> None:
+        self.reservations.pop(owner_id, None)
+
     async def reserved_bytes(self, owner_id: str) -> int:
         return sum(self.reservations.get(owner_id, {}).values())

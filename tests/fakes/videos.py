@@ -34,6 +34,7 @@ class FakeVideoStore:
             current is None
             or current.version != expected.version
             or current.status is not expected.status
+            or current.views != expected.views  # views added since the read
         ):
             raise VideoConflict(f"video {expected.id} changed since it was read")
         written = changed.model_copy(
@@ -47,22 +48,35 @@ class FakeVideoStore:
         return self._page(f"owner:{owner_id}", lambda v: v.owner_id == owner_id, limit, cursor)
 
     async def list_public(self, limit: int, cursor: str | None) -> Page:
-        return self._page(
-            "public",
-            lambda v: v.status is VideoStatus.READY and v.visibility is Visibility.PUBLIC,
-            limit,
-            cursor,
-        )
+        return self._page("public", _in_feed, limit, cursor)
+
+    async def remove(self, video_id: str) -> None:
+        self.records.pop(video_id, None)
+
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        return self._page("popular", _in_feed, limit, cursor, by_views=True)
+
+    def add_views(self, video_id: str, views: int) -> None:
+        """What the view counter's flush does: views added, the version untouched."""
+        if video_id in self.records:
+            video = self.records[video_id]
+            self.records[video_id] = video.model_copy(update={"views": video.views + views})
 
     def cursor_after(self, video: Video) -> str:
         return _encode(f"owner:{video.owner_id}", video.id)
 
     def _page(
-        self, listing: str, wanted: Callable[[Video], bool], limit: int, cursor: str | None
+        self,
+        listing: str,
+        wanted: Callable[[Video], bool],
+        limit: int,
+        cursor: str | None,
+        *,
+        by_views: bool = False,
     ) -> Page:
         ordered = sorted(
             (v for v in self.records.values() if wanted(v)),
-            key=lambda v: (v.created_at, v.id),
+            key=lambda v: (v.views, v.id) if by_views else (v.created_at, v.id),
             reverse=True,
         )
         start = 0
@@ -72,6 +86,10 @@ class FakeVideoStore:
         items = ordered[start : start + limit]
         more = start + limit < len(ordered)
         return Page(items, _encode(listing, items[-1].id) if more and items else None)
+
+
+def _in_feed(video: Video) -> bool:
+    return video.status is VideoStatus.READY and video.visibility is Visibility.PUBLIC
 
 
 def _encode(listing: str, video_id: str) -> str:

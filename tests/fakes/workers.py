@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tests.fakes.counters import FakeCounters
 from tests.fakes.events import FakePublisher
 from tests.fakes.notifications import FakeInbox
 from tests.fakes.objects import FakeObjectStore
 from tests.fakes.pending_videos import FakePendingVideos
+from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.sources import FakeSourceFetcher
 from tests.fakes.storage_quota import FakeStorageQuota
@@ -29,6 +31,8 @@ class WorkerFakes:
     webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
     sources: FakeSourceFetcher = field(default_factory=FakeSourceFetcher)
+    slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
+    counters: FakeCounters = field(default_factory=FakeCounters)
     pending: FakePendingVideos = field(init=False)
 
     def __post_init__(self) -> None:

@@ -38,7 +38,10 @@ def test_the_distribution_reads_the_bucket_through_origin_access_control(
     cfn: dict[str, Any],
 ) -> None:
     (origin,) = _distribution(cfn)["Origins"]
-    assert origin["DomainName"] == {"Fn::GetAtt": [BUCKET, "RegionalDomainName"]}
+    # by name, not by reference: the distribution is in the edge stack, and the data plane
+    # (the bucket) already takes the web origin from there
+    bucket_name = cfn["Resources"][BUCKET]["Properties"]["BucketName"]["Fn::Sub"]
+    assert origin["DomainName"] == {"Fn::Sub": bucket_name + ".s3.${AWS::Region}.amazonaws.com"}
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [ORIGIN_ACCESS_CONTROL, "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy identity
     oac = cfn["Resources"][ORIGIN_ACCESS_CONTROL]["Properties"]["OriginAccessControlConfig"]
@@ -83,7 +86,7 @@ def test_the_bucket_stays_private_and_only_this_distribution_may_read_it(
     assert len(bucket["PublicAccessBlockConfiguration"]) == 4
     assert "AccessControl" not in bucket
     (policy,) = of_type(cfn, "AWS::S3::BucketPolicy").values()
-    assert target_of(policy["Properties"]["Bucket"]) == BUCKET
+    assert policy["Properties"]["Bucket"] == bucket["BucketName"]  # by name: see above
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}

@@ -18,7 +18,7 @@ from tests.integration.api_support import (
 )
 from tests.integration.bus_support import take_all
 from videoshare.adapters.videos import VideoRepository
-from videoshare.domain.events import Event, VideoUpdated, parse_event
+from videoshare.domain.events import Event, VideoUpdated, about_a_video, parse_event
 from videoshare.domain.video import Video, VideoStatus, Visibility
 from videoshare.infra.topology import VIDEOS_TABLE
 
@@ -45,7 +45,11 @@ async def _spy(stack: Stack) -> str:
 async def _events_about(stack: Stack, spy: str, video_id: str, event_type: str) -> list[Event]:
     messages = await take_all(stack.aws.sqs, spy)
     events = [parse_event(m["Body"]) for m in messages]
-    return [e for e in events if e.type == event_type and e.data.video_id == video_id]
+    return [
+        e
+        for e in events
+        if about_a_video(e) and e.type == event_type and e.data.video_id == video_id
+    ]
 
 
 def _repo(stack: Stack) -> VideoRepository:

@@ -9,7 +9,9 @@ clients share 127.0.0.1) gets a stack of its own.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +27,10 @@ from tests.integration.api_support import (
     sign_up,
     video_body,
 )
+from videoshare.adapters.counters import WindowCounters
+from videoshare.infra.topology import LIMITS_TABLE
 from videoshare.local.emulator import Emulator
+from videoshare.usecases.limits import processed_per_day, take_processing_minutes
 
 pytestmark = pytest.mark.integration
 
@@ -113,6 +118,30 @@ async def test_uploads_per_day_are_limited_with_retry_after(stack: Stack) -> Non
         assert 0 < int(third.headers["Retry-After"]) <= 24 * 3600
         # Someone else's day is their own.
         other = await sign_up(api)
+        created = await api.post("/v1/videos", json=video_body(), headers=other.headers)
+        assert created.status == 201
+
+
+async def test_a_spent_day_of_processing_is_a_429_until_midnight_utc(stack: Stack) -> None:
+    """The transcoder charged the user's day (a 61 s video on a budget of one minute)."""
+    async with _api(stack, processing_minutes_per_day=1) as api:
+        user = await sign_up(api)
+        first = await api.post("/v1/videos", json=video_body(), headers=user.headers)
+        assert first.status == 201
+        counters = WindowCounters(stack.aws.dynamodb, stack.settings.table(LIMITS_TABLE))
+        charged = SimpleNamespace(counters=counters)
+        assert await take_processing_minutes(
+            charged, user.user_id, 61, processed_per_day(60), time.time()
+        )
+
+        refused = await api.post("/v1/videos", json=video_body(), headers=user.headers)
+        answered_at = time.time()
+
+        body = await expect_problem(refused, 429, "processing-budget-spent")
+        assert "1 minutes of video processed today (UTC)" in body["detail"]
+        until_midnight = 24 * 3600 - answered_at % (24 * 3600)
+        assert abs(int(refused.headers["Retry-After"]) - until_midnight) <= 2
+        other = await sign_up(api)  # someone else's day is their own
         created = await api.post("/v1/videos", json=video_body(), headers=other.headers)
         assert created.status == 201
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 
 VIDEO_KEYS = {
     "id", "owner_id", "title", "description", "tags", "visibility", "status", "created_at",
-    "updated_at", "size_bytes", "renditions",
+    "updated_at", "size_bytes", "renditions", "views",
 }  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from structlog.testing import capture_logs
 from tests.integration.bus_support import (
     QueuePair,
     event_attributes,
+    make_idempotency_table,
     make_queue_pair,
     messages_in_queue,
     send_event,
@@ -30,7 +31,8 @@ from tests.integration.bus_support import (
 )
 from tests.support import child_env, eventually
 from videoshare.aws import AwsClients
-from videoshare.bus.outcomes import Reject, RetryLater
+from videoshare.bus.dispatch import idempotency_key
+from videoshare.bus.outcomes import Defer, Reject, RetryLater
 from videoshare.bus.runtime import Consumer, ConsumerConfig, Inbound, Outcome, Settlement
 from videoshare.domain.events import VideoUploaded
 from videoshare.entrypoints.workers.messages import decode_event
@@ -38,7 +40,7 @@ from videoshare.settings import Settings
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
-    from types_aiobotocore_sqs.type_defs import ReceiveMessageResultTypeDef
+    from types_aiobotocore_sqs.type_defs import MessageTypeDef, ReceiveMessageResultTypeDef
 
 pytestmark = pytest.mark.integration
 
@@ -289,6 +291,73 @@ async def test_give_up_hook_runs_on_the_last_receive_then_the_dlq_records_why(
     assert await messages_in_queue(aws.sqs, queues.url) == 0
 
 
+async def test_a_deferred_message_waits_its_turn_past_max_receive_count_without_failing(
+    aws: AwsClients, settings: Settings
+) -> None:
+    """Deferring is not failing: the message comes back as a fresh copy (attempt 1) with its
+    attributes, however often, and is neither given up nor dead-lettered."""
+    queues = await make_queue_pair(aws.sqs, settings, max_receive_count=2)
+    turns: list[str] = []
+    given_up: list[str] = []
+
+    async def handler(event: VideoUploaded) -> None:
+        if len(turns) < 4:
+            turns.append(event.id)
+            raise Defer("the owner's processing slots are taken", delay_s=0)
+
+    async def on_give_up(event: Inbound, exc: BaseException) -> None:
+        given_up.append(event.id)
+
+    settlements: list[Settlement] = []
+    consumer = Consumer(
+        aws.sqs,
+        config_for(queues, max_receive_count=2, wait_time_s=0),
+        handlers={"video.uploaded": handler},
+        decode=decode_event,
+        on_give_up=on_give_up,
+        on_settled=settlements.append,
+    )
+    event = uploaded_event()
+    await send_event(aws.sqs, queues.url, event)
+
+    assert await consumer.drain() == 5
+
+    assert [(s.outcome, s.attempt) for s in settlements] == [(Outcome.DEFERRED, 1)] * 4 + [
+        (Outcome.DONE, 1)
+    ]
+    assert settlements[0].reason == "the owner's processing slots are taken"
+    assert given_up == []
+    assert await take_all(aws.sqs, queues.dlq_url) == []
+
+    # a copy keeps the original's attributes, and waits out its delay (at most SQS's 15 min)
+    async def defer_once(event: VideoUploaded) -> None:
+        raise Defer("wait", delay_s=1)
+
+    waiting = Consumer(
+        aws.sqs,
+        config_for(queues, wait_time_s=0),
+        handlers={"video.uploaded": defer_once},
+        decode=decode_event,
+        on_settled=settlements.append,
+    )
+    await send_event(aws.sqs, queues.url, event)
+    assert await waiting.drain() == 1  # the copy is not visible yet: the drain ends
+    assert settlements[-1].delay_s == 1
+    copies: list[MessageTypeDef] = []
+
+    async def copy_arrived() -> bool:
+        copies.extend(await take_all(aws.sqs, queues.url))
+        return bool(copies)
+
+    await eventually(copy_arrived, timeout_s=10, what="the delayed copy")
+    (copy,) = copies
+    assert string_attributes(copy) == {
+        "event_type": "video.uploaded",
+        "correlation_id": event.correlation_id,
+    }
+    assert json.loads(copy["Body"])["id"] == event.id
+
+
 async def test_heartbeat_keeps_a_long_handlers_message_from_a_second_consumer(
     aws: AwsClients, queues: QueuePair
 ) -> None:
@@ -445,43 +514,74 @@ async def test_messages_a_poll_returns_after_stop_are_handed_back(
     assert message["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
-async def test_sigterm_lets_the_running_handler_finish_then_the_process_exits_0(
-    aws: AwsClients, settings: Settings, queues: QueuePair, tmp_path: Path
-) -> None:
+async def _sigterm_mid_handler(
+    aws: AwsClients, settings: Settings, queues: QueuePair, markers: Path, drain_s: float
+) -> tuple[VideoUploaded, str, list[dict[str, Any]]]:
+    """The slow worker (a real process) takes one event; SIGTERM while its handler runs.
+    Returns the event, the idempotency table and the worker's "message handled" lines."""
+    table = await make_idempotency_table(aws.dynamodb, settings)
     event = uploaded_event()
     await send_event(aws.sqs, queues.url, event)
-    log_path = tmp_path / "worker.log"
+    log_path = markers / "worker.log"
     with log_path.open("wb") as log_file:
         worker = await asyncio.create_subprocess_exec(
             sys.executable,
             str(SLOW_WORKER),
             queues.url,
             queues.dlq_url,
-            str(tmp_path),
+            str(markers),
+            str(drain_s),
+            table,
             env=child_env(settings),
             stdout=log_file,
             stderr=log_file,
         )
         try:
             await eventually(
-                (tmp_path / "started").exists, timeout_s=30, what="the worker's handler started"
+                (markers / "started").exists, timeout_s=30, what="the worker's handler started"
             )
-            assert not (tmp_path / "finished").exists()
+            assert not (markers / "finished").exists()
             worker.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(worker.wait(), timeout=20)
         finally:
             if worker.returncode is None:
                 worker.kill()
                 await worker.wait()
-
     output = log_path.read_text()
     assert code == 0, output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return event, table, [line for line in lines if line["event"] == "message handled"]
+
+
+async def test_sigterm_within_the_drain_lets_the_handler_finish_then_the_process_exits_0(
+    aws: AwsClients, settings: Settings, queues: QueuePair, tmp_path: Path
+) -> None:
+    event, _, handled = await _sigterm_mid_handler(aws, settings, queues, tmp_path, drain_s=20)
     assert (tmp_path / "finished").read_text() == event.id  # the handler ran to its end
     # Deleted, not merely invisible: nothing left in flight either.
     assert await messages_in_queue(aws.sqs, queues.url) == 0
-    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    handled = [line for line in lines if line["event"] == "message handled"]
     assert [(line["outcome"], line["event_id"]) for line in handled] == [("done", event.id)]
+
+
+async def test_sigterm_without_a_drain_hands_the_message_back_and_releases_its_claim(
+    aws: AwsClients, settings: Settings, queues: QueuePair, tmp_path: Path
+) -> None:
+    event, table, handled = await _sigterm_mid_handler(aws, settings, queues, tmp_path, drain_s=0)
+    assert not (tmp_path / "finished").exists()  # cut short
+    assert [(line["outcome"], line["event_id"]) for line in handled] == [("handed_back", event.id)]
+    # Visible at once, though its visibility timeout (30 s) has far to go: the next receive
+    # takes it, and finds no claim in its way.
+    response = await aws.sqs.receive_message(
+        QueueUrl=queues.url, MaxNumberOfMessages=1, WaitTimeSeconds=0
+    )
+    (message,) = response["Messages"]
+    assert json.loads(message["Body"])["id"] == event.id
+    claim = await aws.dynamodb.get_item(
+        TableName=table,
+        Key={"key": {"S": idempotency_key("slow-worker", event.id)}},
+        ConsistentRead=True,
+    )
+    assert "Item" not in claim
 
 
 async def test_run_keeps_going_when_receives_fail(aws: AwsClients, queues: QueuePair) -> None:

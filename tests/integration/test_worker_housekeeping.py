@@ -24,6 +24,8 @@ from videoshare.domain import keys
 from videoshare.domain.events import (
     VideoDeleted,
     VideoDeletedData,
+    VideoRejected,
+    VideoRejectedData,
     follow_up_id,
     utc_now,
 )
@@ -96,6 +98,24 @@ async def test_a_deleted_video_loses_every_object_and_open_upload_and_only_its_o
     assert len(await object_keys(worker, keys.media_prefix(kept))) == 3
     assert await object_keys(worker, keys.source_key(kept)) == [keys.source_key(kept)]
     assert await queue_depth(worker) == 0
+
+
+async def test_a_rejected_upload_is_deleted_on_its_verdict(worker: Worker) -> None:
+    """What the transcoder rejected keeps its source there (its role may not delete under
+    uploads/): the verdict brings it here."""
+    video = await store_video(worker, status=VideoStatus.REJECTED)
+    await put(worker, video.source_key)
+    event = VideoRejected(
+        correlation_id="req-rej",
+        producer="transcoder",
+        data=VideoRejectedData(
+            video_id=video.id, owner_id=video.owner_id, code="corrupt", reason="Broken."
+        ),
+    )
+    await deliver(worker, event)
+
+    assert [s.outcome for s in await worker.drain()] == [Outcome.DONE]
+    assert await object_keys(worker, f"uploads/{video.id}/") == []
 
 
 async def test_an_event_of_another_type_is_dead_lettered_not_handled(worker: Worker) -> None:

@@ -23,6 +23,8 @@ from videoshare.bus.runtime import Consumer, Settlement
 from videoshare.domain import keys
 from videoshare.domain.events import (
     Event,
+    VideoEvent,
+    about_a_video,
     parse_event,
     utc_now,
 )
@@ -150,8 +152,8 @@ class EventSpy:
             )
         return list(self._seen)
 
-    async def of_type(self, event_type: str) -> list[Event]:
-        return [e for e in await self.published() if e.type == event_type]
+    async def of_type(self, event_type: str) -> list[VideoEvent]:
+        return [e for e in await self.published() if about_a_video(e) and e.type == event_type]
 
 
 # --- delivering messages -------------------------------------------------------------------

@@ -36,6 +36,8 @@ QUICK: dict[str, Any] = {
     "wait_time_s": 1,
     "max_receive_count": 3,
     "transcode_visibility_timeout_s": 6,
+    # a video waiting for its owner's processing turn is looked at again within a second
+    "processing_wait_s": 1,
 }
 
 
@@ -54,7 +56,12 @@ def stack_settings(emulator: Emulator, **overrides: Any) -> Settings:
 def process_env(settings: Settings, **extra: str) -> dict[str, str]:
     knobs = {
         f"VIDEOSHARE_{name.upper()}": str(getattr(settings, name))
-        for name in ("wait_time_s", "max_receive_count", "transcode_visibility_timeout_s")
+        for name in (
+            "wait_time_s",
+            "max_receive_count",
+            "transcode_visibility_timeout_s",
+            "processing_wait_s",
+        )
     }
     return child_env(
         settings,

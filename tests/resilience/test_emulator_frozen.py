@@ -31,8 +31,7 @@ PIPELINE = {
 async def test_a_frozen_emulator_delays_everything_and_loses_nothing(
     own_emulator: Emulator, http: aiohttp.ClientSession, media_dir: Path
 ) -> None:
-    # The freeze outlasts the transcoder's visibility timeout in production (120 s) no more
-    # than here: 30 s, longer than the freeze.
+    # The transcoder's visibility timeout as in production (30 s), longer than the freeze.
     settings = stack_settings(own_emulator, transcode_visibility_timeout_s=30)
     clip = make_clip(media_dir / "clip.mp4", seconds=3, width=320, height=240)
     async with running(settings, PIPELINE) as stack:

@@ -10,6 +10,7 @@ from videoshare.bus.backoff import (
     MAX_VISIBILITY_S,
     backoff_ceiling,
     backoff_delay,
+    clamp_delay,
     clamp_visibility,
 )
 
@@ -64,3 +65,9 @@ def test_a_zero_base_retries_at_once() -> None:
 )
 def test_requested_delays_become_whole_seconds_sqs_accepts(requested: float, granted: int) -> None:
     assert clamp_visibility(requested) == granted
+
+
+def test_a_delay_is_whole_seconds_within_what_sqs_takes() -> None:
+    assert [clamp_delay(s) for s in (-1, 0, 0.2, 899.5, 3600, float("nan"))] == [
+        0, 0, 1, 900, 900, 0
+    ]  # fmt: skip

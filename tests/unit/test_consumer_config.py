@@ -32,6 +32,24 @@ def test_an_explicit_heartbeat_interval_wins() -> None:
     assert config(heartbeat_interval_s=5).heartbeat_every_s == 5
 
 
+@pytest.mark.parametrize(("visibility", "heartbeat"), [(30, None), (6, None), (30, 25)])
+def test_a_claim_lapses_before_its_message_is_visible_again(
+    visibility: int, heartbeat: float | None
+) -> None:
+    """A killed owner stops extending both at its last beat: its claim must be gone by the time
+    its message is visible again (the claim's own heartbeat, a third of it, keeps it alive
+    while the owner lives)."""
+    knobs = config(visibility_timeout_s=visibility, heartbeat_interval_s=heartbeat)
+    assert 1 <= knobs.claim_lease_s <= visibility - knobs.heartbeat_every_s
+
+
+def test_the_stop_bound_covers_the_drain_and_the_last_poll() -> None:
+    drained = config(drain_s=15, stop_call_timeout_s=2, wait_time_s=20)
+    assert drained.stop_bound_s == 15 + 4 * 2  # then every call on a message's way out
+    polled = config(drain_s=0, stop_call_timeout_s=2, wait_time_s=20)
+    assert polled.stop_bound_s == 20 + 2  # the long poll in flight, given its wait
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -44,6 +62,8 @@ def test_an_explicit_heartbeat_interval_wins() -> None:
         {"backoff_base_s": 10, "backoff_cap_s": 5},
         {"heartbeat_interval_s": 60},
         {"receive_error_pause_s": 0},
+        {"drain_s": -1},
+        {"stop_call_timeout_s": 0},
     ],
 )
 def test_impossible_settings_are_refused(overrides: dict[str, Any]) -> None:

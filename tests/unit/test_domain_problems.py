@@ -20,6 +20,7 @@ from videoshare.domain.errors import (
     IdentityUnavailable,
     NotAVideo,
     PartMismatch,
+    ProcessingBudgetSpent,
     RefusedInput,
     SessionEnded,
     TooManyRequests,
@@ -117,6 +118,7 @@ def test_a_bad_cursor_names_the_parameter_and_says_what_to_do() -> None:
     ("error", "status", "retry_after"),
     [
         (TooManyRequests(42, "slow down"), 429, "42"),
+        (ProcessingBudgetSpent(3600, "spent"), 429, "3600"),
         (IdentityThrottled("Cognito's words"), 429, "5"),
         (EditConflict(), 409, "1"),
         (IdentityUnavailable("Cognito's words"), 503, "1"),

@@ -10,10 +10,12 @@ from pydantic import ValidationError
 
 from videoshare.domain.events import (
     EVENT_TYPE_NAMES,
+    AccountDeleted,
     VideoReady,
     VideoReadyData,
     VideoUploaded,
     VideoUploadedData,
+    account_deleted,
     follow_up,
     follow_up_id,
     parse_event,
@@ -132,3 +134,16 @@ def test_follow_up_once_per_a_key_ignores_the_cause() -> None:
     )
     assert first.id == second.id == follow_up_id("upload:v1", "video.ready")
     assert (first.causation_id, second.causation_id) == ("notification-1", "notification-2")
+
+
+def test_an_account_deleted_event_round_trips_and_a_partial_one_is_refused() -> None:
+    event = account_deleted("sub-1", "user-1", "ann@example.com", correlation_id="r", producer="p")
+    assert parse_event(event.model_dump_json()) == event
+    assert isinstance(parse_event(event.model_dump_json()), AccountDeleted)
+    partial = json.loads(event.model_dump_json())
+    del partial["data"]["email"]
+    with pytest.raises(ValidationError):
+        parse_event(json.dumps(partial))
+    partial["data"].update(email="ann@example.com", user_id="")
+    with pytest.raises(ValidationError):
+        parse_event(json.dumps(partial))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from tests.media import probe_result
 from videoshare.media.ffmpeg_command import ffmpeg_command, filter_graph
 from videoshare.media.ladder import transcode_ladder
 from videoshare.media.probe import ProbeResult
@@ -12,22 +13,7 @@ from videoshare.media.storyboard import plan_storyboard
 
 
 def probed(width: int = 1280, height: int = 720, *, audio: bool = True) -> ProbeResult:
-    return ProbeResult(
-        container="mov",
-        duration_s=10.0,
-        video_duration_s=10.0,
-        width=width,
-        height=height,
-        frame_width=width,
-        frame_height=height,
-        rotation=0,
-        video_codec="h264",
-        video_stream_index=0,
-        frame_rate=25.0,
-        has_audio=audio,
-        audio_codec="aac" if audio else None,
-        audio_stream_index=1 if audio else None,
-    )
+    return probe_result(width, height, audio=audio)
 
 
 def command(source: ProbeResult) -> list[str]:

@@ -106,3 +106,29 @@ def test_apply_fails_loudly_when_a_signature_changed() -> None:
     with pytest.raises(MotoPatchFailed, match="unix_time now takes"):
         apply(models)
     assert models.unix_time is unix_time  # nothing was half-applied
+
+
+def test_dynamodb_writes_are_made_to_hold_one_lock_once() -> None:
+    class Backend:
+        def update_item(self, value: int) -> int:
+            return value + 1
+
+        put_item = delete_item = transact_write_items = update_item
+
+    moto_server.serialize_dynamodb_writes(Backend)
+    wrapped = Backend.update_item
+    moto_server.serialize_dynamodb_writes(Backend)
+
+    assert Backend.update_item is wrapped  # not wrapped twice
+    assert all(
+        getattr(getattr(Backend, n), "serialized", False) for n in moto_server.DYNAMODB_WRITES
+    )
+    assert Backend().update_item(1) == 2
+
+
+def test_serializing_fails_loudly_when_moto_lost_a_write() -> None:
+    class Backend:
+        def update_item(self) -> None: ...
+
+    with pytest.raises(MotoPatchFailed, match="has no put_item"):
+        moto_server.serialize_dynamodb_writes(Backend)

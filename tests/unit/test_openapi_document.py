@@ -78,3 +78,12 @@ def test_request_models_forbid_unknown_fields_in_the_document() -> None:
     schemas = openapi_document()["components"]["schemas"]
     for name in ("RegisterIn", "LoginIn", "CreateVideoIn"):
         assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_a_429_says_retry_after_and_creating_a_video_names_its_limits() -> None:
+    paths = openapi_document()["paths"]
+    too_many = paths["/v1/videos"]["post"]["responses"]["429"]
+    assert too_many["headers"]["Retry-After"] == {"$ref": "#/components/headers/RetryAfter"}
+    assert "/problems/processing-budget-spent" in too_many["description"]
+    login = paths["/v1/auth/login"]["post"]["responses"]["429"]
+    assert "Retry-After" in login["headers"]

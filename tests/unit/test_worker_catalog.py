@@ -7,8 +7,7 @@ from pathlib import Path
 
 from videoshare.domain.events import EVENT_TYPE_NAMES
 from videoshare.domain.webhooks import DELIVERY_TYPE
-from videoshare.entrypoints.workers.messages import S3ObjectsCreated
-from videoshare.infra.topology import TOPIC, WEBHOOK_URL, topology
+from videoshare.infra.topology import S3_NOTIFICATION, TOPIC, WEBHOOK_URL, topology
 from videoshare.infra.worker_catalog import catalog_files
 from videoshare.settings import Settings
 
@@ -27,9 +26,8 @@ def test_every_output_names_a_message_the_code_has_and_a_place_that_exists() -> 
                 assert output.message == DELIVERY_TYPE, where
             else:
                 assert output.to in names, f"{where}: no such consumer"
-                # S3 tells the upload-finalizer of an object the importer wrote
-                s3_created = S3ObjectsCreated.model_fields["type"].default
-                assert output.message in (*EVENT_TYPE_NAMES, DELIVERY_TYPE, s3_created), where
+                allowed = (*EVENT_TYPE_NAMES, DELIVERY_TYPE, S3_NOTIFICATION)
+                assert output.message in allowed, where
 
 
 def test_every_worker_declares_what_it_emits() -> None:

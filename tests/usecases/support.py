@@ -10,10 +10,13 @@ from tests.fakes.counters import FakeCounters
 from tests.fakes.events import FakePublisher
 from tests.fakes.identity import FakeIdentity, FakeSessionTokens
 from tests.fakes.notifications import FakeInbox
+from tests.fakes.objects import FakeObjectStore
+from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
 from tests.fakes.storage import FakeMediaStore, FakeMediaUrls
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
+from tests.fakes.views import FakeViewCounter
 from tests.fakes.webhooks import FakeWebhookRegistry, FakeWebhookTargets
 from videoshare.domain import keys
 from videoshare.domain.video import MediaOutputs, Rendition, Video, VideoEdit, Visibility
@@ -56,15 +59,19 @@ class FakePorts:
     media_urls: FakeMediaUrls = field(default_factory=FakeMediaUrls)
     counters: FakeCounters = field(default_factory=FakeCounters)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
+    slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
     search: FakeTermIndex = field(default_factory=FakeTermIndex)
     identity: FakeIdentity = field(default_factory=FakeIdentity)
     webhooks: FakeWebhookRegistry = field(default_factory=FakeWebhookRegistry)
     webhook_targets: FakeWebhookTargets = field(default_factory=FakeWebhookTargets)
     notifications: FakeInbox = field(default_factory=FakeInbox)
+    objects: FakeObjectStore = field(default_factory=FakeObjectStore)
     tokens: FakeSessionTokens = field(init=False)
+    views: FakeViewCounter = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = FakeSessionTokens(self.identity)
+        self.views = FakeViewCounter(self.videos)
 
 
 def new_video(**overrides: Any) -> NewVideo:

@@ -19,6 +19,7 @@ from videoshare.domain.video import Video, VideoStatus
 from videoshare.usecases.housekeeping import (
     delete_video_objects,
     forget_deleted_video,
+    forget_rejected_upload,
     sweep_pending,
 )
 
@@ -57,6 +58,24 @@ async def test_a_deleted_video_loses_every_object_and_open_upload_and_only_its_o
     assert fakes.objects.keys(f"uploads/{gone}/") == fakes.objects.keys(f"media/{gone}/") == []
     assert len(fakes.objects.keys(f"media/{kept}/")) == 2
     assert fakes.objects.open_uploads == [keys.source_key(kept)]
+
+
+async def test_a_rejected_upload_is_deleted_and_nothing_else(fakes: WorkerFakes) -> None:
+    """The transcoder rejects but may not delete uploads: housekeeping does, on the verdict,
+    once the record says rejected (a stray event about a good video deletes nothing)."""
+    rejected = await store_video(fakes, status=VideoStatus.REJECTED)
+    processing = await store_video(fakes, status=VideoStatus.PROCESSING)
+    for video in (rejected, processing):
+        fakes.objects.put(video.source_key, b"x")
+        fakes.objects.put(keys.poster_key(video.id), b"x")
+
+    assert await forget_rejected_upload(fakes, rejected.id) == 1
+    assert await forget_rejected_upload(fakes, processing.id) == 0
+    assert await forget_rejected_upload(fakes, "c" * 32) == 0  # no record at all
+
+    assert fakes.objects.keys(f"uploads/{rejected.id}/") == []
+    assert fakes.objects.keys(f"uploads/{processing.id}/") == [processing.source_key]
+    assert fakes.objects.keys(f"media/{rejected.id}/") == [keys.poster_key(rejected.id)]
 
 
 async def test_a_deleted_video_gives_its_storage_back_once(fakes: WorkerFakes) -> None:
@@ -163,5 +182,6 @@ async def test_a_video_changed_since_the_index_was_read_is_skipped(fakes: Worker
 
     assert stored(fakes, changed.id) == edited
     assert stored(fakes, other.id).status is VideoStatus.REJECTED
-    (rejected,) = fakes.publisher.published
+    (rejected,) = fakes.publisher.of_type("video.rejected")
+    assert len(fakes.publisher.published) == 1
     assert rejected.data.video_id == other.id

@@ -5,7 +5,9 @@ the start, a failing ffmpeg, and the record's progress."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +27,9 @@ from videoshare.domain.events import (
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
+from videoshare.media.transcode import TranscodeFailed
+from videoshare.usecases import transcode as transcode_usecase
+from videoshare.usecases.limits import processed_per_day, take_processing_minutes
 from videoshare.usecases.transcode import TranscodeConfig, transcode_video
 
 PRODUCER = "transcoder"
@@ -51,11 +56,30 @@ def fakes() -> WorkerFakes:
     return WorkerFakes()
 
 
+def config_of(tmp_path: Path, **overrides: Any) -> TranscodeConfig:
+    """The transcoder's config for tests: default caps, a minute, `tmp_path` as the temp root."""
+    fields: dict[str, Any] = {
+        "limits": ProbeLimits(),
+        "ffmpeg_threads": 2,
+        "timeout_s": 60,
+        "work_dir": str(tmp_path),
+        **overrides,
+    }
+    return TranscodeConfig(**fields)
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> TranscodeConfig:
-    return TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=60, work_dir=str(tmp_path)
-    )
+    return config_of(tmp_path)
+
+
+def ffmpeg_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """The transcoder's ffmpeg run replaced by one that raises `error`."""
+
+    async def instead(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(transcode_usecase, "transcode", instead)
 
 
 async def uploaded_video(fakes: WorkerFakes, source: bytes, **overrides: object) -> Video:
@@ -72,6 +96,18 @@ async def uploaded_video(fakes: WorkerFakes, source: bytes, **overrides: object)
 
 def uploaded(video: Video) -> VideoUploaded:
     return video_uploaded(video, cause_id=f"s3:{video.id}", producer="upload-finalizer")
+
+
+def rejected_saying(fakes: WorkerFakes, video: Video, code: str, says: str) -> None:
+    """The video is rejected with `code` and a reason saying `says`, announced once; its source
+    is left for housekeeping (which deletes it on the verdict)."""
+    after = stored(fakes, video.id)
+    assert (after.status, after.status_code) == (VideoStatus.REJECTED, code)
+    assert says in (after.status_reason or "")
+    (rejected,) = fakes.publisher.published
+    assert isinstance(rejected, VideoRejected)
+    assert rejected.data.code == code
+    assert video.source_key in fakes.objects.objects
 
 
 def media(fakes: WorkerFakes, video: Video) -> list[str]:
@@ -123,6 +159,7 @@ async def test_a_clip_becomes_its_output_set_the_master_playlist_last(
     after = stored(fakes, video.id)
     assert (after.status, after.progress) == (VideoStatus.PROCESSING, 100.0)
     assert list(tmp_path.iterdir()) == []  # the job's temp folder is gone
+    assert fakes.slots.slots[video.owner_id] == {}  # its processing turn taken, then ended
 
 
 async def test_an_attempt_after_one_that_died_leaves_exactly_one_output_set(
@@ -164,7 +201,8 @@ async def test_a_source_that_only_looks_like_a_video_is_rejected_with_the_probes
     assert rejected.id == follow_up_id(event.id, "video.rejected")
     assert (rejected.data.code, rejected.data.reason) == ("corrupt", after.status_reason)
     assert media(fakes, video) == []
-    assert video.source_key not in fakes.objects.objects  # a rejected upload is not kept
+    # the source stays for housekeeping (on `video.rejected`): the transcoder may not delete it
+    assert video.source_key in fakes.objects.objects
     assert await fakes.quota.reserved_bytes(video.owner_id) == 0  # nor its storage held
 
 
@@ -185,7 +223,7 @@ async def test_a_source_over_a_cap_is_rejected(
     await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
     assert (stored(fakes, video.id).status_code, media(fakes, video)) == (code, [])
-    assert video.source_key not in fakes.objects.objects
+    assert video.source_key in fakes.objects.objects  # housekeeping deletes it
     (rejected,) = fakes.publisher.published
     assert isinstance(rejected, VideoRejected)
     assert rejected.data.code == code
@@ -283,18 +321,76 @@ async def test_a_source_gone_from_the_bucket_fails_the_attempt(
     assert fakes.publisher.published == []
 
 
-async def test_an_ffmpeg_that_fails_is_retried_later_without_outputs(
+async def test_an_ffmpeg_past_its_timeout_is_rejected_not_retried(
     fakes: WorkerFakes, clip: bytes, tmp_path: Path
 ) -> None:
-    # ffmpeg is killed at its deadline: long before it could have finished
-    config = TranscodeConfig(
-        limits=ProbeLimits(), ffmpeg_threads=2, timeout_s=0.001, work_dir=str(tmp_path)
-    )
+    # ffmpeg is killed at its deadline, long before it could have finished; the budget is
+    # boundless, so only the timeout stops it
+    config = config_of(tmp_path, timeout_s=0.001, pixels_per_s=1e18)
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    rejected_saying(fakes, video, "too_costly", "took longer than the 0.001 seconds one video")
+    assert media(fakes, video) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_source_over_the_cost_budget_is_rejected_before_ffmpeg_runs(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ffmpeg_raises(monkeypatch, AssertionError("ffmpeg ran on a source over the budget"))
+    # 1 s of 160x120 at 25 frames a second: 480,000 pixels; the budget holds 100 x 60
+    config = config_of(tmp_path, pixels_per_s=100)
+    video = await uploaded_video(fakes, clip)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    rejected_saying(fakes, video, "too_costly", "1 s of 160x120 at 25 frames a second")
+
+
+async def test_an_ffmpeg_that_fails_otherwise_is_retried_later_without_outputs(
+    fakes: WorkerFakes,
+    config: TranscodeConfig,
+    clip: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ffmpeg_raises(monkeypatch, TranscodeFailed("ffmpeg exited 1: Conversion failed!"))
     video = await uploaded_video(fakes, clip)
 
     with pytest.raises(RetryLater, match="ffmpeg failed"):
         await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
 
+    assert stored(fakes, video.id).status is VideoStatus.PROCESSING
     assert media(fakes, video) == []
     assert fakes.publisher.published == []
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_first_attempt_charges_the_sources_seconds_to_its_owners_day(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ffmpeg_raises(monkeypatch, TranscodeFailed("ffmpeg exited 1: Conversion failed!"))
+    config = config_of(tmp_path, seconds_per_day=3600)
+    video = await uploaded_video(fakes, clip)
+
+    for _ in range(2):  # the second attempt finds it processing: charged once
+        with pytest.raises(RetryLater):
+            await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    assert list(fakes.counters.counts.values()) == [1]  # a one-second clip
+
+
+async def test_a_source_whose_owners_day_was_spent_is_rejected_before_ffmpeg_runs(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ffmpeg_raises(monkeypatch, AssertionError("ffmpeg ran on a spent day"))
+    config = config_of(tmp_path, seconds_per_day=60)
+    spent = await uploaded_video(fakes, clip)
+    await take_processing_minutes(fakes, spent.owner_id, 60, processed_per_day(60), time.time())
+
+    await transcode_video(fakes, uploaded(spent), producer=PRODUCER, config=config)
+
+    rejected_saying(fakes, spent, "processing_budget_spent", "minutes of video processed today")
+    assert fakes.slots.slots[spent.owner_id] == {}

@@ -118,3 +118,12 @@ async def test_a_delete_that_loses_every_race_is_an_edit_conflict() -> None:
         await delete_video(ports, video.id, "alice", "req-1")
     assert ports.videos.records[video.id].status is VideoStatus.AWAITING_UPLOAD
     assert ports.publisher.of_type("video.deleted") == []
+
+
+async def test_deleting_a_video_in_processing_frees_its_owners_turn(ports: FakePorts) -> None:
+    video = await created(ports)
+    assert await ports.slots.take("alice", video.id, limit=1, now=0, ttl_s=600)
+
+    await delete_video(ports, video.id, "alice", "req-5")
+
+    assert await ports.slots.held("alice", now=0) == 0

@@ -7,6 +7,8 @@ reads AWS error codes. Login answers unknown users and wrong passwords with the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -23,6 +25,7 @@ from videoshare.domain.errors import (
     SessionEnded,
     UnsupportedChallenge,
     WeakPassword,
+    WrongPassword,
 )
 from videoshare.usecases.ports import Profile, Registration, Tokens
 
@@ -31,6 +34,15 @@ if TYPE_CHECKING:
 
 
 _THROTTLED = {"TooManyRequestsException", "LimitExceededException"}
+_BAD_CODE = {
+    "CodeMismatchException",
+    "ExpiredCodeException",
+    "UserNotFoundException",
+    "ResourceNotFoundException",  # the emulator's answer for an unknown user
+}
+# The local emulator (moto) hands out the password reset code in this header of its answer
+# instead of e-mailing it; AWS never sends it.
+EMULATOR_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
 
 
 def _code(exc: ClientError) -> str:
@@ -42,8 +54,11 @@ def _message(exc: ClientError) -> str:
 
 
 class CognitoIdentity:
-    """The `IdentityProvider` port: registration, confirmation, login, refresh, logout and
-    profile against one app client."""
+    """The `IdentityProvider` port: registration, confirmation, login, refresh, logout,
+    profile, passwords and the end of an account against one app client.
+
+    `auto_confirm` (local mode): nobody reads e-mail, so a sign-up is confirmed at once and the
+    password reset code is read from the emulator's answer."""
 
     def __init__(
         self,
@@ -101,6 +116,87 @@ class CognitoIdentity:
                 raise AlreadyConfirmed(_message(exc)) from exc
             _raise_if_throttled(exc)
             raise
+
+    async def resend_code(self, email: str) -> None:
+        if self._auto_confirm:
+            # Local mode confirmed every account at sign-up (and the emulator has no
+            # ResendConfirmationCode): say so as AWS would.
+            if await self._status(email) == "CONFIRMED":
+                raise AlreadyConfirmed("User is already confirmed.")
+            return
+        try:
+            await self._cognito.resend_confirmation_code(ClientId=self._client_id, Username=email)
+        except ClientError as exc:
+            error = _code(exc)
+            if error == "UserNotFoundException":
+                return  # no account discovery: an unknown address is answered alike
+            if error == "InvalidParameterException" and "confirmed" in _message(exc).lower():
+                raise AlreadyConfirmed(_message(exc)) from exc
+            _raise_if_throttled(exc)
+            raise
+
+    async def forgot_password(self, email: str) -> str | None:
+        try:
+            answer = await self._cognito.forgot_password(ClientId=self._client_id, Username=email)
+        except ClientError as exc:
+            if _code(exc) in {"UserNotFoundException", "InvalidParameterException"}:
+                return None  # unknown, or no verified address to send to: nothing tells
+            _raise_if_throttled(exc)
+            raise
+        if not self._auto_confirm:
+            return None
+        headers = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        code = headers.get(EMULATOR_CODE_HEADER)
+        # for an unknown user the emulator sends its None as the header's text
+        return code if code and code != "None" else None
+
+    async def reset_password(self, email: str, code: str, password: str) -> None:
+        try:
+            await self._cognito.confirm_forgot_password(
+                ClientId=self._client_id,
+                Username=email,
+                ConfirmationCode=code,
+                Password=password,
+            )
+        except ClientError as exc:
+            error = _code(exc)
+            if error in _BAD_CODE:
+                raise BadConfirmationCode(_message(exc)) from exc
+            if error == "InvalidPasswordException":
+                raise WeakPassword(_message(exc), await self.password_rule()) from exc
+            _raise_if_throttled(exc)
+            raise
+
+    async def change_password(self, access_token: str, current: str, password: str) -> None:
+        try:
+            await self._cognito.change_password(
+                AccessToken=access_token, PreviousPassword=current, ProposedPassword=password
+            )
+        except ClientError as exc:
+            error = _code(exc)
+            if error == "NotAuthorizedException":
+                raise WrongPassword(_message(exc)) from exc
+            if error == "InvalidPasswordException":
+                raise WeakPassword(_message(exc), await self.password_rule()) from exc
+            _raise_if_throttled(exc)
+            raise
+
+    async def disable_user(self, username: str) -> None:
+        with _unless_user_gone():
+            await self._cognito.admin_disable_user(UserPoolId=self._pool_id, Username=username)
+
+    async def delete_user(self, username: str) -> None:
+        with _unless_user_gone():
+            await self._cognito.admin_delete_user(UserPoolId=self._pool_id, Username=username)
+
+    async def _status(self, username: str) -> str | None:
+        try:
+            answer = await self._cognito.admin_get_user(UserPoolId=self._pool_id, Username=username)
+        except ClientError as exc:
+            if _code(exc) == "UserNotFoundException":
+                return None
+            raise
+        return str(answer.get("UserStatus", ""))
 
     async def login(self, email: str, password: str) -> Tokens:
         try:
@@ -213,6 +309,16 @@ def _tokens(answer: Any, refresh_token: str | None) -> Tokens:
         expires_in=int(result["ExpiresIn"]),
         token_type=str(result.get("TokenType", "Bearer")),
     )
+
+
+@contextmanager
+def _unless_user_gone() -> Iterator[None]:
+    """An administrator's call on a user that is gone already: done."""
+    try:
+        yield
+    except ClientError as exc:
+        if _code(exc) != "UserNotFoundException":
+            raise
 
 
 def _raise_if_throttled(exc: ClientError) -> None:

@@ -5,6 +5,7 @@
     hits = await counters.hits("login-account#a@b.c", window, now)       # this window's count
     await counters.add("login-account#a@b.c", window, now)                # one more
     allowed = await counters.take("uploads#user", window, now)           # one more, if < limit
+    allowed = await counters.take("minutes#user", window, now, amount=90) # 90 more, if < limit
 
 Each window is its own item (`{key}#{window start}`), so an old window is simply never read
 again; its `expires_at_epoch` lets DynamoDB's TTL delete it later (the emulator never does,
@@ -53,8 +54,8 @@ class WindowCounters:
         )
         return int(answer["Attributes"]["hits"]["N"])
 
-    async def take(self, key: str, window: Window, now: float) -> bool:
-        """Count one more event unless the window is full; False (nothing counted) when full."""
+    async def take(self, key: str, window: Window, now: float, amount: int = 1) -> bool:
+        """Count `amount` more unless the window is full; False (nothing counted) when full."""
         try:
             await self._db.update_item(
                 TableName=self._table,
@@ -62,7 +63,7 @@ class WindowCounters:
                 UpdateExpression="ADD hits :one SET expires_at_epoch = :expires",
                 ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
                 ExpressionAttributeValues={
-                    ":one": {"N": "1"},
+                    ":one": {"N": str(amount)},
                     ":limit": {"N": str(window.limit)},
                     ":expires": {"N": str(window.start(now) + window.length_s)},
                 },

@@ -1,4 +1,5 @@
-"""Small DynamoDB helpers: plain JSON-able dicts to attribute values and back, and page cursors."""
+"""Small DynamoDB helpers: plain JSON-able dicts to attribute values and back, page cursors,
+and batched writes."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ import base64
 import binascii
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from videoshare.domain.errors import BadCursor
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+
+_BATCH = 25  # BatchWriteItem's most requests at once
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -66,6 +72,25 @@ def decode_cursor(cursor: str | None, allowed_keys: set[str]) -> dict[str, Any] 
         raise BadCursor("the cursor is not one this service gave out") from exc
     if not isinstance(data, dict) or set(data) != allowed_keys:
         raise BadCursor("the cursor is not one this service gave out")
-    if not all(isinstance(v, str) for v in data.values()):
+    if not all(_key_value(v) for v in data.values()):
         raise BadCursor("the cursor is not one this service gave out")
     return to_item(data)
+
+
+def _key_value(value: Any) -> bool:
+    """A string, or a whole number (an index's numeric range key)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+async def batch_write(db: DynamoDBClient, table: str, requests: list[dict[str, Any]]) -> None:
+    """`PutRequest` / `DeleteRequest`s, 25 at a time, the unprocessed ones sent again."""
+    for start in range(0, len(requests), _BATCH):
+        pending: dict[str, Any] = {table: requests[start : start + _BATCH]}
+        while pending:
+            answer = await db.batch_write_item(RequestItems=pending)
+            pending = dict(answer.get("UnprocessedItems") or {})
+
+
+async def delete_keys(db: DynamoDBClient, table: str, keys: list[dict[str, Any]]) -> None:
+    """Delete the items at `keys` (a key with no item is no error)."""
+    await batch_write(db, table, [{"DeleteRequest": {"Key": key}} for key in keys])

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item
+from videoshare.adapters.dynamo import (
+    decode_cursor,
+    delete_keys,
+    encode_cursor,
+    from_item,
+    to_item,
+)
 from videoshare.domain.errors import BadCursor
 from videoshare.domain.notifications import Notification as Notification  # the workers' import
 
@@ -77,3 +83,26 @@ class NotificationRepository:
             data.pop("sort_key", None)
             notes.append(Notification.model_validate(data))
         return notes, encode_cursor(answer.get("LastEvaluatedKey"))
+
+    async def clear(self, user_id: str) -> int:
+        """Every item of the user's partition (entries and id markers) deleted; how many
+        entries there were."""
+        keys: list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "user_id = :u",
+                "ExpressionAttributeValues": {":u": {"S": user_id}},
+                "ProjectionExpression": "user_id, sort_key",
+                "ConsistentRead": True,
+            }
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            answer = await self._db.query(**kwargs)
+            keys += answer.get("Items", [])
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                break
+        await delete_keys(self._db, self._table, keys)
+        return sum(1 for k in keys if k["sort_key"]["S"].startswith(ENTRY_PREFIX))

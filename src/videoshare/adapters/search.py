@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.dynamo import decode_cursor, encode_cursor
+from videoshare.adapters.dynamo import batch_write, decode_cursor, encode_cursor
 from videoshare.domain.errors import BadCursor
 from videoshare.domain.search_terms import Query, searchable, video_terms
 from videoshare.domain.video import Video
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 MANIFEST = "manifest"
-_BATCH = 25
 # Entries read at most for one page: a query whose filters drop nearly everything answers a
 # short page with a cursor rather than reading the whole partition in one request.
 MAX_SCANNED = 1000
@@ -93,11 +92,7 @@ class SearchIndex:
         )
 
     async def _write(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), _BATCH):
-            pending: dict[str, Any] = {self._table: requests[start : start + _BATCH]}
-            while pending:
-                answer = await self._db.batch_write_item(RequestItems=pending)
-                pending = dict(answer.get("UnprocessedItems") or {})
+        await batch_write(self._db, self._table, requests)
 
     async def search(self, query: Query, limit: int, cursor: str | None) -> Hits:
         """Up to `limit` video ids matching every term of `query`, newest first."""

@@ -91,6 +91,9 @@ class StorageReservations:
         )
         return int(answer.get("Item", {}).get("bytes", {}).get("N", "0"))
 
+    async def forget(self, owner_id: str) -> None:
+        await self._db.delete_item(TableName=self._table, Key={"key": {"S": _key(owner_id)}})
+
 
 def _key(owner_id: str) -> str:
     return f"storage#{owner_id}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import jwt
@@ -155,6 +155,14 @@ class AccessTokenVerifier:
 SessionProbe = Callable[[str], Awaitable[bool]]
 
 
+class UserRevocations(Protocol):
+    """Accounts whose every token is refused (`adapters/revocations.RevokedUsers`)."""
+
+    async def add(self, sub: str) -> None: ...
+
+    async def contains(self, sub: str) -> bool: ...
+
+
 class AccessTokens:
     """Verification plus revocation (the `SessionTokens` port): what the ingress asks before it
     trusts a bearer.
@@ -165,7 +173,10 @@ class AccessTokens:
       forgets every recent confirmation of that user's tokens, so they are checked again;
     - any other token is confirmed with Cognito, and that answer is trusted for
       `SESSION_RECHECK_S` seconds. A logout through another ingress process is therefore
-      honoured here within that time.
+      honoured here within that time;
+    - a deleted account's tokens are refused at once everywhere: while a confirmation is
+      trusted, the shared list of revoked accounts (`users`) is asked too, which is cheap
+      (a read by key at most once a second per user; `adapters/revocations.py`).
     """
 
     def __init__(
@@ -173,10 +184,12 @@ class AccessTokens:
         verifier: AccessTokenVerifier,
         probe: SessionProbe,
         *,
+        users: UserRevocations | None = None,
         recheck_s: float = SESSION_RECHECK_S,
     ) -> None:
         self._verifier = verifier
         self._probe = probe
+        self._users = users
         self._recheck_s = recheck_s
         self._revoked: dict[str, float] = {}  # origin_jti or jti → token expiry (epoch s)
         self._confirmed: dict[str, tuple[str, float]] = {}  # jti → (sub, monotonic time)
@@ -187,6 +200,9 @@ class AccessTokens:
             raise RevokedToken("logged out")
         confirmed = self._confirmed.get(claims.jti)
         if confirmed and time.monotonic() - confirmed[1] < self._recheck_s:
+            if self._users is not None and await self._users.contains(claims.sub):
+                self.revoke(claims)
+                raise RevokedToken("the account was deleted")
             return claims
         if not await self._probe(token):
             self.revoke(claims)
@@ -200,6 +216,12 @@ class AccessTokens:
         for jti, (sub, _) in list(self._confirmed.items()):
             if sub == claims.sub:
                 del self._confirmed[jti]
+
+    async def revoke_user(self, claims: AccessClaims) -> None:
+        """Refuse every token of the user of `claims`, here and on every other process."""
+        self.revoke(claims)
+        if self._users is not None:
+            await self._users.add(claims.sub)
 
     def _remember(self, table: dict[str, Any], key: str, value: Any) -> None:
         table.pop(key, None)

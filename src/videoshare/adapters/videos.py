@@ -1,6 +1,13 @@
 """The video records in DynamoDB. Every status change is a conditional write on the expected
 status and version, so a duplicate, late or replayed event never moves a video backwards and a
-concurrent edit is never lost."""
+concurrent edit is never lost.
+
+`views` is added to by the ingress in batches (`adapters/views.py`, atomic `ADD`s that leave
+the version alone). A save puts the whole item, views as read, so it is also conditional on
+the views being what was read: a batch added in between makes it a `VideoConflict`, and the
+writer reads again and retries, as for any other concurrent change. (An `UpdateItem` of every
+other attribute would avoid the retry, but costs the emulator five times a put, and saves are
+the pipeline's hottest write; views only move on ready videos, which are rarely saved.)"""
 
 from __future__ import annotations
 
@@ -12,13 +19,14 @@ from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, 
 from videoshare.domain.errors import BadCursor, VideoConflict, VideoExists
 from videoshare.domain.events import utc_now
 from videoshare.domain.video import Video, VideoStatus, Visibility
-from videoshare.infra.topology import FEED_INDEX, OWNER_INDEX
+from videoshare.infra.topology import FEED_INDEX, OWNER_INDEX, POPULAR_INDEX
 from videoshare.usecases.ports import Page
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 PUBLIC_FEED = "public"
+VIEWS = "views"
 
 
 def _created_key(created_at: str, video_id: str) -> str:
@@ -42,6 +50,7 @@ def _video_from(item: dict[str, Any]) -> Video:
     data.pop("feed", None)
     data.pop("pending_status", None)
     data.pop("updated_key", None)
+    data.setdefault(VIEWS, 0)
     return Video.model_validate(data)
 
 
@@ -83,11 +92,15 @@ class VideoRepository:
             await self._db.put_item(
                 TableName=self._table,
                 Item=_item_for(written),
-                ConditionExpression="#v = :v AND #s = :s",
-                ExpressionAttributeNames={"#v": "version", "#s": "status"},
+                # views added since the read would be written back: then it is a conflict too
+                ConditionExpression=(
+                    "#v = :v AND #s = :s AND (attribute_not_exists(#views) OR #views = :views)"
+                ),
+                ExpressionAttributeNames={"#v": "version", "#s": "status", "#views": VIEWS},
                 ExpressionAttributeValues={
                     ":v": to_value(expected.version),
                     ":s": to_value(expected.status.value),
+                    ":views": to_value(expected.views),
                 },
             )
         except ClientError as exc:
@@ -96,11 +109,17 @@ class VideoRepository:
             raise
         return written
 
+    async def remove(self, video_id: str) -> None:
+        await self._db.delete_item(TableName=self._table, Key={"id": {"S": video_id}})
+
     async def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> Page:
         return await self._query(OWNER_INDEX, "owner_id", owner_id, limit, cursor)
 
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         return await self._query(FEED_INDEX, "feed", PUBLIC_FEED, limit, cursor)
+
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        return await self._query(POPULAR_INDEX, "feed", PUBLIC_FEED, limit, cursor, range_key=VIEWS)
 
     def cursor_after(self, video: Video) -> str:
         created_at = video.model_dump(mode="json", include={"created_at"})["created_at"]
@@ -114,7 +133,14 @@ class VideoRepository:
         return cursor
 
     async def _query(
-        self, index: str, key: str, value: str, limit: int, cursor: str | None
+        self,
+        index: str,
+        key: str,
+        value: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        range_key: str = "created_key",
     ) -> Page:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -125,7 +151,7 @@ class VideoRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        start = decode_cursor(cursor, {"id", key, "created_key"})
+        start = decode_cursor(cursor, {"id", key, range_key})
         if start is not None and start[key].get("S") != value:
             raise BadCursor("the cursor belongs to another listing")
         if start:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import random
 
-# SQS refuses a visibility timeout above 12 hours.
+# SQS refuses a visibility timeout above 12 hours, and a message delay above 15 minutes.
 MAX_VISIBILITY_S = 12 * 3600
+MAX_DELAY_S = 15 * 60
 
 _random = random.Random()  # noqa: S311 - jitter, not cryptography
 
@@ -21,6 +22,11 @@ def clamp_visibility(seconds: float) -> int:
     if math.isnan(seconds):
         return 0
     return max(0, min(MAX_VISIBILITY_S, math.ceil(seconds)))
+
+
+def clamp_delay(seconds: float) -> int:
+    """Whole seconds SQS accepts as a message's delay: rounded up, within 0..15 min."""
+    return min(MAX_DELAY_S, clamp_visibility(seconds))
 
 
 def backoff_ceiling(attempt: int, *, base_s: float, cap_s: float) -> float:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -51,6 +52,13 @@ class ConsumerConfig:
     heartbeat_interval_s: float | None = None
     # Pause after a failed receive (doubling, up to 30 s, while receives keep failing).
     receive_error_pause_s: float = 1.0
+    # After `stop`: how long the messages in flight may go on; then each is cancelled and
+    # handed back (visible again at once, its idempotency claim released). 0: at once.
+    drain_s: float = 0.0
+    # After `stop`: the most any one call may take (a hand-back, a claim's release, a beat
+    # already on the wire; a long poll in flight gets this past its wait), so a process whose
+    # AWS is unreachable still stops in a bounded time.
+    stop_call_timeout_s: float = 2.0
 
     def __post_init__(self) -> None:
         _check(self.max_in_flight >= 1, "max_in_flight must be at least 1")
@@ -68,6 +76,8 @@ class ConsumerConfig:
             "heartbeat_interval_s must be positive and shorter than the visibility timeout",
         )
         _check(self.receive_error_pause_s > 0, "receive_error_pause_s must be positive")
+        _check(self.drain_s >= 0, "drain_s must not be negative")
+        _check(self.stop_call_timeout_s > 0, "stop_call_timeout_s must be positive")
 
     @property
     def queue_name(self) -> str:
@@ -76,6 +86,22 @@ class ConsumerConfig:
     @property
     def heartbeat_every_s(self) -> float:
         return self.heartbeat_interval_s or self.visibility_timeout_s / 3
+
+    @property
+    def claim_lease_s(self) -> int:
+        """How long an idempotency claim lives unless extended: one heartbeat shorter than the
+        visibility timeout, so a killed owner's claim has lapsed by the time its message is
+        visible again, and the redelivery runs instead of finding it "held elsewhere"."""
+        return max(1, math.floor(self.visibility_timeout_s - self.heartbeat_every_s))
+
+    @property
+    def stop_bound_s(self) -> float:
+        """The longest `Consumer.run` takes to return once `stop` is set, AWS reachable or not:
+        the drain, then a message's way out (its claim's heartbeat, the claim's release, its
+        visibility heartbeat, the hand-back), each call bounded; the long poll in flight ends
+        meanwhile."""
+        settle = self.drain_s + 4 * self.stop_call_timeout_s
+        return max(settle, self.wait_time_s + self.stop_call_timeout_s)
 
 
 def _check(condition: bool, message: str) -> None:

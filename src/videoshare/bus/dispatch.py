@@ -6,8 +6,11 @@
     event already COMPLETED:        deleted without running the handler ("duplicate")
     handler returns:                COMPLETED, deleted ("done")
     handler raises Reject:          dead-lettered ("rejected")
+    handler raises Defer:           sent again with its delay, the original deleted ("deferred":
+                                    not its turn yet; no receive counted, nothing failed)
     handler raises anything else:   visible again after a backoff ("retry"), or, on the last
                                     allowed receive, `on_give_up` then dead-lettered ("gave_up")
+    cancelled (a stopping consumer): the claim released, visible again at once ("handed_back")
 
 A heartbeat keeps the message invisible the whole time, and another keeps the idempotency
 claim alive while the handler runs. Then one log line says what happened.
@@ -15,6 +18,7 @@ claim alive while the handler runs. Then one log line says what happened.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import time
@@ -25,12 +29,13 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from structlog.contextvars import bound_contextvars
 
-from videoshare.bus.backoff import backoff_delay, clamp_visibility
+from videoshare.bus.backoff import backoff_delay, clamp_delay, clamp_visibility
 from videoshare.bus.contract import ConsumerConfig, Decode, GiveUpHook, Handler, Inbound
-from videoshare.bus.dlq import Failure, dead_letter, describe_error
+from videoshare.bus.dlq import Failure, copy_attribute, dead_letter, describe_error
+from videoshare.bus.hand_back import hand_back
 from videoshare.bus.heartbeat import Heartbeat
 from videoshare.bus.idempotency import AlreadyDone, Claim, HeldElsewhere, IdempotencyStore
-from videoshare.bus.outcomes import Reject, RetryLater
+from videoshare.bus.outcomes import Defer, Reject, RetryLater
 from videoshare.bus.settlement import Outcome, ReceivedMessage, Settlement
 
 if TYPE_CHECKING:
@@ -90,11 +95,27 @@ class Dispatcher:
             with bound_contextvars(**context):
                 decoded = self._decode_safely(received.body)
                 with bound_contextvars(**_event_context(decoded)):
-                    async with self._visibility_heartbeat(received):
-                        result = await self._handle(received, decoded)
+                    try:
+                        async with self._visibility_heartbeat(received):
+                            result = await self._handle(received, decoded)
+                    except asyncio.CancelledError:
+                        await self._hand_back(received, decoded, started)
+                        raise
                     self._record(received, decoded, result, started)
         except Exception:
             log.exception("message not settled", **context)
+
+    async def _hand_back(self, received: ReceivedMessage, decoded: Decoded, started: float) -> None:
+        """Cut short by a stop: visible again now (the heartbeat has had its last beat), so
+        the next receive anywhere takes it instead of waiting out its visibility timeout."""
+        await hand_back(
+            self._sqs,
+            self._config.queue_url,
+            [received.receipt_handle],
+            timeout_s=self._config.stop_call_timeout_s,
+        )
+        stopped = _Result(Outcome.HANDED_BACK, reason="stopped before it finished")
+        self._record(received, decoded, stopped, started)
 
     def _decode_safely(self, body: str) -> Decoded:
         try:
@@ -125,6 +146,8 @@ class Dispatcher:
             outcome = await self._run_once(decoded, handler)
         except Reject as exc:
             return await self._reject(received, exc)
+        except Defer as exc:
+            return await self._defer(received, exc)
         except Exception as exc:  # noqa: BLE001 - RetryLater, or any failure: retried by default
             return await self._retry(received, decoded, exc)
         await self._delete(received)
@@ -142,11 +165,13 @@ class Dispatcher:
         if isinstance(begun, HeldElsewhere):
             raise HeldElsewhereRetry(begun.expires_in_s)
         try:
-            async with _claim_heartbeat(store, begun):
+            async with _claim_heartbeat(store, begun, self._config.stop_call_timeout_s):
                 await handler(inbound)
         except BaseException:
-            with contextlib.suppress(Exception):  # if not released, it still expires by itself
-                await store.release(begun)
+            # Bounded (a stop may be waiting): if not released, it still expires by itself.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(self._config.stop_call_timeout_s):
+                    await store.release(begun)
             raise
         try:
             await store.complete(begun)
@@ -202,6 +227,19 @@ class Dispatcher:
         )
         return _Result(Outcome.REJECTED, reason=exc.reason, error=exc)
 
+    async def _defer(self, received: ReceivedMessage, exc: Defer) -> _Result:
+        """A copy, delayed, then the delete (a crash in between duplicates, never loses it): the
+        copy starts again from its first receive."""
+        delay = clamp_delay(exc.delay_s)
+        await self._sqs.send_message(
+            QueueUrl=self._config.queue_url,
+            MessageBody=received.body,
+            MessageAttributes={n: copy_attribute(v) for n, v in received.attributes.items()},
+            DelaySeconds=delay,
+        )
+        await self._delete(received)
+        return _Result(Outcome.DEFERRED, reason=exc.reason, delay_s=delay)
+
     async def _dead_letter(self, received: ReceivedMessage, failure: Failure) -> None:
         # The copy first, then the delete: a crash in between duplicates rather than loses it.
         await dead_letter(
@@ -227,7 +265,12 @@ class Dispatcher:
                 VisibilityTimeout=self._config.visibility_timeout_s,
             )
 
-        return Heartbeat(extend, interval_s=self._config.heartbeat_every_s, name="visibility")
+        return Heartbeat(
+            extend,
+            interval_s=self._config.heartbeat_every_s,
+            name="visibility",
+            exit_timeout_s=self._config.stop_call_timeout_s,
+        )
 
     def _record(
         self, received: ReceivedMessage, decoded: Decoded, result: _Result, started: float
@@ -250,17 +293,22 @@ class Dispatcher:
             fields["reason"] = result.reason
         if result.delay_s is not None:
             fields["retry_in_s"] = result.delay_s
-        if result.error is not None and not isinstance(result.error, RetryLater | Reject):
+        if result.error is not None and not isinstance(result.error, RetryLater | Reject | Defer):
             fields["exc_info"] = result.error  # unexpected: the traceback goes with the line
         log.log(result.outcome.log_level, "message handled", **fields)
         self._on_settled(settlement)
 
 
-def _claim_heartbeat(store: IdempotencyStore, claim: Claim) -> Heartbeat:
+def _claim_heartbeat(store: IdempotencyStore, claim: Claim, exit_timeout_s: float) -> Heartbeat:
     async def extend() -> None:
         await store.extend(claim)
 
-    return Heartbeat(extend, interval_s=store.in_progress_expiry_s / 3, name="idempotency")
+    return Heartbeat(
+        extend,
+        interval_s=store.in_progress_expiry_s / 3,
+        name="idempotency",
+        exit_timeout_s=exit_timeout_s,
+    )
 
 
 def _event_context(decoded: Decoded) -> dict[str, str]:
@@ -274,7 +322,7 @@ def _event_context(decoded: Decoded) -> dict[str, str]:
 
 
 def _reason(exc: BaseException) -> str:
-    return exc.reason if isinstance(exc, RetryLater | Reject) else describe_error(exc)
+    return exc.reason if isinstance(exc, RetryLater | Reject | Defer) else describe_error(exc)
 
 
 def idempotency_key(consumer: str, message_id: str) -> str:

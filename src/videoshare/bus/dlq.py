@@ -70,7 +70,7 @@ def failure_attributes(
             log.warning("attribute not carried to the dead-letter queue", attribute=name)
             continue
         if name not in attributes:
-            attributes[name] = _copy_value(original[name])
+            attributes[name] = copy_attribute(original[name])
     return attributes
 
 
@@ -102,7 +102,7 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _copy_value(value: Mapping[str, Any]) -> MessageAttributeValueTypeDef:
+def copy_attribute(value: Mapping[str, Any]) -> MessageAttributeValueTypeDef:
     """An attribute as received, in the shape `send_message` takes (list values are unused)."""
     copied: MessageAttributeValueTypeDef = {"DataType": str(value["DataType"])}
     if "StringValue" in value:

@@ -8,7 +8,8 @@ idempotency claim) while a long handler, such as a transcode, is still working:
 
 A beat that fails is logged and the next one is tried; it never fails the block. Leaving the
 block lets a beat already on the wire finish rather than cancelling it, so a late extension
-can never land after the message has been settled.
+can never land after the message has been settled; with `exit_timeout_s`, only for that long
+(an unreachable AWS must not hold a stopping process): a beat still going then is cancelled.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ Beat = Callable[[], Awaitable[None]]
 
 
 class Heartbeat:
-    def __init__(self, beat: Beat, *, interval_s: float, name: str) -> None:
+    def __init__(
+        self, beat: Beat, *, interval_s: float, name: str, exit_timeout_s: float | None = None
+    ) -> None:
         if interval_s <= 0:
             raise ValueError(f"heartbeat interval must be positive, not {interval_s}")
         self._beat = beat
         self._interval_s = interval_s
+        self._exit_timeout_s = exit_timeout_s
         self._name = name
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -47,8 +51,15 @@ class Heartbeat:
         tb: TracebackType | None,
     ) -> None:
         self._stopped.set()
-        if self._task is not None:
-            await self._task
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait([self._task], timeout=self._exit_timeout_s)
+        finally:  # timed out, or cancelled while waiting: the beat goes too
+            if not self._task.done():
+                log.warning("heartbeat cut short", heartbeat=self._name)
+                self._task.cancel()
+                await asyncio.wait([self._task])
 
     async def _run(self) -> None:
         while not await self._wait_for_stop(self._interval_s):

@@ -44,7 +44,8 @@ class ConsumerMetrics:
         )
         self._settled = Counter(
             "videoshare_messages_settled",
-            "Messages settled, by outcome (done, retry, rejected, gave_up, duplicate, skipped).",
+            "Messages settled, by outcome (done, retry, rejected, gave_up, duplicate, skipped, "
+            "deferred).",
             ["queue", "event_type", "outcome"],
             registry=registry,
         )

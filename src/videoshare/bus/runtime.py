@@ -11,9 +11,12 @@ A worker is a map of event types to plain async handlers; `Consumer` does the re
   decode or a type nobody handles → to the dead-letter queue now, with the reason attached;
   on the last allowed receive a failure is given up: `on_give_up`, then the dead-letter queue;
 - writes one log line per message (outcome, attempt, duration, event id, type, correlation id);
-- on `stop`, receives no more, lets the handlers in flight finish and settle, and returns. An
-  in-flight long poll is never cancelled (SQS would keep the next message it takes invisible
-  until its visibility timeout): it finishes, and what it returns is made visible again.
+- on `stop`, receives no more and returns within `config.stop_bound_s`, whether AWS answers
+  or not: the handlers in flight may go on for `drain_s` (0: none), then each is cancelled and
+  its message handed back (visible again at once, its idempotency claim released), every call
+  on the way out bounded by `stop_call_timeout_s`. The long poll in flight is left to finish
+  its wait (a cancelled one still takes messages on the server, invisible until their
+  timeout), and what it returns is handed back too.
 
 `drain()` is arq's burst mode, for tests: handle until the queue is empty, then return.
 
@@ -37,12 +40,13 @@ import contextlib
 import signal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from videoshare.bus.contract import ConsumerConfig, Decode, GiveUpHook, Handler, Inbound
 from videoshare.bus.dispatch import Dispatcher
+from videoshare.bus.hand_back import hand_back
 from videoshare.bus.idempotency import IdempotencyStore
 from videoshare.bus.settlement import Outcome, ReceivedMessage, Settlement
 
@@ -106,16 +110,22 @@ class Consumer:
         self.counters = Counters()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Handle messages until `stop` is set, then finish what is in flight and return."""
+        """Handle messages until `stop` is set; then stop within `config.stop_bound_s`."""
         failures = 0
+        polling: asyncio.Task[list[MessageTypeDef]] | None = None  # in flight at the stop
         log.info("consumer started", consumer=self.config.name, queue=self.config.queue_name)
         try:
             while not stop.is_set():
-                free = await self._free_slots()
+                free = await self._free_slots(stop)
                 if stop.is_set():
                     break
+                receive = asyncio.create_task(self._receive(free))
+                await _until_done_or_stopped(receive, stop=stop)
+                if not receive.done():
+                    polling = receive
+                    break
                 try:
-                    messages = await self._receive(free)
+                    messages = receive.result()
                 except Exception:
                     failures += 1
                     pause = min(30.0, self.config.receive_error_pause_s * 2 ** (failures - 1))
@@ -128,7 +138,7 @@ class Consumer:
                     break
                 self._start(messages)
         finally:
-            await self._settle_in_flight()
+            await asyncio.gather(self._stop_in_flight(), self._end_poll(polling))
         log.info("consumer stopped", consumer=self.config.name, queue=self.config.queue_name)
 
     async def drain(self, *, idle_polls: int = 1) -> int:
@@ -159,11 +169,17 @@ class Consumer:
         """Messages this consumer is handling now."""
         return len(self._in_flight)
 
-    async def _free_slots(self) -> int:
-        """Wait until at least one of the `max_in_flight` slots is free; how many are."""
+    async def _free_slots(self, stop: asyncio.Event | None = None) -> int:
+        """Wait until at least one of the `max_in_flight` slots is free (or `stop` is set);
+        how many are."""
         while len(self._in_flight) >= self.config.max_in_flight:
-            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
-        return self.config.max_in_flight - len(self._in_flight)
+            if stop is None:
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            if stop.is_set():
+                break
+            await _until_done_or_stopped(*self._in_flight, stop=stop)
+        return max(0, self.config.max_in_flight - len(self._in_flight))
 
     async def _receive(self, free: int) -> list[MessageTypeDef]:
         response = await self._sqs.receive_message(
@@ -200,26 +216,43 @@ class Consumer:
         if self._in_flight:
             await asyncio.wait(set(self._in_flight))
 
+    async def _stop_in_flight(self) -> None:
+        """Let the handlers in flight go on for `drain_s`; then cancel the rest, each of which
+        hands its message back (`Dispatcher`) and is waited for."""
+        pending = set(self._in_flight)
+        if pending and self.config.drain_s > 0:
+            log.info("draining", in_flight=len(pending), drain_s=self.config.drain_s)
+            _, pending = await asyncio.wait(pending, timeout=self.config.drain_s)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+
+    async def _end_poll(self, polling: asyncio.Task[list[MessageTypeDef]] | None) -> None:
+        """The long poll in flight at the stop: given until its wait is over (and a call's
+        bound more), what it returns is handed back; after that it is cancelled. Not sooner:
+        a cancelled long poll still takes messages on the server, invisible until their timeout."""
+        if polling is None:
+            return
+        bound = self.config.wait_time_s + self.config.stop_call_timeout_s
+        await asyncio.wait([polling], timeout=bound)
+        if not polling.done():
+            log.warning("long poll abandoned on stop", after_s=bound)
+            polling.cancel()
+            await asyncio.wait([polling])
+            return
+        if polling.cancelled() or polling.exception() is not None:
+            return  # nothing was received
+        await self._hand_back(polling.result())
+
     async def _hand_back(self, messages: list[MessageTypeDef]) -> None:
         """Make what a poll returned after `stop` was set visible again, for another consumer."""
         if not messages:
             return
-        try:
-            response = await self._sqs.change_message_visibility_batch(
-                QueueUrl=self.config.queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-                    for i, m in enumerate(messages)
-                ],
-            )
-        except Exception:
-            # They come back by themselves once their visibility timeout ends.
-            log.exception("could not hand messages back", count=len(messages))
-            return
-        failed = response.get("Failed", [])
-        log.info("handed messages back on stop", count=len(messages) - len(failed))
-        if failed:
-            log.warning("some messages not handed back", failures=failed)
+        handles = [m["ReceiptHandle"] for m in messages]
+        timeout_s = self.config.stop_call_timeout_s
+        count = await hand_back(self._sqs, self.config.queue_url, handles, timeout_s=timeout_s)
+        log.info("handed messages back on stop", count=count)
 
 
 def stop_on_signals(
@@ -234,6 +267,15 @@ def stop_on_signals(
 def _stop_now(stop: asyncio.Event, sig: signal.Signals) -> None:
     log.info("stopping: finishing the messages in flight", signal=sig.name)
     stop.set()
+
+
+async def _until_done_or_stopped(*tasks: asyncio.Task[Any], stop: asyncio.Event) -> None:
+    """Wait until one of `tasks` is done or `stop` is set."""
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({*tasks, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -24,6 +24,8 @@ class Outcome(StrEnum):
     GAVE_UP = "gave_up"  # failed on its last allowed receive; to the dead-letter queue
     DUPLICATE = "duplicate"  # its event was done already; deleted without running the handler
     SKIPPED = "skipped"  # decoded to nothing to do (an S3 test event); deleted
+    DEFERRED = "deferred"  # not its turn: sent again with a delay, the original deleted
+    HANDED_BACK = "handed_back"  # cut short by a stop; visible again at once, for another take
 
     @property
     def log_level(self) -> int:
@@ -66,4 +68,4 @@ class Settlement:
     duration_s: float
     event_type: str | None  # None when the body did not decode
     reason: str | None = None
-    delay_s: int | None = None  # for a retry: how long until it is visible again
+    delay_s: int | None = None  # for a retry or a deferral: how long until it is visible again

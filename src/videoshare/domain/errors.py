@@ -110,6 +110,11 @@ class TooManyRequests(DomainError):
         self.retry_after_s = retry_after_s
 
 
+class ProcessingBudgetSpent(TooManyRequests):
+    """The owner's minutes of video processed today (UTC) are spent; `retry_after_s` is the time
+    until the day rolls over."""
+
+
 class EditConflict(DomainError):
     """The video kept changing while the request tried to write it."""
 
@@ -249,6 +254,12 @@ class BadCredentials(IdentityError):
     """Unknown user or wrong password: deliberately one case."""
 
     sentence = "The e-mail address or the password is not right."
+
+
+class WrongPassword(IdentityError):
+    """A logged-in person's current password, asked again to confirm a change, is not right."""
+
+    sentence = "The password is not right."
 
 
 class NotConfirmed(IdentityError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -92,6 +92,12 @@ class VideoFailedData(VideoRef):
     reason: str
 
 
+class AccountDeletedData(_Data):
+    user_id: str = Field(min_length=1, description="the account's `sub`; its videos' owner id")
+    username: str = Field(min_length=1, description="its user pool username (to delete it)")
+    email: str = Field(min_length=1, description="its address (its login counters go too)")
+
+
 class _Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -166,7 +172,16 @@ class VideoFailed(_Envelope):
     data: VideoFailedData
 
 
-Event = Annotated[
+class AccountDeleted(_Envelope):
+    """The person deleted their account: every video of theirs, everything kept for them and
+    then the user itself are removed (housekeeping); their tokens are refused already."""
+
+    type: Literal["account.deleted"] = "account.deleted"
+    data: AccountDeletedData
+
+
+# The events about one video (each `data` names it): all but the account's.
+VideoEvent = (
     VideoCreated
     | VideoImportRequested
     | VideoUpdated
@@ -175,9 +190,9 @@ Event = Annotated[
     | VideoRejected
     | VideoTranscoded
     | VideoReady
-    | VideoFailed,
-    Field(discriminator="type"),
-]
+    | VideoFailed
+)
+Event = Annotated[VideoEvent | AccountDeleted, Field(discriminator="type")]
 EVENT_TYPES: tuple[type[_Envelope], ...] = (
     VideoCreated,
     VideoImportRequested,
@@ -188,10 +203,15 @@ EVENT_TYPES: tuple[type[_Envelope], ...] = (
     VideoTranscoded,
     VideoReady,
     VideoFailed,
+    AccountDeleted,
 )
 EVENT_TYPE_NAMES: tuple[str, ...] = tuple(t.model_fields["type"].default for t in EVENT_TYPES)
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def about_a_video(event: Event) -> TypeGuard[VideoEvent]:
+    return not isinstance(event, AccountDeleted)
 
 
 def parse_event(raw: str | bytes) -> Event:
@@ -393,4 +413,15 @@ def video_failed(video: Video, reason: str, *, cause_id: str, producer: str) -> 
         correlation_id=_correlation(video, cause_id),
         producer=producer,
         data=VideoFailedData(video_id=video.id, owner_id=video.owner_id, reason=reason),
+    )
+
+
+def account_deleted(
+    user_id: str, username: str, email: str, *, correlation_id: str, producer: str
+) -> AccountDeleted:
+    """`account.deleted`: the person's request `correlation_id` deleted their account."""
+    return AccountDeleted(
+        correlation_id=correlation_id,
+        producer=producer,
+        data=AccountDeletedData(user_id=user_id, username=username, email=email),
     )

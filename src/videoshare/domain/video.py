@@ -138,6 +138,8 @@ class Video(BaseModel):
     hls_master_key: str | None = None
     storyboard_image_key: str | None = None
     storyboard_vtt_key: str | None = None
+    # Views counted so far (`adapters/views.py` adds them in batches; a save never writes it).
+    views: int = Field(default=0, ge=0)
 
     def visible_to(self, user_id: str | None) -> bool:
         """Whether `user_id` (None: anonymous) may see this video at all."""

@@ -24,6 +24,10 @@ NO_CERTIFICATE = "NoCertificate"
 HAS_DOMAIN = "HasDomain"
 HAS_DNS_RECORD = "HasDnsRecord"
 ALB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
+USE_API_GATEWAY = "UseApiGateway"  # the `EdgeType` parameter: an HTTP API in front of the balancer
+# The address people reach the service at: a value the edge stack decides (`cfn_entry.py`) and
+# the others take (the bucket's CORS, the ingress's settings).
+WEB_ORIGIN = "WebOrigin"
 
 
 def ref(name: str) -> Json:

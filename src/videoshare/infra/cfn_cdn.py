@@ -13,13 +13,15 @@ nested stack takes `cdn_resources` and `CDN_PARAMETERS`; the compute stack takes
                             secret
 
 The bucket stays private: its public access block is untouched, and CloudFront reads through
-origin access control (SigV4-signed requests), never a public ACL or policy.
+origin access control (SigV4-signed requests), never a public ACL or policy. These resources
+live in the edge stack and name the bucket (`{Stack}-media`) rather than refer to it: the data
+plane already takes the web origin from the edge, and a reference back would be a cycle.
 """
 
 from __future__ import annotations
 
-from videoshare.infra.cfn import Json, get_att, named, ref, resource, sub
-from videoshare.infra.cfn_data import BUCKET, BUCKET_SUFFIX
+from videoshare.infra.cfn import STACK, Json, get_att, named, ref, resource, sub
+from videoshare.infra.cfn_data import BUCKET_SUFFIX
 
 PUBLIC_KEY_PARAMETER = "CdnPublicKeyPem"
 SECRET_PARAMETER = "CdnPrivateKeySecretArn"  # noqa: S105 - a parameter's name
@@ -133,7 +135,9 @@ def cdn_resources(web_origin: Json) -> dict[str, Json]:
                     "Origins": [
                         {
                             "Id": _ORIGIN,
-                            "DomainName": get_att(BUCKET, "RegionalDomainName"),
+                            "DomainName": sub(
+                                "${%s}-%s.s3.${AWS::Region}.amazonaws.com" % (STACK, BUCKET_SUFFIX)  # noqa: UP031
+                            ),
                             "S3OriginConfig": {"OriginAccessIdentity": ""},
                             "OriginAccessControlId": get_att(ORIGIN_ACCESS_CONTROL, "Id"),
                         }
@@ -154,7 +158,7 @@ def cdn_resources(web_origin: Json) -> dict[str, Json]:
         BUCKET_POLICY: resource(
             "AWS::S3::BucketPolicy",
             {
-                "Bucket": ref(BUCKET),
+                "Bucket": named(BUCKET_SUFFIX),
                 "PolicyDocument": {
                     "Version": "2012-10-17",
                     "Statement": [bucket_policy_statement()],

@@ -1,24 +1,37 @@
-"""The template's data plane, rendered from the topology through the same shapes local
-provisioning applies (`shapes.py`): the topic, each consumer's queue, dead-letter queue,
-subscription, queue policy and dead-letter alarm, the bucket, the tables, the user pool.
+"""The data-plane stack, rendered from the topology through the same shapes local provisioning
+applies (`shapes.py`): the topic, each consumer's queue, dead-letter queue, subscription, queue
+policy and dead-letter alarm, the bucket (versioned) and the tables. Its outputs name what the
+processes find at start (`resources_outputs()`, read back by `infra/stack_outputs.py`).
 """
 
 from __future__ import annotations
 
 from videoshare.infra import shapes
-from videoshare.infra.cfn import NO_VALUE, Json, get_att, if_, logical_id, named, ref, resource
+from videoshare.infra.cfn import (
+    NO_VALUE,
+    WEB_ORIGIN,
+    Json,
+    get_att,
+    if_,
+    logical_id,
+    named,
+    ref,
+    resource,
+)
 from videoshare.infra.topology import ConsumerQueue, Table, Topology
 
 TOPIC = "EventsTopic"
 BUCKET = "MediaBucket"
-USER_POOL = "UserPool"
-USER_POOL_CLIENT = "UserPoolClient"
 ALARM_TOPIC = "AlarmTopic"
 HAS_ALARM_EMAIL = "HasAlarmEmail"
 BUCKET_SUFFIX = "media"  # settings.bucket
 TOPIC_SUFFIX = "events"  # settings.topic_name
-USER_POOL_SUFFIX = "users"  # settings.user_pool_name
-APP_CLIENT_SUFFIX = "web"  # settings.app_client_name
+# How long a replaced or deleted object's old version stays restorable (a template parameter).
+NONCURRENT_DAYS = "NoncurrentVersionDays"
+# Which tables the services use: empty, the stack's own; a label, those restored from them by
+# point-in-time recovery as <Stack>-<label>-<name> (docs/DEPLOY.md, "Restore").
+RESTORED_TABLES = "RestoredTables"
+HAS_RESTORED_TABLES = "UseRestoredTables"
 _KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}  # data outlives the stack
 
 
@@ -38,7 +51,7 @@ def bucket_arn() -> Json:
     return {"Fn::Sub": "arn:${AWS::Partition}:s3:::${Stack}-%s" % BUCKET_SUFFIX}  # noqa: UP031
 
 
-def data_resources(topo: Topology, web_origin: Json) -> dict[str, Json]:
+def data_resources(topo: Topology) -> dict[str, Json]:
     resources: dict[str, Json] = {
         TOPIC: resource("AWS::SNS::Topic", {"TopicName": named(TOPIC_SUFFIX)}),
         ALARM_TOPIC: resource(
@@ -52,11 +65,41 @@ def data_resources(topo: Topology, web_origin: Json) -> dict[str, Json]:
     }
     for consumer in topo.consumers:
         resources.update(_consumer(consumer))
-    resources[BUCKET] = _bucket(topo, web_origin)
+    resources[BUCKET] = _bucket(topo)
     for table in topo.tables:
         resources[table_id(table.name)] = _table(table)
-    resources.update(_user_pool(topo))
     return resources
+
+
+def queue_url_output(consumer: str) -> str:
+    return logical_id(consumer, "queue-url")
+
+
+def dlq_url_output(consumer: str) -> str:
+    return logical_id(consumer, "dlq-url")
+
+
+BUCKET_OUTPUT = "BucketName"
+TOPIC_OUTPUT = "TopicArn"
+
+
+def resources_outputs(topo: Topology) -> dict[str, Json]:
+    """What a process finds at start (`infra/resources.Resources`), as the stack's outputs."""
+    outputs: dict[str, Json] = {
+        BUCKET_OUTPUT: {"Description": "The media bucket", "Value": ref(BUCKET)},
+        TOPIC_OUTPUT: {"Description": "The events topic", "Value": ref(TOPIC)},
+    }
+    for consumer in topo.consumers:
+        name = consumer.consumer
+        outputs[queue_url_output(name)] = {
+            "Description": f"{name}'s queue",
+            "Value": ref(queue_id(name)),
+        }
+        outputs[dlq_url_output(name)] = {
+            "Description": f"{name}'s dead-letter queue",
+            "Value": ref(dlq_id(name)),
+        }
+    return outputs
 
 
 def _consumer(consumer: ConsumerQueue) -> dict[str, Json]:
@@ -87,7 +130,7 @@ def _consumer(consumer: ConsumerQueue) -> dict[str, Json]:
             {
                 "Queues": [ref(queue)],
                 "PolicyDocument": shapes.queue_policy(
-                    get_att(queue, "Arn"), ref(TOPIC), bucket_arn()
+                    get_att(queue, "Arn"), ref(TOPIC), bucket_arn(), ref("AWS::AccountId")
                 ),
             },
         ),
@@ -128,8 +171,8 @@ def _consumer(consumer: ConsumerQueue) -> dict[str, Json]:
     return out
 
 
-def _bucket(topo: Topology, web_origin: Json) -> Json:
-    rule = shapes.cors_rule(topo, web_origin)
+def _bucket(topo: Topology) -> Json:
+    rule = shapes.cors_rule(topo, ref(WEB_ORIGIN))
     notified = [c for c in topo.consumers if c.s3_notifications]
     filter_rules = shapes.upload_key_filter(topo)["Key"]["FilterRules"]
     return resource(
@@ -159,6 +202,10 @@ def _bucket(topo: Topology, web_origin: Json) -> Json:
                     }
                 ]
             },
+            # A deleted or overwritten object keeps its old version for `NoncurrentVersionDays`
+            # (restorable: docs/DEPLOY.md), then costs nothing; the delete markers left behind
+            # go too. No process may delete a version (`processes.py`), only add a marker.
+            "VersioningConfiguration": {"Status": "Enabled"},
             "LifecycleConfiguration": {
                 "Rules": [
                     {
@@ -166,7 +213,14 @@ def _bucket(topo: Topology, web_origin: Json) -> Json:
                         "Status": "Enabled",
                         "Prefix": "",
                         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                    }
+                    },
+                    {
+                        "Id": "expire-noncurrent-versions",
+                        "Status": "Enabled",
+                        "Prefix": "",
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": ref(NONCURRENT_DAYS)},
+                        "ExpiredObjectDeleteMarker": True,
+                    },
                 ]
             },
             "NotificationConfiguration": {
@@ -204,32 +258,3 @@ def _table(table: Table) -> Json:
             "Enabled": True,
         }
     return resource("AWS::DynamoDB::Table", properties, **_KEEP)
-
-
-def _user_pool(topo: Topology) -> dict[str, Json]:
-    return {
-        USER_POOL: resource(
-            "AWS::Cognito::UserPool",
-            {
-                "UserPoolName": named(USER_POOL_SUFFIX),
-                "UsernameAttributes": list(shapes.USERNAME_ATTRIBUTES),
-                "AutoVerifiedAttributes": list(shapes.AUTO_VERIFIED_ATTRIBUTES),
-                "Policies": {"PasswordPolicy": shapes.password_policy(topo)},
-                "Schema": shapes.user_attributes(),
-                "AccountRecoverySetting": {
-                    "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
-                },
-            },
-            **_KEEP,
-        ),
-        USER_POOL_CLIENT: resource(
-            "AWS::Cognito::UserPoolClient",
-            {
-                "ClientName": named(APP_CLIENT_SUFFIX),
-                "UserPoolId": ref(USER_POOL),
-                "GenerateSecret": False,
-                "ExplicitAuthFlows": list(shapes.APP_CLIENT_AUTH_FLOWS),
-                "EnableTokenRevocation": True,
-            },
-        ),
-    }

@@ -1,6 +1,6 @@
 """What the processes run on: the ECS cluster and its EC2 capacity (an Auto Scaling group behind
-a capacity provider; Fargate instead when the `LaunchType` parameter says so), the security
-groups, the execution role and the playback secret. The way in is `cfn_entry.py`.
+a capacity provider; Fargate instead when the `LaunchType` parameter says so), the tasks'
+security group and the execution role. The way in is `cfn_entry.py`.
 """
 
 from __future__ import annotations
@@ -88,30 +88,11 @@ def platform_resources() -> dict[str, Json]:
                 ],
             },
         ),
-        PLAYBACK_SECRET: resource(
-            "AWS::SecretsManager::Secret",
-            {
-                "Name": named("playback-secret"),
-                "Description": "Signs the ingress's playback tokens (VIDEOSHARE_PLAYBACK_SECRET)",
-                "GenerateSecretString": {"PasswordLength": 48, "ExcludePunctuation": True},
-            },
-        ),
     }
 
 
 def _network() -> dict[str, Json]:
     return {
-        ALB_SECURITY_GROUP: resource(
-            "AWS::EC2::SecurityGroup",
-            {
-                "GroupDescription": sub("${%s} load balancer: HTTP and HTTPS" % STACK),  # noqa: UP031
-                "VpcId": ref("VpcId"),
-                "SecurityGroupIngress": [
-                    {"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "CidrIp": "0.0.0.0/0"}
-                    for p in (80, 443)
-                ],
-            },
-        ),
         TASK_SECURITY_GROUP: resource(
             "AWS::EC2::SecurityGroup",
             {
@@ -177,7 +158,13 @@ def _ec2_capacity() -> dict[str, Json]:
                             "Groups": [ref(TASK_SECURITY_GROUP)],
                         }
                     ],
-                    "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+                    # IMDSv2 only, and one hop: a container (one hop further, on the bridge) gets no
+                    # answer, so it cannot take the instance's role; tasks have their own roles
+                    "MetadataOptions": {
+                        "HttpEndpoint": "enabled",
+                        "HttpTokens": "required",
+                        "HttpPutResponseHopLimit": 1,
+                    },
                     # images and the transcoder's work files live on the root volume
                     "BlockDeviceMappings": [
                         {

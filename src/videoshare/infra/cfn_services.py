@@ -16,7 +16,9 @@ from videoshare.infra.cfn import (
     STACK,
     TARGET_GROUP,
     TASK_SECURITY_GROUP,
+    USE_API_GATEWAY,
     USE_FARGATE,
+    WEB_ORIGIN,
     Json,
     get_att,
     if_,
@@ -29,13 +31,13 @@ from videoshare.infra.cfn import (
 from videoshare.infra.cfn_cdn import cdn_environment, cdn_secret_statement
 from videoshare.infra.cfn_data import (
     BUCKET_SUFFIX,
+    HAS_RESTORED_TABLES,
+    RESTORED_TABLES,
     TOPIC,
-    USER_POOL,
-    USER_POOL_CLIENT,
     dlq_id,
     queue_id,
-    table_id,
 )
+from videoshare.infra.cfn_identity import USER_POOL, USER_POOL_CLIENT
 from videoshare.infra.cfn_scaling import scaling_resources
 from videoshare.infra.processes import (
     CONSUME_ACTIONS,
@@ -61,8 +63,11 @@ def capacity_provider_strategy() -> Json:
     return if_(USE_FARGATE, fargate, [{"CapacityProvider": ref(CAPACITY_PROVIDER), "Weight": 1}])
 
 
-def process_resources(process: Process, environment: dict[str, Json]) -> dict[str, Json]:
-    """Log group, task role, task definition, service and scaling of one process."""
+def process_resources(
+    process: Process, environment: dict[str, Json], stop_timeout_s: int
+) -> dict[str, Json]:
+    """Log group, task role, task definition, service and scaling of one process;
+    `stop_timeout_s`: how long ECS waits after SIGTERM before it kills the container."""
     name = process.name
     service = logical_id(name, "service")
     out: dict[str, Json] = {
@@ -80,7 +85,7 @@ def process_resources(process: Process, environment: dict[str, Json]) -> dict[st
                 "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": _policy(process)}],
             },
         ),
-        logical_id(name, "task"): _task_definition(process, environment),
+        logical_id(name, "task"): _task_definition(process, environment, stop_timeout_s),
         service: _service(process),
         **scaling_resources(process, service),
     }
@@ -88,16 +93,23 @@ def process_resources(process: Process, environment: dict[str, Json]) -> dict[st
 
 
 def _policy(process: Process) -> Json:
-    tables = [table_id(t) for t in process.tables]
     bucket = sub("arn:${AWS::Partition}:s3:::${%s}-%s" % (STACK, BUCKET_SUFFIX))  # noqa: UP031
-    objects = sub("arn:${AWS::Partition}:s3:::${%s}-%s/*" % (STACK, BUCKET_SUFFIX))  # noqa: UP031
+    # by name, so that tables restored by point-in-time recovery (<Stack>-<label>-<name>,
+    # `RESTORED_TABLES`) are covered as well as the stack's own (<Stack>-<name>)
+    tables = [
+        sub(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${%s}-*%s%s"  # noqa: UP031
+            % (STACK, name, suffix)
+        )
+        for name in process.tables
+        for suffix in ("", "/index/*")
+    ]
     statements: list[Json] = [
         {
             "Sid": "Tables",
             "Effect": "Allow",
             "Action": list(TABLE_ACTIONS),
-            "Resource": [get_att(t, "Arn") for t in tables]
-            + [sub("${%s.Arn}/index/*" % t) for t in tables],  # noqa: UP031
+            "Resource": tables,
         },
         {
             # every process finds the stack's queues and topic by name at start
@@ -151,29 +163,34 @@ def _policy(process: Process) -> Json:
                 "Resource": bucket,
             }
         )
-    if process.object_actions:
+    for access in process.objects:
         statements.append(
             {
-                "Sid": "Objects",
+                # "ObjectsUploads", "ObjectsMedia": one statement per key prefix
+                "Sid": "Objects" + access.prefix.strip("/").capitalize(),
                 "Effect": "Allow",
-                "Action": list(process.object_actions),
-                "Resource": objects,
+                "Action": list(access.actions),
+                "Resource": sub(
+                    "arn:${AWS::Partition}:s3:::${%s}-%s/%s*"  # noqa: UP031
+                    % (STACK, BUCKET_SUFFIX, access.prefix)
+                ),
             }
         )
     if not process.is_worker:
         statements.append(cdn_secret_statement())
+    if process.user_pool_actions:
         statements.append(
             {
                 "Sid": "UserPool",
                 "Effect": "Allow",
-                "Action": ["cognito-idp:DescribeUserPool", "cognito-idp:DescribeUserPoolClient"],
+                "Action": list(process.user_pool_actions),
                 "Resource": get_att(USER_POOL, "Arn"),
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def container_environment(process: Process, web_origin: Json) -> dict[str, Json]:
+def container_environment(process: Process) -> dict[str, Json]:
     """The settings of one process's container (`settings.py` names), as the template sets them."""
     env: dict[str, Json] = {
         "VIDEOSHARE_MODE": "aws",
@@ -181,6 +198,11 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
         "AWS_REGION": ref("AWS::Region"),
         "VIDEOSHARE_COGNITO_USER_POOL_ID": ref(USER_POOL),
         "VIDEOSHARE_COGNITO_CLIENT_ID": ref(USER_POOL_CLIENT),
+        "VIDEOSHARE_TABLE_PREFIX": if_(
+            HAS_RESTORED_TABLES,
+            sub("${%s}-${%s}" % (STACK, RESTORED_TABLES)),  # noqa: UP031
+            ref(STACK),
+        ),
     }
     if process.is_worker:
         env["VIDEOSHARE_HEALTH_HOST"] = "0.0.0.0"  # noqa: S104 - the container's own interface
@@ -188,10 +210,11 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
     else:
         env["VIDEOSHARE_API_HOST"] = "0.0.0.0"  # noqa: S104 - behind the load balancer
         env["VIDEOSHARE_API_PORT"] = str(process.port)
-        env["VIDEOSHARE_WEB_ORIGIN"] = web_origin
-        env["VIDEOSHARE_PUBLIC_BASE_URL"] = web_origin
-        # the load balancer appends the caller to X-Forwarded-For (login limits per address)
-        env["VIDEOSHARE_TRUSTED_PROXY_HOPS"] = "1"
+        env["VIDEOSHARE_WEB_ORIGIN"] = ref(WEB_ORIGIN)
+        env["VIDEOSHARE_PUBLIC_BASE_URL"] = ref(WEB_ORIGIN)
+        # the load balancer appends the caller to X-Forwarded-For (login limits per address);
+        # behind API Gateway the HTTP API appends the caller, then the balancer the VPC link
+        env["VIDEOSHARE_TRUSTED_PROXY_HOPS"] = if_(USE_API_GATEWAY, "2", "1")
         # botocore presigns virtual-hosted URLs on the global S3 name in every region
         # (https://BUCKET.s3.amazonaws.com/...): the web app's CSP must allow exactly that
         env["VIDEOSHARE_MEDIA_ORIGIN"] = sub(
@@ -206,7 +229,7 @@ def container_environment(process: Process, web_origin: Json) -> dict[str, Json]
 SECRET_SETTINGS = {"VIDEOSHARE_PLAYBACK_SECRET": PLAYBACK_SECRET}
 
 
-def _task_definition(process: Process, environment: dict[str, Json]) -> Json:
+def _task_definition(process: Process, environment: dict[str, Json], stop_timeout_s: int) -> Json:
     container: dict[str, Json] = {
         "Name": process.name,
         "Image": ref("ImageUri"),
@@ -221,7 +244,7 @@ def _task_definition(process: Process, environment: dict[str, Json]) -> Json:
             "StartPeriod": 30,
         },
         "LinuxParameters": {"InitProcessEnabled": True},
-        "StopTimeout": 30,
+        "StopTimeout": stop_timeout_s,
         "LogConfiguration": {
             "LogDriver": "awslogs",
             "Options": {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from videoshare.domain.keys import MEDIA_PREFIX, UPLOAD_PREFIX
 from videoshare.infra.topology import (
     HOUSEKEEPING,
     IDEMPOTENCY_TABLE,
@@ -57,13 +58,27 @@ CONSUME_ACTIONS = (
     "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
-    "sqs:SendMessage",  # a retry re-sent with a delay (webhook-sender) and replays land here
+    # a retry re-sent with a delay (webhook-sender), a message deferred to wait its turn
+    # (upload-finalizer, transcoder), and replays land here
+    "sqs:SendMessage",
 )
 DEAD_LETTER_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueAttributes")  # reject; depth sampling
 # The workers' shared tables: records, inbox, idempotency (workers/context.py, process.py).
 _WORKER_TABLES = (VIDEOS_TABLE, NOTIFICATIONS_TABLE, IDEMPOTENCY_TABLE)
-# the workers that reject or delete a video release its storage reservation (the limits table)
+# the workers that reject, fail or delete a video release its storage reservation and its
+# processing turn, the ones that process it take the turn and charge its minutes (the limits
+# table)
 _RELEASING_TABLES = (*_WORKER_TABLES, LIMITS_TABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectAccess:
+    """What a process may do to the bucket's objects under one key prefix (`domain/keys.py`).
+    No process may delete an object version (s3:DeleteObjectVersion): on the versioned bucket
+    a delete only adds a marker, and the old version stays restorable (docs/DEPLOY.md)."""
+
+    prefix: str
+    actions: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +90,9 @@ class Process:
     cpu: int = 256  # ECS units (1024 = one vCPU); Fargate-valid with `memory_mib`
     memory_mib: int = 512
     bucket_actions: tuple[str, ...] = ()  # on the bucket (ListBucket, ...)
-    object_actions: tuple[str, ...] = ()  # on its objects
+    objects: tuple[ObjectAccess, ...] = ()  # on its objects, by key prefix
     sends_to: tuple[str, ...] = ()  # other consumers' queues it sends to
+    user_pool_actions: tuple[str, ...] = ()  # on the user pool (cognito-idp:...)
     # Scaling: tasks at rest and at most; a worker's target backlog (messages visible per
     # running task), the ingress's target average CPU.
     # Local disk for work files (Fargate ephemeral storage; 20 GiB when 0): the transcoder
@@ -109,12 +125,25 @@ def processes() -> tuple[Process, ...]:
             API_PORT,
             (VIDEOS_TABLE, NOTIFICATIONS_TABLE, SEARCH_TABLE, LIMITS_TABLE, WEBHOOKS_TABLE),
             bucket_actions=("s3:ListBucket",),
-            # presigned PUT / UploadPart / GET are signed with the ingress's role
-            object_actions=(
-                "s3:PutObject",
-                "s3:GetObject",
-                "s3:AbortMultipartUpload",
-                "s3:ListMultipartUploadParts",
+            # presigned PUT / UploadPart / GET are signed with the ingress's role: it writes
+            # uploads and only reads media (playlists, presigned downloads)
+            objects=(
+                ObjectAccess(
+                    UPLOAD_PREFIX,
+                    (
+                        "s3:PutObject",
+                        "s3:GetObject",
+                        "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts",
+                    ),
+                ),
+                ObjectAccess(MEDIA_PREFIX, ("s3:GetObject",)),
+            ),
+            user_pool_actions=(
+                "cognito-idp:DescribeUserPool",
+                "cognito-idp:DescribeUserPoolClient",
+                # a deleted account can no longer log in, at once (usecases/accounts.py)
+                "cognito-idp:AdminDisableUser",
             ),
             max_tasks=6,
             target=60,  # percent CPU
@@ -125,7 +154,8 @@ def processes() -> tuple[Process, ...]:
             ports[UPLOAD_FINALIZER],
             _RELEASING_TABLES,
             bucket_actions=("s3:ListBucket",),
-            object_actions=("s3:GetObject", "s3:DeleteObject"),  # a rejected upload is deleted
+            # reads the upload's first bytes; a rejected upload is deleted
+            objects=(ObjectAccess(UPLOAD_PREFIX, ("s3:GetObject", "s3:DeleteObject")),),
             target=50,
         ),
         # one transcode at a time per task (max_in_flight 1): a backlog of 2 per task is a
@@ -139,11 +169,19 @@ def processes() -> tuple[Process, ...]:
             memory_mib=2048,
             scratch_gib=60,
             bucket_actions=("s3:ListBucket",),
-            object_actions=(
-                "s3:GetObject",
-                "s3:PutObject",
-                "s3:DeleteObject",
-                "s3:AbortMultipartUpload",
+            # reads the source, never deletes it (housekeeping does, on `video.rejected`);
+            # writes the outputs and deletes those of an earlier attempt
+            objects=(
+                ObjectAccess(UPLOAD_PREFIX, ("s3:GetObject",)),
+                ObjectAccess(
+                    MEDIA_PREFIX,
+                    (
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:AbortMultipartUpload",
+                    ),
+                ),
             ),
             max_tasks=8,
             target=2,
@@ -154,14 +192,15 @@ def processes() -> tuple[Process, ...]:
             ("worker", IMPORTER),
             ports[IMPORTER],
             _RELEASING_TABLES,
-            object_actions=("s3:PutObject", "s3:AbortMultipartUpload"),
+            # writes the source it fetched, in parts; aborts them when the link fails
+            objects=(ObjectAccess(UPLOAD_PREFIX, ("s3:PutObject", "s3:AbortMultipartUpload")),),
             max_tasks=4,
         ),
         Process(
             METADATA_INDEXER,
             ("worker", METADATA_INDEXER),
             ports[METADATA_INDEXER],
-            (*_WORKER_TABLES, SEARCH_TABLE),
+            (*_RELEASING_TABLES, SEARCH_TABLE),  # its give-up ends a video's processing turn
         ),
         Process(
             NOTIFIER,
@@ -181,9 +220,15 @@ def processes() -> tuple[Process, ...]:
             HOUSEKEEPING,
             ("worker", HOUSEKEEPING),
             ports[HOUSEKEEPING],
-            _RELEASING_TABLES,
+            # a deleted account: its search entries and webhook go too (account_removal.py)
+            (*_RELEASING_TABLES, SEARCH_TABLE, WEBHOOKS_TABLE),
             bucket_actions=("s3:ListBucket", "s3:ListBucketMultipartUploads"),
-            object_actions=("s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+            # what deleted videos and rejected uploads leave, everywhere
+            objects=tuple(
+                ObjectAccess(prefix, ("s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"))
+                for prefix in (UPLOAD_PREFIX, MEDIA_PREFIX)
+            ),
+            user_pool_actions=("cognito-idp:AdminDeleteUser",),
             max_tasks=2,
         ),
     )

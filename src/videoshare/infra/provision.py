@@ -28,7 +28,7 @@ async def provision(aws: AwsClients, settings: Settings) -> Resources:
     # service one call at a time: the emulator's models are not safe for concurrent changes
     # (moto's SNS failed a subscribe with "OrderedDict mutated during iteration").
     messaging = asyncio.ensure_future(_messaging(aws, settings, topo))
-    user_pool = asyncio.ensure_future(_user_pool(aws, settings, topo))
+    user_pool = asyncio.ensure_future(provision_user_pool(aws, settings, topo))
     try:
         for table in topo.tables:
             await _table(aws, settings.table(table.name), table)
@@ -95,7 +95,8 @@ async def _consumer_queues(
     region_account = dlq_arn.rsplit(":", 1)[0]
     queue_arn = f"{region_account}:{queue_name}"
     shape = shapes.queue_shape(consumer)
-    policy = shapes.queue_policy(queue_arn, topic_arn, shapes.bucket_arn(settings.bucket))
+    account = queue_arn.split(":")[4]
+    policy = shapes.queue_policy(queue_arn, topic_arn, shapes.bucket_arn(settings.bucket), account)
     url = await _ensure_queue(
         aws,
         queue_name,
@@ -200,7 +201,10 @@ async def _table(aws: AwsClients, name: str, table: Table) -> None:
             )
 
 
-async def _user_pool(aws: AwsClients, settings: Settings, topo: Topology) -> tuple[str, str]:
+async def provision_user_pool(
+    aws: AwsClients, settings: Settings, topo: Topology
+) -> tuple[str, str]:
+    """The user pool and its app client (what the identity stack makes on AWS): their ids."""
     pool_id = await find_user_pool(aws, settings.user_pool_name)
     if pool_id is None:
         policies: Any = {"PasswordPolicy": shapes.password_policy(topo)}  # a plain dict

@@ -45,8 +45,13 @@ def filter_policy(consumer: ConsumerQueue) -> dict[str, list[str]]:
     return {"event_type": list(consumer.event_types)}
 
 
-def queue_policy(queue_arn: ArnLike, topic_arn: ArnLike, bucket_arn: ArnLike) -> dict[str, Any]:
-    """Lets the topic and the bucket (nothing else) send to the queue."""
+def queue_policy(
+    queue_arn: ArnLike, topic_arn: ArnLike, bucket_arn: ArnLike, account: ArnLike
+) -> dict[str, Any]:
+    """Lets the topic and the bucket (nothing else) send to the queue. A bucket ARN names no
+    account, and bucket names are global: were ours deleted and its name taken in another
+    account, that bucket could send here too, so the bucket must also be in `account` (ours).
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -64,7 +69,10 @@ def queue_policy(queue_arn: ArnLike, topic_arn: ArnLike, bucket_arn: ArnLike) ->
                 "Principal": {"Service": "s3.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": queue_arn,
-                "Condition": {"ArnLike": {"aws:SourceArn": bucket_arn}},
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": bucket_arn},
+                    "StringEquals": {"aws:SourceAccount": account},
+                },
             },
         ],
     }

@@ -14,6 +14,11 @@ TOPIC = "topic"  # the events topic: every subscribed queue whose filter takes t
 WEBHOOK_URL = "webhook URL"  # a user's registered URL, over HTTP(S)
 GIVE_UP = "on give-up"  # the worker's give-up hook (last receive of a failing message)
 
+# What a stopping worker needs after its consumer returned: its background work cut short
+# (bounded by a call's timeout), its clients closed and the interpreter's own shutdown, which
+# takes seconds on a loaded machine.
+CLOSE_MARGIN_S = 5.0
+
 
 @dataclass(frozen=True, slots=True)
 class Output:
@@ -36,7 +41,9 @@ class ConsumerQueue:
     event_types: tuple[str, ...] = ()
     # True: the bucket's ObjectCreated notifications arrive on this queue.
     s3_notifications: bool = False
-    visibility_timeout_s: int = 60
+    # Short: a killed worker's message is taken again within it (the heartbeat, a third of it,
+    # keeps it from lapsing while a message is handled).
+    visibility_timeout_s: int = 20
     max_receive_count: int = 5
     # Messages handled at once by one process; None: settings.max_in_flight.
     max_in_flight: int | None = None
@@ -59,7 +66,15 @@ class ConsumerQueue:
             wait_time_s=settings.wait_time_s,
             visibility_timeout_s=self.visibility_timeout_s,
             max_receive_count=self.max_receive_count,
+            drain_s=settings.shutdown_drain_s,
+            stop_call_timeout_s=settings.shutdown_call_timeout_s,
         )
+
+    def stop_bound_s(self, settings: Settings) -> float:
+        """The longest its worker process takes to exit after SIGTERM, AWS reachable or not:
+        the consumer's bound, then its background work cut short and its clients closed."""
+        config = self.consumer_config(settings, queue_url="", dlq_url="")
+        return config.stop_bound_s + CLOSE_MARGIN_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +82,7 @@ class Index:
     name: str
     hash_key: str
     range_key: str | None = None
+    range_type: str = "S"  # "N": a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +94,14 @@ class Table:
     ttl_attribute: str | None = None
 
     def attributes(self) -> dict[str, str]:
-        """Every key attribute (table and indexes); all are strings."""
-        names = [self.hash_key, self.range_key]
+        """Every key attribute (table and indexes) and its type: strings, but for an index's
+        numeric range key."""
+        types = {n: "S" for n in (self.hash_key, self.range_key) if n}
         for index in self.indexes:
-            names += [index.hash_key, index.range_key]
-        return {n: "S" for n in names if n}
+            types.setdefault(index.hash_key, "S")
+            if index.range_key:
+                types.setdefault(index.range_key, index.range_type)
+        return types
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +120,9 @@ class Topology:
         raise KeyError(name)
 
 
+# What the upload-finalizer's queue carries: S3's ObjectCreated notifications.
+S3_NOTIFICATION = "s3.object_created"
+
 UPLOAD_FINALIZER = "upload-finalizer"
 TRANSCODER = "transcoder"
 METADATA_INDEXER = "metadata-indexer"
@@ -118,6 +140,7 @@ SEARCH_TABLE = "search"
 OWNER_INDEX = "by-owner"
 FEED_INDEX = "public-feed"
 PENDING_INDEX = "pending-by-status"
+POPULAR_INDEX = "public-by-views"
 
 
 def topology(settings: Settings) -> Topology:
@@ -126,11 +149,17 @@ def topology(settings: Settings) -> Topology:
             ConsumerQueue(
                 UPLOAD_FINALIZER,
                 s3_notifications=True,
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
-                    Output("video.uploaded"),
+                    Output("video.uploaded", when="once the owner has a processing turn"),
                     Output("video.rejected"),
                     Output("video.failed", when=GIVE_UP),
+                    Output(
+                        S3_NOTIFICATION,
+                        to=UPLOAD_FINALIZER,
+                        when="again, delayed, while the owner's processing slots are taken",
+                    ),
                 ),
             ),
             ConsumerQueue(
@@ -141,7 +170,7 @@ def topology(settings: Settings) -> Topology:
                 max_in_flight=4,
                 max_receive_count=settings.max_receive_count,
                 emits=(
-                    Output("s3.object_created", to=UPLOAD_FINALIZER, when="the source, written"),
+                    Output(S3_NOTIFICATION, to=UPLOAD_FINALIZER, when="the source, written"),
                     Output("video.rejected"),
                     Output("video.failed", when=GIVE_UP),
                 ),
@@ -158,6 +187,11 @@ def topology(settings: Settings) -> Topology:
                     Output("video.transcoded"),
                     Output("video.rejected"),
                     Output("video.failed", when=GIVE_UP),
+                    Output(
+                        "video.uploaded",
+                        to=TRANSCODER,
+                        when="again, delayed, while the owner's processing slots are taken",
+                    ),
                 ),
             ),
             ConsumerQueue(
@@ -169,12 +203,14 @@ def topology(settings: Settings) -> Topology:
                     "video.updated",
                     "video.deleted",
                 ),
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(Output("video.ready"), Output("video.failed", when=GIVE_UP)),
             ),
             ConsumerQueue(
                 NOTIFIER,
                 event_types=("video.ready", "video.rejected", "video.failed"),
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("webhook.delivery", to=WEBHOOK_SENDER, when="for a user with a webhook"),
@@ -183,6 +219,7 @@ def topology(settings: Settings) -> Topology:
             # fed by the notifier; retries re-send with a delay (workers/webhook_sender.py)
             ConsumerQueue(
                 WEBHOOK_SENDER,
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output(
@@ -197,8 +234,11 @@ def topology(settings: Settings) -> Topology:
             ),
             ConsumerQueue(
                 HOUSEKEEPING,
-                # deletes the objects of deleted videos; its sweep runs beside the consumer
-                event_types=("video.deleted",),
+                # deletes the objects of deleted videos, the uploads of rejected ones (the
+                # transcoder may not delete uploads) and everything of deleted accounts; its
+                # sweep runs beside the consumer
+                event_types=("video.deleted", "video.rejected", "account.deleted"),
+                visibility_timeout_s=settings.visibility_timeout_s,
                 max_receive_count=settings.max_receive_count,
                 emits=(
                     Output("video.rejected", when="the sweep: an upload expired"),
@@ -218,6 +258,8 @@ def topology(settings: Settings) -> Topology:
                     Index(OWNER_INDEX, hash_key="owner_id", range_key="created_key"),
                     # sparse: only ready public videos carry `feed`
                     Index(FEED_INDEX, hash_key="feed", range_key="created_key"),
+                    # the same videos, most viewed first (`views`, a number)
+                    Index(POPULAR_INDEX, hash_key="feed", range_key="views", range_type="N"),
                     # sparse: only videos in a non-terminal status carry `pending_status`
                     Index(PENDING_INDEX, hash_key="pending_status", range_key="updated_key"),
                 ),

@@ -4,9 +4,10 @@ what it takes and what it emits, the consumer's knobs, its health port and how i
 `workers/README.md` (the same as tables to read); a test fails when the files on disk differ.
 
 Sources: the topology (queues, filters, `emits`: `infra/topology.py`), the deployment
-(`infra/processes.py`: health ports, tasks, scaling target), the consumer runtime's rules
-(`bus/contract.py`: the heartbeat is a third of the visibility timeout unless set), all with
-the settings' defaults (stack `videoshare`), whatever the environment says.
+(`infra/processes.py`: health ports, tasks, scaling target, what it may do to the media
+bucket's objects under each key prefix: its task role's object statements), the consumer
+runtime's rules (`bus/contract.py`: the heartbeat is a third of the visibility timeout unless
+set), all with the settings' defaults (stack `videoshare`), whatever the environment says.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def worker_catalog() -> dict[str, Any]:
                 "max_in_flight": config.max_in_flight,
                 "max_receive_count": config.max_receive_count,
                 "health_port": HEALTH_PORTS[queue.consumer],
+                # key prefix → object actions: the task role's statements on the bucket
+                "objects": {access.prefix: list(access.actions) for access in process.objects},
                 "scaling": {
                     "min_tasks": process.min_tasks,
                     "max_tasks": process.max_tasks,
@@ -145,6 +148,22 @@ def readme(catalog: dict[str, Any]) -> str:
             f"| {worker['health_port']} | {scaling['min_tasks']}-{scaling['max_tasks']} "
             f"| {scaling['target_backlog_per_task']} |"
         )
+    lines += [
+        "",
+        "## The media bucket",
+        "",
+        "What each worker may do to the bucket's objects, by key prefix: its task role's",
+        "object statements on AWS (no worker may delete an object version).",
+        "",
+        "| worker | objects |",
+        "|---|---|",
+    ]
+    for worker in workers:
+        grants = "<br>".join(
+            f"`{prefix}`: {', '.join(a.removeprefix('s3:') for a in actions)}"
+            for prefix, actions in worker["objects"].items()
+        )
+        lines.append(f"| {worker['name']} | {grants or 'none'} |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,5 @@
-"""moto's server with two O(1) replacements in its SQS model, so a deep queue drains fast.
+"""moto's server with two O(1) replacements in its SQS model, so a deep queue drains fast, and
+DynamoDB's writes made atomic, as they are on AWS.
 
 Run as `python -m videoshare.local.moto_server -H HOST -p PORT [--state-dir DIR]` (what
 `local/emulator.py` starts for `make run`, `videoshare emulator` and the tests); it applies the
@@ -21,6 +22,12 @@ the queue: a 2,000-deep queue drained at under 10 messages a second, in-process,
    the queue that remain (`Queue.messages` once per receive, attributes on `send_message`) get
    about ten times cheaper.
 
+3. DynamoDB's writes (`put_item`, `update_item`, `delete_item`, `transact_write_items`) run one
+   at a time. moto's server is threaded and its backend reads an item, checks the condition and
+   writes without a lock, so two conditional updates of one item could both pass their condition
+   (measured: six parallel takes of a limit of two granted three); on DynamoDB each write is
+   atomic, and the quotas and slots of the `limits` table rely on it.
+
 Each replacement checks that the pinned moto still has what it replaces, with the signature it
 had, and raises `MotoPatchFailed` otherwise: a moto upgrade must fail loudly at start, never
 silently run unpatched (`tests/unit/test_moto_patches.py` holds the equivalence tests).
@@ -29,12 +36,16 @@ silently run unpatched (`tests/unit/test_moto_patches.py` holds the equivalence 
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import moto.dynamodb.models as dynamodb_models
 import moto.server
 import moto.sqs.models as sqs_models
 from moto.core import utils as moto_utils
@@ -98,11 +109,38 @@ def apply(models: Any = sqs_models) -> None:
     models.unix_time_millis = unix_time_millis
 
 
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+_dynamodb_writes = threading.RLock()  # re-entrant: a transaction's writes call the others
+
+
+def _one_at_a_time(write: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(write)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _dynamodb_writes:
+            return write(*args, **kwargs)
+
+    locked.serialized = True  # type: ignore[attr-defined]
+    return locked
+
+
+def serialize_dynamodb_writes(backend: Any = None) -> None:
+    """Make each of `DYNAMODB_WRITES` of `backend` (moto's `DynamoDBBackend`) hold one lock;
+    idempotent."""
+    backend = backend or dynamodb_models.DynamoDBBackend
+    for name in DYNAMODB_WRITES:
+        write = getattr(backend, name, None)
+        if not callable(write):
+            raise MotoPatchFailed(f"{getattr(backend, '__name__', backend)} has no {name}")
+        if not getattr(write, "serialized", False):
+            setattr(backend, name, _one_at_a_time(write))
+
+
 def main(argv: list[str] | None = None) -> None:
     ours = argparse.ArgumentParser(add_help=False)
     ours.add_argument("--state-dir", type=Path)
     args, moto_argv = ours.parse_known_args(argv if argv is not None else sys.argv[1:])
     apply()
+    serialize_dynamodb_writes()
     if args.state_dir is None:
         moto.server.main(moto_argv)
         return

@@ -1,9 +1,13 @@
 """`make run`: the whole stack on one machine, every process's output in one terminal.
 
-Starts the embedded emulator, provisions the topology, then the ingress and every worker as
+Starts the embedded emulator (or uses the one at `VIDEOSHARE_EMULATOR_URL`, left running at
+the end, its data with it), provisions the topology, then the ingress and every worker as
 processes of their own (as containers would run them), each line prefixed with its name.
 Ctrl-C (or SIGTERM) stops the children first, then the emulator; so does SIGINT or SIGTERM
 sent to the `make` of `make run` alone, as IDEs and scripts send it (`parent_make.py`).
+Stopping takes seconds even mid-transcode: the workers hand the jobs in flight back at once
+(`VIDEOSHARE_SHUTDOWN_DRAIN_S=0`), so the next start takes them; a child still running after
+`STOP_GRACE_S` is killed, and a second Ctrl-C kills every child at once.
 
 It supervises as an orchestrator would: a child that dies is restarted after a backoff
 (1 s, doubling to 30 s; back to 1 s once a child has stayed up a minute), its death and restart
@@ -27,6 +31,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -40,7 +45,7 @@ from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 from videoshare.tcp_ports import ensure_port_free, free_port
 
-STOP_GRACE_S = 15
+STOP_GRACE_S = 8  # within the 10 s Ctrl-C promises; the emulator's save comes after
 RESTART_FIRST_S = 1.0
 RESTART_MAX_S = 30.0
 STABLE_AFTER_S = 60.0  # a child up this long counts as healthy again: backoff starts over
@@ -64,20 +69,30 @@ class Child:
 def run_stack() -> int:
     """Run until Ctrl-C; the exit code says whether everything stopped cleanly."""
     emulator_port = int(os.environ.get("VIDEOSHARE_EMULATOR_PORT", DEFAULT_PORT))
+    external = os.environ.get("VIDEOSHARE_EMULATOR_URL")  # one already running: use it
+    endpoint = external or f"http://127.0.0.1:{emulator_port}"
     env_overrides = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{emulator_port}",
+        "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
         **LOCAL_CREDENTIALS,
     }
     os.environ.update(env_overrides)
     settings = Settings()
     # Fail fast, in one line, before anything starts.
-    ensure_port_free("127.0.0.1", emulator_port, "AWS emulator")
+    if not external:
+        ensure_port_free("127.0.0.1", emulator_port, "AWS emulator")
     ensure_port_free(settings.api_host, settings.api_port, "ingress")
     RUN_DIR.mkdir(exist_ok=True)
     # The runner's own log lines (provisioning's, say) are prefixed like its children's, so
     # nothing but formatted lines reaches the terminal (or the IDE's pipe).
     configure_logging("runner", fmt="console", out=_RunnerLines())
+    if external:
+        try:
+            return asyncio.run(_run(settings, None, endpoint))
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            _say("runner", "37", f"left the AWS emulator at {endpoint} running; bye")
     state_dir = Path(os.environ.get("VIDEOSHARE_STATE_DIR", STATE_DIR))
     started = time.monotonic()
     emulator = start_emulator(
@@ -85,10 +100,12 @@ def run_stack() -> int:
     )
     _say_state(emulator, f"the AWS emulator answered after {time.monotonic() - started:.1f} s")
     try:
-        return asyncio.run(_run(settings, emulator))
+        return asyncio.run(_run(settings, emulator, endpoint))
     except KeyboardInterrupt:
         return 130
     finally:
+        # It saves its state first: about a second, more with many files (`emulator.py`'s
+        # SAVE_TIMEOUT_S); a second Ctrl-C ends the runner, and the emulator with it, unsaved.
         _say("runner", "37", f"stopping the AWS emulator; it saves its state in {state_dir}/")
         said_before = len(emulator.said())
         started = time.monotonic()
@@ -104,8 +121,9 @@ def _say_state(emulator: Emulator, timing: str, skip: int = 0) -> None:
     _say("runner", "37", timing)
 
 
-async def _run(settings: Settings, emulator: Emulator) -> int:
-    _say("runner", "37", f"AWS emulator on {emulator.endpoint} (log: {RUN_DIR / 'emulator.log'})")
+async def _run(settings: Settings, emulator: Emulator | None, endpoint: str) -> int:
+    where = f" (log: {RUN_DIR / 'emulator.log'})" if emulator else ", already running"
+    _say("runner", "37", f"AWS emulator on {endpoint}{where}")
     async with open_clients(settings) as aws:
         resources = await provision(aws, settings)
     _say("runner", "37", f"provisioned stack {settings.stack!r}: bucket {resources.bucket}")
@@ -129,13 +147,20 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
         "PYTHONUNBUFFERED": "1",
         # short polls: Ctrl-C never waits for a 20 s long poll to come back
         "VIDEOSHARE_WAIT_TIME_S": os.environ.get("VIDEOSHARE_WAIT_TIME_S", "2"),
+        # Ctrl-C hands the jobs in flight back at once: the next start takes them
+        "VIDEOSHARE_SHUTDOWN_DRAIN_S": os.environ.get("VIDEOSHARE_SHUTDOWN_DRAIN_S", "0"),
     }
     if sys.stdout.isatty():
         env["FORCE_COLOR"] = "1"
     stop = asyncio.Event()
+    hurry = asyncio.Event()  # a second Ctrl-C: kill, do not wait
+
+    def on_signal() -> None:
+        (hurry if stop.is_set() else stop).set()
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     make = make_parent()
     make_watch = asyncio.create_task(stop_with_make(make, stop)) if make else None
     for child in children:
@@ -147,7 +172,7 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
                 ("web app", f"{base}/"),
                 ("API", f"{base}/v1"),
                 ("readiness", f"{base}/readyz"),
-                ("AWS emulator", emulator.endpoint),
+                ("AWS emulator", endpoint),
                 *(
                     (
                         f"{c.name} health",
@@ -169,7 +194,7 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
         )
         code = 1
     stop.set()
-    await _stop_all(children)
+    await _stop_all(children, hurry)
     # Every child has exited, so every supervisor returns (one that was restarting a child
     # at the moment of the stop stops that new process itself).
     await asyncio.gather(*watchers)
@@ -178,11 +203,11 @@ async def _run(settings: Settings, emulator: Emulator) -> int:
     return code
 
 
-async def _until_stopped_or_dead(stop: asyncio.Event, emulator: Emulator) -> bool:
-    """Wait for Ctrl-C; True when the emulator died first. Polled, so no thread is left
-    blocked on the emulator when the loop closes."""
+async def _until_stopped_or_dead(stop: asyncio.Event, emulator: Emulator | None) -> bool:
+    """Wait for Ctrl-C; True when the emulator (ours) died first. Polled, so no thread is
+    left blocked on the emulator when the loop closes."""
     while not stop.is_set():
-        if emulator.process.poll() is not None:
+        if emulator is not None and emulator.process.poll() is not None:
             return True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=0.5)
@@ -257,19 +282,24 @@ async def _supervise(child: Child, stop: asyncio.Event, env: dict[str, str]) -> 
         delay = min(RESTART_MAX_S, delay * 2)
 
 
-async def _stop_all(children: list[Child]) -> None:
-    running = [c for c in children if c.process and c.process.returncode is None]
-    for child in running:
-        assert child.process is not None
-        child.process.send_signal(signal.SIGTERM)
-    for child in running:
-        assert child.process is not None
-        try:
-            await asyncio.wait_for(child.process.wait(), STOP_GRACE_S)
-        except TimeoutError:
-            _say(child.name, "31", f"did not stop in {STOP_GRACE_S} s; killed")
-            child.process.kill()
-            await child.process.wait()
+async def _stop_all(children: list[Child], hurry: asyncio.Event) -> None:
+    """SIGTERM every child; SIGKILL whichever is still running after `STOP_GRACE_S`, or at
+    once on a second Ctrl-C (`hurry`)."""
+    running = {c.name: c.process for c in children if c.process and c.process.returncode is None}
+    for process in running.values():
+        process.send_signal(signal.SIGTERM)
+    everyone = asyncio.gather(*(p.wait() for p in running.values()))
+    hurried = asyncio.create_task(hurry.wait())
+    either: list[asyncio.Future[Any]] = [everyone, hurried]
+    await asyncio.wait(either, timeout=STOP_GRACE_S, return_when=asyncio.FIRST_COMPLETED)
+    hurried.cancel()
+    why = "a second Ctrl-C" if hurry.is_set() else f"still running after {STOP_GRACE_S} s"
+    for name, process in running.items():
+        if process.returncode is None:
+            _say(name, "31", f"{why}; killed")
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+    await everyone
     for child in children:
         if child.pump:
             await child.pump

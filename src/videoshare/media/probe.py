@@ -91,7 +91,7 @@ class RejectCode(StrEnum):
     RESOLUTION_TOO_SMALL = "resolution_too_small"
     UNSUPPORTED_CODEC = "unsupported_codec"
     FILE_TOO_LARGE = "file_too_large"
-    TOO_COSTLY = "too_costly"  # transcoding it went past ffmpeg's OS limits
+    TOO_COSTLY = "too_costly"  # over the cost budget, or past ffmpeg's OS limits or timeout
 
 
 class MediaRejected(Exception):

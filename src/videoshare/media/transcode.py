@@ -96,8 +96,8 @@ async def transcode(
 
     Raises `MediaRejected` (corrupt) when ffmpeg finds bad data past what probing read (garbage
     in the middle, a cut-off end), or (too_costly) when ffmpeg goes past one of its OS
-    `limits` (the input asks too much: retrying cannot help); `TranscodeFailed` when ffmpeg
-    fails otherwise, outlives `timeout_s` (wall clock, process included) or leaves an output
+    `limits` or outlives `timeout_s` (wall clock, process included): the input asks too much,
+    and retrying cannot help; `TranscodeFailed` when ffmpeg fails otherwise or leaves an output
     missing. ffmpeg is never left running, cancellation included.
     `on_progress` gets the percentage done, at most about once a second, and 100.0 at the end.
     """
@@ -126,6 +126,12 @@ async def transcode(
             limits=limits,
         )
     except TranscodeFailed as failed:
+        if failed.timed_out:  # a second try would run as long again: the input asks too much
+            raise MediaRejected(
+                RejectCode.TOO_COSTLY,
+                f"The video cannot be processed within this service's limits: it took longer "
+                f"than the {_minutes(timeout_s)} one video may take.",
+            ) from failed
         if failed.over_limit:
             raise MediaRejected(
                 RejectCode.TOO_COSTLY,
@@ -138,6 +144,12 @@ async def transcode(
             "The video cannot be decoded all the way through; it may be damaged or incomplete.",
         ) from failed
     return await asyncio.to_thread(_package, out_dir, probe, rungs, storyboard)
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"
 
 
 def _expected_frames(probe: ProbeResult) -> int | None:

@@ -3,12 +3,15 @@
     the object is not an upload of ours (other bucket, not a source key)  → Reject unknown_key
     no record for it                                                      → Reject unknown_video
     awaiting_upload, the object not readable yet                         → RetryLater
-    awaiting_upload, the declared size and a container we accept         → uploaded, video.uploaded
+    awaiting_upload, the declared size and a container we accept         → uploaded, and once the
+                                                                            owner has a processing
+                                                                            turn, video.uploaded
+                                                                            (until then: Defer)
     awaiting_upload, another size, or not a video                        → rejected, the source
                                                                             deleted and its storage
                                                                             released, video.rejected
-    uploaded, or rejected by this verdict (a repeat, or a crash after the write)
-                                                                          → the verdict said again
+    uploaded, or rejected by this verdict (a repeat, a crash after the write, or a video
+    waiting its turn)                                                     → the verdict said again
                                                                             (a rejected source
                                                                             deleted again)
     anything else (processing, ready, rejected by the transcoder, …)     → nothing
@@ -37,6 +40,7 @@ from videoshare.usecases.ports import (
     ObjectStore,
     VideoJobPorts,
 )
+from videoshare.usecases.processing_turns import DEFAULT_TURNS, ProcessingTurns, take_turn
 
 log = structlog.get_logger("upload-finalizer")
 
@@ -81,9 +85,16 @@ def verdict_on(video: Video, start: ObjectStart) -> Verdict:
 
 
 async def finalize_upload(
-    ports: FinalizerPorts, *, bucket: str, key: str, cause_id: str, producer: str
+    ports: FinalizerPorts,
+    *,
+    bucket: str,
+    key: str,
+    cause_id: str,
+    producer: str,
+    turns: ProcessingTurns = DEFAULT_TURNS,
 ) -> None:
-    """Decide on the upload S3 told of (`bucket`/`key`, in the message `cause_id`)."""
+    """Decide on the upload S3 told of (`bucket`/`key`, in the message `cause_id`); an accepted
+    one goes on to the transcoder once its owner has a processing turn (`Defer` until then)."""
     video_id = keys.video_id_from_source_key(key)
     if video_id is None or bucket != ports.objects.bucket:
         raise Reject(f"{bucket}/{key} is not an upload of ours", code="unknown_key")
@@ -119,6 +130,9 @@ async def finalize_upload(
         # on a repeat, deletes nothing)
         await ports.objects.delete([video.source_key])
         await release_storage(ports, video.owner_id, video.id)
+    else:  # the owner's other videos in processing may make this one wait (the record says
+        # `uploaded` meanwhile)
+        await take_turn(ports, video.owner_id, video.id, turns)
     # Published again when a previous attempt wrote but crashed before publishing (or S3 tells
     # of the upload again): the event id is the video's, so consumers see a duplicate.
     await ports.publisher.publish(verdict_event(video, cause_id=cause_id, producer=producer))

@@ -15,7 +15,7 @@ from videoshare.bus.outcomes import RetryLater
 from videoshare.domain.errors import VideoConflict
 from videoshare.domain.events import video_failed
 from videoshare.domain.video import Video, VideoStatus, can_transition
-from videoshare.usecases.ports import EventPublisher, VideoStore
+from videoshare.usecases.ports import EventPublisher, ProcessingSlots, VideoStore
 
 log = structlog.get_logger("lifecycle")
 
@@ -26,6 +26,9 @@ class LifecyclePorts(Protocol):
 
     @property
     def publisher(self) -> EventPublisher: ...
+
+    @property
+    def slots(self) -> ProcessingSlots: ...
 
 
 async def move(videos: VideoStore, changed: Video, *, expected: Video) -> Video:
@@ -47,8 +50,9 @@ async def give_up(
     ports: LifecyclePorts, video_id: str, *, cause_id: str, reason: str, producer: str
 ) -> None:
     """Processing gave up on `video_id` (the message `cause_id` failed its last attempt): mark
-    it `failed` when it still can be, and say so. Said again when it is `failed` already (an
-    earlier give-up may have crashed before publishing); the event id follows from `cause_id`."""
+    it `failed` when it still can be, end its processing turn, and say so. Said again when it
+    is `failed` already (an earlier give-up may have crashed before publishing); the event id
+    follows from `cause_id`."""
     video = await ports.videos.get(video_id)
     if video is None:
         return
@@ -61,3 +65,5 @@ async def give_up(
     elif video.status is not VideoStatus.FAILED:
         return
     await ports.publisher.publish(video_failed(video, reason, cause_id=cause_id, producer=producer))
+    # its processing turn ends (last: should this fail, the slot lapses by itself)
+    await ports.slots.release(video.owner_id, video.id)

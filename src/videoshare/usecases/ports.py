@@ -49,9 +49,26 @@ class VideoStore(Protocol):
     async def list_public(self, limit: int, cursor: str | None) -> Page:
         """Ready public videos, newest first; `BadCursor` likewise."""
 
+    async def list_popular(self, limit: int, cursor: str | None) -> Page:
+        """Ready public videos, most viewed first; `BadCursor` likewise."""
+
     def cursor_after(self, video: Video) -> str:
         """The cursor of its owner's listing that continues after `video` (a search of the
         owner's videos stops within a page)."""
+
+    async def remove(self, video_id: str) -> None:
+        """Delete the record for good (its owner's account is going); none is no error."""
+
+
+class ViewCounter(Protocol):
+    """Views of videos (`adapters.views.BufferedViews`): counted once per viewer, video and
+    hour, and added to the records (`Video.views`) later, in batches."""
+
+    def counted_here(self, video_id: str, viewer: str, now: float) -> bool:
+        """Whether this process counted that view this hour (memory only: no I/O)."""
+
+    async def count(self, video_id: str, viewer: str, now: float) -> bool:
+        """Count a view of `video_id` by `viewer`; False when it was counted this hour."""
 
 
 class EventPublisher(Protocol):
@@ -183,6 +200,27 @@ class IdentityProvider(Protocol):
 
     async def profile(self, access_token: str) -> Profile: ...
 
+    async def forgot_password(self, email: str) -> str | None:
+        """Send a password reset code to the address (an unknown address: nothing is sent,
+        and nothing tells). The code itself only where the pool hands it out (the local
+        emulator), else None."""
+
+    async def reset_password(self, email: str, code: str, password: str) -> None:
+        """A new password with the code sent; `BadConfirmationCode`, `WeakPassword`."""
+
+    async def change_password(self, access_token: str, current: str, password: str) -> None:
+        """`WrongPassword` unless `current` is the password; `WeakPassword`."""
+
+    async def resend_code(self, email: str) -> None:
+        """Send the sign-up confirmation code again; `AlreadyConfirmed`; an unknown address:
+        nothing is sent, and nothing tells."""
+
+    async def disable_user(self, username: str) -> None:
+        """Refuse the user's logins and tokens from now on (an unknown one: done already)."""
+
+    async def delete_user(self, username: str) -> None:
+        """Delete the user from the pool; an unknown one is done already."""
+
 
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
@@ -202,6 +240,9 @@ class SessionTokens(Protocol):
     def revoke(self, claims: AccessClaims) -> None:
         """Refuse the session of `claims` from now on."""
 
+    async def revoke_user(self, claims: AccessClaims) -> None:
+        """Refuse every token of the user of `claims`, on every ingress process, at once."""
+
 
 class Counters(Protocol):
     """Fixed-window counters shared by every ingress process (`adapters.counters`)."""
@@ -212,8 +253,9 @@ class Counters(Protocol):
     async def add(self, key: str, window: Window, now: float) -> int:
         """Count one more event; this window's count."""
 
-    async def take(self, key: str, window: Window, now: float) -> bool:
-        """Count one more unless the window is full; False (nothing counted) when full."""
+    async def take(self, key: str, window: Window, now: float, amount: int = 1) -> bool:
+        """Count `amount` more unless the window is full (its count at the limit or past it);
+        False (nothing counted) when full. The last take may go past the limit."""
 
     async def clear(self, key: str, window: Window, now: float) -> None: ...
 
@@ -233,6 +275,30 @@ class StorageQuota(Protocol):
 
     async def reserved_bytes(self, owner_id: str) -> int:
         """What the owner's videos hold reserved, in all."""
+
+    async def forget(self, owner_id: str) -> None:
+        """Drop everything kept of the owner's storage (their account is going)."""
+
+
+class ProcessingSlots(Protocol):
+    """Each owner's videos in processing at once (`adapters.processing_slots.ProcessingSlotTable`):
+    at most a limit, atomic against parallel takers; a slot lapses at its expiry, so one held by a
+    process that was killed is freed for the next taker."""
+
+    async def take(
+        self, owner_id: str, video_id: str, *, limit: int, now: float, ttl_s: float
+    ) -> bool:
+        """A slot for the video until `now + ttl_s`, if it holds one already (kept, with the new
+        expiry) or the owner holds fewer than `limit` live ones; False, nothing taken, otherwise."""
+
+    async def release(self, owner_id: str, video_id: str) -> None:
+        """Free the video's slot; a repeat, or a video without one, changes nothing."""
+
+    async def held(self, owner_id: str, now: float) -> int:
+        """The owner's live slots."""
+
+    async def forget(self, owner_id: str) -> None:
+        """Drop every slot of the owner (their account is going)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +364,9 @@ class Inbox(Protocol):
         self, user_id: str, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:
         """Newest first; `BadCursor` for a cursor not of this user's inbox."""
+
+    async def clear(self, user_id: str) -> int:
+        """Delete every entry of the user's inbox; how many there were."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +482,8 @@ class PendingVideoIndex(Protocol):
 
 class VideoJobPorts(Protocol):
     """What the workers that act on a video and its objects use (the upload-finalizer, the
-    transcoder, housekeeping): the records, the bucket, the topic and the storage quota."""
+    transcoder, housekeeping): the records, the bucket, the topic, the storage quota and the
+    processing slots."""
 
     @property
     def videos(self) -> VideoStore: ...
@@ -426,3 +496,6 @@ class VideoJobPorts(Protocol):
 
     @property
     def quota(self) -> StorageQuota: ...
+
+    @property
+    def slots(self) -> ProcessingSlots: ...

@@ -1,16 +1,22 @@
 """Transcoding: `video.uploaded` → probe the source, make the complete output set (the MP4
 ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
 
-    no record, or not uploaded / processing        → nothing
-    rejected by an earlier attempt                  → its `video.rejected` said again (and its
-                                                      source deleted again)
+    the owner's processing slots taken by others    → Defer: it waits its turn
+                                                      (`processing_turns.py`)
+    no record, or not uploaded / processing        → nothing (the turn given back)
+    rejected by an earlier attempt                  → its `video.rejected` said again
     uploaded                                        → processing (the first attempt: no outputs
                                                       of another to look for)
     processing                                      → an earlier attempt died: go on, and delete
                                                       what it left that this one does not make
-    the source not a video we can safely decode     → rejected, `video.rejected`, early outputs
-                                                      and the source deleted (not kept), its
-                                                      storage released
+    transcoded                                      → `video.transcoded`, the turn ended
+    the source probed, first attempt, the owner's   → rejected (processing_budget_spent); else
+    minutes of the day spent already                  its minutes charged to the owner's day
+    the source not a video we can safely decode,    → rejected, `video.rejected`, early outputs
+    or too costly (over the budget its probe shows,   deleted, its storage and its turn
+    past ffmpeg's OS limits or its timeout)           released; the source goes with
+                                                      housekeeping on the verdict (this role
+                                                      may not delete it)
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
@@ -26,6 +32,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
@@ -39,13 +46,24 @@ from videoshare.domain.events import (
     video_transcoded,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.media.cost import DEFAULT_PIXELS_PER_S, CostBudget
 from videoshare.media.ffmpeg_command import HLS_DIR
 from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
 from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
-from videoshare.usecases.limits import release_storage
-from videoshare.usecases.ports import VideoJobPorts
+from videoshare.usecases.limits import (
+    processed_per_day,
+    release_storage,
+    take_processing_minutes,
+)
+from videoshare.usecases.ports import Counters, VideoJobPorts
+from videoshare.usecases.processing_turns import (
+    DEFAULT_TURNS,
+    ProcessingTurns,
+    end_turn,
+    take_turn,
+)
 from videoshare.usecases.transcode_job import (
     Phases,
     ProgressReporter,
@@ -60,9 +78,16 @@ from videoshare.usecases.transcode_outputs import OutputUploader
 log = structlog.get_logger("transcoder")
 
 GAVE_UP_REASON = "The video could not be processed; try again."
+BUDGET_SPENT = "processing_budget_spent"
+BUDGET_SPENT_REASON = (
+    "Your minutes of video processed today (UTC) were spent before this one's turn came; "
+    "upload it again after midnight UTC."
+)
 
 
-TranscoderPorts = VideoJobPorts
+class TranscoderPorts(VideoJobPorts, Protocol):
+    @property
+    def counters(self) -> Counters: ...  # the owners' minutes of video processed a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +99,14 @@ class TranscodeConfig:
     timeout_s: float
     work_dir: str | None = None  # None: the system temp folder
     ffmpeg_limits: FfmpegLimits = field(default_factory=FfmpegLimits)  # its OS limits
+    # what one transcode gets through a second: with `timeout_s`, the most a source may cost
+    pixels_per_s: float = DEFAULT_PIXELS_PER_S
+    turns: ProcessingTurns = DEFAULT_TURNS  # how many of an owner's videos at once
+    seconds_per_day: int | None = None  # an owner's seconds of video processed a day; None: any
+
+    @property
+    def budget(self) -> CostBudget:
+        return CostBudget(pixels_per_s=self.pixels_per_s, seconds=self.timeout_s)
 
 
 async def transcode_video(
@@ -81,6 +114,8 @@ async def transcode_video(
 ) -> None:
     phases = Phases()
     video_id = event.data.video_id
+    # before a byte is fetched: a video waiting its turn costs one conditional update
+    await take_turn(ports, event.data.owner_id, video_id, config.turns)
     work_dir = await asyncio.to_thread(fresh_work_dir, config.work_dir, video_id)
     try:
         source = work_dir / "source"
@@ -94,6 +129,7 @@ async def transcode_video(
             raise
         if started is None:
             await abandon(fetched)
+            await end_turn(ports, event.data.owner_id, video_id)
             return
         video, first_attempt = started
         phases.end("start")
@@ -102,6 +138,10 @@ async def transcode_video(
         try:
             probed = await fetched
             phases.end("fetch")
+            config.budget.check(probed)  # refused before ffmpeg runs rather than timed out
+            if first_attempt and not await _charge(ports, config, video, probed.duration_s):
+                await _reject(ports, video, event, producer, BUDGET_SPENT, BUDGET_SPENT_REASON)
+                return
             output = await _run_ffmpeg(
                 config, video, source, work_dir / "out", probed, uploader, reporter
             )
@@ -128,6 +168,9 @@ async def transcode_video(
         trim_heap()  # what the uploads used: an idle worker holds no more than it needs
     outputs = transcoded_data(video, probed, output, source_size=event.data.size_bytes)
     await ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
+    # the cost is spent: the owner's next video may go (the indexer's one write to `ready`
+    # needs no turn)
+    await end_turn(ports, video.owner_id, video_id)
     phases.end("publish")
     log.info("transcode_phases", video_id=video_id, **phases.ms)
 
@@ -186,6 +229,16 @@ async def _start(
     return video, False
 
 
+async def _charge(
+    ports: TranscoderPorts, config: TranscodeConfig, video: Video, duration_s: float
+) -> bool:
+    """The source's minutes charged to its owner's day; False when the day's were spent."""
+    if config.seconds_per_day is None:
+        return True
+    per_day = processed_per_day(config.seconds_per_day)
+    return await take_processing_minutes(ports, video.owner_id, duration_s, per_day, time.time())
+
+
 async def _run_ffmpeg(
     config: TranscodeConfig,
     video: Video,
@@ -239,8 +292,10 @@ async def _reject(
     if video.status is VideoStatus.PROCESSING:
         video = await move(ports.videos, video.rejected(code, reason), expected=video)
     if video.status is VideoStatus.REJECTED:
-        await ports.objects.delete([video.source_key])  # a rejected upload is not kept
+        # the source goes with housekeeping, on the `video.rejected` below: this process may
+        # not delete under `uploads/` (its task role, infra/processes.py)
         await release_storage(ports, video.owner_id, video.id)
+        await end_turn(ports, video.owner_id, video.id)
     await ports.publisher.publish(
         video_rejected(
             video,

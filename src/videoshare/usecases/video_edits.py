@@ -18,7 +18,8 @@ from videoshare.domain.errors import EditConflict, OwnerOnly, VideoConflict
 from videoshare.domain.events import video_deleted, video_updated
 from videoshare.domain.video import Video, VideoEdit
 from videoshare.usecases.limits import release_storage
-from videoshare.usecases.ports import EventPublisher, StorageQuota, VideoStore
+from videoshare.usecases.ports import EventPublisher, ProcessingSlots, StorageQuota, VideoStore
+from videoshare.usecases.processing_turns import end_turn
 from videoshare.usecases.videos import PRODUCER, ReadPorts, readable_video
 
 # Conflicting writers are rare (a worker moving the status); a few re-reads settle it.
@@ -32,6 +33,8 @@ class EditPorts(Protocol):
     def publisher(self) -> EventPublisher: ...
     @property
     def quota(self) -> StorageQuota: ...
+    @property
+    def slots(self) -> ProcessingSlots: ...
 
 
 async def owned_video(ports: ReadPorts, video_id: str, user_id: str) -> Video:
@@ -71,9 +74,10 @@ async def delete_video(ports: EditPorts, video_id: str, user_id: str, correlatio
             deleted = await ports.videos.save(video.deleted(), expected=video)
         except VideoConflict:
             continue
-        # its storage is free again at once (housekeeping, deleting the objects, releases it
-        # too: should this process die here, the quota is not held for ever)
+        # its storage and processing turn are free again at once (housekeeping, deleting the
+        # objects, releases them too: should this process die here, nothing is held for ever)
         await release_storage(ports, video.owner_id, video.id)
+        await end_turn(ports, video.owner_id, video.id)
         await ports.publisher.publish(
             video_deleted(deleted, correlation_id=correlation_id, producer=PRODUCER)
         )

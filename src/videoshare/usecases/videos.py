@@ -243,10 +243,11 @@ async def list_mine(
 
 
 async def list_public(
-    ports: ReadPorts, limit: int, cursor: str | None
+    ports: ReadPorts, limit: int, cursor: str | None, *, most_viewed: bool = False
 ) -> tuple[list[Video], str | None]:
-    """A page of the ready public videos, newest first."""
-    page = await ports.videos.list_public(limit, cursor)
+    """A page of the ready public videos, newest first (or the most viewed first)."""
+    listing = ports.videos.list_popular if most_viewed else ports.videos.list_public
+    page = await listing(limit, cursor)
     return page.items, page.next_cursor
 
 

@@ -8,7 +8,7 @@
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
     videoshare workers export      regenerate the worker catalog under workers/
-    videoshare infra export        regenerate the AWS template infra/cloudformation.yaml
+    videoshare infra export        regenerate the AWS stacks: infra/cloudformation.yaml + stacks/
     videoshare healthcheck         exit 0 when this container's process answers /healthz
     videoshare dlq list|show|replay|purge   the dead-letter queues (ops/commands.py)
     videoshare register|confirm|login|logout|upload|videos   the API's client (client/)
@@ -84,7 +84,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "infra":
             from videoshare.infra.cloudformation import export_template
 
-            print(export_template(args.out))
+            for path in export_template(args.out):
+                print(path)
             return 0
         settings = Settings()
         if args.command == "api":

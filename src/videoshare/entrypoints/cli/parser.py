@@ -40,7 +40,9 @@ def parser() -> argparse.ArgumentParser:
     workers_export.add_argument("--out", type=Path, default=Path("workers"))
     infra = sub.add_parser("infra", help="the AWS deployment (CloudFormation)")
     infra_sub = infra.add_subparsers(dest="infra_command", required=True)
-    infra_export = infra_sub.add_parser("export", help="write infra/cloudformation.yaml")
+    infra_export = infra_sub.add_parser(
+        "export", help="write infra/cloudformation.yaml (the root) and infra/stacks/*.yaml"
+    )
     infra_export.add_argument("--out", type=Path, default=Path("infra") / "cloudformation.yaml")
     health = sub.add_parser(
         "healthcheck", help="exit 0 when this container's process answers /healthz (else 1)"

@@ -9,6 +9,7 @@ AWS clients, the HTTP client for the JWKS and everything wired from them live in
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import sys
 from collections.abc import AsyncIterator
@@ -81,9 +82,16 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings.playback_key()  # outside local mode without a playback secret: fail at start
     async with open_dependencies(settings, signs_media=True) as deps:
         app[DEPENDENCIES] = deps
+        stop = asyncio.Event()
+        # views counted here are added to the records every interval, and once more at the end
+        flushing = asyncio.create_task(deps.views.run(stop, settings.views_flush_interval_s))
         log.info("ingress_ready", stack_name=settings.stack, user_pool=deps.resources.user_pool_id)
-        yield
-        log.info("ingress_stopping")
+        try:
+            yield
+        finally:
+            log.info("ingress_stopping")
+            stop.set()
+            await flushing
 
 
 def serve(settings: Settings) -> int:

@@ -157,6 +157,28 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET", "/v1/me", "Get the caller's account", tag="auth", auth=Auth.REQUIRED,
         responses={200: s.MeOut, **_AUTH, **_TOO_MANY},
     ),
+    Operation(
+        "POST", "/v1/auth/resend-code", "Send the confirmation code again", tag="auth",
+        body=s.EmailIn, responses={202: NO_CONTENT, 409: PROBLEM, **_BODY, **_TOO_MANY},
+    ),
+    Operation(
+        "POST", "/v1/auth/password/forgot", "Ask for a password reset code", tag="auth",
+        body=s.EmailIn, responses={202: s.PasswordResetOut, **_BODY, **_TOO_MANY},
+    ),
+    Operation(
+        "POST", "/v1/auth/password/reset", "Set a new password with the code", tag="auth",
+        body=s.ResetPasswordIn, responses={204: NO_CONTENT, **_BODY, **_TOO_MANY},
+    ),
+    Operation(
+        "POST", "/v1/me/password", "Change the password", tag="auth", auth=Auth.REQUIRED,
+        body=s.ChangePasswordIn,
+        responses={204: NO_CONTENT, 403: PROBLEM, **_AUTH, **_BODY, **_TOO_MANY},
+    ),
+    Operation(
+        "DELETE", "/v1/me", "Delete the caller's account", tag="auth", auth=Auth.REQUIRED,
+        body=s.DeleteAccountIn,
+        responses={202: NO_CONTENT, 403: PROBLEM, **_AUTH, **_BODY, **_TOO_MANY},
+    ),
     # --- videos ---
     Operation(
         "POST", "/v1/videos", "Create a video", auth=Auth.REQUIRED, body=s.CreateVideoIn,
@@ -164,7 +186,11 @@ OPERATIONS: tuple[Operation, ...] = (
         extra={"links": {"GetCreatedVideo": {
             "operationId": "getAVideo",
             "parameters": {"video_id": "$response.body#/video/id"},
-        }}},
+        }}, "descriptions": {
+            429: "The caller's videos created today (UTC) are at the day's limit "
+            "(`/problems/too-many-requests`), or the minutes of video processed today are spent "
+            "(`/problems/processing-budget-spent`); `Retry-After` is the time until midnight UTC.",
+        }},
     ),
     Operation(
         "GET", "/v1/videos", "List videos", auth=Auth.OPTIONAL, query=s.ListVideosQuery,
@@ -173,6 +199,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/v1/videos/{video_id}", "Get a video", auth=Auth.OPTIONAL,
         responses={200: s.VideoOut, 404: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "POST", "/v1/videos/{video_id}/views", "Count a view", auth=Auth.OPTIONAL,
+        responses={202: NO_CONTENT, 404: PROBLEM, 409: PROBLEM, **_AUTH},
     ),
     Operation(
         "GET", "/v1/videos/{video_id}/download", "Download a video", auth=Auth.OPTIONAL,

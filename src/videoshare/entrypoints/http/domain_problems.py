@@ -42,6 +42,7 @@ from videoshare.domain.errors import (
     PartsRefused,
     PartTooLarge,
     PartTooSmall,
+    ProcessingBudgetSpent,
     RefusedInput,
     RevokedToken,
     SessionEnded,
@@ -53,6 +54,7 @@ from videoshare.domain.errors import (
     UploadTooLarge,
     WeakPassword,
     WebhookUrlNotAllowed,
+    WrongPassword,
 )
 from videoshare.entrypoints.problem_json import Problem, challenge
 
@@ -79,6 +81,7 @@ PROBLEMS: dict[type[DomainError], Row] = {
     UploadTooLarge: Row(413, "upload-too-large", "Upload too large"),
     StorageQuotaExceeded: Row(413, "storage-quota-exceeded", "Storage quota exceeded"),
     TooManyRequests: Row(429, "too-many-requests", "Too many requests"),
+    ProcessingBudgetSpent: Row(429, "processing-budget-spent", "Daily processing budget spent"),
     EditConflict: Row(409, "edit-conflict", "Video busy"),
     UploadFinished: Row(409, "upload-finished", "Upload finished"),
     NotMultipart: Row(409, "not-multipart", "Not a multipart upload"),
@@ -104,6 +107,8 @@ PROBLEMS: dict[type[DomainError], Row] = {
     # --- identity (any other refusal of the user pool: it did not answer us) ---
     IdentityError: Row(503, "unavailable", "Service unavailable", headers={"Retry-After": "1"}),
     BadCredentials: Row(401, "bad-credentials", "Bad credentials"),
+    # 403, not 401: the caller is who they say; a 401 would make clients refresh and retry
+    WrongPassword: Row(403, "wrong-password", "Wrong password"),
     SessionEnded: Row(401, "session-ended", "Session ended", headers=challenge()),
     EmailTaken: Row(409, "email-taken", "E-mail address taken"),
     WeakPassword: Row(422, "weak-password", "Password too weak"),

@@ -93,7 +93,12 @@ def openapi_document() -> dict[str, Any]:
                     "description": "The request's id (taken from the request when it has one).",
                     "required": True,
                     "schema": {"type": "string"},
-                }
+                },
+                "RetryAfter": {
+                    "description": "Whole seconds until the limit lets the request through.",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
             },
         },
     }
@@ -150,9 +155,11 @@ def _response(
     status: int, answer: Answer, op: Operation, refs: dict[_Key, dict[str, Any]]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "description": HTTPStatus(status).phrase,
+        "description": op.extra.get("descriptions", {}).get(status, HTTPStatus(status).phrase),
         "headers": {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}},
     }
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        out["headers"]["Retry-After"] = {"$ref": "#/components/headers/RetryAfter"}
     if answer is ProblemAnswer:
         problem = refs[(ProblemOut, "serialization")]
         out["content"] = {PROBLEM_CONTENT_TYPE: {"schema": problem}}

@@ -81,9 +81,13 @@ class _Out(BaseModel):
 
 
 # --- auth ------------------------------------------------------------------------------------
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Code = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
 class RegisterIn(_In):
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Password
     display_name: (
         Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
         | None
@@ -92,12 +96,44 @@ class RegisterIn(_In):
 
 class ConfirmIn(_In):
     email: Email
-    code: Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    code: Code
 
 
 class LoginIn(_In):
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Password
+
+
+class EmailIn(_In):
+    """`POST /v1/auth/resend-code`, `POST /v1/auth/password/forgot`."""
+
+    email: Email
+
+
+class ResetPasswordIn(_In):
+    email: Email
+    code: Code = Field(description="the code `POST /v1/auth/password/forgot` sent")
+    password: Password = Field(description="the new password")
+
+
+class ChangePasswordIn(_In):
+    current_password: Password
+    password: Password = Field(description="the new password")
+
+
+class DeleteAccountIn(_In):
+    password: Password = Field(description="the account's password, as confirmation")
+
+
+class PasswordResetOut(_Out):
+    sent: bool = Field(
+        description="always true: an unknown address is answered alike (nothing is sent)"
+    )
+    code: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="local mode only (nobody reads e-mail there): the code itself",
+    )
 
 
 class RefreshIn(_In):
@@ -254,6 +290,10 @@ class VideoOut(_Out):
     poster_url: str | None = _OPTIONAL
     hls_url: str | None = _OPTIONAL
     storyboard_url: str | None = _OPTIONAL
+    views: int = Field(
+        default=0,
+        description="views counted so far (once per viewer and hour; added within seconds)",
+    )
 
 
 class UploadOut(_Out):
@@ -319,6 +359,10 @@ class ListVideosQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
     q: Annotated[str, StringConstraints(max_length=MAX_TITLE)] | None = None
     tag: Annotated[str, StringConstraints(max_length=MAX_TAG)] | None = None
+    sort: Literal["newest", "views"] = Field(
+        default="newest",
+        description="`views`: the most viewed first (the public feed without a search only)",
+    )
 
 
 class DownloadQuery(BaseModel):

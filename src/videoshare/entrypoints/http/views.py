@@ -89,6 +89,7 @@ async def video_view(
         status=video.status,
         status_reason=video.status_reason,
         progress=video.progress,
+        views=video.views,
         created_at=video.created_at,
         updated_at=video.updated_at,
         duration_s=video.duration_s,

@@ -2,11 +2,19 @@
 
 Beside the consumer: the side server (`/healthz`, `/readyz`, `/metrics`), a sampler of the
 dead-letter queue's depth, and the worker's own background work if it has any.
+
+Stopping is bounded: the consumer returns within its `stop_bound_s` (the jobs in flight drain
+for `shutdown_drain_s`, then hand their messages back), the background work is then given a
+call's timeout and cancelled, and should anything still hold the process past its queue's
+`stop_bound_s`, a watchdog ends it (an unreachable AWS never keeps a worker alive).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import threading
 from collections.abc import Callable
 
 import structlog
@@ -63,7 +71,8 @@ def build_consumer(
             deps.aws.dynamodb,
             settings.table(IDEMPOTENCY_TABLE),
             ttl_s=settings.idempotency_ttl_s,
-            in_progress_expiry_s=config.visibility_timeout_s,
+            # lapses before the message is visible again: see `ConsumerConfig.claim_lease_s`
+            in_progress_expiry_s=config.claim_lease_s,
         ),
         on_give_up=worker.on_give_up,
         on_settled=on_settled,
@@ -76,6 +85,29 @@ async def _serve(
 ) -> None:
     stop = asyncio.Event()
     stop_on_signals(stop)
+    # The backstop: every step of stopping has its own bound, and should the process still
+    # run this long after the signal, a timer thread (it fires even if the loop is stuck) ends
+    # it with code 1. It stays armed until the process is gone, the interpreter's own
+    # shutdown included; a daemon thread, it never holds the process up.
+    bound_s = topology(settings).consumer(name).stop_bound_s(settings)
+    timer = threading.Timer(bound_s, _exit_now, args=(bound_s,))
+    timer.daemon = True
+    watchdog = asyncio.create_task(_start_on(stop, timer))
+    try:
+        await _run_worker(name, define, settings, stop)
+    finally:
+        watchdog.cancel()
+        if not timer.is_alive():
+            # the consumer ended by an error, not a signal: the same bound from now
+            timer.start()
+
+
+async def _run_worker(
+    name: str,
+    define: Callable[[WorkerContext], WorkerDefinition],
+    settings: Settings,
+    stop: asyncio.Event,
+) -> None:
     async with open_dependencies(settings) as deps:
         aws = deps.aws
         worker = define(WorkerContext(name, deps))
@@ -103,16 +135,18 @@ async def _serve(
 
         health = WorkerHealth(registry, queue_answers)
         async with side_server(name, settings, health), asyncio.TaskGroup() as tasks:
-            tasks.create_task(
-                sample_dead_letter_depth(
-                    dead_letter_depth,
-                    metrics.dead_letter_depth,
-                    stop,
-                    settings.dlq_sample_interval_s,
+            beside = [
+                tasks.create_task(
+                    sample_dead_letter_depth(
+                        dead_letter_depth,
+                        metrics.dead_letter_depth,
+                        stop,
+                        settings.dlq_sample_interval_s,
+                    )
                 )
-            )
+            ]
             if worker.background is not None:
-                tasks.create_task(worker.background(stop))
+                beside.append(tasks.create_task(worker.background(stop)))
             log.info("worker_started", queue=queue_url)
             health.consuming = True
             try:
@@ -120,4 +154,23 @@ async def _serve(
             finally:
                 health.consuming = False
                 stop.set()  # the consumer may also end by an error: stop the rest with it
+                await _cut_short(beside, config.stop_call_timeout_s)
         log.info("worker_stopped")
+
+
+async def _cut_short(tasks: list[asyncio.Task[None]], timeout_s: float) -> None:
+    """Give work that saw `stop` a call's timeout to end (a call it has on the wire may hang
+    on an unreachable AWS), then cancel it."""
+    _, late = await asyncio.wait(tasks, timeout=timeout_s)
+    for task in late:
+        task.cancel()
+
+
+async def _start_on(stop: asyncio.Event, timer: threading.Timer) -> None:
+    await stop.wait()
+    timer.start()
+
+
+def _exit_now(bound_s: float) -> None:
+    print(f"worker did not stop within {bound_s:g} s of the signal; exiting", file=sys.stderr)
+    os._exit(1)

@@ -2,8 +2,8 @@
 or `→ rejected` and `video.rejected` when the source is not a video it can safely decode
 (`usecases/transcode.py`). When the event's last attempt fails, the video is `failed`.
 
-The probe's caps (file size, duration, pixels), ffmpeg's threads, timeout and OS limits and
-the temp folder come from settings.
+The probe's caps (file size, duration, pixels), the cost budget (throughput x timeout),
+ffmpeg's threads, timeout and OS limits and the temp folder come from settings.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import ProbeLimits
 from videoshare.settings import Settings
 from videoshare.usecases.lifecycle import give_up
+from videoshare.usecases.processing_turns import ProcessingTurns
 from videoshare.usecases.transcode import GAVE_UP_REASON, TranscodeConfig, transcode_video
 
 
@@ -42,6 +43,9 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
         limits=probe_limits(settings),
         ffmpeg_threads=settings.ffmpeg_threads,
         timeout_s=settings.transcode_timeout_s,
+        pixels_per_s=settings.transcode_pixels_per_s,
+        turns=processing_turns(settings),
+        seconds_per_day=settings.processing_minutes_per_day * 60,
         work_dir=settings.work_dir,
         ffmpeg_limits=FfmpegLimits(
             address_space_bytes=settings.ffmpeg_max_address_space_bytes,
@@ -49,6 +53,16 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
             file_bytes=settings.ffmpeg_max_file_bytes,
             open_files=settings.ffmpeg_max_open_files,
         ),
+    )
+
+
+def processing_turns(settings: Settings) -> ProcessingTurns:
+    """How many of an owner's videos are processed at once, and how long a turn may last: the
+    transcode's timeout and 15 minutes around it (queue, fetch, uploads, indexing)."""
+    return ProcessingTurns(
+        limit=settings.processing_slots_per_user,
+        slot_ttl_s=settings.transcode_timeout_s + 900,
+        wait_s=settings.processing_wait_s,
     )
 
 

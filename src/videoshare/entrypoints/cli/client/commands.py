@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from videoshare.entrypoints.cli.client import account as accounts
+from videoshare.entrypoints.cli.client import account_lifecycle as lifecycle
 from videoshare.entrypoints.cli.client.config import client_config
 from videoshare.entrypoints.cli.client.errors import ClientFailure
 from videoshare.entrypoints.cli.client.follow import follow_until_settled
@@ -28,8 +29,9 @@ from videoshare.entrypoints.cli.client.session import ApiSession
 from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 
 CLIENT_COMMANDS = frozenset(
-    {"register", "confirm", "login", "logout", "upload", "import", "videos"}
-)
+    {"register", "confirm", "resend-code", "login", "logout", "password", "account", "upload",
+     "import", "videos"}
+)  # fmt: skip
 VISIBILITIES = ("private", "unlisted", "public")
 
 
@@ -52,8 +54,31 @@ def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     confirm.add_argument("--email", help="the e-mail registered (default $VIDEOSHARE_EMAIL)")
     confirm.add_argument("code", help="the code from the e-mail")
+    resend = sub.add_parser("resend-code", parents=[api], help="send the confirmation code again")
+    resend.add_argument("--email", help="the e-mail registered (default $VIDEOSHARE_EMAIL)")
     sub.add_parser("login", parents=[api, who], help="log in and remember the session")
     sub.add_parser("logout", parents=[api], help="end the remembered session")
+
+    new = argparse.ArgumentParser(add_help=False)
+    new.add_argument("--new-password", help="the new password (asked for on a terminal)")
+    password = sub.add_parser("password", help="a forgotten password, or a new one")
+    password_sub = password.add_subparsers(dest="step", required=True, metavar="ACTION")
+    forgot = password_sub.add_parser("forgot", parents=[api], help="e-mail a reset code")
+    forgot.add_argument("--email", help="the account's e-mail (default $VIDEOSHARE_EMAIL)")
+    reset = password_sub.add_parser(
+        "reset", parents=[api, new], help="a new password, with the code"
+    )
+    reset.add_argument("--email", help="the account's e-mail (default $VIDEOSHARE_EMAIL)")
+    reset.add_argument("code", help="the code from the e-mail")
+    password_sub.add_parser(
+        "change", parents=[api, who, new], help="change the password (--password: the current)"
+    )
+    account = sub.add_parser("account", help="the account itself")
+    account_sub = account.add_subparsers(dest="account_command", required=True, metavar="ACTION")
+    delete = account_sub.add_parser(
+        "delete", parents=[api, who], help="delete the account and every video of it"
+    )
+    delete.add_argument("--yes", action="store_true", help="do not ask (scripts)")
 
     upload = sub.add_parser("upload", parents=[api, who, quiet], help="upload a video file")
     upload.add_argument("file", type=Path)
@@ -138,6 +163,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await accounts.register(session, args.display_name, _say)
         if args.command == "confirm":
             return await accounts.confirm(session, args.code, _say)
+        if args.command in {"resend-code", "password", "account"}:
+            return await _account_command(session, args)
         if args.command == "login":
             login = await session.login_with_password()
             _say(f"logged in to {config.api_url} as {login.email}")
@@ -232,6 +259,18 @@ def _ready_line(video: dict[str, Any]) -> str:
     if video.get("hls_url"):
         line += f"; stream {video['hls_url']}"
     return f"{line}; download with `videoshare videos download {video.get('id')}`"
+
+
+async def _account_command(session: ApiSession, args: argparse.Namespace) -> int:
+    if args.command == "resend-code":
+        return await lifecycle.resend_code(session, _say)
+    if args.command == "account":
+        return await lifecycle.delete_account(session, args.yes, _say)
+    if args.step == "forgot":
+        return await lifecycle.forgot_password(session, _say)
+    if args.step == "reset":
+        return await lifecycle.reset_password(session, args.code, args.new_password, _say)
+    return await lifecycle.change_password(session, args.new_password, _say)
 
 
 async def _logout(session: ApiSession) -> int:

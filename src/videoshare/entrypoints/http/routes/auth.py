@@ -1,5 +1,6 @@
 """Routes of `/v1/auth/*` and `/v1/me` (`usecases/accounts.py`): thin, the user pool does the
-work."""
+work. The calls that take a password again (a new password, deleting the account) count a
+wrong one against the login limits of the caller's address and account."""
 
 from __future__ import annotations
 
@@ -10,14 +11,20 @@ from aiohttp import web
 from videoshare.entrypoints.http.bearer import require_user
 from videoshare.entrypoints.http.client_address import request_client_address
 from videoshare.entrypoints.http.context import dependencies
+from videoshare.entrypoints.http.middleware.request_id import request_id
 from videoshare.entrypoints.http.replies import NO_STORE, json_reply, no_content
 from videoshare.entrypoints.http.schemas import (
+    ChangePasswordIn,
     ConfirmIn,
+    DeleteAccountIn,
+    EmailIn,
     LoginIn,
     MeOut,
+    PasswordResetOut,
     RefreshIn,
     RegisteredOut,
     RegisterIn,
+    ResetPasswordIn,
     TokensOut,
     UsageOut,
 )
@@ -43,6 +50,57 @@ async def confirm(request: web.Request) -> web.Response:
     body = await parse_body(request, ConfirmIn)
     await accounts.confirm(dependencies(request), body.email, body.code)
     return no_content()
+
+
+@routes.post("/v1/auth/resend-code")
+async def resend_code(request: web.Request) -> web.Response:
+    body = await parse_body(request, EmailIn)
+    await accounts.resend_code(dependencies(request), body.email)
+    return web.Response(status=202)
+
+
+@routes.post("/v1/auth/password/forgot")
+async def forgot_password(request: web.Request) -> web.Response:
+    body = await parse_body(request, EmailIn)
+    code = await accounts.forgot_password(dependencies(request), body.email)
+    return json_reply(PasswordResetOut(sent=True, code=code), status=202, headers=NO_STORE)
+
+
+@routes.post("/v1/auth/password/reset")
+async def reset_password(request: web.Request) -> web.Response:
+    body = await parse_body(request, ResetPasswordIn)
+    await accounts.reset_password(dependencies(request), body.email, body.code, body.password)
+    return no_content()
+
+
+@routes.post("/v1/me/password")
+async def change_password(request: web.Request) -> web.Response:
+    user = await require_user(request)
+    body = await parse_body(request, ChangePasswordIn)
+    svc = dependencies(request)
+    address = request_client_address(request, svc.settings)
+    await accounts.change_password(
+        svc, user.access_token, body.current_password, body.password, address, time.time()
+    )
+    return no_content()
+
+
+@routes.delete("/v1/me")
+async def delete_me(request: web.Request) -> web.Response:
+    user = await require_user(request)
+    body = await parse_body(request, DeleteAccountIn)
+    svc = dependencies(request)
+    address = request_client_address(request, svc.settings)
+    await accounts.delete_account(
+        svc,
+        user.access_token,
+        user.claims,
+        body.password,
+        address,
+        time.time(),
+        request_id(request),
+    )
+    return web.Response(status=202)
 
 
 @routes.post("/v1/auth/login")

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from videoshare.domain.search_terms import BadQuery, Query, parse_query
 from videoshare.entrypoints.http.bearer import optional_user, require_user
+from videoshare.entrypoints.http.client_address import request_client_address
 from videoshare.entrypoints.http.context import dependencies
 from videoshare.entrypoints.http.middleware.request_id import request_id
 from videoshare.entrypoints.http.replies import NO_STORE, json_reply
@@ -39,6 +40,7 @@ from videoshare.usecases.videos import (
     list_public,
     readable_video,
 )
+from videoshare.usecases.views import record_view
 
 routes = web.RouteTableDef()
 
@@ -93,6 +95,16 @@ async def create(request: web.Request) -> web.Response:
 async def list_(request: web.Request) -> web.Response:
     query = parse_query_string(request, ListVideosQuery)
     search = _search_query(query.q, query.tag)
+    if query.sort == "views" and (search or query.scope == "mine"):
+        raise validation_failed(
+            [
+                {
+                    "parameter": "sort",
+                    "detail": "`sort=views` orders the public feed; leave out `q`, `tag` and "
+                    "`scope=mine`, or sort by `newest`.",
+                }
+            ]
+        )
     svc = dependencies(request)
     if query.scope == "mine":
         user = await require_user(request)
@@ -105,7 +117,9 @@ async def list_(request: web.Request) -> web.Response:
         if search:
             items, cursor = await search_public(svc, search, query.limit, query.cursor)
         else:
-            items, cursor = await list_public(svc, query.limit, query.cursor)
+            items, cursor = await list_public(
+                svc, query.limit, query.cursor, most_viewed=query.sort == "views"
+            )
     ttl, links = svc.settings.download_url_ttl_s, playback_links(request)
     out = VideoPageOut(
         items=[await video_view(v, svc.media_urls, ttl, links) for v in items], next_cursor=cursor
@@ -120,6 +134,21 @@ async def get(request: web.Request) -> web.Response:
         dependencies(request), request.match_info["video_id"], user.user_id if user else None
     )
     return json_reply(await request_video_view(request, video), headers=NO_STORE)
+
+
+@routes.post("/v1/videos/{video_id}/views")
+async def view(request: web.Request) -> web.Response:
+    """Playback started: one view, at most once per viewer, video and hour."""
+    user = await optional_user(request)
+    svc = dependencies(request)
+    await record_view(
+        svc,
+        request.match_info["video_id"],
+        user.user_id if user else None,
+        request_client_address(request, svc.settings),
+        time.time(),
+    )
+    return web.Response(status=202)
 
 
 @routes.get("/v1/videos/{video_id}/download")

@@ -91,6 +91,11 @@ export async function register(email, password, displayName) {
   return call("POST", "/v1/auth/register", { body, auth: false });
 }
 
+/** Forget the session here without asking the server (the account is gone). */
+export function endSession() {
+  setSession(null);
+}
+
 export async function logout() {
   try {
     if (session) await call("POST", "/v1/auth/logout");

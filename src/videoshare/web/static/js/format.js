@@ -1,5 +1,11 @@
 // Pure helpers for showing numbers to people.
 
+/** "1 view", "1,234 views". */
+export function views(count) {
+  const n = Number(count) || 0;
+  return `${n.toLocaleString("en")} ${n === 1 ? "view" : "views"}`;
+}
+
 export function bytes(n) {
   if (n === null || n === undefined) return "";
   const units = ["B", "KB", "MB", "GB", "TB"];

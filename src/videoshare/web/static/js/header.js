@@ -73,7 +73,8 @@ export function Header({ session, route, path }) {
               <${Link} href="/notifications" aria-current=${current("notifications")}
                 aria-label=${unread ? `Notifications, ${unread} unread` : undefined}>
                 Notifications${unread ? html` <span class="unread">${unread}</span>` : ""}</${Link}>
-              <span class="who" title=${session.email}>${who}</span>
+              <${Link} class="who" href="/account" title=${`${session.email}: your account`}
+                aria-current=${current("account")}>${who}</${Link}>
               <button type="button" class="link" onClick=${leave}>Log out</button>`
           : html`
               <${Link} href="/login" aria-current=${current("login")}>Log in</${Link}>

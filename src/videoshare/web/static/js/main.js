@@ -4,6 +4,7 @@ import { Header } from "./header.js";
 import { html, render, useEffect, useRef, useState } from "./html.js";
 import { match, navigate, useLocation } from "./router.js";
 import { Link, Notice } from "./ui.js";
+import { AccountScreen, ConfirmScreen, ForgotScreen } from "./screens/account.js";
 import { LoginScreen, RegisterScreen } from "./screens/auth.js";
 import { EditScreen } from "./screens/edit.js";
 import { FeedScreen } from "./screens/feed.js";
@@ -12,11 +13,14 @@ import { NotificationsScreen } from "./screens/notifications.js";
 import { UploadScreen } from "./screens/upload.js";
 import { WatchScreen } from "./screens/watch.js";
 
-const NEEDS_LOGIN = new Set(["upload", "library", "notifications", "edit"]);
+const NEEDS_LOGIN = new Set(["upload", "library", "notifications", "edit", "account"]);
 const TITLES = {
   feed: "Latest videos",
   login: "Log in",
   register: "Create an account",
+  forgot: "Forgot your password",
+  confirm: "Confirm your address",
+  account: "Your account",
   upload: "Upload",
   library: "My library",
   notifications: "Notifications",
@@ -39,6 +43,12 @@ function Screen({ route, params, search }) {
       return html`<${LoginScreen} next=${search.get("next")} />`;
     case "register":
       return html`<${RegisterScreen} />`;
+    case "forgot":
+      return html`<${ForgotScreen} email=${search.get("email")} />`;
+    case "confirm":
+      return html`<${ConfirmScreen} email=${search.get("email")} />`;
+    case "account":
+      return html`<${AccountScreen} />`;
     case "upload":
       return html`<${UploadScreen} />`;
     case "library":

@@ -11,8 +11,10 @@ function mp4s(video) {
   return [...(video.renditions || [])].sort((a, b) => b.height - a.height);
 }
 
-export function Player({ video }) {
+/** `onStart` is called once, when playback first starts (the page counts a view then). */
+export function Player({ video, onStart }) {
   const ref = useRef(null);
+  const started = useRef(false);
   const [choice, setChoice] = useState(video.hls_url ? "auto" : mp4s(video)[0]?.name || "");
   const [engine, setEngine] = useState("");
 
@@ -84,6 +86,11 @@ export function Player({ video }) {
   const options = mp4s(video);
   return html`<div class="player">
     <video ref=${ref} controls playsinline preload="metadata" poster=${video.poster_url || ""}
+      onPlaying=${() => {
+        if (started.current) return;
+        started.current = true;
+        if (onStart) onStart();
+      }}
       aria-label=${`Video: ${video.title}`} data-engine=${engine}></video>
     ${(options.length > 1 || video.hls_url) &&
     html`<p class="quality">

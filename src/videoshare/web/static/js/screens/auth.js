@@ -63,7 +63,9 @@ export function LoginScreen({ next }) {
         navigate(next || "/library");
       }}
     />
-    <p>New here? <${Link} href="/register">Create an account</${Link}>.</p>
+    <p><${Link} href="/forgot">Forgot your password?</${Link}></p>
+    <p>New here? <${Link} href="/register">Create an account</${Link}>.
+      Have a code? <${Link} href="/confirm">Confirm your address</${Link}>.</p>
   </section>`;
 }
 
@@ -76,7 +78,10 @@ export function RegisterScreen() {
       onSubmit=${async ({ email, password, displayName }) => {
         const created = await register(email, password, displayName);
         if (created && created.confirmed === false) {
-          navigate("/login", "Account created: confirm it with the code we e-mailed, then log in.");
+          navigate(
+            `/confirm?email=${encodeURIComponent(email)}`,
+            "Account created: confirm it with the code we e-mailed you.",
+          );
           return;
         }
         await login(email, password);

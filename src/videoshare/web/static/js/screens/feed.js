@@ -1,6 +1,6 @@
 // The public feed: search, tag filter, "load more".
 import { call, sentence } from "../api.js";
-import { duration } from "../format.js";
+import { duration, views } from "../format.js";
 import { html, useEffect, useState } from "../html.js";
 import { navigate } from "../router.js";
 import { ErrorLine, Link } from "../ui.js";
@@ -10,6 +10,8 @@ const PAGE = 12;
 export function FeedScreen({ search }) {
   const q = search.get("q") || "";
   const tag = search.get("tag") || "";
+  // Most viewed first is for the feed itself; a search lists the newest first.
+  const sort = !q && !tag && search.get("sort") === "views" ? "views" : "newest";
   const [items, setItems] = useState([]);
   const [cursor, setCursor] = useState(null);
   const [failure, setFailure] = useState("");
@@ -22,7 +24,7 @@ export function FeedScreen({ search }) {
     setFailure("");
     try {
       const page = await call("GET", "/v1/videos", {
-        query: { scope: "public", q, tag, limit: PAGE, cursor: after },
+        query: { scope: "public", q, tag, sort, limit: PAGE, cursor: after },
       });
       setItems((old) => (after ? [...old, ...page.items] : page.items));
       setCursor(page.next_cursor || null);
@@ -38,7 +40,7 @@ export function FeedScreen({ search }) {
     setQText(q);
     setTagText(tag);
     load(null);
-  }, [q, tag]);
+  }, [q, tag, sort]);
 
   function submit(event) {
     event.preventDefault();
@@ -50,7 +52,7 @@ export function FeedScreen({ search }) {
   }
 
   return html`<section>
-    <h1>${q || tag ? "Search results" : "Latest videos"}</h1>
+    <h1>${q || tag ? "Search results" : sort === "views" ? "Most viewed" : "Latest videos"}</h1>
     <form class="search" role="search" onSubmit=${submit}>
       <label for="q">Search</label>
       <input id="q" type="search" value=${qText} placeholder="Words in the title or description"
@@ -61,6 +63,15 @@ export function FeedScreen({ search }) {
       <button type="submit">Search</button>
       ${(q || tag) && html`<${Link} href="/">Clear</${Link}>`}
     </form>
+    ${!q && !tag &&
+    html`<p class="sort">
+      <label for="sort">Order</label>
+      <select id="sort" value=${sort}
+        onChange=${(e) => navigate(e.currentTarget.value === "views" ? "/?sort=views" : "/")}>
+        <option value="newest">Newest first</option>
+        <option value="views">Most viewed</option>
+      </select>
+    </p>`}
     <${ErrorLine} message=${failure} />
     ${!loading && !items.length && !failure &&
     html`<p>${q || tag ? "Nothing matches; try other words." : "No public videos yet."}</p>`}
@@ -76,6 +87,7 @@ export function FeedScreen({ search }) {
           </${Link}>
           ${video.owner_display_name &&
           html`<p class="byline">by ${video.owner_display_name}</p>`}
+          <p class="views">${views(video.views)}</p>
           ${video.tags.length > 0 &&
           html`<p class="tags">
             ${video.tags.map(

@@ -1,6 +1,6 @@
 // The watch page: player, details, download, and for the owner edit and delete.
 import { call, currentSession, sentence } from "../api.js";
-import { bytes, date, duration, NEVER_PLAYS, TERMINAL } from "../format.js";
+import { bytes, date, duration, NEVER_PLAYS, TERMINAL, views } from "../format.js";
 import { downloadPath, downloadWithToken } from "../download.js";
 import { html, useEffect, useState } from "../html.js";
 import { followVideo } from "../live.js";
@@ -46,7 +46,7 @@ export function WatchScreen({ id }) {
   const mine = currentSession()?.user_id === video.owner_id;
   return html`<section class="watch">
     ${video.status === "ready"
-      ? html`<${Player} video=${video} />`
+      ? html`<${Player} video=${video} onStart=${() => countView(id)} />`
       : html`<div class="not-ready"><p>This video is not ready to watch:
           <${StatusBadge} video=${video} /></p></div>`}
     <h1>${video.title}</h1>
@@ -56,6 +56,7 @@ export function WatchScreen({ id }) {
       ${video.duration_s ? ` · ${duration(video.duration_s)}` : ""}
       ${video.width ? ` · ${video.width}×${video.height}` : ""}
       ${video.size_bytes ? ` · ${bytes(video.size_bytes)}` : ""}
+      ${video.status === "ready" ? html` · <span class="views">${views(video.views)}</span>` : ""}
     </p>
     ${video.description && html`<p class="description">${video.description}</p>`}
     ${video.tags.length > 0 &&
@@ -79,6 +80,12 @@ export function WatchScreen({ id }) {
       onCancel=${() => setConfirming(false)}
     />`}
   </section>`;
+}
+
+/** Playback started: one view (the server counts a viewer once an hour; a failure is not the
+ * person's problem, so it is not shown). */
+function countView(id) {
+  call("POST", `/v1/videos/${id}/views`).catch(() => {});
 }
 
 function Download({ video, onError }) {
