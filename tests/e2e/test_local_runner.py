@@ -36,12 +36,15 @@ START_TIMEOUT_S = 90
 STOP_DEADLINE_S = 60  # a deadline only: how long it takes is `make bench`'s (bench_recovery)
 
 
-def runner_env(emulator_port: int, api_port: int) -> dict[str, str]:
+def runner_env(emulator_port: int, api_port: int, state_dir: Path) -> dict[str, str]:
+    """`make run`'s environment on these ports, keeping its state in `state_dir` (never the
+    developer's `.videoshare/`)."""
     env = child_env(Settings(stack="videoshare"))
     env.pop("AWS_ENDPOINT_URL")
     env.update(
         VIDEOSHARE_EMULATOR_PORT=str(emulator_port),
         VIDEOSHARE_API_PORT=str(api_port),
+        VIDEOSHARE_STATE_DIR=str(state_dir),
     )
     return env
 
@@ -59,7 +62,7 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    env = runner_env(free_port(), api_port)
+    env = runner_env(free_port(), api_port, tmp_path / "state")
     env.update(VIDEOSHARE_STACK=stack.stack, VIDEOSHARE_EMULATOR_URL=emulator.endpoint)
     clip = await asyncio.to_thread(
         make_clip, tmp_path / "long.mp4", seconds=40, width=426, height=240
@@ -150,7 +153,7 @@ def test_a_taken_port_is_one_line_not_a_traceback(tmp_path: Path) -> None:
         result = subprocess.run(
             [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
-            env=runner_env(emulator_port, api_port),
+            env=runner_env(emulator_port, api_port, tmp_path / "state"),
             capture_output=True,
             text=True,
             timeout=60,

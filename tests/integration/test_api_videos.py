@@ -255,3 +255,20 @@ async def test_me_counts_videos_and_bytes_but_not_deleted_ones(api: Client, stac
     assert [v["id"] for v in listed["items"]] == [kept["id"]]
     deleted = await api.get(f"/v1/videos/{gone['id']}", headers=user.headers)
     await expect_problem(deleted, 404, "not-found")
+
+
+async def test_an_import_takes_a_link_instead_of_the_file_and_never_both(api: Client) -> None:
+    user = await sign_up(api)
+    link = {"title": "From a link", "visibility": "private", "source_url": "https://x.test/a.mp4"}
+    both = {**video_body(), "source_url": "https://x.test/a.mp4"}
+    neither = {"title": "Nothing", "visibility": "private"}
+    for body in (both, neither):
+        response = await api.post("/v1/videos", json=body, headers=user.headers)
+        await expect_problem(response, 422)
+    # a link to this machine: refused (the suite's ingress does not allow private sources)
+    private = {**link, "source_url": "http://127.0.0.1:9/clip.mp4"}
+    response = await api.post("/v1/videos", json=private, headers=user.headers)
+    problem = await expect_problem(response, 422, "import-url-not-allowed")
+    assert "not public" in problem["detail"]
+    listed = await (await api.get("/v1/videos?scope=mine", headers=user.headers)).json()
+    assert listed["items"] == []  # nothing was created

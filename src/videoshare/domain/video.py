@@ -137,6 +137,9 @@ class Video(BaseModel):
     # Set when the upload is multipart: the S3 upload id and the size of every part but the last.
     multipart_upload_id: str | None = None
     part_size_bytes: int | None = None
+    # Set when the video is imported from a link (`usecases/imports.py`): the importer fetches
+    # it into `source_key`; `declared_size_bytes` is the import cap until the fetch says more.
+    import_url: str | None = None
 
     duration_s: float | None = None
     width: int | None = None
@@ -221,6 +224,13 @@ class Video(BaseModel):
         if self.status is not VideoStatus.PROCESSING:
             raise InvalidTransition(self.status, VideoStatus.PROCESSING)
         return self._changed(hls_master_key=hls_master_key)
+
+    def import_fetched(self, size_bytes: int) -> Video:
+        """An imported source's real size, known once it is fetched (while the upload is
+        awaited): the upload-finalizer then checks the object against it, as for an upload."""
+        if self.status is not VideoStatus.AWAITING_UPLOAD:
+            raise InvalidTransition(self.status, VideoStatus.AWAITING_UPLOAD)
+        return self._changed(declared_size_bytes=size_bytes)
 
     def upload_extended(self, expires_at: datetime) -> Video:
         """A resumed upload's new expiry (only while the upload is awaited)."""
