@@ -454,14 +454,17 @@ def stuck_source(tmp_path: Path, clip_320: Path) -> tuple[Path, ProbeResult]:
     return fifo, probe(clip_320, limits=LIMITS)
 
 
-async def test_a_timeout_kills_ffmpeg(
+async def test_a_timeout_kills_ffmpeg_and_rejects_the_video_for_good(
     tmp_path: Path, stuck_source: tuple[Path, ProbeResult]
 ) -> None:
+    """A second try would run as long again: a timeout is `too_costly`, never retried."""
     fifo, source = stuck_source
     assert not ffmpeg_children()
-    with pytest.raises(TranscodeFailed) as caught:
+    with pytest.raises(MediaRejected) as caught:
         await transcode(fifo, tmp_path, source, threads=1, timeout_s=0.3)
-    assert caught.value.timed_out
+    assert caught.value.code is RejectCode.TOO_COSTLY
+    assert isinstance(caught.value.__cause__, TranscodeFailed)
+    assert caught.value.__cause__.timed_out
     assert not ffmpeg_children()
 
 
