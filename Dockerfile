@@ -37,7 +37,7 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
 subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), '-hide_banner', '-version'], check=True)"
 USER videoshare
 WORKDIR /home/videoshare
-EXPOSE 8080 9101 9102 9103 9104 9105 9106
+EXPOSE 8080 9101 9102 9103 9104 9105 9106 9107
 # Asks /healthz of whichever process this container runs (videoshare/infra/healthcheck.py).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["videoshare", "healthcheck"]

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lock run test test-fast test-burst lint fmt events workers openapi infra bench load clean vendor chromium
+.PHONY: setup lock run test test-fast test-burst lint fmt events workers openapi infra bench load clean clean-data vendor chromium
 
 setup: $(STAMP)
 
@@ -33,11 +33,16 @@ $(BIN)/uv:
 
 # make runs the command itself (no shell), passes SIGTERM on to it but not SIGINT; the runner
 # watches its make, so signalling make alone stops everything too (local/parent_make.py).
+# Accounts, videos and queued work are kept in .videoshare/ between runs (saved at a clean stop);
+# `make clean-data` forgets them.
 # `make run SCALE=transcoder=2,notifier=2` starts several processes of a worker (local/scale.py).
 # Exported, not prefixed to the command: the command must stay shell-free (see above).
 run: export VIDEOSHARE_SCALE := $(or $(SCALE),$(VIDEOSHARE_SCALE))
 run: setup
 	$(BIN)/videoshare run
+
+clean-data:
+	rm -rf .videoshare
 
 # Two workers: much of the suite waits on processes it started, so two cores do twice the
 # work. Tests that share a stack stay on one worker (tests/conftest.py); TEST_WORKERS=0 runs

@@ -65,23 +65,25 @@ async def running_stack() -> AsyncIterator[Stack]:
         emulator.stop()
 
 
-async def upload_until_ready(stack: Stack, http: aiohttp.ClientSession, clip: Path) -> Run:
+async def upload_until_ready(
+    stack: Stack, http: aiohttp.ClientSession, clip: Path, timeout_s: float = READY_TIMEOUT_S
+) -> Run:
     user = await User(http, stack.base_url).sign_up()
     created = await user.upload(clip, title="bench")
     uploaded_at = time.time()  # the PUT has returned: S3 holds the whole source
     video = await user.wait_for_status(
-        created["id"], {"ready", "rejected", "failed"}, timeout_s=READY_TIMEOUT_S
+        created["id"], {"ready", "rejected", "failed"}, timeout_s=timeout_s
     )
     assert video["status"] == "ready", video
     ready_at = datetime.fromisoformat(video["updated_at"]).timestamp()
     transcode_s = _logged_ms(stack, "transcoded", "transcode_ms", video["id"]) / 1000
     upload_s = _logged_ms(stack, "outputs_uploaded", "upload_ms", video["id"]) / 1000
-    phases = _logged(stack, "transcode_phases", video["id"])
+    phases = logged(stack, "transcode_phases", video["id"])
     phases_ms = {k: float(v) for k, v in phases.items() if k.endswith("_ms")}
     return Run(ready_at - uploaded_at - transcode_s, transcode_s, upload_s, phases_ms)
 
 
-def _logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
+def logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
     for line in stack.log_lines("transcoder"):
         if line.get("event") == event and line.get("video_id") == video_id:
             return line
@@ -89,7 +91,7 @@ def _logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
 
 
 def _logged_ms(stack: Stack, event: str, field: str, video_id: str) -> float:
-    return float(_logged(stack, event, video_id)[field])
+    return float(logged(stack, event, video_id)[field])
 
 
 async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
@@ -114,12 +116,14 @@ async def ready_overhead(stack: Stack, http: aiohttp.ClientSession) -> Figure:
     )
 
 
-async def transcoder_peak_rss(stack: Stack, http: aiohttp.ClientSession, source: Path) -> Figure:
+async def transcoder_peak_rss(
+    stack: Stack, http: aiohttp.ClientSession, source: Path, timeout_s: float = READY_TIMEOUT_S
+) -> Figure:
     """Upload `source` and sample the transcoder process tree's memory until it is ready."""
     transcoder = psutil.Process(stack.processes["transcoder"].pid)
     idle = transcoder.memory_info().rss
     with _peak_rss_of(transcoder) as peak:
-        run = await upload_until_ready(stack, http, source)
+        run = await upload_until_ready(stack, http, source, timeout_s)
     size = (await asyncio.to_thread(source.stat)).st_size
     mib = 1024**2
     return Figure(

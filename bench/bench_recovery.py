@@ -106,7 +106,10 @@ def _worker_env(stack: Stack) -> dict[str, str]:
 
 async def make_run_shutdown(clip: Path, workdir: Path) -> Figure:
     api_port = free_port()
-    env = {**runner_env(free_port(), api_port), "VIDEOSHARE_STACK": unique_stack("bench")}
+    env = {
+        **runner_env(free_port(), api_port, workdir / "state"),
+        "VIDEOSHARE_STACK": unique_stack("bench"),
+    }
     output = workdir / "run.log"
     runner = await start_runner(env, workdir, output)
     try:

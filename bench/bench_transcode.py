@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.bench_pipeline import ready_overhead, running_stack, transcoder_peak_rss
-from bench.report import Figure, median, write_report
+from bench.report import Figure, load_note, median, write_report
 from videoshare.media.ffmpeg_command import x264_arguments
 from videoshare.media.ladder import Rung, transcode_ladder
 from videoshare.media.probe import ProbeLimits, probe
@@ -123,7 +123,6 @@ async def _main() -> str:
 
 def _notes(figures: list[Figure], load_before: tuple[float, float, float]) -> list[str]:
     output_set, overhead, memory = figures
-    load_after = os.getloadavg()
     runs = ", ".join(f"{v:.2f}" for v in output_set.samples["ours_s"])
     bare = ", ".join(f"{v:.2f}" for v in output_set.samples["bare_s"])
     overheads = ", ".join(f"{v:.3f}" for v in overhead.samples["overhead_s"])
@@ -138,13 +137,8 @@ def _notes(figures: list[Figure], load_before: tuple[float, float, float]) -> li
         f"{memory.samples['python_beside_ffmpeg_mib'][0]:.0f} MiB beside it, "
         f"{memory.samples['python_peak_mib'][0]:.0f} MiB at any time (idle before: "
         f"{memory.samples['python_idle_mib'][0]:.0f} MiB).",
-        f"Machine load (1/5/15-min averages, 2 cores) before: {_load(load_before)}; after: "
-        f"{_load(load_after)}.",
+        load_note(load_before),
     ]
-
-
-def _load(averages: tuple[float, float, float]) -> str:
-    return " / ".join(f"{value:.2f}" for value in averages)
 
 
 def main() -> str:

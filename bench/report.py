@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 from collections.abc import Sequence
@@ -30,6 +31,19 @@ class Figure:
     @property
     def ratio(self) -> float:
         return self.ours / self.baseline if self.baseline else float("inf")
+
+
+def load_averages(averages: tuple[float, float, float]) -> str:
+    """The machine's 1/5/15-minute load averages, as the notes print them."""
+    return " / ".join(f"{value:.2f}" for value in averages)
+
+
+def load_note(before: tuple[float, float, float]) -> str:
+    """The notes' last line: the machine's load before the run, and now."""
+    return (
+        f"Machine load (1/5/15-min averages, 2 cores) before: {load_averages(before)}; after: "
+        f"{load_averages(os.getloadavg())}."
+    )
 
 
 def median(values: Sequence[float]) -> float:
@@ -65,6 +79,4 @@ def write_report(name: str, figures: Sequence[Figure], notes: Sequence[str] = ()
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 1

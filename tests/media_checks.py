@@ -1,7 +1,7 @@
 """What a complete output set of one video must be, checked file by file with real decoders.
 
 `check_output_set` takes the files by their path relative to the video's media folder
-(`360p.mp4`, `hls/master.m3u8`, …) as bytes, so the same checks run on a transcode's local
+(`hls/360p_init.mp4`, `hls/master.m3u8`, …) as bytes, so the same checks run on a transcode's local
 output folder and on what the pipeline wrote to S3.
 """
 
@@ -40,11 +40,11 @@ def read_folder(folder: Path) -> dict[str, bytes]:
 
 
 def check_output_set(files: dict[str, bytes], expected: Expected) -> None:
-    """Every rendition, HLS, poster and storyboard as `expected`, and nothing else."""
+    """Every rendition (CMAF: once, for HLS and as a file), poster and storyboard as
+    `expected`, and nothing else."""
     names = [name for name, _, _ in expected.ladder]
     segments = {name: _check_variant(files, name, expected) for name in names}
     assert set(files) == {
-        *(f"{name}.mp4" for name in names),
         "poster.jpg",
         "storyboard.jpg",
         "storyboard.vtt",
@@ -53,11 +53,19 @@ def check_output_set(files: dict[str, bytes], expected: Expected) -> None:
         *(f"hls/{uri}" for uris in segments.values() for uri in uris),
     }
     for name, width, height in expected.ladder:
-        _check_mp4(files[f"{name}.mp4"], width, height, expected)
+        _check_mp4(rendition_file(files, name), width, height, expected)
     _check_master(files, expected)
     top_width, top_height = expected.ladder[0][1:]
     assert _picture_size(files["poster.jpg"]) == (top_width, top_height)
     _check_storyboard(files, expected.duration_s)
+
+
+def rendition_file(files: dict[str, bytes], name: str) -> bytes:
+    """A rendition as one file: its init segment, then its segments in playlist order."""
+    playlist = parse_media_playlist(files[f"hls/{name}.m3u8"].decode())
+    assert playlist.init_uri == f"{name}_init.mp4"
+    uris = [playlist.init_uri, *(s.uri for s in playlist.segments)]
+    return b"".join(files[f"hls/{uri}"] for uri in uris)
 
 
 def _check_mp4(data: bytes, width: int, height: int, expected: Expected) -> None:
@@ -72,8 +80,8 @@ def _check_mp4(data: bytes, width: int, height: int, expected: Expected) -> None
         assert audio == ([("aac", 2)] if expected.has_audio else [])
         assert container.duration is not None
         assert container.duration / av.time_base == pytest.approx(expected.duration_s, abs=0.15)
-    moov, mdat = data.find(b"moov"), data.find(b"mdat")
-    assert 0 < moov < mdat  # faststart: the index first, so playback starts before the end
+    moov, moof = data.find(b"moov"), data.find(b"moof")
+    assert 0 < moov < moof  # fragmented: the index first, so playback starts before the end
 
 
 def _check_master(files: dict[str, bytes], expected: Expected) -> None:
@@ -104,15 +112,18 @@ def _check_variant(files: dict[str, bytes], name: str, expected: Expected) -> li
     assert 0 < durations[-1] <= SEGMENT_S + 0.05
     assert sum(durations) == pytest.approx(expected.duration_s, abs=0.15)
     (_, width, height) = next(rung for rung in expected.ladder if rung[0] == name)
+    assert playlist.init_uri is not None
+    init = files[f"hls/{playlist.init_uri}"]
     for segment in playlist.segments:
         data = files[f"hls/{segment.uri}"]
-        assert data[0] == 0x47  # an MPEG-TS sync byte
-        with av.open(io.BytesIO(data), mode="r", format="mpegts") as ts:
-            frame = next(ts.decode(video=0))
+        assert data[4:8] in (b"styp", b"moof")  # a CMAF fragment
+        # each segment plays from its init segment alone: it starts with a keyframe
+        with av.open(io.BytesIO(init + data), mode="r", format="mp4") as fragment:
+            frame = next(fragment.decode(video=0))
             assert frame.key_frame
             assert (frame.width, frame.height) == (width, height)
-            assert len(ts.streams.audio) == (1 if expected.has_audio else 0)
-    return [s.uri for s in playlist.segments]
+            assert len(fragment.streams.audio) == (1 if expected.has_audio else 0)
+    return [playlist.init_uri, *(s.uri for s in playlist.segments)]
 
 
 def _check_storyboard(files: dict[str, bytes], duration_s: float) -> None:

@@ -7,18 +7,34 @@ import inspect
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import psutil
+from aiohttp import web
 
 from videoshare.adapters.videos import VideoRepository
 from videoshare.domain.video import Video
 from videoshare.settings import Settings
+from videoshare.tcp_ports import free_port
 
 
 def unique_stack(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """`app` served on a free loopback port while the block runs; its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
 
 
 def child_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ from videoshare.adapters.processing_slots import ProcessingSlotTable
 from videoshare.adapters.publisher import Publisher
 from videoshare.adapters.revocations import RevokedUsers
 from videoshare.adapters.search import SearchIndex
+from videoshare.adapters.source_fetch import GuardedSourceFetcher
 from videoshare.adapters.storage import MediaStorage
 from videoshare.adapters.storage_quota import StorageReservations
 from videoshare.adapters.tokens import AccessTokens, AccessTokenVerifier, JwksCache
@@ -87,6 +88,8 @@ class Dependencies:
     # through `storage`), and the one signed POST of a webhook delivery.
     objects: MediaObjects
     webhook_poster: SignedWebhookPoster
+    # the importer's fetch of a link, guarded as webhooks are
+    sources: GuardedSourceFetcher
     # --- the ingress's ---
     webhook_targets: WebhookTargetCheck
 
@@ -146,6 +149,9 @@ def wire(
         # --- the workers' adapters ---
         objects=MediaObjects(aws.s3, resources.bucket),
         webhook_poster=SignedWebhookPoster(allow_private=settings.webhooks_may_call_private),
+        sources=GuardedSourceFetcher(
+            timeout_s=settings.import_timeout_s, max_redirects=settings.import_max_redirects
+        ),
         webhook_targets=WebhookTargetCheck(),
     )
 

@@ -168,6 +168,16 @@ class Settings(BaseSettings):
     # The wait after the first failed attempt; it doubles up to 6 h, for about a day in all.
     webhook_retry_base_s: float = Field(default=30.0, gt=0)
 
+    # --- imports from a link (workers/importer.py, usecases/imports.py) ---------------------
+    # The largest source fetched (reserved from the owner's quota until its size is known), the
+    # whole fetch's time limit, and the redirects followed (each hop checked again).
+    import_max_bytes: int = Field(default=2 * 1024**3, gt=0)
+    import_timeout_s: float = Field(default=900.0, gt=0)
+    import_max_redirects: int = Field(default=5, ge=0, le=20)
+    # Local mode only: let imports fetch from loopback/private addresses (a server on this
+    # machine), as `webhook_allow_private_targets` does for webhooks.
+    import_allow_private_sources: bool = False
+
     # --- consumer runtime ------------------------------------------------------------------
     wait_time_s: int = Field(default=20, ge=0, le=20)
     max_in_flight: int = Field(default=10, ge=1, le=1000)
@@ -298,6 +308,10 @@ class Settings(BaseSettings):
     @property
     def webhooks_may_call_private(self) -> bool:
         return self.is_local and self.webhook_allow_private_targets
+
+    @property
+    def imports_may_fetch_private(self) -> bool:
+        return self.is_local and self.import_allow_private_sources
 
     def playback_key(self) -> bytes:
         """The HMAC key of playback tokens (every ingress process of a stack must agree)."""

@@ -92,3 +92,15 @@ async def record_status_percentages(page: Page) -> None:
           });
         }"""
     )
+
+
+async def play_until_past(page: Page, seconds: float) -> None:
+    """Once the player has data, play (muted, so no autoplay rule stops it) until
+    `currentTime` has passed `seconds`."""
+    await page.wait_for_function(
+        "() => document.querySelector('video').readyState >= 2", timeout=30_000
+    )
+    await page.locator("video").evaluate("v => { v.muted = true; return v.play(); }")
+    await page.wait_for_function(
+        f"() => document.querySelector('video').currentTime > {seconds}", timeout=30_000
+    )

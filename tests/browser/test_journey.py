@@ -20,6 +20,7 @@ from tests.browser.pages import (
     log_in,
     log_out,
     new_email,
+    play_until_past,
     record_progress_values,
     register,
 )
@@ -291,16 +292,4 @@ async def forget_change_and_delete_the_account(page: Page, email: str, screensho
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("alert")).to_have_text(
         "The e-mail address or the password is not right."
-    )
-
-
-async def play_until_past(page: Page, seconds: float) -> None:
-    """Once the player has data, play (muted, so no autoplay rule stops it) until
-    `currentTime` has passed `seconds`."""
-    await page.wait_for_function(
-        "() => document.querySelector('video').readyState >= 2", timeout=30_000
-    )
-    await page.locator("video").evaluate("v => { v.muted = true; return v.play(); }")
-    await page.wait_for_function(
-        f"() => document.querySelector('video').currentTime > {seconds}", timeout=30_000
     )

@@ -1,11 +1,17 @@
 """Processing progress is one scale everywhere: the page shows the transcode in percent, never
-above 100, the same number the API answers."""
+above 100, the same number the API answers. And a video is watchable before it is finished: the
+watch page's player starts while the video is still processing, and plays on as it grows."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -15,17 +21,20 @@ from tests.browser.pages import (
     api_video,
     fill_upload_form,
     new_email,
+    play_until_past,
     record_status_percentages,
     register,
 )
 from tests.media import make_clip
 from tests.stack import Stack
+from tests.support import eventually
+from videoshare.media.ladder import transcode_ladder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.mark.timeout(300)
-async def test_no_percentage_above_100_is_shown_while_a_real_upload_is_processed(
+async def test_a_real_upload_shows_percentages_to_100_and_plays_while_processing(
     web_stack: Stack, browser: Browser, screenshots: Path, browser_media: Path
 ) -> None:
     # Long enough that the transcoder reports progress while the page watches.
@@ -40,7 +49,38 @@ async def test_no_percentage_above_100_is_shown_while_a_real_upload_is_processed
         await expect(link).to_be_visible(timeout=60_000)
         href = await link.get_attribute("href")
         assert href is not None
-        answered = asyncio.create_task(progress_answered(page, href.rsplit("/", 1)[1]))
+        video_id = href.rsplit("/", 1)[1]
+        answered = asyncio.create_task(progress_answered(page, video_id))
+
+        # Meanwhile its watch page (a second tab): the player starts once the first segments
+        # are stored, while the video is still processing, and plays on past the first one.
+        watch = await context.new_page()
+        await watch.goto(href)
+        # Once ffmpeg has begun every rung's second segment (the first ones are final), the
+        # transcoder's children are paused until the player has started: the transcode cannot
+        # end meanwhile, however slow the machine; the uploader still stores what is finished.
+        rungs = [rung.name for rung in transcode_ladder(854, 480)]
+        await eventually(
+            lambda: all(
+                any(Path(tempfile.gettempdir()).glob(f"transcode-{video_id}-*/out/hls/{r}_001.m4s"))
+                for r in rungs
+            ),
+            timeout_s=PIPELINE_TIMEOUT_MS / 1000,
+            interval_s=0.01,
+            what="ffmpeg's second segments begun",
+        )
+        player = watch.locator("video")
+        with paused_children(web_stack.processes["transcoder"].pid):
+            await expect(player).to_be_visible(timeout=PIPELINE_TIMEOUT_MS)
+            await expect(watch.locator(".still-processing")).to_be_visible()
+            await expect(player).to_have_attribute("data-engine", re.compile(r"^HLS"))
+            await play_until_past(watch, 0.5)
+            during = await api_video(watch, video_id)
+            assert (during["status"], during["playable"]) == ("processing", True)
+            await shoot(watch, screenshots, "23-playing-while-processing")
+        await play_until_past(watch, 5.0)  # into the second segment: the playlist grew
+        await watch.close()
+
         status = page.locator("[data-status]").first
         await expect(status).to_have_attribute("data-status", "ready", timeout=PIPELINE_TIMEOUT_MS)
         api_seen = await answered
@@ -55,6 +95,21 @@ async def test_no_percentage_above_100_is_shown_while_a_real_upload_is_processed
         assert not errors.seen, errors.seen
     finally:
         await context.close()
+
+
+@contextlib.contextmanager
+def paused_children(pid: int) -> Iterator[None]:
+    """The process's children (its ffmpeg) stopped inside, continued after."""
+    children = psutil.Process(pid).children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.suspend()
+    try:
+        yield
+    finally:
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.resume()
 
 
 async def progress_answered(page: Page, video_id: str) -> list[float]:

@@ -1,6 +1,6 @@
 """Uploads through the page that do not go the happy way: a file that is not a video (refused
 before it is sent, or rejected by the pipeline with its reason shown), a cancel half-way
-(nothing kept)."""
+(nothing kept), an import from a link where nothing is (rejected, the reason shown)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, Request, Route, expect
 
 from tests.browser.conftest import MULTIPART_THRESHOLD, new_page, shoot
@@ -22,6 +23,7 @@ from tests.browser.pages import (
 )
 from tests.media import write_mp4_header_then_noise
 from tests.stack import Stack
+from tests.support import serving
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -52,6 +54,31 @@ async def test_a_rejected_upload_shows_its_reason(
         item = page.locator(".library-item", has_text="Random bytes")
         await expect(item.locator(".reason")).to_have_text(record["status_reason"])
         await shoot(page, screenshots, "20-rejected")
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()
+
+
+async def test_an_import_from_a_link_where_nothing_is_shows_why_it_was_rejected(
+    web_stack: Stack, browser: Browser, screenshots: Path
+) -> None:
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    try:
+        await register(page, new_email())
+        async with serving(web.Application()) as nothing:  # answers 404 to everything
+            await page.get_by_label("Or import from a link").fill(f"{nothing}/gone.mp4")
+            await page.get_by_label("Title").fill("From a link")
+            await page.get_by_role("button", name="Upload", exact=True).click()
+            await expect(page.get_by_role("heading", level=1)).to_have_text("Import requested")
+            status = page.locator("[data-status]").first
+            await expect(status).to_have_attribute(
+                "data-status", "rejected", timeout=PIPELINE_TIMEOUT_MS
+            )
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Rejected")
+        await expect(status.locator(".reason")).to_have_text(
+            "The link answered 404: nothing is there."
+        )
+        await shoot(page, screenshots, "22-import-rejected")
         assert not errors.seen, errors.seen
     finally:
         await context.close()

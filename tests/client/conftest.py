@@ -72,6 +72,8 @@ async def client_stack(emulator: Emulator) -> AsyncIterator[ClientStack]:
         "VIDEOSHARE_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
         "VIDEOSHARE_MULTIPART_PART_SIZE_BYTES": str(PART_SIZE),
         "VIDEOSHARE_MAX_UPLOAD_BYTES": str(MAX_UPLOAD),
+        # `videoshare import` may name a server on this machine (test_client_cli.py)
+        "VIDEOSHARE_IMPORT_ALLOW_PRIVATE_SOURCES": "true",
     }
     async with (
         fault_proxy(emulator.endpoint) as proxy,

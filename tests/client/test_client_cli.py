@@ -252,6 +252,24 @@ async def test_rejected_video_with_wait_exits_non_zero_with_the_reason(
     assert reason == video["status_reason"]
 
 
+async def test_an_import_from_a_link_nobody_answers_says_why_it_was_rejected(
+    client_stack: ClientStack, user: User, tmp_path: Path
+) -> None:
+    env = cli_env(tmp_path / "cfg", client_stack.base_url, user.email, user.password)
+    link = f"http://127.0.0.1:{free_port()}/holiday.mp4"  # nothing listens there
+
+    result = await run_cli("import", link, "--wait", env=env)
+
+    assert result.code == 1, result
+    video_id = result.video_id
+    video = await user.call("GET", f"/v1/videos/{video_id}", expect=200)
+    assert (video["title"], video["status"]) == ("holiday", "rejected")
+    assert (
+        result.last_error == f"videoshare: video {video_id} was rejected: {video['status_reason']}"
+    )
+    assert video["status_reason"].startswith("The link could not be reached")
+
+
 async def test_downloading_what_is_not_there_says_so(
     client_stack: ClientStack, user: User, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ drifts from the adapter fails here rather than in a use case's test."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
@@ -14,7 +15,7 @@ from tests.fakes.objects import FakeObjectStore
 from videoshare.adapters.media_objects import MediaObjects
 from videoshare.aws import AwsClients
 from videoshare.domain.errors import ObjectMissing, ObjectTooLarge
-from videoshare.usecases.ports import ObjectStart, ObjectStore
+from videoshare.usecases.ports import ObjectStart, ObjectStore, SourceUnavailable
 
 
 class Bucket(Protocol):
@@ -188,3 +189,41 @@ async def test_open_multipart_uploads_under_a_prefix_are_aborted_and_counted(
 
     assert await bucket.open_uploads("uploads/f/") == []
     assert await bucket.open_uploads("uploads/g/") == ["uploads/g/source"]
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_a_stream_appears_whole_only_once_it_completes(bucket: Bucket) -> None:
+    seen: list[tuple[int, bool]] = []
+
+    async def before_complete(size: int) -> None:
+        seen.append((size, await bucket.store.exists("uploads/s/source")))
+
+    size = await bucket.store.put_stream(
+        "uploads/s/source",
+        _chunks(DATA[:300], DATA[300:]),
+        content_type="video/webm",
+        before_complete=before_complete,
+    )
+
+    assert size == 1024
+    assert seen == [(1024, False)]  # told the size before the object appeared
+    assert await bucket.store.read_start("uploads/s/source", 4096) == ObjectStart(1024, DATA)
+    assert await bucket.content_type("uploads/s/source") == "video/webm"
+    assert await bucket.open_uploads("uploads/s/") == []
+
+
+async def test_a_stream_that_fails_leaves_no_object_and_no_open_upload(bucket: Bucket) -> None:
+    async def refused(size: int) -> None:
+        raise SourceUnavailable("over_quota", "no room")
+
+    with pytest.raises(SourceUnavailable):
+        await bucket.store.put_stream(
+            "uploads/f/source", _chunks(DATA), content_type="video/mp4", before_complete=refused
+        )
+
+    assert await bucket.store.exists("uploads/f/source") is False
+    assert await bucket.open_uploads("uploads/f/") == []

@@ -15,7 +15,9 @@ from videoshare.local.emulator import Emulator
 # One stack for the package: every test makes its own users and videos, so they never meet.
 @pytest.fixture(scope="package")
 async def stack(emulator: Emulator) -> AsyncIterator[Stack]:
-    async with running_stack(emulator.endpoint, "e2e") as running:
+    # imports may fetch from a server on loopback (tests/e2e/test_import.py), as locally allowed
+    env = {"VIDEOSHARE_IMPORT_ALLOW_PRIVATE_SOURCES": "true"}
+    async with running_stack(emulator.endpoint, "e2e", env=env) as running:
         yield running
 
 

@@ -32,7 +32,7 @@ def test_make_run_stops_everything_when_only_make_is_signalled(
     sig: signal.Signals, tmp_path: Path
 ) -> None:
     output = tmp_path / "run.log"
-    env = runner_env(free_port(), free_port())
+    env = runner_env(free_port(), free_port(), tmp_path / "state")
     env["VIDEOSHARE_STACK"] = unique_stack("mk")
     with output.open("wb") as out:
         make = subprocess.Popen(
@@ -56,6 +56,9 @@ def test_make_run_stops_everything_when_only_make_is_signalled(
         text = output.read_text(errors="replace")
         assert "stopped every process" in text, text
         assert "stopped the AWS emulator; bye" in text, text
+        # the emulator saved its state for the next run, and said so
+        assert "emulator | saved " in text, text
+        assert (tmp_path / "state" / "emulator-state.pickle").exists()
         # the runner exited 0: make says nothing of an error (`make: *** [...] Error 1`)
         assert "make: ***" not in text, text
         assert "Traceback" not in text, text

@@ -48,7 +48,7 @@ def test_a_dead_worker_is_restarted_and_a_dead_emulator_stops_everything(
         runner = subprocess.Popen(
             [sys.executable, "-m", "videoshare.entrypoints.cli.main", "run"],
             cwd=tmp_path,
-            env=runner_env(free_port(), free_port()),
+            env=runner_env(free_port(), free_port(), tmp_path / "state"),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -68,7 +68,7 @@ def test_a_dead_worker_is_restarted_and_a_dead_emulator_stops_everything(
         child_running(runner, EMULATOR_MODULE).kill()
         assert runner.wait(timeout=90) == 1, output.read_text(errors="replace")
         text = output.read_text(errors="replace")
-        assert text.count("the AWS emulator died, and its in-memory state with it; stopping") == 1
+        assert text.count("the AWS emulator died: what changed since it started is lost") == 1
         _, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"left running: {alive}"
     finally:

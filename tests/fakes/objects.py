@@ -3,7 +3,7 @@ a record of the listings asked for (a use case that must not list can be seen no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +68,24 @@ class FakeObjectStore:
 
     async def exists(self, key: str) -> bool:
         return key in self.objects
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str,
+        before_complete: Callable[[int], Awaitable[None]],
+    ) -> int:
+        """As S3's multipart upload: nothing at `key` until it completes, nothing open after."""
+        self.open_uploads.append(key)
+        try:
+            data = b"".join([chunk async for chunk in chunks])
+            await before_complete(len(data))
+        finally:
+            self.open_uploads.remove(key)
+        self.objects[key] = StoredObject(data, content_type)
+        return len(data)
 
     def _get(self, key: str) -> StoredObject:
         try:

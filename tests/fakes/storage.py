@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from videoshare.domain import keys
+from videoshare.domain.errors import ObjectMissing
 from videoshare.domain.events import utc_now
 from videoshare.domain.filenames import safe_filename
 from videoshare.domain.upload_plan import MIN_PART_BYTES
 from videoshare.usecases.ports import MultipartRefused, PresignedUpload, UploadedPart
 
 BASE = "https://fake-bucket.invalid/"
+CHUNK = 1000
 
 
 @dataclass
@@ -103,6 +105,16 @@ class FakeMediaStore:
     async def delete(self, key: str) -> None:
         self.objects.pop(key, None)
         self.content_types.pop(key, None)
+
+    async def object_sizes(self, prefix: str) -> dict[str, int]:
+        return {k: len(v) for k, v in sorted(self.objects.items()) if k.startswith(prefix)}
+
+    async def read_range(self, key: str, start: int, stop: int) -> AsyncIterator[bytes]:
+        data = self.objects.get(key)
+        if data is None:
+            raise ObjectMissing(key, f"there is no object at {key}")
+        for at in range(start, stop, CHUNK):  # in chunks, as the real one streams
+            yield data[at : min(stop, at + CHUNK)]
 
     def _upload(self, key: str, upload_id: str) -> _Multipart:
         upload = self.multipart.get(upload_id)

@@ -12,6 +12,7 @@ from tests.fakes.objects import FakeObjectStore
 from tests.fakes.pending_videos import FakePendingVideos
 from tests.fakes.processing_slots import FakeProcessingSlots
 from tests.fakes.search import FakeTermIndex
+from tests.fakes.sources import FakeSourceFetcher
 from tests.fakes.storage_quota import FakeStorageQuota
 from tests.fakes.videos import FakeVideoStore
 from tests.fakes.webhook_delivery import FakeDeliveryQueue, FakeWebhookPoster
@@ -29,6 +30,7 @@ class WorkerFakes:
     deliveries: FakeDeliveryQueue = field(default_factory=FakeDeliveryQueue)
     webhook_poster: FakeWebhookPoster = field(default_factory=FakeWebhookPoster)
     quota: FakeStorageQuota = field(default_factory=FakeStorageQuota)
+    sources: FakeSourceFetcher = field(default_factory=FakeSourceFetcher)
     slots: FakeProcessingSlots = field(default_factory=FakeProcessingSlots)
     counters: FakeCounters = field(default_factory=FakeCounters)
     pending: FakePendingVideos = field(init=False)

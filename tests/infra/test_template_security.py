@@ -16,6 +16,7 @@ from videoshare.infra.cloudformation import template
 from videoshare.infra.processes import INGRESS, OWNER_MEDIA, processes
 from videoshare.infra.topology import (
     HOUSEKEEPING,
+    IMPORTER,
     TRANSCODER,
     UPLOAD_FINALIZER,
     VIDEOS_TABLE,
@@ -85,9 +86,11 @@ def test_object_actions_are_scoped_by_key_prefix(cfn: dict[str, Any]) -> None:
     assert set(object_grants(cfn, UPLOAD_FINALIZER)) == {uploads}
     housekeeping = object_grants(cfn, HOUSEKEEPING)
     assert all("s3:DeleteObject" in housekeeping[p] for p in (uploads, media))
+    # the importer writes the source it fetched (in parts), nothing else
+    assert object_grants(cfn, IMPORTER) == {uploads: {"s3:PutObject", "s3:AbortMultipartUpload"}}
     # the workers that act on no object have no grant on any
     for process in processes():
-        if process.name not in {INGRESS, TRANSCODER, UPLOAD_FINALIZER, HOUSEKEEPING}:
+        if process.name not in {INGRESS, TRANSCODER, UPLOAD_FINALIZER, HOUSEKEEPING, IMPORTER}:
             assert not object_grants(cfn, process.name), process.name
 
 

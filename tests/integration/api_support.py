@@ -157,10 +157,21 @@ async def poll(
         await asyncio.sleep(0.05)
 
 
+def cmaf_playlist(name: str, segments: int) -> bytes:
+    """A finished media playlist of `segments` CMAF segments, as the transcoder stores it."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:4"]
+    lines += ["#EXT-X-PLAYLIST-TYPE:EVENT", f'#EXT-X-MAP:URI="{name}_init.mp4"']
+    for n in range(segments):
+        lines += ["#EXTINF:4.000000,", f"{name}_{n:03d}.m4s"]
+    return "\n".join([*lines, "#EXT-X-ENDLIST", ""]).encode()
+
+
 async def make_ready(
     aws: AwsClients, settings: Settings, video_id: str, *, visibility: str | None = None
 ) -> Video:
-    """Walk a video to `ready` as the workers would, with two renditions and a poster in S3."""
+    """Walk a video to `ready` as the workers would, with two renditions (CMAF: a playlist
+    naming an init segment and two segments, whose bytes say what they are: a rendition's
+    file is `init-{name}seg-{name}-0seg-{name}-1`) and a poster in S3."""
     repo = VideoRepository(aws.dynamodb, settings.table(VIDEOS_TABLE))
     video = await repo.get(video_id)
     assert video is not None
@@ -168,7 +179,12 @@ async def make_ready(
     renditions = []
     for name, width, height in (("360p", 640, 360), ("720p", 1280, 720)):
         key = keys.rendition_key(video_id, name)
-        await aws.s3.put_object(Bucket=settings.bucket, Key=key, Body=f"mp4-{name}".encode())
+        await aws.s3.put_object(Bucket=settings.bucket, Key=key, Body=cmaf_playlist(name, 2))
+        hls = keys.hls_prefix(video_id)
+        parts = {f"{name}_init.mp4": f"init-{name}"}
+        parts |= {f"{name}_{n:03d}.m4s": f"seg-{name}-{n}" for n in range(2)}
+        for part, body in parts.items():
+            await aws.s3.put_object(Bucket=settings.bucket, Key=hls + part, Body=body.encode())
         renditions.append(
             Rendition(name=name, width=width, height=height, bitrate=width * 1000, key=key)
         )

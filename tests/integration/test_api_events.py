@@ -25,6 +25,7 @@ from tests.integration.api_support import (
 from tests.integration.sse_support import READ_DEADLINE_S, SseReader
 from tests.support import eventually, rewrite
 from videoshare.adapters.videos import VideoRepository
+from videoshare.domain import keys
 from videoshare.domain.video import VideoStatus
 from videoshare.entrypoints.cli.client.config import ClientConfig
 from videoshare.entrypoints.cli.client.follow import follow_until_settled
@@ -50,6 +51,8 @@ def test_event_names_follow_what_changed() -> None:
     assert event_name(processing, StreamState(VideoStatus.PROCESSING, 0.5, None)) == "progress"
     assert event_name(processing, StreamState(VideoStatus.READY, None, None)) == "status"
     assert event_name(processing, StreamState(VideoStatus.PROCESSING, None, "why")) == "status"
+    watchable = StreamState(VideoStatus.PROCESSING, None, None, playable=True)
+    assert event_name(processing, watchable) == "status"
 
 
 async def test_owner_sees_each_status_and_progress_change_until_ready(
@@ -67,7 +70,7 @@ async def test_owner_sees_each_status_and_progress_change_until_ready(
     assert first is not None
     assert (first.event, first.json) == (
         "status",
-        {"status": "awaiting_upload", "progress": None, "status_reason": None},
+        {"status": "awaiting_upload", "progress": None, "status_reason": None, "playable": False},
     )
     repo = _repo(stack)
     video = await repo.get(video_id)
@@ -89,7 +92,17 @@ async def test_owner_sees_each_status_and_progress_change_until_ready(
     assert progress is not None
     assert (progress.event, progress.json) == (
         "progress",
-        {"status": "processing", "progress": 0.5, "status_reason": None},
+        {"status": "processing", "progress": 0.5, "status_reason": None, "playable": False},
+    )
+    # the first segments of every rendition are stored: watchable before ready
+    video = await repo.save(
+        video.playable_while_processing(keys.hls_master_key(video_id)), expected=video
+    )
+    playable = await reader.next()
+    assert playable is not None
+    assert (playable.event, playable.json) == (
+        "status",
+        {"status": "processing", "progress": 0.5, "status_reason": None, "playable": True},
     )
     await rewrite(repo, video, status=VideoStatus.READY, progress=None)
     rest = await reader.rest()  # ends by itself after the terminal status

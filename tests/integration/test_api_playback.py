@@ -4,7 +4,11 @@ the playback token a Video carries (players send no Authorization header)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import os
+import signal
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,14 +31,17 @@ from tests.integration.api_support import (
     running_api,
     sign_up,
 )
-from tests.media import image_bytes, make_clip, png_bomb
-from tests.support import rewrite
+from tests.integration.worker_support import deliver, start_worker
+from tests.media import ffmpeg_children, image_bytes, make_clip, png_bomb
+from tests.support import eventually, rewrite
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import client_kwargs, session_for
 from videoshare.domain import keys
+from videoshare.domain.events import VideoUploaded, VideoUploadedData
 from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video
-from videoshare.infra.topology import VIDEOS_TABLE
+from videoshare.entrypoints.workers import transcoder
+from videoshare.infra.topology import TRANSCODER, VIDEOS_TABLE
 from videoshare.media.transcode import ffmpeg_executable
 
 pytestmark = pytest.mark.integration
@@ -276,16 +283,18 @@ async def _run(*argv: str) -> tuple[int, str]:
 async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     api: Client, stack: Stack, tmp_path: Path
 ) -> None:
-    """A real HLS stream (written by ffmpeg, as the transcoder does) played by ffmpeg's own
-    HLS demuxer from `hls_url` alone: master → variant (token carried) → presigned segments."""
+    """A real CMAF HLS stream (written by ffmpeg, as the transcoder does) played by ffmpeg's own
+    HLS demuxer from `hls_url` alone: master → variant (token carried) → presigned init
+    segment (`EXT-X-MAP`) and segments."""
     clip = make_clip(tmp_path / "clip.mp4", seconds=3, width=320, height=240)
     out = tmp_path / "hls"
     out.mkdir()
     code, log = await _run(
         ffmpeg_executable(),
         *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(clip), "-c", "copy"),
-        *("-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod"),
-        *("-hls_segment_filename", str(out / "240p_%03d.ts"), "-master_pl_name", "master.m3u8"),
+        *("-f", "hls", "-hls_time", "1", "-hls_playlist_type", "event"),
+        *("-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "240p_init.mp4"),
+        *("-hls_segment_filename", str(out / "240p_%03d.m4s"), "-master_pl_name", "master.m3u8"),
         str(out / "240p.m3u8"),
     )
     assert code == 0, log
@@ -341,7 +350,10 @@ async def test_with_a_cdn_every_media_url_is_cloudfront_signed_for_the_video(
 
     async with running_api(cdn) as on_cdn:
         video = await (await on_cdn.get(f"/v1/videos/{video_id}")).json()
-        shown = [r["url"] for r in video["renditions"]] + [video["poster_url"]]
+        shown = [video["poster_url"]]
+        # a rendition's file is streamed by the ingress from its CMAF parts (one copy of each
+        # rendition): its links lead there, with the playback token, not to the CDN
+        files = [r["url"] for r in video["renditions"]]
         master = await on_cdn.get(str(URL(video["hls_url"]).relative()))
         variant = next(v for v in (await master.text()).splitlines() if ".m3u8?token=" in v)
         hls = URL(video["hls_url"]).join(URL(variant))
@@ -351,16 +363,18 @@ async def test_with_a_cdn_every_media_url_is_cloudfront_signed_for_the_video(
 
     segments = [line for line in media.splitlines() if line and not line.startswith("#")]
     sprites = {line.split("#", 1)[0] for line in vtt.splitlines() if "#xywh=" in line}
-    assert len(shown) == 3
+    assert len(shown) == 1
     assert len(segments) == 2
     assert len(sprites) == 1
     assert download.status == 302
-    for url in [*shown, *segments, *sprites, download.headers["Location"]]:
+    for url in [*shown, *segments, *sprites]:
         assert url.startswith(folder), url
         assert cloudfront.admits(url, now=now), url
         (statement,) = policy_of(url)["Statement"]
         assert statement["Resource"] == f"{folder}*"
-    assert "response-content-disposition" in download.headers["Location"]
+    for url in [*files, download.headers["Location"]]:
+        assert URL(url).path.startswith(f"/v1/videos/{video_id}/renditions/"), url
+        assert URL(url).query["token"]
 
 
 SRT = "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n2\n00:00:02,500 --> 00:00:04,000\nWorld\n"
@@ -469,3 +483,89 @@ async def test_a_poster_is_chosen_from_the_storyboard_or_uploaded_and_re_encoded
     await expect_problem(
         await api.post(f"{poster}/moment", json={"time_s": 99}, headers=owner.headers), 422
     )
+
+
+async def test_a_processing_video_plays_as_soon_as_its_first_segments_are_stored(
+    api: Client, stack: Stack, tmp_path: Path
+) -> None:
+    """The real transcoder on a clip long enough to be caught half-way: the Video turns
+    `playable` with an `hls_url` while it is still processing, and through that URL alone the
+    master, a variant (an EVENT playlist without its end yet) and its first segment play.
+    No metadata-indexer runs here, so the video stays `processing`; ffmpeg is paused from its
+    second segment until the test has fetched, and the variant's missing #EXT-X-ENDLIST shows
+    it was fetched before the transcode ended."""
+    owner = await sign_up(api)
+    video_id: str = (await create_video(api, owner))["video"]["id"]
+    clip = make_clip(tmp_path / "long.mp4", seconds=20, width=320, height=240).read_bytes()
+    repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
+    video = await repo.get(video_id)
+    assert video is not None
+    await _put(stack, video.source_key, clip)
+    video = await rewrite(repo, video, declared_size_bytes=len(clip))
+    video = await repo.save(video.uploaded(), expected=video)
+    worker = start_worker(
+        TRANSCODER, transcoder.definition, stack.settings, stack.aws, stack.resources
+    )
+    await deliver(
+        worker,
+        VideoUploaded(
+            correlation_id="req-playable",
+            producer="upload-finalizer",
+            data=VideoUploadedData(
+                video_id=video_id,
+                owner_id=video.owner_id,
+                source_key=video.source_key,
+                size_bytes=len(clip),
+                content_type=video.content_type,
+            ),
+        ),
+    )
+    transcoding = asyncio.create_task(worker.drain())
+    paused: list[int] = []
+    try:
+        # Once ffmpeg has begun its second segment (the first is final), it is paused: the
+        # transcode cannot end while this test plays, however fast or slow the machine, and
+        # the uploader (Python, not paused) still stores what is finished. Continued below.
+        second = f"transcode-{video_id}-*/out/hls/240p_001.m4s"
+        await eventually(
+            lambda: any(Path(tempfile.gettempdir()).glob(second)),
+            timeout_s=60,
+            interval_s=0.01,
+            what="ffmpeg's second segment begun",
+        )
+        paused = ffmpeg_children()
+        for pid in paused:
+            os.kill(pid, signal.SIGSTOP)
+
+        async def recorded_playable() -> bool:
+            current = await repo.get(video_id)
+            return current is not None and current.playable
+
+        await eventually(recorded_playable, timeout_s=60, what="the video playable")
+        answer = await api.get(f"/v1/videos/{video_id}", headers=owner.headers)
+        seen = await answer.json()
+        assert (seen["status"], seen["playable"]) == ("processing", True)
+        hls_url = URL(seen["hls_url"])
+        status, _, master = await _fetch(str(hls_url))
+        assert status == 200
+        [variant] = [line for line in master.splitlines() if line and not line.startswith("#")]
+        status, _, media = await _fetch(str(hls_url.join(URL(variant))))
+        assert status == 200
+        assert "#EXT-X-PLAYLIST-TYPE:EVENT" in media
+        assert "#EXT-X-ENDLIST" not in media  # fetched while the transcode still ran
+        init = media.split('#EXT-X-MAP:URI="', 1)[1].split('"', 1)[0]
+        first = next(line for line in media.splitlines() if line and not line.startswith("#"))
+        async with aiohttp.ClientSession() as http:
+            for url in (init, first):  # presigned: a player needs nothing else
+                async with http.get(url) as answer:
+                    assert answer.status == 200
+                    assert len(await answer.read()) > 0
+    finally:
+        for pid in paused:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        await transcoding
+    status, _, done = await _fetch(str(hls_url.join(URL(variant))))
+    assert status == 200
+    assert "#EXT-X-ENDLIST" in done  # ended once the transcode did
+    assert done.count("#EXTINF") > media.count("#EXTINF")

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 
 VIDEO_KEYS = {
     "id", "owner_id", "title", "description", "tags", "visibility", "status", "created_at",
-    "updated_at", "size_bytes", "renditions", "captions", "views",
+    "updated_at", "size_bytes", "renditions", "captions", "playable", "views",
 }  # fmt: skip
 
 
@@ -197,10 +197,32 @@ async def test_public_listing_and_download_of_a_ready_video(api: Client, stack: 
         default = await api.get(f"/v1/videos/{video_id}/download", allow_redirects=False)
         assert default.status == 302
         got = await http.get(default.headers["Location"])
-        assert await got.read() == b"mp4-720p"
+        # one copy of each rendition: its file is its CMAF init segment and segments, streamed
+        whole = b"init-720pseg-720p-0seg-720p-1"
+        assert (got.status, await got.read()) == (200, whole)
+        assert (got.headers["Content-Length"], got.content_type) == (str(len(whole)), "video/mp4")
+        assert got.headers["Accept-Ranges"] == "bytes"
         disposition = got.headers["Content-Disposition"]
         assert disposition.startswith('attachment; filename="Ete a la mer-720p.mp4"')
         assert "filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20la%20mer-720p.mp4" in disposition
+        # a byte range across the parts' edges (a player seeking, a download resumed)
+        for asked, start, stop in [("5-12", 5, 13), ("-3", len(whole) - 3, len(whole))]:
+            part = await http.get(default.headers["Location"], headers={"Range": f"bytes={asked}"})
+            assert (part.status, await part.read()) == (206, whole[start:stop])
+            assert part.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{len(whole)}"
+        # clumsy ranges: several (served whole), past the end (416), nonsense (served whole)
+        url = default.headers["Location"]
+        several = await http.get(url, headers={"Range": "bytes=0-1,4-5"})
+        assert (several.status, await several.read()) == (200, whole)
+        past = await http.get(url, headers={"Range": f"bytes={len(whole)}-"})
+        assert past.status == 416
+        assert past.headers["Content-Range"] == f"bytes */{len(whole)}"
+        nonsense = await http.get(url, headers={"Range": "pages=1-2"})
+        assert (nonsense.status, await nonsense.read()) == (200, whole)
+        # the Video's own rendition links are the same files
+        links = {r["name"]: r["url"] for r in shown["renditions"]}
+        small = await http.get(links["360p"])
+        assert await small.read() == b"init-360pseg-360p-0seg-360p-1"
 
         source = await api.get(
             f"/v1/videos/{video_id}/download?rendition=source",
@@ -233,3 +255,20 @@ async def test_me_counts_videos_and_bytes_but_not_deleted_ones(api: Client, stac
     assert [v["id"] for v in listed["items"]] == [kept["id"]]
     deleted = await api.get(f"/v1/videos/{gone['id']}", headers=user.headers)
     await expect_problem(deleted, 404, "not-found")
+
+
+async def test_an_import_takes_a_link_instead_of_the_file_and_never_both(api: Client) -> None:
+    user = await sign_up(api)
+    link = {"title": "From a link", "visibility": "private", "source_url": "https://x.test/a.mp4"}
+    both = {**video_body(), "source_url": "https://x.test/a.mp4"}
+    neither = {"title": "Nothing", "visibility": "private"}
+    for body in (both, neither):
+        response = await api.post("/v1/videos", json=body, headers=user.headers)
+        await expect_problem(response, 422)
+    # a link to this machine: refused (the suite's ingress does not allow private sources)
+    private = {**link, "source_url": "http://127.0.0.1:9/clip.mp4"}
+    response = await api.post("/v1/videos", json=private, headers=user.headers)
+    problem = await expect_problem(response, 422, "import-url-not-allowed")
+    assert "not public" in problem["detail"]
+    listed = await (await api.get("/v1/videos?scope=mine", headers=user.headers)).json()
+    assert listed["items"] == []  # nothing was created

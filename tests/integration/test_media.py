@@ -31,7 +31,7 @@ from tests.media import (
     write_truncated_mdat,
     write_without_moov,
 )
-from tests.media_checks import Expected, check_output_set, read_folder
+from tests.media_checks import Expected, check_output_set, read_folder, rendition_file
 from videoshare.media.ffmpeg_command import ffmpeg_command
 from videoshare.media.ladder import transcode_ladder
 from videoshare.media.probe import (
@@ -334,9 +334,10 @@ async def test_an_accepted_clip_gets_its_ladder_hls_poster_and_storyboard(
         has_audio=bool(options.get("audio", True)),
     )
     assert [(r.name, r.width, r.height) for r in output.renditions] == expected.ladder
-    for rendition in output.renditions:
-        assert rendition.size_bytes == rendition.path.stat().st_size > 0
-    check_output_set(read_folder(tmp_path), expected)
+    files = read_folder(tmp_path)
+    for rendition in output.renditions:  # its size: as one file, init and segments
+        assert rendition.size_bytes == len(rendition_file(files, rendition.name)) > 0
+    check_output_set(files, expected)
     _plays_through_the_master_playlist(output.hls_master, expected)
     assert progress == sorted(progress)
     assert progress[-1] == 100.0
@@ -360,7 +361,9 @@ async def test_an_anamorphic_source_comes_out_with_square_pixels(
     assert (source.width, source.height) == (427, 240)  # 320 stored pixels, each 4/3 wide
     output = await transcode(clip, tmp_path, source, threads=2, timeout_s=60)
     [rendition] = output.renditions
-    made = probe(rendition.path, limits=LIMITS)
+    as_file = tmp_path / "240p.mp4"  # the rendition as one file: init and segments
+    as_file.write_bytes(rendition_file(read_folder(tmp_path), rendition.name))
+    made = probe(as_file, limits=LIMITS)
     assert (made.width, made.height) == (made.frame_width, made.frame_height) == (428, 240)
     assert made.width / made.height == pytest.approx(16 / 9, rel=0.01)
 
@@ -451,14 +454,17 @@ def stuck_source(tmp_path: Path, clip_320: Path) -> tuple[Path, ProbeResult]:
     return fifo, probe(clip_320, limits=LIMITS)
 
 
-async def test_a_timeout_kills_ffmpeg(
+async def test_a_timeout_kills_ffmpeg_and_rejects_the_video_for_good(
     tmp_path: Path, stuck_source: tuple[Path, ProbeResult]
 ) -> None:
+    """A second try would run as long again: a timeout is `too_costly`, never retried."""
     fifo, source = stuck_source
     assert not ffmpeg_children()
-    with pytest.raises(TranscodeFailed) as caught:
+    with pytest.raises(MediaRejected) as caught:
         await transcode(fifo, tmp_path, source, threads=1, timeout_s=0.3)
-    assert caught.value.timed_out
+    assert caught.value.code is RejectCode.TOO_COSTLY
+    assert isinstance(caught.value.__cause__, TranscodeFailed)
+    assert caught.value.__cause__.timed_out
     assert not ffmpeg_children()
 
 

@@ -27,7 +27,7 @@ from tests.integration.worker_support import (
     upload,
 )
 from tests.media import make_clip, write_garbage_in_the_middle, write_truncated
-from tests.media_checks import Expected, check_output_set
+from tests.media_checks import Expected, check_output_set, rendition_file
 from tests.records import new_video
 from videoshare.aws import AwsClients
 from videoshare.bus.runtime import Outcome, Settlement
@@ -114,7 +114,7 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".vtt": "text/vtt; charset=utf-8",
     ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
 }
 
 
@@ -151,7 +151,7 @@ async def test_a_clip_is_transcoded_into_its_complete_output_set(
     files = await media_files(worker, video.id)
     for rendition in data.renditions:
         assert rendition.key == keys.rendition_key(video.id, rendition.name)
-        assert len(files[f"{rendition.name}.mp4"]) == rendition.size_bytes
+        assert len(rendition_file(files, rendition.name)) == rendition.size_bytes
     assert data.poster_key == keys.poster_key(video.id)
     assert data.hls_master_key == keys.hls_master_key(video.id)
     assert data.storyboard_image_key == keys.storyboard_image_key(video.id)
@@ -268,7 +268,7 @@ async def test_a_redelivery_after_a_crash_mid_transcode_completes_once(
     and died: its claim expired, and SQS delivers the event again (then once more)."""
     video = await uploaded_video(worker, clip, status=VideoStatus.PROCESSING, progress=37.5)
     # what the dead attempt had uploaded: a file this run makes too, and two it does not make
-    leftovers = ["hls/240p_000.ts", "hls/240p_017.ts", "1080p.mp4"]
+    leftovers = ["hls/240p_000.m4s", "hls/240p_017.m4s", "1080p.mp4"]
     for name in leftovers:
         await worker.ctx.deps.aws.s3.put_object(
             Bucket=worker.ctx.deps.resources.bucket,

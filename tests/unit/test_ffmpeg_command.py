@@ -26,25 +26,23 @@ def value_of(argv: list[str], flag: str) -> str:
     return argv[argv.index(flag) + 1]
 
 
-def test_one_tee_output_packages_each_rung_as_mp4_and_hls() -> None:
+def test_one_tee_output_packages_each_rung_once_as_cmaf_hls() -> None:
     argv = command(probed())
     tee = argv[argv.index("tee") + 1].split("|")
     assert [slave.rpartition("]")[2] for slave in tee] == [
-        "720p.mp4", "hls/720p.m3u8",
-        "480p.mp4", "hls/480p.m3u8",
-        "360p.mp4", "hls/360p.m3u8",
-        "240p.mp4", "hls/240p.m3u8",
+        "hls/720p.m3u8", "hls/480p.m3u8", "hls/360p.m3u8", "hls/240p.m3u8",
     ]  # fmt: skip
-    assert all("movflags=+faststart" in s for s in tee if s.endswith(".mp4"))
-    assert all("hls_time=4" in s and "hls_playlist_type=vod" in s for s in tee[1::2])
-    assert "hls_segment_filename=hls/480p_%03d.ts" in tee[3]
+    assert all("hls_time=4" in s and "hls_playlist_type=event" in s for s in tee)
+    assert all("hls_segment_type=fmp4" in s for s in tee)
+    assert "hls_segment_filename=hls/480p_%03d.m4s" in tee[1]
+    assert "hls_fmp4_init_filename=480p_init.mp4" in tee[1]
 
 
 def test_each_rung_selects_its_own_video_and_the_audio_of_its_bitrate() -> None:
     argv = command(probed())
     tee = argv[argv.index("tee") + 1].split("|")
     # 720p and 480p share the 128 kb/s encode, 360p and 240p the 96 kb/s one
-    assert [s.partition(":f=")[0] for s in tee[::2]] == [
+    assert [s.partition(":f=")[0] for s in tee] == [
         "[select=v\\\\:0,a\\\\:0",
         "[select=v\\\\:1,a\\\\:0",
         "[select=v\\\\:2,a\\\\:1",

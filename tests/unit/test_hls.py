@@ -9,6 +9,7 @@ from videoshare.media.hls import (
     Variant,
     avc1_codec,
     average_bandwidth,
+    event_playlist,
     finished_segments,
     master_playlist,
     parse_master_playlist,
@@ -17,16 +18,17 @@ from videoshare.media.hls import (
 )
 
 FFMPEG_PLAYLIST = """#EXTM3U
-#EXT-X-VERSION:3
+#EXT-X-VERSION:7
 #EXT-X-TARGETDURATION:4
 #EXT-X-MEDIA-SEQUENCE:0
-#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-PLAYLIST-TYPE:EVENT
+#EXT-X-MAP:URI="360p_init.mp4"
 #EXTINF:4.000000,
-360p_000.ts
+360p_000.m4s
 #EXTINF:4.000000,
-360p_001.ts
+360p_001.m4s
 #EXTINF:2.000000,
-360p_002.ts
+360p_002.m4s
 #EXT-X-ENDLIST
 """
 
@@ -35,11 +37,30 @@ def test_a_media_playlist_as_ffmpeg_writes_it_is_read() -> None:
     playlist = parse_media_playlist(FFMPEG_PLAYLIST)
     assert playlist.target_duration_s == 4
     assert playlist.ended
+    assert playlist.init_uri == "360p_init.mp4"
     assert [(s.duration_s, s.uri) for s in playlist.segments] == [
-        (4.0, "360p_000.ts"),
-        (4.0, "360p_001.ts"),
-        (2.0, "360p_002.ts"),
+        (4.0, "360p_000.m4s"),
+        (4.0, "360p_001.m4s"),
+        (2.0, "360p_002.m4s"),
     ]
+
+
+def test_while_ffmpeg_runs_the_stored_playlist_names_only_stored_segments_and_grows() -> None:
+    growing = FFMPEG_PLAYLIST.replace("#EXT-X-ENDLIST\n", "")
+    assert event_playlist(growing, {"360p_000.m4s"}) is None  # no init segment stored yet
+    assert event_playlist(growing, {"360p_init.mp4"}) is None  # no segment stored yet
+    first = event_playlist(growing, {"360p_init.mp4", "360p_000.m4s", "360p_002.m4s"})
+    assert first is not None
+    parsed = parse_media_playlist(first)
+    assert (parsed.init_uri, parsed.ended) == ("360p_init.mp4", False)
+    assert [s.uri for s in parsed.segments] == ["360p_000.m4s"]  # in order: not past a gap
+    assert "#EXT-X-PLAYLIST-TYPE:EVENT" in first
+    stored = {"360p_init.mp4", "360p_000.m4s", "360p_001.m4s", "360p_002.m4s"}
+    # ffmpeg's last word (with its end) is stored as it is, after ffmpeg: this one never ends
+    done = event_playlist(FFMPEG_PLAYLIST, stored)
+    assert done is not None
+    assert "#EXT-X-ENDLIST" not in done
+    assert len(parse_media_playlist(done).segments) == 3
 
 
 def test_an_unfinished_playlist_says_so() -> None:
@@ -52,13 +73,24 @@ def test_an_unfinished_playlist_says_so() -> None:
 )
 def test_a_segment_uri_that_is_not_a_sibling_file_is_refused(uri: str) -> None:
     with pytest.raises(PlaylistError, match="not a file name relative"):
-        parse_media_playlist(FFMPEG_PLAYLIST.replace("360p_001.ts", uri))
+        parse_media_playlist(FFMPEG_PLAYLIST.replace("360p_001.m4s", uri))
+
+
+def test_an_init_segment_that_is_not_a_sibling_file_is_refused() -> None:
+    with pytest.raises(PlaylistError, match="not a file name relative"):
+        parse_media_playlist(FFMPEG_PLAYLIST.replace("360p_init.mp4", "../x/init.mp4"))
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "not a playlist", "#EXTM3U\n#EXTINF:4,\n", "#EXTM3U\n#EXT-X-TARGETDURATION:4\na.ts\n"],
-    ids=["empty", "text", "no-target-duration", "uri-without-extinf"],
+    [
+        "",
+        "not a playlist",
+        "#EXTM3U\n#EXTINF:4,\n",
+        "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:four,\na.m4s\n",
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360p.m3u8\n",
+    ],
+    ids=["empty", "text", "no-target-duration", "bad-duration", "a-master"],
 )
 def test_malformed_media_playlists_are_refused(text: str) -> None:
     with pytest.raises(PlaylistError):
@@ -127,14 +159,15 @@ def test_the_master_playlist_never_writes_an_absolute_uri() -> None:
 
 
 def test_every_segment_but_the_last_of_each_rendition_is_finished() -> None:
-    names = ["1080p_000.ts", "1080p_001.ts", "1080p_002.ts", "240p_000.ts", "240p_001.ts"]
-    assert finished_segments(names) == ["1080p_000.ts", "1080p_001.ts", "240p_000.ts"]
+    names = ["1080p_000.m4s", "1080p_001.m4s", "1080p_002.m4s", "240p_000.m4s", "240p_001.m4s"]
+    assert finished_segments(names) == ["1080p_000.m4s", "1080p_001.m4s", "240p_000.m4s"]
 
 
 def test_numbers_are_compared_as_numbers_past_a_thousand_segments() -> None:
-    assert finished_segments(["240p_999.ts", "240p_1000.ts"]) == ["240p_999.ts"]
+    assert finished_segments(["240p_999.m4s", "240p_1000.m4s"]) == ["240p_999.m4s"]
 
 
 def test_a_lone_segment_playlists_and_strangers_are_never_finished() -> None:
-    names = ["720p_000.ts", "720p.m3u8", "master.m3u8", "720p_001.ts.tmp", "notes_1.ts", ".x"]
+    names = ["720p_000.m4s", "720p.m3u8", "master.m3u8", "720p_001.m4s.tmp", "notes_1.m4s", ".x"]
+    names += ["720p_init.mp4", "720p_000.ts"]
     assert finished_segments(names) == []

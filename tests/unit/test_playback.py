@@ -10,7 +10,7 @@ from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video, VideoEdit, VideoStatus, Visibility
 from videoshare.media.playlists import (
     DamagedPlaylist,
-    hls_uris,
+    hls_paths,
     resolve,
     rewrite_hls,
     rewrite_vtt,
@@ -101,20 +101,136 @@ def test_a_private_video_made_private_again_keeps_its_owners_tokens() -> None:
 MASTER = """#EXTM3U
 #EXT-X-VERSION:7
 #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="audio.m3u8"
-#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,AUDIO="a"
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="s",NAME="English",LANGUAGE="en",URI="subs/en.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,AUDIO="a",SUBTITLES="s"
 360p.m3u8
-#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,AUDIO="a"
+#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,AUDIO="a",SUBTITLES="s"
 720p/index.m3u8
+#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI="360p_iframes.m3u8"
+"""
+
+# What the transcoder stores while ffmpeg still runs: an EVENT playlist of CMAF segments.
+EVENT = """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:4
+#EXT-X-MEDIA-SEQUENCE:0
+#EXT-X-PLAYLIST-TYPE:EVENT
+#EXT-X-MAP:URI="360p_init.mp4"
+#EXTINF:4.000000,
+360p_000.m4s
+#EXTINF:4.000000,
+360p_001.m4s
+"""
+
+# Every other place a media playlist carries a URI: keys, a second init segment, partial
+# segments, a preload hint, a rendition report.
+LOW_LATENCY = """#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:4
+#EXT-X-PART-INF:PART-TARGET=1.0
+#EXT-X-KEY:METHOD=AES-128,URI="key.bin"
+#EXT-X-MAP:URI="init_a.mp4"
+#EXTINF:4.0,
+seg_000.m4s
+#EXT-X-MAP:URI="init_b.mp4"
+#EXT-X-PART:DURATION=1.0,URI="seg_001.part0.m4s"
+#EXTINF:4.0,
+seg_001.m4s
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg_002.part0.m4s"
+#EXT-X-RENDITION-REPORT:URI="../720p/index.m3u8",LAST-MSN=1
 """
 
 
-def test_every_uri_of_a_playlist_is_found_and_replaced() -> None:
-    assert hls_uris(MASTER) == ["audio.m3u8", "360p.m3u8", "720p/index.m3u8"]
-    out = rewrite_hls(MASTER, {u: f"X-{u}" for u in hls_uris(MASTER)})
-    assert 'URI="X-audio.m3u8"' in out
-    assert "\nX-360p.m3u8\n" in out
-    assert "\nX-720p/index.m3u8\n" in out
+def _signer(path: str) -> str:
+    return f"https://cdn.example/{path}?sig=1"
+
+
+def _uris_left(text: str) -> list[str]:
+    """Every URI line and `URI="…"` attribute of `text`."""
+    found = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            found += [part.split('"')[0] for part in line.split('URI="')[1:]]
+        elif line.strip():
+            found.append(line.strip())
+    return found
+
+
+def test_every_uri_of_a_master_playlist_is_rewritten_subtitles_and_i_frames_too() -> None:
+    paths = hls_paths(MASTER, "")
+    assert paths == [
+        "audio.m3u8",
+        "subs/en.m3u8",
+        "360p.m3u8",
+        "720p/index.m3u8",
+        "360p_iframes.m3u8",
+    ]
+    out = rewrite_hls(MASTER, "", _signer)
+    assert sorted(_uris_left(out)) == sorted(_signer(p) for p in paths)
     assert "BANDWIDTH=800000" in out
+    assert 'SUBTITLES="s"' in out
+
+
+def test_an_event_playlists_init_segment_and_segments_are_signed_and_it_stays_an_event() -> None:
+    assert hls_paths(EVENT, "") == ["360p_init.mp4", "360p_000.m4s", "360p_001.m4s"]
+    out = rewrite_hls(EVENT, "", _signer)
+    assert _uris_left(out) == [_signer(p) for p in hls_paths(EVENT, "")]
+    assert f'#EXT-X-MAP:URI="{_signer("360p_init.mp4")}"' in out
+    assert "#EXT-X-PLAYLIST-TYPE:EVENT" in out
+    assert "#EXT-X-ENDLIST" not in out  # still growing: the player reloads it
+
+
+def test_keys_parts_hints_reports_and_each_init_segment_are_rewritten() -> None:
+    out = rewrite_hls(LOW_LATENCY, "360p", _signer)
+    assert sorted(_uris_left(out)) == sorted(
+        _signer(p)
+        for p in [
+            "360p/key.bin",
+            "360p/init_a.mp4",
+            "360p/seg_000.m4s",
+            "360p/init_b.mp4",
+            "360p/seg_001.part0.m4s",
+            "360p/seg_001.m4s",
+            "360p/seg_002.part0.m4s",
+            "720p/index.m3u8",
+        ]
+    )
+
+
+def test_each_path_is_asked_for_once() -> None:
+    asked: list[str] = []
+
+    def url_for(path: str) -> str:
+        asked.append(path)
+        return path
+
+    rewrite_hls(EVENT + "#EXTINF:4.0,\n360p_000.m4s\n", "", url_for)
+    assert asked == ["360p_init.mp4", "360p_000.m4s", "360p_001.m4s"]
+
+
+@pytest.mark.parametrize(
+    "carrier",
+    [
+        '#EXT-X-CONTENT-STEERING:SERVER-URI="https://evil.example/steer"',
+        '#EXT-X-SESSION-DATA:DATA-ID="x",URI="https://evil.example/d.json"',
+    ],
+)
+def test_a_playlist_with_a_uri_this_module_cannot_rewrite_is_refused(carrier: str) -> None:
+    with pytest.raises(DamagedPlaylist):
+        rewrite_hls(MASTER.replace("#EXT-X-VERSION:7", f"#EXT-X-VERSION:7\n{carrier}"), "", _signer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        EVENT.replace("360p_001.m4s", "https://evil.example/x.m4s"),
+        EVENT.replace('URI="360p_init.mp4"', 'URI="../../other/init.mp4"'),
+        MASTER.replace('URI="subs/en.m3u8"', 'URI="/etc/passwd"'),
+    ],
+)
+def test_a_uri_outside_the_videos_folder_is_refused_wherever_it_is(text: str) -> None:
+    with pytest.raises(DamagedPlaylist):
+        rewrite_hls(text, "", _signer)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +263,7 @@ def test_uris_that_leave_the_videos_folder_are_refused(uri: str) -> None:
 
 def test_a_file_that_is_not_a_playlist_is_refused() -> None:
     with pytest.raises(DamagedPlaylist):
-        rewrite_hls("<html>", {})
+        rewrite_hls("<html>", "", _signer)
 
 
 VTT = """WEBVTT

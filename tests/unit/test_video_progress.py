@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from videoshare.domain import keys
-from videoshare.domain.video import Video, VideoStatus
+from videoshare.domain.video import InvalidTransition, Video, VideoStatus
 
 NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
 VIDEO_ID = "0123456789abcdef0123456789abcdef"
@@ -42,3 +42,19 @@ def test_progress_is_kept_in_percent(percent: float) -> None:
 def test_progress_outside_0_to_100_is_refused(percent: float) -> None:
     with pytest.raises(ValidationError, match="progress"):
         processing_video().with_progress(percent)
+
+
+def test_a_processing_video_turns_playable_once_its_master_is_stored_and_stays_so() -> None:
+    video = processing_video()
+    assert not video.playable
+    playable = video.playable_while_processing(keys.hls_master_key(VIDEO_ID))
+    assert playable.playable
+    assert playable.with_progress(50.0).playable  # progress reports keep it
+    assert not playable.playable_while_processing(None).playable  # a failed attempt's undoing
+    assert not playable.rejected("corrupt", "Damaged.").playable  # only processing or ready
+
+
+def test_only_a_processing_video_can_turn_playable_before_ready() -> None:
+    ready = processing_video().model_copy(update={"status": VideoStatus.READY})
+    with pytest.raises(InvalidTransition):
+        ready.playable_while_processing(keys.hls_master_key(VIDEO_ID))

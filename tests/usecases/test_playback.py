@@ -109,8 +109,26 @@ async def test_a_video_plays_once_ready(ports: FakePorts) -> None:
     with pytest.raises(NotReady) as refused:
         await storyboard(ports, video.id, None, "alice")
     assert refused.value.detail == (
-        "The video is awaiting_upload; it can be played once it is ready."
+        "The video is awaiting_upload; it can be played once its first segments are stored."
     )
+
+
+async def test_a_processing_video_plays_once_its_master_playlist_is_recorded(
+    ports: FakePorts,
+) -> None:
+    video = await created(ports)
+    video = await ports.videos.save(video.uploaded(), expected=video)
+    video = await ports.videos.save(video.processing(), expected=video)
+    ports.storage.objects[keys.hls_master_key(video.id)] = MASTER.encode()
+    with pytest.raises(NotReady):  # stored, but the record does not say so yet
+        await hls_playlist(ports, video.id, "master", None, "alice")
+
+    playable = video.playable_while_processing(keys.hls_master_key(video.id))
+    video = await ports.videos.save(playable, expected=video)
+    assert video.playable
+    assert (await hls_playlist(ports, video.id, "master", None, "alice")).startswith("#EXTM3U")
+    with pytest.raises(VideoNotFound):  # still the owner's alone until it is ready
+        await hls_playlist(ports, video.id, "master", None, "bob")
 
 
 async def test_missing_playlists_are_not_found_and_damaged_ones_say_so(
@@ -119,7 +137,9 @@ async def test_missing_playlists_are_not_found_and_damaged_ones_say_so(
     video = await _playable(ports)
     with pytest.raises(MediaNotFound, match=re.escape("has no playlist '720p/index.m3u8'")):
         await hls_playlist(ports, video.id, "720p/index", None, "alice")
-    ports.storage.objects[keys.hls_prefix(video.id) + "master.m3u8"] = b"#EXTM3U\n../../x.m3u8\n"
+    ports.storage.objects[keys.hls_prefix(video.id) + "master.m3u8"] = (
+        b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../../x.m3u8\n"
+    )
     with pytest.raises(DamagedMedia) as damaged:
         await hls_playlist(ports, video.id, "master", None, "alice")
     assert damaged.value.detail.startswith(f"The stored playlist of video {video.id} cannot")

@@ -120,12 +120,12 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".vtt": "text/vtt; charset=utf-8",
     ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
 }
 OUTPUT_SET = [
-    "120p.mp4",
     "hls/120p.m3u8",
-    "hls/120p_000.ts",
+    "hls/120p_000.m4s",
+    "hls/120p_init.mp4",
     "hls/master.m3u8",
     "poster.jpg",
     "storyboard.jpg",
@@ -155,7 +155,8 @@ async def test_a_clip_becomes_its_output_set_the_master_playlist_last(
     assert data.duration_s == pytest.approx(1.0, abs=0.2)
     (rendition,) = data.renditions
     assert rendition.key == keys.rendition_key(video.id, "120p")
-    assert rendition.size_bytes == len(fakes.objects.objects[rendition.key].data)
+    rendition_file = [keys.hls_prefix(video.id) + n for n in ("120p_init.mp4", "120p_000.m4s")]
+    assert rendition.size_bytes == sum(len(fakes.objects.objects[k].data) for k in rendition_file)
     after = stored(fakes, video.id)
     assert (after.status, after.progress) == (VideoStatus.PROCESSING, 100.0)
     assert list(tmp_path.iterdir()) == []  # the job's temp folder is gone
@@ -166,7 +167,7 @@ async def test_an_attempt_after_one_that_died_leaves_exactly_one_output_set(
     fakes: WorkerFakes, config: TranscodeConfig, clip: bytes, tmp_path: Path
 ) -> None:
     video = await uploaded_video(fakes, clip, status=VideoStatus.PROCESSING, progress=37.5)
-    for name in ["hls/120p_000.ts", "hls/120p_017.ts", "1080p.mp4"]:
+    for name in ["hls/120p_000.m4s", "hls/120p_017.m4s", "1080p.mp4"]:
         fakes.objects.put(keys.media_prefix(video.id) + name, b"from the attempt that died")
     (tmp_path / f"transcode-{video.id}-dead").mkdir()  # its temp folder, never removed
     event = uploaded(video)
@@ -174,7 +175,7 @@ async def test_an_attempt_after_one_that_died_leaves_exactly_one_output_set(
     await transcode_video(fakes, event, producer=PRODUCER, config=config)
 
     assert media(fakes, video) == OUTPUT_SET
-    segment = fakes.objects.objects[keys.hls_prefix(video.id) + "120p_000.ts"].data
+    segment = fakes.objects.objects[keys.hls_prefix(video.id) + "120p_000.m4s"].data
     assert segment != b"from the attempt that died"
     assert list(tmp_path.iterdir()) == []
     (transcoded,) = fakes.publisher.published
@@ -394,3 +395,25 @@ async def test_a_source_whose_owners_day_was_spent_is_rejected_before_ffmpeg_run
 
     rejected_saying(fakes, spent, "processing_budget_spent", "minutes of video processed today")
     assert fakes.slots.slots[spent.owner_id] == {}
+
+
+async def test_a_failed_attempt_takes_back_the_playable_it_had_said(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attempt that fails deletes what it put early: the record must stop offering it."""
+    ffmpeg_raises(monkeypatch, TranscodeFailed("ffmpeg exited 1: Conversion failed!"))
+    config = config_of(tmp_path)
+    video = await uploaded_video(
+        fakes, clip, status=VideoStatus.PROCESSING, hls_master_key=keys.hls_master_key("x")
+    )
+    assert video.playable
+
+    with pytest.raises(RetryLater):
+        await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config)
+
+    after = stored(fakes, video.id)
+    assert (after.status, after.playable, after.hls_master_key) == (
+        VideoStatus.PROCESSING,
+        False,
+        None,
+    )

@@ -16,7 +16,7 @@ An absent object is `ObjectMissing` whichever call finds it, recognised in one p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
 
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 DELETE_BATCH: Final = 1000  # S3's limit per DeleteObjects
 DOWNLOAD_CHUNK: Final = 1024 * 1024
+# An imported source is sent in parts of this size (S3 takes 5 MiB at least, but the last).
+STREAM_PART_BYTES: Final = 8 * 1024 * 1024
 # Multipart above 16 MiB, in 8 MiB parts, two in flight and two read ahead per file: at most
 # ~32 MiB of a file in memory; a smaller file is read whole (the transcoder's byte budget,
 # `usecases/transcode_outputs.py`, counts a large file as those ~32 MiB).
@@ -65,7 +67,7 @@ class MediaObjects:
                 Bucket=self._bucket, Key=key, Range=f"bytes=0-{count - 1}"
             )
         except ClientError as exc:
-            _raise_if_missing(exc, key)
+            raise_if_missing(exc, key)
             if _code(exc) != "InvalidRange":
                 raise
             # a range from byte 0 is unsatisfiable only for an empty object
@@ -80,7 +82,7 @@ class MediaObjects:
         try:
             obj = await self._s3.get_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
-            _raise_if_missing(exc, key)
+            raise_if_missing(exc, key)
             raise
         body, size = obj["Body"], obj["ContentLength"]
         if max_bytes is not None and size > max_bytes:
@@ -94,6 +96,53 @@ class MediaObjects:
             out.close()
             body.close()
         return size
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str,
+        before_complete: Callable[[int], Awaitable[None]],
+    ) -> int:
+        """A multipart upload fed from `chunks`, one part in memory at a time
+        (`STREAM_PART_BYTES`); aborted when anything raises, so no object appears."""
+        started = await self._s3.create_multipart_upload(
+            Bucket=self._bucket, Key=key, ContentType=content_type
+        )
+        upload_id = started["UploadId"]
+        parts: list[dict[str, object]] = []
+        size = 0
+        pending = bytearray()
+        try:
+            async for chunk in chunks:
+                pending += chunk
+                size += len(chunk)
+                while len(pending) >= STREAM_PART_BYTES:
+                    await self._put_part(key, upload_id, parts, bytes(pending[:STREAM_PART_BYTES]))
+                    del pending[:STREAM_PART_BYTES]
+            if pending or not parts:
+                await self._put_part(key, upload_id, parts, bytes(pending))
+            await before_complete(size)
+            await self._s3.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+            )
+        except BaseException:
+            await self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+            raise
+        return size
+
+    async def _put_part(
+        self, key: str, upload_id: str, parts: list[dict[str, object]], data: bytes
+    ) -> None:
+        number = len(parts) + 1
+        answer = await self._s3.upload_part(
+            Bucket=self._bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data
+        )
+        parts.append({"PartNumber": number, "ETag": answer["ETag"]})
 
     async def upload(self, path: Path, key: str, *, content_type: str) -> None:
         await self._s3.upload_file(
@@ -171,7 +220,7 @@ def is_missing(exc: ClientError) -> bool:
     return _code(exc) in _MISSING_CODES
 
 
-def _raise_if_missing(exc: ClientError, key: str) -> None:
+def raise_if_missing(exc: ClientError, key: str) -> None:
     if is_missing(exc):
         # S3's own words kept: they are what a dead-lettered message's `error` shows
         raise ObjectMissing(key, f"there is no object at {key} (S3: {_code(exc)})") from exc

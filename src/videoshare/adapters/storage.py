@@ -1,4 +1,4 @@
-"""The media bucket seen from the ingress: presigned uploads, the bytes never pass through us
+"""The media bucket seen from the ingress: presigned uploads, and the bytes of renditions only
 (what people read is signed by `adapters/media_urls.py`).
 
 upload   a presigned PUT that signs Content-Type and Content-Length, so S3 refuses a body of
@@ -6,21 +6,26 @@ upload   a presigned PUT that signs Content-Type and Content-Length, so S3 refus
 parts    multipart uploads above the threshold: start, presigned UploadPart URLs (each signing
          its part's Content-Length), list, complete, abort
 small    small objects read or written whole: playlists read, captions and posters written
+ranges   the objects a rendition's file is made of, streamed through the ingress in chunks
+         (`usecases/downloads.py`): sizes from one listing, each piece a ranged GET
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.media_objects import is_missing
+from videoshare.adapters.media_objects import is_missing, raise_if_missing
 from videoshare.domain.events import utc_now
 from videoshare.usecases.ports import MultipartRefused, PresignedUpload, UploadedPart
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
+
+STREAM_CHUNK: Final = 256 * 1024  # what the ingress holds of a streamed rendition at once
 
 
 def _refusal(exc: ClientError) -> MultipartRefused | None:
@@ -173,6 +178,30 @@ class MediaStorage:
 
     async def delete(self, key: str) -> None:
         await self._s3.delete_object(Bucket=self._bucket, Key=key)  # S3: absent is no error
+
+    async def object_sizes(self, prefix: str) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        paginator = self._s3.get_paginator("list_objects_v2")
+        async for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+            sizes.update((obj["Key"], obj["Size"]) for obj in page.get("Contents", []))
+        return sizes
+
+    async def read_range(self, key: str, start: int, stop: int) -> AsyncIterator[bytes]:
+        if stop <= start:
+            return
+        try:
+            answer = await self._s3.get_object(
+                Bucket=self._bucket, Key=key, Range=f"bytes={start}-{stop - 1}"
+            )
+        except ClientError as exc:
+            raise_if_missing(exc, key)
+            raise
+        body = answer["Body"]
+        try:
+            while chunk := await body.read(STREAM_CHUNK):
+                yield chunk
+        finally:
+            body.close()
 
     async def check(self) -> None:
         """Raise unless the bucket answers (for readiness)."""

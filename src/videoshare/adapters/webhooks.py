@@ -169,7 +169,7 @@ async def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddre
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
-class _GuardedResolver(AbstractResolver):
+class GuardedResolver(AbstractResolver):
     """Resolves like aiohttp does, and refuses a host that now resolves to a private address
     (DNS rebinding between the check and the connection)."""
 
@@ -225,7 +225,7 @@ async def post_delivery(
         **signed_headers(hook.secret, delivery.delivery_id, int(time.time()), body),
         EVENT_HEADER: delivery.event_type,
     }
-    connector_args: dict[str, Any] = {} if allow_private else {"resolver": _GuardedResolver()}
+    connector_args: dict[str, Any] = {} if allow_private else {"resolver": GuardedResolver()}
     try:
         async with (
             aiohttp.ClientSession(

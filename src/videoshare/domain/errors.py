@@ -216,6 +216,17 @@ class DamagedMedia(DomainError):
     """A stored playlist that cannot be served; the video needs processing again."""
 
 
+class ImportUrlNotAllowed(RefusedInput):
+    """A link a video may not be imported from (`reason` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"A video cannot be imported from this link: {reason}.",
+            field="source_url",
+            reasons=[reason],
+        )
+
+
 class WebhookUrlNotAllowed(RefusedInput):
     """A URL that may not receive webhooks (`reason` says why)."""
 

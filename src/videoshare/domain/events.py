@@ -40,6 +40,10 @@ class VideoCreatedData(VideoRef):
     content_type: str
 
 
+class VideoImportRequestedData(VideoRef):
+    source_url: str = Field(description="the http(s) link the importer fetches the video from")
+
+
 class VideoUpdatedData(VideoRef):
     changed: list[str] = Field(description="names of the fields that changed")
 
@@ -64,8 +68,8 @@ class RenditionData(_Data):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
     bitrate: int = Field(ge=0)
-    key: str
-    size_bytes: int = Field(ge=0)
+    key: str = Field(description="its HLS media playlist; the init segment and segments beside it")
+    size_bytes: int = Field(ge=0, description="init segment and segments: the rendition as a file")
 
 
 class VideoTranscodedData(VideoRef):
@@ -110,6 +114,13 @@ class VideoCreated(_Envelope):
 
     type: Literal["video.created"] = "video.created"
     data: VideoCreatedData
+
+
+class VideoImportRequested(_Envelope):
+    """A video record exists whose source the importer fetches from a link."""
+
+    type: Literal["video.import_requested"] = "video.import_requested"
+    data: VideoImportRequestedData
 
 
 class VideoUpdated(_Envelope):
@@ -172,6 +183,7 @@ class AccountDeleted(_Envelope):
 # The events about one video (each `data` names it): all but the account's.
 VideoEvent = (
     VideoCreated
+    | VideoImportRequested
     | VideoUpdated
     | VideoDeleted
     | VideoUploaded
@@ -183,6 +195,7 @@ VideoEvent = (
 Event = Annotated[VideoEvent | AccountDeleted, Field(discriminator="type")]
 EVENT_TYPES: tuple[type[_Envelope], ...] = (
     VideoCreated,
+    VideoImportRequested,
     VideoUpdated,
     VideoDeleted,
     VideoUploaded,
@@ -282,6 +295,23 @@ def video_created(video: Video, *, producer: str, again: bool = False) -> VideoC
         correlation_id=correlation_id,
         producer=producer,
         data=data,
+    )
+
+
+def video_import_requested(video: Video, *, producer: str) -> VideoImportRequested:
+    """`video.import_requested` for a new record with an `import_url`: one id per video, so a
+    repeat (housekeeping publishing it again) is dropped downstream."""
+    if video.import_url is None:
+        raise ValueError(f"video {video.id} is not imported from a link")
+    return follow_up(
+        VideoImportRequested,
+        cause_id=video.id,
+        once_per=f"import:{video.id}",
+        correlation_id=_correlation(video, video.id),
+        producer=producer,
+        data=VideoImportRequestedData(
+            video_id=video.id, owner_id=video.owner_id, source_url=video.import_url
+        ),
     )
 
 

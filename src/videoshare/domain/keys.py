@@ -1,7 +1,6 @@
 """Where things live in the media bucket. Pure functions; the one place that knows the layout.
 
 uploads/{video_id}/source         the uploaded original (server-chosen name, fixed suffix)
-media/{video_id}/{rendition}.mp4  renditions
 media/{video_id}/poster.jpg       poster
 media/{video_id}/storyboard.jpg   storyboard sprite sheet (thumbnails in a grid)
 media/{video_id}/storyboard.vtt   WebVTT cues pointing into the sprite (`…jpg#xywh=x,y,w,h`)
@@ -9,8 +8,13 @@ media/{video_id}/poster-{n}.jpg   a poster the owner chose (a new name each time
                                   CDN keeps serving the one before)
 media/{video_id}/captions/{language}.vtt   captions, one WebVTT file per BCP 47 language
 media/{video_id}/hls/master.m3u8  HLS master playlist; every other HLS file (one playlist per
-                                  rendition, its segments) sits beside it under hls/, and
-                                  relative URIs in a playlist resolve against that folder
+media/{video_id}/hls/master.m3u8  HLS master playlist; every other HLS file sits beside it
+                                  under hls/, and relative URIs in a playlist resolve against
+                                  that folder:
+media/{video_id}/hls/{rendition}.m3u8      a rendition: its media playlist (the key a
+                                           rendition is recorded by), naming its
+media/{video_id}/hls/{rendition}_init.mp4  init segment and its fragmented-MP4 segments
+media/{video_id}/hls/{rendition}_{nnn}.m4s (CMAF): the only copy, played and downloaded
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ def media_prefix(video_id: str) -> str:
 
 
 def rendition_key(video_id: str, rendition: str) -> str:
-    return f"{media_prefix(video_id)}{rendition}.mp4"
+    """A rendition's HLS media playlist: its init segment and segments are the files it names."""
+    return f"{hls_prefix(video_id)}{rendition}.m3u8"
 
 
 def poster_key(video_id: str) -> str:

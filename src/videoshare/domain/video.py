@@ -85,7 +85,9 @@ class Rendition(BaseModel):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
     bitrate: int = Field(ge=0, description="bits per second, video and audio together")
-    key: str = Field(description="S3 key of the MP4")
+    key: str = Field(
+        description="S3 key of its HLS media playlist (CMAF: init segment and segments beside it)"
+    )
     size_bytes: int = Field(default=0, ge=0)
 
 
@@ -135,6 +137,9 @@ class Video(BaseModel):
     # Set when the upload is multipart: the S3 upload id and the size of every part but the last.
     multipart_upload_id: str | None = None
     part_size_bytes: int | None = None
+    # Set when the video is imported from a link (`usecases/imports.py`): the importer fetches
+    # it into `source_key`; `declared_size_bytes` is the import cap until the fetch says more.
+    import_url: str | None = None
 
     duration_s: float | None = None
     width: int | None = None
@@ -149,6 +154,15 @@ class Video(BaseModel):
     captions: list[Caption] = Field(default_factory=list)
     # Views counted so far (`adapters/views.py` adds them in batches; a save never writes it).
     views: int = Field(default=0, ge=0)
+
+    @property
+    def playable(self) -> bool:
+        """Whether its HLS stream can be played: once ready, and while processing once the
+        first segments of every rendition are stored (`playable_while_processing`)."""
+        return self.hls_master_key is not None and self.status in (
+            VideoStatus.PROCESSING,
+            VideoStatus.READY,
+        )
 
     def visible_to(self, user_id: str | None) -> bool:
         """Whether `user_id` (None: anonymous) may see this video at all."""
@@ -202,6 +216,21 @@ class Video(BaseModel):
         if self.status is not VideoStatus.PROCESSING:
             raise InvalidTransition(self.status, VideoStatus.PROCESSING)
         return self._changed(progress=round(percent, 1))
+
+    def playable_while_processing(self, hls_master_key: str | None) -> Video:
+        """The HLS stream is stored far enough to start playing (only while processing): its
+        playlists are EVENT playlists that grow until the transcode ends. None: it no longer
+        is (the attempt failed and took its outputs back)."""
+        if self.status is not VideoStatus.PROCESSING:
+            raise InvalidTransition(self.status, VideoStatus.PROCESSING)
+        return self._changed(hls_master_key=hls_master_key)
+
+    def import_fetched(self, size_bytes: int) -> Video:
+        """An imported source's real size, known once it is fetched (while the upload is
+        awaited): the upload-finalizer then checks the object against it, as for an upload."""
+        if self.status is not VideoStatus.AWAITING_UPLOAD:
+            raise InvalidTransition(self.status, VideoStatus.AWAITING_UPLOAD)
+        return self._changed(declared_size_bytes=size_bytes)
 
     def upload_extended(self, expires_at: datetime) -> Video:
         """A resumed upload's new expiry (only while the upload is awaited)."""

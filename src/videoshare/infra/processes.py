@@ -16,6 +16,7 @@ from videoshare.domain.keys import (
 from videoshare.infra.topology import (
     HOUSEKEEPING,
     IDEMPOTENCY_TABLE,
+    IMPORTER,
     LIMITS_TABLE,
     METADATA_INDEXER,
     NOTIFICATIONS_TABLE,
@@ -48,6 +49,7 @@ HEALTH_PORTS = {
     NOTIFIER: 9104,
     HOUSEKEEPING: 9105,
     WEBHOOK_SENDER: 9106,
+    IMPORTER: 9107,
 }
 FALLBACK_HEALTH_PORT = 9109  # a worker without an entry above
 
@@ -201,6 +203,16 @@ def processes() -> tuple[Process, ...]:
             ),
             max_tasks=8,
             target=2,
+        ),
+        # fetches links into the bucket (multipart), outbound HTTP to public addresses only
+        Process(
+            IMPORTER,
+            ("worker", IMPORTER),
+            ports[IMPORTER],
+            _RELEASING_TABLES,
+            # writes the source it fetched, in parts; aborts them when the link fails
+            objects=(ObjectAccess(UPLOAD_PREFIX, ("s3:PutObject", "s3:AbortMultipartUpload")),),
+            max_tasks=4,
         ),
         Process(
             METADATA_INDEXER,

@@ -127,6 +127,7 @@ UPLOAD_FINALIZER = "upload-finalizer"
 TRANSCODER = "transcoder"
 METADATA_INDEXER = "metadata-indexer"
 NOTIFIER = "notifier"
+IMPORTER = "importer"  # fetches a video from a link into the upload key
 WEBHOOK_SENDER = "webhook-sender"  # its queue carries webhook deliveries, not domain events
 HOUSEKEEPING = "housekeeping"
 
@@ -159,6 +160,19 @@ def topology(settings: Settings) -> Topology:
                         to=UPLOAD_FINALIZER,
                         when="again, delayed, while the owner's processing slots are taken",
                     ),
+                ),
+            ),
+            ConsumerQueue(
+                IMPORTER,
+                event_types=("video.import_requested",),
+                # a fetch may take up to `import_timeout_s`; the heartbeat extends it meanwhile
+                visibility_timeout_s=settings.visibility_timeout_s,
+                max_in_flight=4,
+                max_receive_count=settings.max_receive_count,
+                emits=(
+                    Output(S3_NOTIFICATION, to=UPLOAD_FINALIZER, when="the source, written"),
+                    Output("video.rejected"),
+                    Output("video.failed", when=GIVE_UP),
                 ),
             ),
             ConsumerQueue(

@@ -1,7 +1,10 @@
 """The embedded AWS emulator: moto in server mode, as a child process on 127.0.0.1.
 
 The child runs `videoshare.local.moto_server` (moto's own server with two O(1) replacements in
-its SQS model, see there), so `make run`, `videoshare emulator` and the tests share its speed."""
+its SQS model, see there), so `make run`, `videoshare emulator` and the tests share its speed.
+Given a state folder (`make run`), it loads what it saved there before it answers, and saves
+again when `stop()` ends it (`local/emulator_state.py`); what it says about that is read back
+from its log (`Emulator.said`)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,12 @@ DEFAULT_PORT = LOCAL_EMULATOR_PORT
 EMULATOR_MODULE = "videoshare.local.moto_server"
 # Local credentials: the emulator accepts any, and these never reach AWS.
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# How the emulator's lines about its state start (`moto_server.py` says them, `said()` reads
+# them back from its log, the runner prints them).
+SAYS = "emulator state: "
+STOP_TIMEOUT_S = 10
+# Saving pickles every object of the bucket: about a second per few hundred MiB (ARCHITECTURE.md).
+SAVE_TIMEOUT_S = 300
 
 
 class EmulatorFailed(ChildFailed):
@@ -33,8 +42,14 @@ class EmulatorFailed(ChildFailed):
 class Emulator:
     process: subprocess.Popen[bytes]
     endpoint: str
+    state_dir: Path | None = None
+    log_path: Path | None = None
+    log_offset: int = 0  # where this process's lines start in a shared log
 
-    def stop(self, timeout: float = 10) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """SIGTERM, then SIGKILL after `timeout` (longer with a state folder: it saves first)."""
+        if timeout is None:
+            timeout = SAVE_TIMEOUT_S if self.state_dir else STOP_TIMEOUT_S
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -43,21 +58,36 @@ class Emulator:
                 self.process.kill()
                 self.process.wait()
 
+    def said(self) -> list[str]:
+        """What the emulator has said so far about its state (loaded, saved, set aside)."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_offset)
+            lines = log.read().decode(errors="replace").splitlines()
+        return [line.removeprefix(SAYS) for line in lines if line.startswith(SAYS)]
+
 
 def start_emulator(
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
     *,
     log_path: Path | None = None,
+    state_dir: Path | None = None,
     ready_timeout_s: float = 30,
 ) -> Emulator:
     """Start the (patched) moto server and return once it answers HTTP; the caller stops it.
+    With `state_dir` it answers once it has loaded the state saved there.
     It dies with the calling thread: call it from one that lives as long as it should."""
     ensure_port_free(host, port, "AWS emulator")
     argv = [sys.executable, "-m", EMULATOR_MODULE, "-H", host, "-p", str(port)]
+    if state_dir is not None:
+        argv += ["--state-dir", str(state_dir)]
     env = {**os.environ, **LOCAL_CREDENTIALS}
+    offset = 0
     if log_path:
         log_path.parent.mkdir(parents=True, exist_ok=True)
+        offset = log_path.stat().st_size if log_path.exists() else 0
     with log_path.open("ab") if log_path else open(os.devnull, "wb") as out:  # noqa: PTH123
         process = subprocess.Popen(
             argv,
@@ -69,7 +99,7 @@ def start_emulator(
             preexec_fn=die_with_parent(),  # and it dies with them when they are killed
         )
     endpoint = f"http://{host}:{port}"
-    emulator = Emulator(process, endpoint)
+    emulator = Emulator(process, endpoint, state_dir, log_path, offset)
     deadline = time.monotonic() + ready_timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,9 +1,11 @@
 """moto's server with two O(1) replacements in its SQS model, so a deep queue drains fast, and
 DynamoDB's writes made atomic, as they are on AWS.
 
-Run as `python -m videoshare.local.moto_server -H HOST -p PORT` (what `local/emulator.py` starts
-for `make run`, `videoshare emulator` and the tests); it applies the patches, then runs moto's
-own `moto.server.main`. Nothing else of moto changes.
+Run as `python -m videoshare.local.moto_server -H HOST -p PORT [--state-dir DIR]` (what
+`local/emulator.py` starts for `make run`, `videoshare emulator` and the tests); it applies the
+patches, then runs moto's own `moto.server.main`. Nothing else of moto changes. With
+`--state-dir` (`make run` only) it loads the state saved there before it listens, and saves
+it again when it is stopped with SIGTERM or SIGINT (`local/emulator_state.py`).
 
 Why (moto 5.2.5, measured with py-spy): for every message `receive_message` hands out it calls
 `is_message_valid_based_on_retention_period`, which reads `MessageRetentionPeriod` through
@@ -33,18 +35,23 @@ silently run unpatched (`tests/unit/test_moto_patches.py` holds the equivalence 
 
 from __future__ import annotations
 
+import argparse
 import functools
 import inspect
 import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import moto.dynamodb.models as dynamodb_models
 import moto.server
 import moto.sqs.models as sqs_models
 from moto.core import utils as moto_utils
+
+from videoshare.local import emulator_state
+from videoshare.local.emulator import SAYS
 
 # What each replaced function looked like in the pinned moto (5.2.5): its parameters.
 _EXPECTED: dict[str, tuple[str, ...]] = {
@@ -129,9 +136,48 @@ def serialize_dynamodb_writes(backend: Any = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    ours = argparse.ArgumentParser(add_help=False)
+    ours.add_argument("--state-dir", type=Path)
+    args, moto_argv = ours.parse_known_args(argv if argv is not None else sys.argv[1:])
     apply()
     serialize_dynamodb_writes()
-    moto.server.main(argv if argv is not None else sys.argv[1:])
+    if args.state_dir is None:
+        moto.server.main(moto_argv)
+        return
+    _load(args.state_dir)
+    try:
+        moto.server.main(moto_argv)  # until SIGTERM or SIGINT (moto's handlers: SystemExit)
+    finally:
+        started = time.monotonic()
+        try:
+            size = emulator_state.save(args.state_dir)
+        except Exception as error:
+            _say(f"NOT saved ({type(error).__name__}: {error}); the last saved state stays")
+            raise
+        _say(f"saved {_size(size)} in {time.monotonic() - started:.2f} s")
+
+
+def _load(folder: Path) -> None:
+    try:
+        loaded = emulator_state.load(folder)
+    except emulator_state.Unreadable as error:
+        _say(f"{error}; starting empty")
+        return
+    if loaded is None:
+        _say(f"none saved in {folder} yet; starting empty")
+    else:
+        _say(
+            f"loaded {_size(loaded.size_bytes)} from {folder} "
+            f"in {loaded.seconds:.2f} s ({loaded.backends} backends)"
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
+
+
+def _say(text: str) -> None:
+    print(SAYS + text, flush=True)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,13 @@ Stopping takes seconds even mid-transcode: the workers hand the jobs in flight b
 
 It supervises as an orchestrator would: a child that dies is restarted after a backoff
 (1 s, doubling to 30 s; back to 1 s once a child has stayed up a minute), its death and restart
-said in the shared output. The emulator dying is not survivable (its state was in memory):
-one line, and everything stops. Each worker's health server gets a free port, printed at start.
+said in the shared output. The emulator dying is not survivable (its state is in memory, saved
+only at a clean stop): one line, and everything stops. Each worker's health server gets a free
+port, printed at start.
+
+The emulator keeps its state in `STATE_DIR` (`.videoshare/`, or `VIDEOSHARE_STATE_DIR`): loaded
+at start, saved when it is stopped after every other process (`local/emulator_state.py`);
+`make clean-data` removes it.
 
 `make run SCALE=transcoder=2` (`VIDEOSHARE_SCALE`, `scale.py`) starts several processes of a
 worker, as an ECS service runs several tasks: `transcoder-1`, `transcoder-2`, each with its own
@@ -45,13 +50,13 @@ from videoshare.logs import configure_logging
 from videoshare.settings import Settings
 from videoshare.tcp_ports import ensure_port_free, free_port
 
-STOP_GRACE_S = 8  # within the 10 s Ctrl-C promises, the emulator's stop included
-EMULATOR_STOP_S = 2
+STOP_GRACE_S = 8  # within the 10 s Ctrl-C promises; the emulator's save comes after
 RESTART_FIRST_S = 1.0
 RESTART_MAX_S = 30.0
 STABLE_AFTER_S = 60.0  # a child up this long counts as healthy again: backoff starts over
 READY_TIMEOUT_S = 60
 RUN_DIR = Path(".run")
+STATE_DIR = Path(".videoshare")
 COLORS = ("36", "33", "35", "32", "34", "31", "96", "93")
 
 
@@ -100,14 +105,32 @@ def run_stack() -> int:
             return 130
         finally:
             _say("runner", "37", f"left the AWS emulator at {endpoint} running; bye")
-    emulator = start_emulator(port=emulator_port, log_path=RUN_DIR / "emulator.log")
+    state_dir = Path(os.environ.get("VIDEOSHARE_STATE_DIR", STATE_DIR))
+    started = time.monotonic()
+    emulator = start_emulator(
+        port=emulator_port, log_path=RUN_DIR / "emulator.log", state_dir=state_dir
+    )
+    _say_state(emulator, f"the AWS emulator answered after {time.monotonic() - started:.1f} s")
     try:
         return asyncio.run(_run(settings, emulator, endpoint, scale))
     except KeyboardInterrupt:
         return 130
     finally:
-        emulator.stop(timeout=EMULATOR_STOP_S)
+        # It saves its state first: about a second, more with many files (`emulator.py`'s
+        # SAVE_TIMEOUT_S); a second Ctrl-C ends the runner, and the emulator with it, unsaved.
+        _say("runner", "37", f"stopping the AWS emulator; it saves its state in {state_dir}/")
+        said_before = len(emulator.said())
+        started = time.monotonic()
+        emulator.stop()
+        _say_state(emulator, f"stopped after {time.monotonic() - started:.1f} s", said_before)
         _say("runner", "37", "stopped the AWS emulator; bye")
+
+
+def _say_state(emulator: Emulator, timing: str, skip: int = 0) -> None:
+    """The emulator's own lines about its state (loaded, saved, set aside), then `timing`."""
+    for line in emulator.said()[skip:]:
+        _say("emulator", "37", line)
+    _say("runner", "37", timing)
 
 
 async def _run(
@@ -176,7 +199,12 @@ async def _run(
     emulator_died = await _until_stopped_or_dead(stop, emulator)
     code = 0
     if emulator_died:
-        _say("runner", "31", "the AWS emulator died, and its in-memory state with it; stopping")
+        _say(
+            "runner",
+            "31",
+            "the AWS emulator died: what changed since it started is lost "
+            "(it saves only at a clean stop); stopping",
+        )
         code = 1
     stop.set()
     await _stop_all(children, hurry)

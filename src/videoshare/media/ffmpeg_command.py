@@ -6,16 +6,18 @@ the rung's maxrate, a keyframe every 4 s whatever the frame rate), and the audio
 bitrate (AAC stereo). x264 is tuned for memory (`X264_OPTIONS`): every frame it holds costs ~10 MB
 at 1080p, so a short lookahead, one B-frame and one thread per rung (ffmpeg runs each encoder in
 a thread of its own, so the rungs still use every core); see bench/results/transcode.md.
-One `tee` output packages those same encoded streams twice per rung: an MP4 (`movflags=+faststart`
-inside the slave: on the command line it would be ignored) and an HLS media playlist with its
-MPEG-TS segments, cut at the forced keyframes, so every rendition's segments start together. The
-poster is taken from the top rung at 10 % of the duration, the storyboard thumbnails from the
-smallest rung.
+One `tee` output packages those encoded streams once per rung, as CMAF: an HLS EVENT media
+playlist with an init segment (`EXT-X-MAP`) and fragmented-MP4 segments, cut at the forced
+keyframes, so every rendition's segments start together. That is the only copy of a rendition:
+HLS plays it, and a download is its init segment followed by its segments (a fragmented MP4;
+`usecases/downloads.py`). The playlist is an EVENT one while ffmpeg writes, so what has landed
+can be played before the end. The poster is taken from the top rung at 10 % of the duration, the
+storyboard thumbnails from the smallest rung.
 
 ffmpeg runs in the output folder, so every output name is a plain relative name and nothing in
 the tee specification needs escaping but the stream selectors. The layout of that folder mirrors
-the bucket's (`domain/keys.py`): `{rung}.mp4`, `poster.jpg`, `storyboard.jpg`, and `hls/` with
-`{rung}.m3u8` and `{rung}_{nnn}.ts`.
+the bucket's (`domain/keys.py`): `poster.jpg`, `storyboard.jpg`, and `hls/` with `{rung}.m3u8`,
+`{rung}_init.mp4` and `{rung}_{nnn}.m4s`.
 """
 
 from __future__ import annotations
@@ -53,17 +55,18 @@ X264_OPTIONS: Final = (
 HLS_DIR: Final = "hls"
 
 
-def mp4_name(rung: Rung) -> str:
-    return f"{rung.name}.mp4"
-
-
 def variant_name(rung: Rung) -> str:
     """A rung's HLS media playlist, inside `HLS_DIR`."""
     return f"{rung.name}.m3u8"
 
 
 def segment_pattern(rung: Rung) -> str:
-    return f"{rung.name}_%03d.ts"
+    return f"{rung.name}_%03d.m4s"
+
+
+def init_name(rung: Rung) -> str:
+    """A rung's init segment (`EXT-X-MAP`), inside `HLS_DIR` beside its segments."""
+    return f"{rung.name}_init.mp4"
 
 
 def ffmpeg_executable() -> str:
@@ -165,14 +168,14 @@ def _tee_slaves(rungs: list[Rung], audio_bitrates: list[int]) -> str:
         streams = f"v\\\\:{index}"
         if audio_bitrates:
             streams += f",a\\\\:{audio_bitrates.index(rung.audio_bitrate)}"
-        slaves.append(f"[select={streams}:f=mp4:movflags=+faststart]{mp4_name(rung)}")
         hls = [
             f"select={streams}",
             "f=hls",
             f"hls_time={KEYFRAME_INTERVAL_S}",
-            "hls_playlist_type=vod",
+            "hls_playlist_type=event",  # grows as segments land; #EXT-X-ENDLIST at the end
             "hls_list_size=0",
-            "hls_segment_type=mpegts",
+            "hls_segment_type=fmp4",
+            f"hls_fmp4_init_filename={init_name(rung)}",  # written beside the playlist
             f"hls_segment_filename={HLS_DIR}/{segment_pattern(rung)}",
         ]
         slaves.append(f"[{':'.join(hls)}]{HLS_DIR}/{variant_name(rung)}")

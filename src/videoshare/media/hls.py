@@ -1,24 +1,30 @@
-"""HLS playlists: read the media playlists ffmpeg writes, write the master playlist. Pure.
+"""HLS playlists: read the media playlists ffmpeg writes, write the ones we store. Pure.
 
-ffmpeg's `hls` muxer writes one media playlist per rendition (`{rung}.m3u8`, MPEG-TS segments
-`{rung}_{nnn}.ts` beside it). The master playlist is ours, because ffmpeg's own leaves audio out
-of `BANDWIDTH` when audio is shared; here every variant carries its own audio, and `BANDWIDTH` is
-measured from the segments as RFC 8216 §4.3.4.2 defines it: the peak bit rate of any run of
-consecutive segments lasting 0.5 to 1.5 target durations. Every URI is relative to the folder the
-playlists sit in, never absolute, so the folder can be served from anywhere (or rewritten to
-presigned URLs one line at a time).
+ffmpeg's `hls` muxer writes one media playlist per rendition (`{rung}.m3u8`, an init segment
+`{rung}_init.mp4` and fragmented-MP4 segments `{rung}_{nnn}.m4s` beside it) as an EVENT
+playlist that grows while it runs. What goes to storage while it still runs is ours
+(`event_playlist`): ffmpeg's playlist cut to the segments already stored, so a player never
+meets a segment that is not there yet; at the end ffmpeg's own, with `#EXT-X-ENDLIST`. The
+master playlist is ours too, because ffmpeg's own leaves audio out of `BANDWIDTH` when audio is
+shared; here every variant carries its own audio, and `BANDWIDTH` is measured from the segments
+as RFC 8216 §4.3.4.2 defines it: the peak bit rate of any run of consecutive segments lasting
+0.5 to 1.5 target durations (before the end, the rung's cap stands in: `nominal_bandwidth`).
+Every URI is relative to the folder the playlists sit in, never absolute, so the folder can be
+served from anywhere (or rewritten to signed URLs: `media/playlists.py`). Playlists are read and
+written with the `m3u8` package.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import m3u8
+
 MASTER_NAME: Final = "master.m3u8"
 AAC_LC: Final = "mp4a.40.2"
-_ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 
 
 class PlaylistError(ValueError):
@@ -34,8 +40,9 @@ class Segment:
 @dataclass(frozen=True, slots=True)
 class MediaPlaylist:
     target_duration_s: int
+    init_uri: str | None  # the `EXT-X-MAP` init segment (fragmented MP4), when there is one
     segments: list[Segment]
-    ended: bool  # has #EXT-X-ENDLIST: a complete video-on-demand playlist
+    ended: bool  # has #EXT-X-ENDLIST: the rendition is complete
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,43 +57,66 @@ class Variant:
 
 
 def parse_media_playlist(text: str) -> MediaPlaylist:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines or lines[0] != "#EXTM3U":
-        raise PlaylistError("a playlist starts with #EXTM3U")
-    target: int | None = None
-    segments: list[Segment] = []
-    pending: float | None = None
-    for line in lines[1:]:
-        if line.startswith("#EXT-X-TARGETDURATION:"):
-            target = int(line.partition(":")[2])
-        elif line.startswith("#EXTINF:"):
-            pending = float(line.partition(":")[2].partition(",")[0])
-        elif not line.startswith("#"):
-            if pending is None:
-                raise PlaylistError(f"segment {line!r} has no #EXTINF before it")
-            segments.append(Segment(pending, _relative(line)))
-            pending = None
-    if target is None:
+    playlist = read_playlist(text)
+    if playlist.is_variant:
+        raise PlaylistError("a media playlist, not a master playlist, was expected")
+    if playlist.target_duration is None:
         raise PlaylistError("a media playlist has an #EXT-X-TARGETDURATION")
-    return MediaPlaylist(target, segments, ended="#EXT-X-ENDLIST" in lines)
+    init_uris = {_relative(s.init_section.uri) for s in playlist.segments if s.init_section}
+    if len(init_uris) > 1:
+        raise PlaylistError("a rendition has one init segment")
+    segments = []
+    for segment in playlist.segments:
+        if segment.duration is None:
+            raise PlaylistError(f"segment {segment.uri!r} has no #EXTINF before it")
+        segments.append(Segment(float(segment.duration), _relative(segment.uri)))
+    return MediaPlaylist(
+        target_duration_s=int(playlist.target_duration),
+        init_uri=next(iter(init_uris), None),
+        segments=segments,
+        ended=bool(playlist.is_endlist),
+    )
 
 
 def parse_master_playlist(text: str) -> list[tuple[dict[str, str], str]]:
-    """Each variant's `#EXT-X-STREAM-INF` attributes (quotes removed) and its URI."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines or lines[0] != "#EXTM3U":
-        raise PlaylistError("a playlist starts with #EXTM3U")
+    """Each variant's `#EXT-X-STREAM-INF` attributes, as written, and its URI."""
+    playlist = read_playlist(text)
     variants = []
-    attributes: dict[str, str] | None = None
-    for line in lines[1:]:
-        if line.startswith("#EXT-X-STREAM-INF:"):
-            attributes = {k: v.strip('"') for k, v in _ATTRIBUTE.findall(line.partition(":")[2])}
-        elif not line.startswith("#"):
-            if attributes is None:
-                raise PlaylistError(f"variant {line!r} has no #EXT-X-STREAM-INF before it")
-            variants.append((attributes, _relative(line)))
-            attributes = None
+    for variant in playlist.playlists:
+        info = variant.stream_info
+        attributes = {"BANDWIDTH": str(info.bandwidth)}
+        if info.average_bandwidth is not None:
+            attributes["AVERAGE-BANDWIDTH"] = str(info.average_bandwidth)
+        if info.resolution is not None:
+            attributes["RESOLUTION"] = f"{info.resolution[0]}x{info.resolution[1]}"
+        if info.codecs is not None:
+            attributes["CODECS"] = info.codecs
+        if info.frame_rate is not None:
+            attributes["FRAME-RATE"] = f"{info.frame_rate:.3f}"
+        variants.append((attributes, _relative(variant.uri)))
     return variants
+
+
+def event_playlist(text: str, stored: Collection[str]) -> str | None:
+    """ffmpeg's media playlist as it may be stored while ffmpeg still runs: an EVENT playlist
+    of the segments (in order) that are in `stored`, up to the first one that is not, without
+    `#EXT-X-ENDLIST`; None while its init segment or its first segment is not stored yet."""
+    playlist = read_playlist(text)
+    parsed = parse_media_playlist(text)
+    if parsed.init_uri is None or parsed.init_uri not in stored:
+        return None
+    kept = 0
+    for segment in parsed.segments:
+        if segment.uri not in stored:
+            break
+        kept += 1
+    if kept == 0:
+        return None
+    del playlist.segments[kept:]
+    playlist.playlist_type = "event"
+    playlist.is_endlist = False
+    dumped: str = playlist.dumps()
+    return dumped
 
 
 def peak_bandwidth(segments: Sequence[tuple[float, int]], target_duration_s: float) -> int:
@@ -118,34 +148,56 @@ def avc1_codec(avcc: bytes) -> str:
     return f"avc1.{avcc[1]:02x}{avcc[2]:02x}{avcc[3]:02x}"
 
 
+def nominal_bandwidth(video_maxrate: int, audio_bitrate: int) -> int:
+    """A variant's `BANDWIDTH` before its segments can be measured: the encoder's cap."""
+    return video_maxrate + audio_bitrate
+
+
 def master_playlist(variants: Sequence[Variant]) -> str:
-    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    master = m3u8.M3U8()
+    master.version = "7"  # init segments (EXT-X-MAP) in media playlists
+    master.is_independent_segments = True
     for variant in variants:
-        attributes = [
-            f"BANDWIDTH={variant.bandwidth}",
-            f"AVERAGE-BANDWIDTH={variant.average_bandwidth}",
-            f"RESOLUTION={variant.width}x{variant.height}",
-            f'CODECS="{variant.codecs}"',
-        ]
+        info: dict[str, object] = {
+            "bandwidth": variant.bandwidth,
+            "average_bandwidth": variant.average_bandwidth,
+            "resolution": f"{variant.width}x{variant.height}",
+            "codecs": variant.codecs,
+        }
         if variant.frame_rate:
-            attributes.append(f"FRAME-RATE={variant.frame_rate:.3f}")
-        lines += [f"#EXT-X-STREAM-INF:{','.join(attributes)}", _relative(variant.uri)]
-    return "\n".join(lines) + "\n"
+            info["frame_rate"] = variant.frame_rate
+        master.add_playlist(
+            m3u8.Playlist(
+                _relative(variant.uri), stream_info=info, media=m3u8.MediaList(), base_uri=""
+            )
+        )
+    dumped: str = master.dumps()
+    return dumped
 
 
-def _relative(uri: str) -> str:
+def read_playlist(text: str) -> m3u8.M3U8:
+    """`text` parsed by `m3u8`; `PlaylistError` when it is not a playlist it can read."""
+    if not text.lstrip().startswith("#EXTM3U"):
+        raise PlaylistError("a playlist starts with #EXTM3U")
+    try:
+        return m3u8.loads(text)
+    except (ValueError, TypeError, AttributeError) as error:  # what m3u8 raises on bad lines
+        raise PlaylistError(f"not a playlist m3u8 can read: {error}") from error
+
+
+def _relative(uri: str | None) -> str:
     """`uri` when it names a file in the playlist's own folder; anything else is refused."""
     if not uri or "/" in uri or "\\" in uri or ":" in uri or uri.startswith("."):
         raise PlaylistError(f"{uri!r} is not a file name relative to the playlist")
     return uri
 
 
-_SEGMENT_NAME = re.compile(r"^(?P<rung>[0-9a-z]+)_(?P<number>[0-9]{3,})\.ts$")
+_SEGMENT_NAME = re.compile(r"^(?P<rung>[0-9a-z]+)_(?P<number>[0-9]{3,})\.m4s$")
 
 
 def finished_segments(names: Iterable[str]) -> list[str]:
     """The segments ffmpeg has finished writing, from the names in its `hls/` folder while it
-    runs: the muxer closes `{rung}_{n}.ts` before it opens `{rung}_{n+1}.ts`, so every segment
+    runs: the muxer closes `{rung}_{n}.m4s` before it opens `{rung}_{n+1}.m4s`, so every segment
     of a rendition but the highest-numbered is final. Other names are ignored."""
     by_rung: dict[str, list[tuple[int, str]]] = {}
     for name in names:

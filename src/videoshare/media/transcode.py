@@ -1,11 +1,14 @@
 """Transcode a probed source into the complete output set with one guarded ffmpeg process:
-the MP4 ladder, HLS (a master playlist, one media playlist per rung, ~4 s segments), a poster
-and a storyboard (sprite + WebVTT). See `ffmpeg_command.py` for how one decode feeds them all.
+the ladder as CMAF (per rung an HLS media playlist, an init segment and ~4 s fragmented-MP4
+segments: the one copy of each rendition, played as HLS and downloaded as a file), a master
+playlist, a poster and a storyboard (sprite + WebVTT). See `ffmpeg_command.py` for how one
+decode feeds them all.
 
 After ffmpeg exits 0 every expected file is checked to exist (a `tee` slave ffmpeg could not
 open is dropped with a log line, not an error), the storyboard VTT is written from the same plan
 the filter graph used, and the master playlist is written with bandwidths measured from the
-segments themselves. The caller owns `out_dir` and removes it.
+segments themselves. While ffmpeg runs, `provisional_master` gives the master a player can
+start with (the rungs' caps as bandwidths). The caller owns `out_dir` and removes it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from videoshare.media.ffmpeg_command import (
     POSTER_NAME,
     ffmpeg_command,
     ffmpeg_executable,
-    mp4_name,
+    init_name,
     variant_name,
 )
 from videoshare.media.ffmpeg_limits import FfmpegLimits
@@ -36,6 +39,7 @@ from videoshare.media.hls import (
     avc1_codec,
     average_bandwidth,
     master_playlist,
+    nominal_bandwidth,
     parse_media_playlist,
     peak_bandwidth,
 )
@@ -50,6 +54,7 @@ from videoshare.media.storyboard import (
 )
 
 __all__ = [
+    "OutputPlan",
     "RenditionFile",
     "TranscodeFailed",
     "TranscodeOutput",
@@ -66,8 +71,8 @@ class RenditionFile:
     width: int
     height: int
     bitrate: int  # measured average, video and audio together, bits per second
-    path: Path
-    size_bytes: int
+    path: Path  # its HLS media playlist; the init segment and the segments are beside it
+    size_bytes: int  # the init segment and every segment: the rendition as a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,28 @@ class TranscodeOutput:
     storyboard_image: Path
     storyboard_vtt: Path
     hls_master: Path
-    hls_files: list[Path]  # every other file of hls/: media playlists and their segments
+    hls_files: list[Path]  # every other file of hls/: media playlists, init segments, segments
+
+
+@dataclass(frozen=True, slots=True)
+class OutputPlan:
+    """What `transcode` will write for a probed source, known before ffmpeg starts."""
+
+    rungs: list[Rung]  # largest first
+    storyboard: StoryboardPlan
+    has_audio: bool
+    frame_rate: float | None  # of every rung (passthrough, capped)
+
+    @staticmethod
+    def of(probe: ProbeResult) -> OutputPlan:
+        return OutputPlan(
+            rungs=transcode_ladder(probe.width, probe.height),
+            storyboard=plan_storyboard(
+                probe.width, probe.height, probe.video_duration_s, probe.frame_rate
+            ),
+            has_audio=probe.has_audio,
+            frame_rate=min(probe.frame_rate, MAX_OUTPUT_FPS) if probe.frame_rate else None,
+        )
 
 
 async def transcode(
@@ -101,16 +127,13 @@ async def transcode(
     missing. ffmpeg is never left running, cancellation included.
     `on_progress` gets the percentage done, at most about once a second, and 100.0 at the end.
     """
-    rungs = transcode_ladder(probe.width, probe.height)
-    storyboard = plan_storyboard(
-        probe.width, probe.height, probe.video_duration_s, probe.frame_rate
-    )
+    plan = OutputPlan.of(probe)
     await asyncio.to_thread((out_dir / HLS_DIR).mkdir, exist_ok=True)
     argv = ffmpeg_command(
         source,
         probe,
-        rungs,
-        storyboard,
+        plan.rungs,
+        plan.storyboard,
         threads=threads,
         max_pixels=max_pixels,
         codec_whitelist=codec_whitelist,
@@ -143,7 +166,7 @@ async def transcode(
             RejectCode.CORRUPT,
             "The video cannot be decoded all the way through; it may be damaged or incomplete.",
         ) from failed
-    return await asyncio.to_thread(_package, out_dir, probe, rungs, storyboard)
+    return await asyncio.to_thread(_package, out_dir, probe, plan)
 
 
 def _minutes(seconds: float) -> str:
@@ -159,27 +182,37 @@ def _expected_frames(probe: ProbeResult) -> int | None:
     return max(1, round(probe.video_duration_s * min(probe.frame_rate, MAX_OUTPUT_FPS)))
 
 
-def _package(
-    out_dir: Path, probe: ProbeResult, rungs: list[Rung], storyboard: StoryboardPlan
-) -> TranscodeOutput:
+def provisional_master(hls_dir: Path, plan: OutputPlan) -> str:
+    """The master playlist to store while ffmpeg still runs (every rung's init segment must
+    be written): each rung's cap as its bandwidth, until the end measures the segments."""
+    variants = [
+        Variant(
+            uri=variant_name(rung),
+            bandwidth=nominal_bandwidth(rung.video_bitrate, rung.audio_bitrate),
+            average_bandwidth=nominal_bandwidth(rung.video_bitrate, rung.audio_bitrate),
+            width=rung.width,
+            height=rung.height,
+            codecs=_codecs(hls_dir / init_name(rung), plan.has_audio),
+            frame_rate=plan.frame_rate,
+        )
+        for rung in plan.rungs
+    ]
+    return master_playlist(variants)
+
+
+def _package(out_dir: Path, probe: ProbeResult, plan: OutputPlan) -> TranscodeOutput:
     """Check what ffmpeg wrote; add the storyboard VTT and the HLS master playlist."""
-    renditions = []
-    for rung in rungs:
-        path = out_dir / mp4_name(rung)
-        size = _size_of(path)
-        bitrate = round(size * 8 / probe.duration_s) if probe.duration_s > 0 else rung.bitrate
-        renditions.append(RenditionFile(rung.name, rung.width, rung.height, bitrate, path, size))
     poster = _jpeg(out_dir / POSTER_NAME)
     sprite = _jpeg(out_dir / SPRITE_NAME)
     vtt = out_dir / VTT_NAME
-    vtt.write_text(storyboard_vtt(storyboard), encoding="utf-8")
+    vtt.write_text(storyboard_vtt(plan.storyboard), encoding="utf-8")
 
     hls_dir = out_dir / HLS_DIR
-    frame_rate = min(probe.frame_rate, MAX_OUTPUT_FPS) if probe.frame_rate else None
-    variants, hls_files = [], []
-    for rung, rendition in zip(rungs, renditions, strict=True):
-        variant, files = _variant(hls_dir, rung, rendition.path, probe.has_audio, frame_rate)
+    variants, renditions, hls_files = [], [], []
+    for rung in plan.rungs:
+        variant, rendition, files = _variant(hls_dir, rung, probe, plan)
         variants.append(variant)
+        renditions.append(rendition)
         hls_files += files
     master = hls_dir / MASTER_NAME
     master.write_text(master_playlist(variants), encoding="utf-8")
@@ -187,31 +220,43 @@ def _package(
 
 
 def _variant(
-    hls_dir: Path, rung: Rung, mp4: Path, has_audio: bool, frame_rate: float | None
-) -> tuple[Variant, list[Path]]:
-    """One rung's media playlist checked against its segments on disk, as a master entry."""
+    hls_dir: Path, rung: Rung, probe: ProbeResult, plan: OutputPlan
+) -> tuple[Variant, RenditionFile, list[Path]]:
+    """One rung's media playlist checked against its files on disk: its master entry, the
+    rendition it makes, and its files."""
     playlist_path = hls_dir / variant_name(rung)
     _size_of(playlist_path)
     try:
         playlist = parse_media_playlist(playlist_path.read_text(encoding="utf-8"))
     except (PlaylistError, ValueError) as error:
         raise TranscodeFailed(f"ffmpeg wrote an unusable {playlist_path.name}: {error}") from error
-    if not playlist.ended or not playlist.segments:
+    if not playlist.ended or not playlist.segments or playlist.init_uri != init_name(rung):
         raise TranscodeFailed(f"ffmpeg left {playlist_path.name} unfinished")
+    init = hls_dir / playlist.init_uri
     segments = [(s.duration_s, _size_of(hls_dir / s.uri)) for s in playlist.segments]
-    with av.open(str(mp4), format="mp4") as container:  # our own output, not the upload
-        avcc = container.streams.video[0].codec_context.extradata or b""
-    codecs = avc1_codec(avcc) + (f",{AAC_LC}" if has_audio else "")
     variant = Variant(
         uri=playlist_path.name,
         bandwidth=peak_bandwidth(segments, playlist.target_duration_s),
         average_bandwidth=average_bandwidth(segments),
         width=rung.width,
         height=rung.height,
-        codecs=codecs,
-        frame_rate=frame_rate,
+        codecs=_codecs(init, plan.has_audio),
+        frame_rate=plan.frame_rate,
     )
-    return variant, [playlist_path, *(hls_dir / s.uri for s in playlist.segments)]
+    size = _size_of(init) + sum(size for _, size in segments)
+    bitrate = round(size * 8 / probe.duration_s) if probe.duration_s > 0 else rung.bitrate
+    rendition = RenditionFile(rung.name, rung.width, rung.height, bitrate, playlist_path, size)
+    return variant, rendition, [playlist_path, init, *(hls_dir / s.uri for s in playlist.segments)]
+
+
+def _codecs(init: Path, has_audio: bool) -> str:
+    """`CODECS` of a rung, from its init segment's `avcC` (our own output, not the upload)."""
+    try:
+        with av.open(str(init), format="mp4") as container:
+            avcc = container.streams.video[0].codec_context.extradata or b""
+        return avc1_codec(avcc) + (f",{AAC_LC}" if has_audio else "")
+    except (av.error.FFmpegError, IndexError, PlaylistError) as error:
+        raise TranscodeFailed(f"ffmpeg wrote an unusable {init.name}: {error}") from error
 
 
 def _jpeg(path: Path) -> Path:

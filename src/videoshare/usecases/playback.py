@@ -1,10 +1,14 @@
 """Playback through the ingress: a video's HLS playlists and storyboard, rewritten to be played.
 
-Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`):
-other playlists stay relative links carrying the playback token, segments and the sprite become
-signed URLs (`MediaUrlSigner`: S3 presigned, or CloudFront signed for the video's folder, all in
-one call so the CDN's signature is made once). This works the same on the emulator and on AWS,
-and for private and unlisted videos, because every URL is either signed or carries the token.
+Playlists are read from storage (`domain/keys.hls_prefix`) and rewritten (`media/playlists.py`,
+which takes the function that makes each URL): other playlists stay relative links carrying the
+playback token, segments, init segments and the sprite become signed URLs (`MediaUrlSigner`: S3
+presigned, or CloudFront signed for the video's folder, all in one call so the CDN's signature
+is made once). This works the same on the emulator and on AWS, and for private and unlisted
+videos, because every URL is either signed or carries the token. A video is playable while it
+is still processing, once the first segments of every rendition are stored (`Video.playable`):
+its media playlists are then EVENT playlists that grow, and end (`#EXT-X-ENDLIST`) when the
+transcode does.
 
 Who may: a valid playback token for the video (from the Video's `hls_url`/`storyboard_url`), or
 without a token whoever may read the video (its owner, anyone for a ready public video). A token
@@ -37,7 +41,7 @@ from videoshare.domain.playback_tokens import PlaybackTokens
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.playlists import (
     DamagedPlaylist,
-    hls_uris,
+    hls_paths,
     is_playlist,
     resolve,
     rewrite_hls,
@@ -72,7 +76,21 @@ def playback_tokens(settings: Settings) -> PlaybackTokens:
 async def playable_video(
     ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
 ) -> tuple[Video, str]:
-    """The ready video, and the token to carry into its links (a fresh one without `token`).
+    """The playable video (ready, or processing with its first segments stored), and the token
+    to carry into its links (a fresh one without `token`)."""
+    video, token = await video_for_playback(ports, video_id, token, user_id)
+    if video.status is not VideoStatus.READY and not video.playable:
+        raise NotReady(
+            f"The video is {video.status}; it can be played once its first segments are stored."
+        )
+    return video, token
+
+
+async def video_for_playback(
+    ports: PlaybackPorts, video_id: str, token: str | None, user_id: str | None
+) -> tuple[Video, str]:
+    """The video a playback token (or else the caller) may read, whatever its status but
+    deleted, and the token to carry into its links (a fresh one without `token`).
 
     A token that is malformed or expired is refused the same way for any id. One that does not
     match the video as it is now (another video's, forged, or revoked because the video went
@@ -94,8 +112,6 @@ async def playable_video(
     else:
         video = await readable_video(ports, video_id, user_id)
         token = tokens.issue(video)
-    if video.status is not VideoStatus.READY:
-        raise NotReady(f"The video is {video.status}; it can be played once it is ready.")
     return video, token
 
 
@@ -115,17 +131,18 @@ async def hls_playlist(
         text = with_captions(text, video)
     folder = posixpath.dirname(path)
     try:
-        uris = list(dict.fromkeys(hls_uris(text)))
-        targets = {uri: resolve(folder, uri) for uri in uris}
-        replacements = {
-            uri: f"{uri}?token={quote(token)}" for uri in uris if is_playlist(targets[uri])
-        }
-        files = [uri for uri in uris if uri not in replacements]
-        urls = await ports.media_urls.media_urls(
-            video.id, [prefix + targets[uri] for uri in files], ports.settings.playback_token_ttl_s
+        media = [p for p in hls_paths(text, folder) if not is_playlist(p)]
+        signed = await ports.media_urls.media_urls(
+            video.id, [prefix + p for p in media], ports.settings.playback_token_ttl_s
         )
-        replacements.update(zip(files, urls, strict=True))
-        return rewrite_hls(text, replacements)
+        urls = dict(zip(media, signed, strict=True))
+
+        def url_for(target: str) -> str:
+            if is_playlist(target):  # back through this route, relative, with the token
+                return f"{posixpath.relpath(target, folder or '.')}?token={quote(token)}"
+            return urls[target]
+
+        return rewrite_hls(text, folder, url_for)
     except DamagedPlaylist as exc:
         raise _damaged(video, exc) from None
 

@@ -9,7 +9,7 @@ satisfies as it is.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -151,6 +151,13 @@ class MediaStore(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the object; one that is not there is removed already."""
+
+    async def object_sizes(self, prefix: str) -> dict[str, int]:
+        """Every key under `prefix` and its object's size."""
+
+    def read_range(self, key: str, start: int, stop: int) -> AsyncIterator[bytes]:
+        """Bytes `start` to `stop` (exclusive) of the object at `key`, in chunks as they come
+        (a rendition streamed through the ingress); `ObjectMissing` when it is not there."""
 
 
 class MediaUrlSigner(Protocol):
@@ -352,6 +359,27 @@ class UnsafeTarget(Exception):
     """The URL's host is (or resolves to) an address webhooks must not call."""
 
 
+class SourceUnavailable(Exception):
+    """An import's link gave no video: `code` is stable (`not_found`, `too_large`,
+    `not_a_video`, `unreachable`, `refused`), `reason` a sentence for the owner; `transient`
+    when trying again later may help (a 5xx, a 429)."""
+
+    def __init__(self, code: str, reason: str, *, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.transient = transient
+
+
+class SourceFetcher(Protocol):
+    """Fetching an import's link (`adapters.source_fetch.GuardedSourceFetcher`): public
+    addresses only (unless `allow_private`), every redirect checked again, at most `max_bytes`.
+    Raises `SourceUnavailable`."""
+
+    def stream(self, url: str, *, max_bytes: int, allow_private: bool) -> AsyncIterator[bytes]:
+        """The body's bytes, in chunks, as they arrive."""
+
+
 class WebhookTargets(Protocol):
     """Where webhooks may go (`adapters.webhooks.WebhookTargetCheck`, which resolves names)."""
 
@@ -439,6 +467,18 @@ class ObjectStore(Protocol):
 
     async def exists(self, key: str) -> bool:
         """Whether there is an object at `key`."""
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str,
+        before_complete: Callable[[int], Awaitable[None]],
+    ) -> int:
+        """Write `chunks` at `key` as a multipart upload; `before_complete(size)` runs once all
+        are sent and before the object appears (nothing appears when it raises, or `chunks`
+        does: the upload is aborted). The object's size."""
 
 
 class DeliveryQueue(Protocol):

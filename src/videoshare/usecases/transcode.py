@@ -50,7 +50,7 @@ from videoshare.media.cost import DEFAULT_PIXELS_PER_S, CostBudget
 from videoshare.media.ffmpeg_command import HLS_DIR
 from videoshare.media.ffmpeg_limits import FfmpegLimits
 from videoshare.media.probe import MediaRejected, ProbeLimits, ProbeResult, decoder_whitelist
-from videoshare.media.transcode import TranscodeFailed, TranscodeOutput, transcode
+from videoshare.media.transcode import OutputPlan, TranscodeFailed, TranscodeOutput, transcode
 from videoshare.usecases.lifecycle import move, rejected_after_upload
 from videoshare.usecases.limits import (
     processed_per_day,
@@ -154,6 +154,7 @@ async def transcode_video(
             return
         except Exception:
             await uploader.discard()
+            await reporter.report_playable(False)  # what it played is gone until a retry
             raise
         upload_started = time.monotonic()
         # The record says 100 % while the last outputs go up: not one more hop on the way to
@@ -248,10 +249,14 @@ async def _run_ffmpeg(
     uploader: OutputUploader,
     reporter: ProgressReporter,
 ) -> TranscodeOutput:
-    """ffmpeg, with the outputs it finishes (segments, poster, sprite) uploaded meanwhile."""
+    """ffmpeg, with the outputs it finishes (segments, playlists, poster, sprite) uploaded
+    meanwhile; the video is playable once every rung's first segment is stored."""
     await asyncio.to_thread((out_dir / HLS_DIR).mkdir, parents=True)
     started = time.monotonic()
-    follower = asyncio.create_task(uploader.follow(out_dir))
+    done = asyncio.Event()
+    follower = asyncio.create_task(
+        uploader.follow(out_dir, OutputPlan.of(probed), done, reporter.report_playable)
+    )
     try:
         output = await transcode(
             source,
@@ -267,10 +272,11 @@ async def _run_ffmpeg(
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
     finally:
-        follower.cancel()
+        done.set()  # the follower ends its round: nothing it puts lands after the final pass
         await asyncio.wait([follower])
     if not follower.cancelled() and (error := follower.exception()) is not None:
-        # early uploads only save time: the final pass puts whatever they did not
+        # early uploads save time and make the video playable sooner; the final pass puts
+        # whatever they did not
         log.warning("early_uploads_stopped", video_id=video.id, error=repr(error))
     log.info(
         "transcoded",

@@ -20,6 +20,7 @@ from typing import Any
 
 import structlog
 
+from videoshare.domain import keys
 from videoshare.domain.errors import ObjectTooLarge, VideoConflict
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.media.probe import ProbeLimits, ProbeResult, check_file_size, probe
@@ -28,6 +29,7 @@ from videoshare.usecases.ports import ObjectStore, VideoStore
 log = structlog.get_logger("transcoder")
 
 PROGRESS_INTERVAL_S = 1.0
+PLAYABLE_WRITE_ATTEMPTS = 5
 
 
 def fresh_work_dir(root: str | None, video_id: str) -> Path:
@@ -106,6 +108,27 @@ class ProgressReporter:
 
     async def report_done(self) -> None:
         await self._write(100.0)
+
+    async def report_playable(self, playable: bool = True) -> None:
+        """The HLS master playlist is stored: the record says the video can be played (or,
+        `playable` False, no longer: the attempt failed and took its outputs back). Unlike a
+        progress report this one is not skipped on a lost race: it is read again and retried
+        (a lost race means another writer, a progress report or an edit, moved the version)."""
+        master = keys.hls_master_key(self._video.id) if playable else None
+        for _ in range(PLAYABLE_WRITE_ATTEMPTS):
+            current = await self._videos.get(self._video.id)
+            if (
+                current is None
+                or current.status is not VideoStatus.PROCESSING
+                or current.hls_master_key == master
+            ):
+                return
+            try:
+                await self._videos.save(current.playable_while_processing(master), expected=current)
+                return
+            except VideoConflict:
+                continue
+        log.warning("playable_not_recorded", video_id=self._video.id)
 
     async def _write(self, percent: float) -> None:
         try:

@@ -5,30 +5,42 @@ finds it finds everything it lists), then whatever an interrupted earlier attemp
 video's media folder that this one did not write is deleted: the video ends with exactly one set
 of outputs.
 
-What is final before ffmpeg ends goes up while it still writes the rest (`follow`): an HLS
-segment once the next of its rendition exists, the poster and the storyboard sprite once their
-JPEG is whole (each is one frame, written once: the poster at 10 % of the video). Each upload
-remembers the file's size and mtime as read, so the final pass puts again only what changed
-since (a safety net, should a file be written to after all) and nothing twice. An attempt that
-ends without outputs (rejected, failed) deletes what it put early (`discard`).
+Segments stream to storage as ffmpeg writes them (`follow`), so the video can be played before
+it is finished, and after ffmpeg only a few small objects are left (per rung its last segment
+and its final playlist; the storyboard; the master):
+- a segment once the next of its rendition exists, a rung's init segment once its playlist
+  lists a segment; the poster and the storyboard sprite once their JPEG is whole;
+- after new segments of a rung, its EVENT playlist of the segments stored so far
+  (`hls.event_playlist`: a player never meets a segment that is not there);
+- once every rung has one, a provisional master playlist, and then `on_playable` (the record
+  says so). At the end ffmpeg's own playlists, with `#EXT-X-ENDLIST`, and the measured master.
+Each upload remembers the file's size and mtime as read, so the final pass puts again only what
+changed since (a safety net, should a file be written to after all) and nothing twice. An
+attempt that ends without outputs (rejected, failed) deletes what it put early (`discard`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Final
 
 import structlog
 
 from videoshare.domain import keys
-from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME
-from videoshare.media.hls import finished_segments
+from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME, init_name, variant_name
+from videoshare.media.hls import (
+    MASTER_NAME,
+    PlaylistError,
+    event_playlist,
+    finished_segments,
+    parse_media_playlist,
+)
 from videoshare.media.storyboard import SPRITE_NAME
-from videoshare.media.transcode import TranscodeOutput
+from videoshare.media.transcode import OutputPlan, TranscodeOutput, provisional_master
 from videoshare.usecases.ports import ObjectStore
 
 log = structlog.get_logger("transcoder")
@@ -47,14 +59,15 @@ CONTENT_TYPES: Final = {
     ".jpg": "image/jpeg",
     ".vtt": "text/vtt; charset=utf-8",
     ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
 }
+LIVE_DIR: Final = "live"  # beside hls/: the playlists stored while ffmpeg runs
 
 
 def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]]:
-    """Each output file and its key, the HLS master playlist last."""
-    files = [(r.path, keys.rendition_key(video_id, r.name)) for r in output.renditions]
-    files += [
+    """Each output file and its key, the HLS master playlist last (a rendition is its media
+    playlist and the files it names, all in `hls_files`)."""
+    files = [
         (output.poster, keys.poster_key(video_id)),
         (output.storyboard_image, keys.storyboard_image_key(video_id)),
         (output.storyboard_vtt, keys.storyboard_vtt_key(video_id)),
@@ -76,41 +89,111 @@ class OutputUploader:
         self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self._small_slots = asyncio.Semaphore(SMALL_UPLOADS_AT_ONCE)
         self._bytes = _ByteBudget(BYTES_AT_ONCE)
-        self._put: dict[str, tuple[int, int]] = {}  # key → (size, mtime_ns) of the file as read
+        # key → (path, size, mtime_ns) of the file as read
+        self._put: dict[str, tuple[str, int, int]] = {}
         self._tried: set[str] = set()  # keys an upload was started for, finished or not
+        self._live: dict[str, str] = {}  # rung → the EVENT playlist stored last
+        self._puts = 0  # uploads made
 
-    async def follow(self, out_dir: Path) -> None:
-        """Upload each output ffmpeg has finished in `out_dir`, until cancelled (when ffmpeg is
-        done): HLS segments as they are finished, the poster and the storyboard sprite once
-        their JPEG is whole."""
-        hls, hls_prefix = out_dir / HLS_DIR, keys.hls_prefix(self._video_id)
+    async def follow(
+        self,
+        out_dir: Path,
+        plan: OutputPlan,
+        stop: asyncio.Event,
+        on_playable: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Upload what ffmpeg has finished in `out_dir` (see the module's list) until `stop` is
+        set (when ffmpeg is done); the round under way then ends, so nothing this puts can
+        land after the final pass. `on_playable` runs once the master playlist is stored."""
+        live = out_dir / LIVE_DIR
+        await asyncio.to_thread(live.mkdir, exist_ok=True)
+        playable = False
+        while not stop.is_set():
+            await self._follow_round(out_dir, plan)
+            if not playable and all(
+                self._hls_key(variant_name(rung)) in self._put for rung in plan.rungs
+            ):
+                master = live / MASTER_NAME
+                text = await asyncio.to_thread(provisional_master, out_dir / HLS_DIR, plan)
+                await asyncio.to_thread(master.write_text, text, encoding="utf-8")
+                await self._upload(master, keys.hls_master_key(self._video_id))
+                playable = True
+                if on_playable is not None:
+                    await on_playable()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SEGMENT_POLL_S)
+
+    async def _follow_round(self, out_dir: Path, plan: OutputPlan) -> None:
+        hls = out_dir / HLS_DIR
         images = {
             out_dir / POSTER_NAME: keys.poster_key(self._video_id),
             out_dir / SPRITE_NAME: keys.storyboard_image_key(self._video_id),
         }
-        while True:
-            names = await asyncio.to_thread(_names_in, hls)
-            whole = await asyncio.to_thread(
-                _whole_jpegs, [path for path, key in images.items() if key not in self._put]
-            )
-            async with asyncio.TaskGroup() as uploads:
-                for name in finished_segments(names):
-                    if hls_prefix + name not in self._put:
-                        uploads.create_task(self._upload(hls / name, hls_prefix + name))
-                for path in whole:
-                    uploads.create_task(self._upload(path, images[path]))
-            await asyncio.sleep(SEGMENT_POLL_S)
+        names = await asyncio.to_thread(_names_in, hls)
+        whole = await asyncio.to_thread(
+            _whole_jpegs, [path for path, key in images.items() if key not in self._put]
+        )
+        playlists = {
+            rung.name: await asyncio.to_thread(_read_playlist, hls / variant_name(rung))
+            for rung in plan.rungs
+        }
+        async with asyncio.TaskGroup() as uploads:
+            for name in finished_segments(names):
+                if self._hls_key(name) not in self._put:
+                    uploads.create_task(self._upload(hls / name, self._hls_key(name)))
+            for rung in plan.rungs:
+                init = init_name(rung)
+                if self._hls_key(init) not in self._put and _lists_a_segment(playlists[rung.name]):
+                    uploads.create_task(self._upload(hls / init, self._hls_key(init)))
+            for path in whole:
+                uploads.create_task(self._upload(path, images[path]))
+        stored = {
+            name for name in names if self._hls_key(name) in self._put
+        }  # what a stored playlist may name
+        async with asyncio.TaskGroup() as uploads:
+            for rung in plan.rungs:
+                text = playlists[rung.name]
+                uploads.create_task(self._put_event_playlist(out_dir, rung.name, text, stored))
+
+    async def _put_event_playlist(
+        self, out_dir: Path, rung: str, text: str | None, stored: set[str]
+    ) -> None:
+        """The rung's EVENT playlist of what is stored, when it names more than the last."""
+        try:
+            live_text = event_playlist(text, stored) if text else None
+        except PlaylistError:  # caught while ffmpeg rewrites it: the next round reads it again
+            return
+        path = out_dir / LIVE_DIR / f"{rung}.m3u8"
+        if live_text is None or self._live.get(rung) == live_text:
+            return
+        await asyncio.to_thread(path.write_text, live_text, encoding="utf-8")
+        await self._upload(path, self._hls_key(path.name))
+        self._live[rung] = live_text
+
+    def _hls_key(self, name: str) -> str:
+        return keys.hls_prefix(self._video_id) + name
 
     async def finish(self, output: TranscodeOutput) -> None:
         """Upload every output not up yet, the HLS master last; then delete what an earlier
         attempt left."""
         *files, master = output_keys(self._video_id, output)
-        early = len(self._put)
-        async with asyncio.TaskGroup() as uploads:
-            for path, key in files:
-                uploads.create_task(self._upload(path, key))
+        early, puts_before = len(self._put), self._puts
+        # what a playlist names is stored before the playlist
+        for stage in (
+            [(p, k) for p, k in files if p.suffix != ".m3u8"],
+            [(p, k) for p, k in files if p.suffix == ".m3u8"],
+        ):
+            async with asyncio.TaskGroup() as uploads:
+                for path, key in stage:
+                    uploads.create_task(self._upload(path, key))
         await self._upload(*master)
-        log.info("outputs_put", video_id=self._video_id, early=early, total=len(files) + 1)
+        log.info(
+            "outputs_put",
+            video_id=self._video_id,
+            early=early,
+            total=len(files) + 1,
+            after_ffmpeg=self._puts - puts_before,  # a few, whatever the video's length
+        )
         if self._earlier_attempts:
             await self._delete_others({key for _, key in (*files, master)})
 
@@ -123,7 +206,7 @@ class OutputUploader:
     async def _upload(self, path: Path, key: str) -> None:
         """Put `path` at `key` unless it is there already as the file is now."""
         stat = await asyncio.to_thread(path.stat)
-        signature = (stat.st_size, stat.st_mtime_ns)
+        signature = (str(path), stat.st_size, stat.st_mtime_ns)
         if self._put.get(key) == signature:
             return
         slots = self._small_slots if stat.st_size <= SMALL_FILE_BYTES else self._large_slots
@@ -131,6 +214,7 @@ class OutputUploader:
             self._tried.add(key)
             await self._objects.upload(path, key, content_type=CONTENT_TYPES[path.suffix])
         self._put[key] = signature
+        self._puts += 1
 
     async def _delete_others(self, keep: set[str]) -> None:
         """Delete what an interrupted earlier attempt left in the video's media that this one
@@ -179,6 +263,23 @@ def _whole_jpegs(paths: list[Path]) -> list[Path]:
         except OSError:  # not there yet, or shorter than two bytes
             continue
     return whole
+
+
+def _read_playlist(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):  # not written yet; mid-write
+        return None
+
+
+def _lists_a_segment(text: str | None) -> bool:
+    """Whether ffmpeg's playlist names a segment: its init segment is written by then."""
+    if not text:
+        return False
+    try:
+        return bool(parse_media_playlist(text).segments)
+    except PlaylistError:
+        return False
 
 
 def _names_in(folder: Path) -> list[str]:

@@ -15,7 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from videoshare.domain import keys
 from videoshare.domain.errors import NotAVideo, UploadTooLarge, VideoNotFound
@@ -167,27 +167,60 @@ async def _create(
         if isinstance(upload, MultipartUpload)
         else {}
     )
-    created_at = utc_now()
-    video = Video(
-        id=video_id,
-        owner_id=owner_id,
-        owner_display_name=owner_display_name,
-        title=new.title,
-        description=new.description,
-        tags=new.tags,
-        visibility=new.visibility,
-        created_at=created_at,
-        updated_at=created_at,
+    video = new_record(
+        video_id,
+        owner_id,
+        owner_display_name,
+        new,
+        correlation_id,
         filename=safe_filename(new.filename),
         content_type=content_type,
         declared_size_bytes=new.size_bytes,
-        source_key=source_key,
         upload_expires_at=upload.expires_at,
-        correlation_id=correlation_id,
         **multipart,
     )
     await ports.videos.create(video)
     return video, upload
+
+
+class Described(Protocol):
+    """What a client says of any new video, uploaded or imported."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def visibility(self) -> Visibility: ...
+
+
+def new_record(
+    video_id: str,
+    owner_id: str,
+    owner_display_name: str | None,
+    described: Described,
+    correlation_id: str,
+    **source: Any,
+) -> Video:
+    """A new record awaiting its source at the video's source key, as `described`; `source`:
+    how it arrives (file name and type, declared size, expiry, multipart or import fields)."""
+    created_at = utc_now()
+    return Video(
+        id=video_id,
+        owner_id=owner_id,
+        owner_display_name=owner_display_name,
+        title=described.title,
+        description=described.description,
+        tags=described.tags,
+        visibility=described.visibility,
+        created_at=created_at,
+        updated_at=created_at,
+        source_key=keys.source_key(video_id),
+        correlation_id=correlation_id,
+        **source,
+    )
 
 
 async def readable_video(ports: ReadPorts, video_id: str, user_id: str | None) -> Video:

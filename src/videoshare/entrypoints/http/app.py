@@ -34,6 +34,7 @@ from videoshare.entrypoints.http.routes import (
     notifications,
     playback,
     posters,
+    renditions,
     uploads,
     video_edits,
     video_events,
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(playback.routes)
     app.add_routes(captions.routes)
     app.add_routes(posters.routes)
+    app.add_routes(renditions.routes)
     video_events.setup(app, settings)
     app.add_routes(web_app.routes)  # the web app at `/` (videoshare/web)
     app.on_response_prepare.append(echo_request_id)

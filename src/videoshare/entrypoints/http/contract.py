@@ -86,7 +86,8 @@ class ResumedUploadOut(RootModel[s.ResumedMultipartOut | s.UploadOut]):
 
 
 class PlaybackQuery(BaseModel):
-    """The playback token of `hls_url` / `storyboard_url`; without it, the GET rules apply."""
+    """The playback token of `hls_url` / `storyboard_url` / a rendition's `url`; without it,
+    the GET rules apply."""
 
     token: str | None = None
 
@@ -243,6 +244,12 @@ OPERATIONS: tuple[Operation, ...] = (
         auth=Auth.OPTIONAL, query=PlaybackQuery,
         responses={200: Text("application/vnd.apple.mpegurl"), 403: PROBLEM, 404: PROBLEM,
                    409: PROBLEM, 502: PROBLEM, **_AUTH},
+    ),
+    Operation(
+        "GET", "/v1/videos/{video_id}/renditions/{name}.mp4", "Get a rendition as a file",
+        auth=Auth.OPTIONAL, query=PlaybackQuery,
+        responses={200: Text("video/mp4"), 206: Text("video/mp4"), 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM, 416: PROBLEM, 502: PROBLEM, **_AUTH},
     ),
     Operation(
         "GET", "/v1/videos/{video_id}/storyboard.vtt", "Get the storyboard",

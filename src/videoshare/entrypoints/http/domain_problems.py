@@ -30,6 +30,7 @@ from videoshare.domain.errors import (
     FileTooLarge,
     IdentityError,
     IdentityThrottled,
+    ImportUrlNotAllowed,
     InvalidParts,
     InvalidRegistration,
     InvalidToken,
@@ -107,6 +108,7 @@ PROBLEMS: dict[type[DomainError], Row] = {
     UnknownLanguage: Row(422, "unknown-language", "Unknown language"),
     NotAnImage: Row(415, "not-an-image", "Not an image"),
     BadImage: Row(422, "bad-image", "Image not usable"),
+    ImportUrlNotAllowed: Row(422, "import-url-not-allowed", "Import link not allowed"),
     BadCursor: Row(
         400,
         "bad-cursor",

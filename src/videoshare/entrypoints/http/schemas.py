@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from videoshare.domain.video import VideoEdit, VideoStatus, Visibility
@@ -171,18 +172,50 @@ class CreateVideoIn(_In):
     description: Description = ""
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     visibility: Visibility
-    filename: Annotated[
-        Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
-    ]
-    content_type: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=255)
-    ]
-    size_bytes: int = Field(gt=0, description="the exact size of the file to upload, in bytes")
+    # An upload: all three. An import: `source_url` instead (none of the three).
+    filename: (
+        Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+        | None
+    ) = Field(default=None, description="the file to upload: its name (not with `source_url`)")
+    content_type: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=255),
+        ]
+        | None
+    ) = Field(default=None, description="the file to upload: its media type")
+    size_bytes: int | None = Field(
+        default=None, gt=0, description="the file to upload: its exact size, in bytes"
+    )
+    source_url: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
+        | None
+    ) = Field(
+        default=None,
+        description="import instead of uploading: an http(s) link to the video file, fetched "
+        "by the importer (the answer has no `upload`; follow the video's status)",
+    )
 
     @field_validator("tags")
     @classmethod
     def _unique_tags(cls, tags: list[str]) -> list[str]:
         return list(dict.fromkeys(tags))
+
+    @model_validator(mode="after")
+    def _upload_or_import(self) -> CreateVideoIn:
+        upload = (self.filename, self.content_type, self.size_bytes)
+        if self.source_url is not None:
+            if any(v is not None for v in upload):
+                raise ValueError(
+                    "give `source_url` alone, or `filename`, `content_type` and "
+                    "`size_bytes` without it"
+                )
+        elif any(v is None for v in upload):
+            raise ValueError(
+                "`filename`, `content_type` and `size_bytes` are required "
+                "(or `source_url` to import from a link)"
+            )
+        return self
 
 
 class UpdateVideoIn(_In):
@@ -215,7 +248,7 @@ class RenditionOut(_Out):
     width: int
     height: int
     bitrate: int
-    url: str
+    url: str = Field(description="The rendition as one MP4 file (a fragmented MP4; byte ranges).")
 
 
 def _absent(value: object) -> bool:
@@ -257,6 +290,14 @@ class VideoOut(_Out):
         ge=0,
         le=100,
         description="How far the transcode is, in percent (0 to 100); only while processing.",
+    )
+    playable: bool = Field(
+        default=False,
+        description=(
+            "Whether `hls_url` can be played: once ready, and while processing as soon as the "
+            "first segments of every rendition are stored (its playlists then grow as the "
+            "transcode goes on, and end when it is done)."
+        ),
     )
     created_at: datetime
     updated_at: datetime
@@ -310,7 +351,8 @@ class ResumedMultipartOut(MultipartUploadOut):
 
 class CreatedVideoOut(_Out):
     video: VideoOut
-    upload: UploadOut | MultipartUploadOut
+    # None for an import (`source_url`): the importer fetches it
+    upload: UploadOut | MultipartUploadOut | None
 
 
 class PartIn(_In):

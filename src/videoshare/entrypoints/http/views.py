@@ -41,6 +41,11 @@ class PlaybackLinks:
         token = self.tokens.issue(video)
         return f"{self.base_url}/v1/videos/{video.id}/captions/{language}.vtt?token={token}"
 
+    def rendition(self, video: Video, name: str) -> str:
+        """The rendition as one MP4 file (`routes/renditions.py`)."""
+        token = self.tokens.issue(video)
+        return f"{self.base_url}/v1/videos/{video.id}/renditions/{name}.mp4?token={token}"
+
     def storyboard(self, video: Video) -> str:
         token = self.tokens.issue(video)
         return f"{self.base_url}/v1/videos/{video.id}/storyboard.vtt?token={token}"
@@ -57,30 +62,30 @@ async def video_view(
     video: Video, media_urls: MediaUrlSigner, ttl_s: int, playback: PlaybackLinks | None = None
 ) -> VideoOut:
     """`video` as API.md shows it; media URLs only once it is ready (signed together: one
-    signature for the video's folder on the CDN).
+    signature for the video's folder on the CDN), but `hls_url` as soon as it is `playable`
+    (while processing, once its first segments are stored).
 
     `size_bytes` is the measured size of the upload once known, the declared one before.
-    `hls_url` and `storyboard_url` need `playback` (the links depend on the request's origin).
+    `hls_url`, `storyboard_url` and the renditions' URLs need `playback` (the links depend on
+    the request's origin); each rendition's `url` is its MP4 file, streamed by the ingress.
     """
     renditions = []
-    poster_url = hls_url = storyboard_url = None
+    poster_url = storyboard_url = None
+    hls_url = playback.hls(video) if playback and video.playable else None
     if video.status is VideoStatus.READY:
-        shown = [r.key for r in video.renditions] + ([video.poster_key] if video.poster_key else [])
-        urls = await media_urls.media_urls(video.id, shown, ttl_s)
-        renditions = [
-            RenditionOut(
-                name=rendition.name,
-                width=rendition.width,
-                height=rendition.height,
-                bitrate=rendition.bitrate,
-                url=url,
-            )
-            for rendition, url in zip(video.renditions, urls[: len(video.renditions)], strict=True)
-        ]
+        if playback:
+            renditions = [
+                RenditionOut(
+                    name=rendition.name,
+                    width=rendition.width,
+                    height=rendition.height,
+                    bitrate=rendition.bitrate,
+                    url=playback.rendition(video, rendition.name),
+                )
+                for rendition in video.renditions
+            ]
         if video.poster_key:
-            poster_url = urls[-1]
-        if playback and video.hls_master_key:
-            hls_url = playback.hls(video)
+            [poster_url] = await media_urls.media_urls(video.id, [video.poster_key], ttl_s)
         if playback and video.storyboard_vtt_key:
             storyboard_url = playback.storyboard(video)
     captions = [caption_view(video, c.language, c.label, playback) for c in video.captions]
@@ -95,6 +100,7 @@ async def video_view(
         status=video.status,
         status_reason=video.status_reason,
         progress=video.progress,
+        playable=video.playable,
         views=video.views,
         created_at=video.created_at,
         updated_at=video.updated_at,

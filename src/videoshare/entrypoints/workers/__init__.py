@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from videoshare.infra.topology import (
     HOUSEKEEPING,
+    IMPORTER,
     METADATA_INDEXER,
     NOTIFIER,
     TRANSCODER,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
     from videoshare.entrypoints.workers import (
         housekeeping,
+        importer,
         metadata_indexer,
         notifier,
         transcoder,
@@ -36,6 +38,7 @@ def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
     return {
         UPLOAD_FINALIZER: upload_finalizer.definition,
         TRANSCODER: transcoder.definition,
+        IMPORTER: importer.definition,
         METADATA_INDEXER: metadata_indexer.definition,
         NOTIFIER: notifier.definition,
         WEBHOOK_SENDER: webhook_sender.definition,
@@ -46,6 +49,7 @@ def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
 WORKERS: tuple[str, ...] = (
     UPLOAD_FINALIZER,
     TRANSCODER,
+    IMPORTER,
     METADATA_INDEXER,
     NOTIFIER,
     WEBHOOK_SENDER,

@@ -1,4 +1,4 @@
-"""The client's subcommands: `register`, `confirm`, `login`, `logout`, `upload`,
+"""The client's subcommands: `register`, `confirm`, `login`, `logout`, `upload`, `import`,
 `videos list`, `videos download`, `captions add | list | remove`, `poster`.
 
 `add_client_commands` registers them on the `videoshare` parser; `run_client_command` runs one
@@ -12,8 +12,9 @@ import asyncio
 import json
 import os
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -30,7 +31,7 @@ from videoshare.entrypoints.cli.client.upload import UploadRequest, upload_file
 
 CLIENT_COMMANDS = frozenset(
     {"register", "confirm", "resend-code", "login", "logout", "password", "account", "upload",
-     "videos", "captions", "poster"}
+     "import", "videos", "captions", "poster"}
 )  # fmt: skip
 VISIBILITIES = ("private", "unlisted", "public")
 
@@ -89,6 +90,17 @@ def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     upload.add_argument("--parallel", type=_parallel, default=4, help="parts at once (1-16)")
     upload.add_argument("--wait", action="store_true", help="follow it until ready or rejected")
     upload.add_argument("--timeout", type=float, default=1800, help="seconds --wait waits")
+
+    imported = sub.add_parser(
+        "import", parents=[api, who], help="import a video from a link (the service fetches it)"
+    )
+    imported.add_argument("url", help="an http(s) link to the video file")
+    imported.add_argument("--title", help="default: the link's file name without its extension")
+    imported.add_argument("--description", default="")
+    imported.add_argument("--tags", default="", help="comma-separated, e.g. 'cats,holiday'")
+    imported.add_argument("--visibility", choices=VISIBILITIES, default="private")
+    imported.add_argument("--wait", action="store_true", help="follow it until ready or rejected")
+    imported.add_argument("--timeout", type=float, default=1800, help="seconds --wait waits")
 
     videos = sub.add_parser("videos", help="list or download videos")
     videos_sub = videos.add_subparsers(dest="videos_command", required=True, metavar="ACTION")
@@ -183,6 +195,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await _upload(session, args)
         if args.command in ("captions", "poster"):
             return await _media_edit(session, args)
+        if args.command == "import":
+            return await _import(session, args)
         if args.videos_command == "list":
             listing = await list_videos(session, args.scope, max(1, args.limit))
             if args.json:
@@ -219,6 +233,33 @@ async def _upload(session: ApiSession, args: argparse.Namespace) -> int:
         show_progress=not args.quiet,
     )
     video_id = await upload_file(session, request, _say)
+    return await _announce(session, video_id, args)
+
+
+async def _import(session: ApiSession, args: argparse.Namespace) -> int:
+    name = PurePosixPath(urlsplit(args.url).path).stem
+    body = await session.call(
+        "POST",
+        "/v1/videos",
+        what="asking for the import",
+        expect=(201,),
+        json={
+            "title": args.title if args.title is not None else (name or "Imported video"),
+            "description": args.description,
+            "tags": [tag.strip() for tag in args.tags.split(",") if tag.strip()],
+            "visibility": args.visibility,
+            "source_url": args.url,
+        },
+    )
+    try:
+        video_id = str(body["video"]["id"])
+    except (KeyError, TypeError) as exc:
+        raise ClientFailure("the API answered POST /v1/videos in an unknown shape") from exc
+    return await _announce(session, video_id, args)
+
+
+async def _announce(session: ApiSession, video_id: str, args: argparse.Namespace) -> int:
+    """Say the new video's id; with `--wait`, follow it until it is ready (or say why not)."""
     print(f"video id: {video_id}", flush=True)
     if not args.wait:
         return 0

@@ -6,11 +6,13 @@ keep in step. It reads every `events_poll_interval_s` while the video changes, a
 as long after each read that found nothing new, up to `events_poll_max_interval_s`: a video
 waiting for its upload costs a read every few seconds, not two a second.
 
-    event: status            the first event, and each change of status (or of its reason)
+    event: status            the first event, and each change of status (or of its reason, or
+                             of `playable`: the video can be watched while still processing)
     event: progress          a change of progress only
     id: <version>-<digest>   the record's version and a digest of what the event says
-    data: {"status": "processing", "progress": 40.0, "status_reason": null}
-                             (progress in percent, 0 to 100: the Video answer's own number)
+    data: {"status": "processing", "progress": 40.0, "status_reason": null, "playable": true}
+                             (progress in percent, 0 to 100: the Video answer's own number;
+                             `playable` as the Video's: fetch it then for its `hls_url`)
 
 Resuming: a client that reconnects with `Last-Event-ID` (an EventSource does so by itself;
 `?last_event_id=` does the same for a new EventSource) gets the current state only if it
@@ -71,6 +73,7 @@ class StreamState:
     status: VideoStatus
     progress: float | None
     status_reason: str | None
+    playable: bool = False
 
     def data(self) -> str:
         return json.dumps(
@@ -78,6 +81,7 @@ class StreamState:
                 "status": self.status.value,
                 "progress": self.progress,
                 "status_reason": self.status_reason,
+                "playable": self.playable,
             }
         )
 
@@ -98,7 +102,7 @@ def state_of(video: Video | None) -> StreamState:
     """The reported state; a video that is gone reads as `deleted`."""
     if video is None or video.status is VideoStatus.DELETED:
         return StreamState(VideoStatus.DELETED, None, None)
-    return StreamState(video.status, video.progress, video.status_reason)
+    return StreamState(video.status, video.progress, video.status_reason, video.playable)
 
 
 def event_name(previous: StreamState | None, current: StreamState) -> str | None:
@@ -107,6 +111,7 @@ def event_name(previous: StreamState | None, current: StreamState) -> str | None
         previous is None
         or previous.status is not current.status
         or previous.status_reason != current.status_reason
+        or previous.playable != current.playable
     ):
         return "status"
     if previous.progress != current.progress:

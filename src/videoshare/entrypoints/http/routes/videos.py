@@ -30,7 +30,8 @@ from videoshare.entrypoints.http.views import (
 )
 from videoshare.entrypoints.problem_json import validation_failed
 from videoshare.usecases.accounts import display_name_of
-from videoshare.usecases.downloads import download_url
+from videoshare.usecases.downloads import SourceDownload, download_of, source_url
+from videoshare.usecases.imports import NewImport, request_import
 from videoshare.usecases.search import search_mine, search_public
 from videoshare.usecases.videos import (
     NewVideo,
@@ -48,26 +49,45 @@ routes = web.RouteTableDef()
 async def create(request: web.Request) -> web.Response:
     user = await require_user(request)
     body = await parse_body(request, CreateVideoIn)
-    new = NewVideo(
-        title=body.title,
-        description=body.description,
-        tags=body.tags,
-        visibility=body.visibility,
-        filename=body.filename,
-        content_type=body.content_type,
-        size_bytes=body.size_bytes,
-    )
     svc = dependencies(request)
-    video, upload = await create_video(
-        svc,
-        user.user_id,
-        new,
-        request_id(request),
-        time.time(),
-        owner_display_name=await display_name_of(svc, user.access_token),
-    )
+    owner_display_name = await display_name_of(svc, user.access_token)
+    upload = None
+    if body.source_url is not None:
+        imported = NewImport(
+            title=body.title,
+            description=body.description,
+            tags=body.tags,
+            visibility=body.visibility,
+            source_url=body.source_url,
+        )
+        video = await request_import(
+            svc,
+            user.user_id,
+            imported,
+            request_id(request),
+            time.time(),
+            owner_display_name=owner_display_name,
+        )
+    else:
+        new = NewVideo(  # the model holds all three when there is no `source_url`
+            title=body.title,
+            description=body.description,
+            tags=body.tags,
+            visibility=body.visibility,
+            filename=body.filename or "",
+            content_type=body.content_type or "",
+            size_bytes=body.size_bytes or 0,
+        )
+        video, upload = await create_video(
+            svc,
+            user.user_id,
+            new,
+            request_id(request),
+            time.time(),
+            owner_display_name=owner_display_name,
+        )
     view = await request_video_view(request, video)
-    out = CreatedVideoOut(video=view, upload=upload_view(upload))
+    out = CreatedVideoOut(video=view, upload=upload_view(upload) if upload else None)
     return json_reply(out, status=201, headers={"Location": f"/v1/videos/{video.id}", **NO_STORE})
 
 
@@ -135,12 +155,14 @@ async def view(request: web.Request) -> web.Response:
 async def download(request: web.Request) -> web.Response:
     query = parse_query_string(request, DownloadQuery)
     user = await optional_user(request)
-    url = await download_url(
-        dependencies(request),
-        request.match_info["video_id"],
-        query.rendition,
-        user.user_id if user else None,
+    deps = dependencies(request)
+    chosen = await download_of(
+        deps, request.match_info["video_id"], query.rendition, user.user_id if user else None
     )
+    if isinstance(chosen, SourceDownload):
+        url = await source_url(deps, request.match_info["video_id"], chosen)
+    else:  # streamed by the ingress (`routes/renditions.py`), with a token to carry
+        url = playback_links(request).rendition(chosen.video, chosen.rendition)
     return web.Response(status=302, headers={"Location": url, **NO_STORE})
 
 

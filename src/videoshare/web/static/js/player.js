@@ -1,5 +1,7 @@
 // The player: HLS natively where the browser has it, through hls.js (loaded on demand) where it
-// has Media Source Extensions instead, else MP4; a rendition can be chosen by hand.
+// has Media Source Extensions instead, else MP4; a rendition can be chosen by hand. A video
+// still processing plays too: its playlists are EVENT playlists that grow, so the player starts
+// at the beginning (not at the live edge) and keeps loading what is added until they end.
 import { html, useEffect, useRef, useState } from "./html.js";
 
 // Kept in step with vendor/manifest.json (a test checks every /static/vendor/ path exists).
@@ -45,8 +47,9 @@ export function Player({ video, onStart }) {
             return;
           }
           // No worker: a blob: worker would need a CSP exception. Captions are the <track>s
-          // below for every engine, so hls.js does not add the master's subtitles again.
-          hls = new Hls({ enableWorker: false, enableWebVTT: false });
+          // below for every engine, so hls.js does not add the master's subtitles again. From
+          // the start, also while the playlists still grow (hls.js would start near their end).
+          hls = new Hls({ enableWorker: false, enableWebVTT: false, startPosition: 0 });
           hls.on(Hls.Events.ERROR, (_event, data) => {
             if (data.fatal) {
               hls.destroy();

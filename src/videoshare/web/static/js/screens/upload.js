@@ -1,4 +1,5 @@
-// Upload: pick or drop a file, describe it, watch it go up, then watch it being processed.
+// Upload: pick or drop a file (or give a link for the service to import), describe it, watch
+// it go up, then watch it being processed.
 import { call, sentence } from "../api.js";
 import { bytes, Rate, timeLeft } from "../format.js";
 import { html, useEffect, useRef, useState } from "../html.js";
@@ -8,13 +9,24 @@ import { contentTypeOf, sendFile, UploadCancelled, UploadFailed } from "../uploa
 import { ErrorLine, Field, Link, StatusBadge, tagsFrom } from "../ui.js";
 import { detailsErrors, fileErrors, focusFirstError } from "../validate.js";
 
-const FIELD_ORDER = ["file", "title", "description", "tags"];
+const FIELD_ORDER = ["file", "source_url", "title", "description", "tags"];
+
+/** What is wrong with the choice of a file or a link (one of them, not both). */
+function sourceErrors(file, link, contentType, container) {
+  if (!link) return fileErrors(file, contentType, container);
+  if (file) return { source_url: "Choose a file or give a link, not both." };
+  if (!/^https?:\/\/\S+$/i.test(link)) {
+    return { source_url: "Give the link as http://… or https://…" };
+  }
+  return {};
+}
 
 export function UploadScreen() {
   const [file, setFile] = useState(null);
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const [tagText, setTagText] = useState("");
+  const [link, setLink] = useState("");
   const [visibility, setVisibility] = useState("private");
   const [errors, setErrors] = useState({});
   const [failure, setFailure] = useState("");
@@ -45,8 +57,9 @@ export function UploadScreen() {
     const contentType = file ? contentTypeOf(file) : "";
     // Its first bytes are read as the server will read them: a non-video is never sent.
     const container = file && file.size ? await sniffFile(file) : undefined;
+    const source = link.trim();
     const found = {
-      ...fileErrors(file, contentType, container),
+      ...sourceErrors(file, source, contentType, container),
       ...detailsErrors({ title, description, tags }),
     };
     setErrors(found);
@@ -57,6 +70,20 @@ export function UploadScreen() {
     const abort = new AbortController();
     controller.current = abort;
     let created = null;
+    if (source) {
+      try {
+        created = await call("POST", "/v1/videos", {
+          body: { title: title.trim(), description: description.trim(), tags, visibility,
+            source_url: source },
+        });
+        setVideo(created.video);
+      } catch (error) {
+        setFailure(sentence(error));
+      } finally {
+        controller.current = null;
+      }
+      return;
+    }
     try {
       created = await call("POST", "/v1/videos", {
         body: {
@@ -110,6 +137,7 @@ export function UploadScreen() {
     setTitle("");
     setDescription("");
     setTagText("");
+    setLink("");
     setTransfer(null);
   }
 
@@ -138,6 +166,11 @@ export function UploadScreen() {
         </${Field}>
         ${file && html`<p class="picked">${file.name} · ${bytes(file.size)}</p>`}
       </div>
+      <${Field} id="source_url" label="Or import from a link" error=${errors.source_url}
+        hint="A link to the video file itself; we fetch it for you.">
+        ${(attrs) => html`<input ...${attrs} type="url" value=${link} disabled=${sending}
+          placeholder="https://…" onInput=${(e) => setLink(e.currentTarget.value)} />`}
+      </${Field}>
       <${Field} id="title" label="Title" error=${errors.title}>
         ${(attrs) => html`<input ...${attrs} type="text" maxlength="200" value=${title}
           disabled=${sending} onInput=${(e) => setTitle(e.currentTarget.value)} />`}
@@ -189,13 +222,16 @@ function UploadedVideo({ initial, transfer, onAnother }) {
   const [video, setVideo] = useState(initial);
   useEffect(() => followVideo(initial.id, (update) => setVideo((v) => ({ ...v, ...update }))), []);
   const rejected = video.status === "rejected";
+  const imported = transfer === null; // nothing was sent from here: the service fetches a link
+  const done = imported ? "Import requested" : "Uploaded";
   return html`<section class="narrow">
-    <h1>${rejected ? "Rejected" : "Uploaded"}</h1>
+    <h1>${rejected ? "Rejected" : done}</h1>
     ${rejected
-      ? html`<p>“${video.title}” was uploaded, but it cannot be published (the reason is
-          below).</p>`
-      : html`<p>“${video.title}” is uploaded.</p>`}
-    <${TransferBar} transfer=${transfer} />
+      ? html`<p>“${video.title}” cannot be published (the reason is below).</p>`
+      : imported
+        ? html`<p>“${video.title}” is being fetched from its link.</p>`
+        : html`<p>“${video.title}” is uploaded.</p>`}
+    ${transfer && html`<${TransferBar} transfer=${transfer} />`}
     <p>Status: <${StatusBadge} video=${video} /></p>
     <p>
       <${Link} href=${`/videos/${video.id}`}>Open the video</${Link}> ·

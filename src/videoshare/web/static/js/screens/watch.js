@@ -21,9 +21,15 @@ export function WatchScreen({ id }) {
       .then((found) => {
         setVideo(found);
         if (!TERMINAL.has(found.status)) {
+          let playable = found.playable;
           stop = followVideo(id, async (update) => {
             setVideo((v) => ({ ...v, ...update }));
-            if (update.status === "ready") setVideo(await call("GET", `/v1/videos/${id}`));
+            // playable while processing, then ready: the Video has the URLs to play and save
+            const nowPlayable = update.playable && !playable;
+            playable = playable || update.playable;
+            if (update.status === "ready" || nowPlayable) {
+              setVideo(await call("GET", `/v1/videos/${id}`));
+            }
           });
         }
       })
@@ -45,10 +51,13 @@ export function WatchScreen({ id }) {
   if (!video) return html`<section><p role="status">Loading…</p></section>`;
   const mine = currentSession()?.user_id === video.owner_id;
   return html`<section class="watch">
-    ${video.status === "ready"
+    ${video.status === "ready" || (video.playable && video.hls_url)
       ? html`<${Player} video=${video} onStart=${() => countView(id)} />`
       : html`<div class="not-ready"><p>This video is not ready to watch:
           <${StatusBadge} video=${video} /></p></div>`}
+    ${video.status === "processing" && video.playable &&
+    html`<p class="still-processing" role="status">Still processing: you can watch what is
+      ready so far; the rest follows as it is made. <${StatusBadge} video=${video} /></p>`}
     <h1>${video.title}</h1>
     ${video.owner_display_name && html`<p class="byline">by ${video.owner_display_name}</p>`}
     <p class="meta">
