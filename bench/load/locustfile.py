@@ -128,7 +128,7 @@ class Viewer(HttpUser):
         variant_url = urljoin(master_url, secrets.choice(variants))
         variant = self.client.get(variant_url, name="GET hls variant.m3u8")
         for segment in (_uris(variant.text) if variant.ok else [])[:SEGMENTS_PER_WATCH]:
-            self.client.get(urljoin(variant_url, segment), name="GET hls segment (S3)")
+            self.client.get(urljoin(variant_url, segment), name="GET hls segment")
 
     @task(1)
     def download(self) -> None:
@@ -141,7 +141,9 @@ class Viewer(HttpUser):
             name="GET /v1/videos/{id}/download",
         )
         if redirect.status_code == 302:
-            self.client.get(redirect.headers["Location"], name="GET download (S3)")
+            self.client.get(
+                redirect.headers["Location"], name="GET download (the redirect's target)"
+            )
 
     def _a_ready_video(self) -> dict[str, Any] | None:
         """One of the feed's videos, or one of this person's own once ready."""
