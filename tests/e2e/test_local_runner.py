@@ -22,11 +22,13 @@ import pytest
 from tests.e2e.client import User
 from tests.media import make_clip
 from tests.support import child_env, eventually, running_ffmpeg, unique_stack
+from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import open_clients
 from videoshare.bus.dispatch import idempotency_key
+from videoshare.domain.video import VideoStatus
 from videoshare.infra.processes import processes
 from videoshare.infra.resources import resolve
-from videoshare.infra.topology import IDEMPOTENCY_TABLE
+from videoshare.infra.topology import IDEMPOTENCY_TABLE, VIDEOS_TABLE
 from videoshare.local.emulator import Emulator
 from videoshare.settings import Settings
 from videoshare.tcp_ports import free_port
@@ -55,7 +57,8 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
     emulator: Emulator, tmp_path: Path
 ) -> None:
     """The runner on the session's emulator (`VIDEOSHARE_EMULATOR_URL`: left running at the
-    end), so the queue can be read after every process of the runner has exited."""
+    end), so the queue can be read after every process of the runner has exited; started again,
+    it finishes the job it handed back."""
     api_port = free_port()
     stack = Settings(
         stack=unique_stack("run"),
@@ -131,6 +134,12 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
                 ConsistentRead=True,
             )
             assert "Item" not in claim
+            # as the stop left it for the next start: visible (this look took it for a while)
+            await aws.sqs.change_message_visibility(
+                QueueUrl=resources.queue_urls["transcoder"],
+                ReceiptHandle=message["ReceiptHandle"],
+                VisibilityTimeout=0,
+            )
         text = said()
         assert "handed_back" in text, text
         assert "Traceback" not in text
@@ -138,6 +147,21 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
         raw = [line for line in text.splitlines() if line.strip() and " | " not in line]
         assert not raw, raw
         assert f"left the AWS emulator at {emulator.endpoint} running" in text
+
+        # Started again, the runner takes the handed-back job up and the video ends ready.
+        again = tmp_path / "run-again.log"
+        runner = await start_runner(env, tmp_path, again)
+        async with open_clients(stack) as aws:
+            videos = VideoRepository(aws.dynamodb, stack.table(VIDEOS_TABLE))
+
+            async def ready() -> bool:
+                video = await videos.get(created["id"])
+                assert video is not None
+                return video.status is VideoStatus.READY
+
+            await eventually(ready, timeout_s=180, interval_s=0.5, what="the video ready")
+        runner.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(runner.wait(), STOP_DEADLINE_S) == 0, again.read_text()
     finally:
         if runner.returncode is None:
             tree = [psutil.Process(runner.pid), *psutil.Process(runner.pid).children(True)]
