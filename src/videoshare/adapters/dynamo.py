@@ -1,5 +1,5 @@
 """Small DynamoDB helpers: plain JSON-able dicts to attribute values and back, page cursors,
-and batched writes."""
+batched writes, and telling a failed write condition from other errors."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from videoshare.domain.errors import BadCursor
 
@@ -94,3 +95,8 @@ async def batch_write(db: DynamoDBClient, table: str, requests: list[dict[str, A
 async def delete_keys(db: DynamoDBClient, table: str, keys: list[dict[str, Any]]) -> None:
     """Delete the items at `keys` (a key with no item is no error)."""
     await batch_write(db, table, [{"DeleteRequest": {"Key": key}} for key in keys])
+
+
+def condition_failed(exc: ClientError) -> bool:
+    """Whether a write was refused because its condition did not hold (another writer won)."""
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

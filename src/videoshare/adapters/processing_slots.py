@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from videoshare.adapters.dynamo import condition_failed
+
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
@@ -117,7 +119,7 @@ class ProcessingSlotTable:
                 ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return False
             raise
         return True

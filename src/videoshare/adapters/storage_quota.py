@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from videoshare.adapters.dynamo import condition_failed
+
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
@@ -52,7 +54,7 @@ class StorageReservations:
                 },
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -78,7 +80,7 @@ class StorageReservations:
                 ExpressionAttributeValues={":size": {"N": held}, ":minus": {"N": f"-{held}"}},
             )
         except ClientError as exc:
-            if not _condition_failed(exc):  # released meanwhile by another
+            if not condition_failed(exc):  # released meanwhile by another
                 raise
 
     async def reserved_bytes(self, owner_id: str) -> int:
@@ -101,7 +103,3 @@ def _key(owner_id: str) -> str:
 
 def _attribute(video_id: str) -> str:
     return f"v_{video_id}"
-
-
-def _condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

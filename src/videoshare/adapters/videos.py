@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from videoshare.adapters.dynamo import decode_cursor, encode_cursor, from_item, to_item, to_value
+from videoshare.adapters.dynamo import (
+    condition_failed,
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    to_item,
+    to_value,
+)
 from videoshare.domain.errors import BadCursor, VideoConflict, VideoExists
 from videoshare.domain.events import utc_now
 from videoshare.domain.video import Video, VideoStatus, Visibility
@@ -69,7 +76,7 @@ class VideoRepository:
                 ConditionExpression="attribute_not_exists(id)",
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 raise VideoExists(f"a video {video.id} exists already") from exc
             raise
 
@@ -104,7 +111,7 @@ class VideoRepository:
                 },
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 raise VideoConflict(f"video {expected.id} changed since it was read") from exc
             raise
         return written
@@ -170,7 +177,3 @@ class VideoRepository:
 def video_from_item(item: dict[str, Any]) -> Video:
     """A record as stored (index attributes included) → `Video`; for readers of the indexes."""
     return _video_from(item)
-
-
-def _conditional_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 import structlog
 from botocore.exceptions import ClientError
 
+from videoshare.adapters.dynamo import condition_failed
+
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
@@ -84,7 +86,7 @@ class BufferedViews:
                 ExpressionAttributeNames={"#k": "key"},
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return False  # counted by another process this hour
             self._seen.discard(marker)
             raise
@@ -111,7 +113,7 @@ class BufferedViews:
                     ExpressionAttributeValues={":n": {"N": str(views)}},
                 )
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                if condition_failed(exc):
                     continue  # the video is gone
                 self._pending[video_id] += views  # the next flush tries again
                 log.warning("views_flush_failed", video_id=video_id, error=str(exc))

@@ -24,6 +24,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from botocore.exceptions import ClientError
 
+from videoshare.adapters.dynamo import condition_failed
 from videoshare.domain.events import utc_now
 from videoshare.domain.webhooks import (
     EVENT_HEADER,
@@ -89,7 +90,7 @@ class WebhookRepository:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return None
             raise
         return _hook(user_id, answer["Attributes"])
