@@ -1,7 +1,7 @@
 """Processing turns: at most `limit` videos of one owner are processed at once; the others wait
 their turn, and nobody else's videos wait behind them.
 
-    turns = ProcessingTurns(limit=3, slot_ttl_s=2700, wait_s=30)
+    turns = ProcessingTurns.from_settings(settings)   # or ProcessingTurns(limit=3, ...)
     await take_turn(ports, owner_id, video_id, turns)   # Defer while the owner's slots are taken
     await end_turn(ports, owner_id, video_id)           # transcoded, failed, rejected, deleted
 
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from videoshare.bus.outcomes import Defer
+from videoshare.settings import Settings
 from videoshare.usecases.ports import ProcessingSlots
 
 DEFAULT_LIMIT = 3
@@ -40,6 +41,16 @@ class ProcessingTurns:
     limit: int = DEFAULT_LIMIT  # an owner's videos in processing at once
     slot_ttl_s: float = DEFAULT_SLOT_TTL_S  # a slot not taken again lapses after this
     wait_s: float = DEFAULT_WAIT_S  # a video waiting its turn is looked at again after this
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProcessingTurns:
+        """The turns every process agrees on: the finalizer takes them, the transcoder takes
+        them again, housekeeping and the ingress end them."""
+        return cls(
+            limit=settings.processing_slots_per_user,
+            slot_ttl_s=settings.transcode_timeout_s + 900,
+            wait_s=settings.processing_wait_s,
+        )
 
 
 DEFAULT_TURNS = ProcessingTurns()

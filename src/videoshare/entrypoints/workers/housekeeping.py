@@ -15,13 +15,13 @@ import structlog
 
 from videoshare.domain.events import AccountDeleted, VideoDeleted, VideoRejected
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
-from videoshare.entrypoints.workers.transcoder import processing_turns
 from videoshare.usecases.account_removal import remove_account
 from videoshare.usecases.housekeeping import (
     forget_deleted_video,
     forget_rejected_upload,
     sweep_pending,
 )
+from videoshare.usecases.processing_turns import ProcessingTurns
 
 log = structlog.get_logger("housekeeping")
 
@@ -71,5 +71,5 @@ async def sweep(ctx: WorkerContext) -> Counter[str]:
         stuck_after_s=ctx.deps.settings.stuck_after_s,
         upload_ttl_s=ctx.deps.settings.upload_url_ttl_s,
         producer=ctx.name,
-        turns=processing_turns(ctx.deps.settings),
+        turns=ProcessingTurns.from_settings(ctx.deps.settings),
     )

@@ -44,7 +44,7 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
         ffmpeg_threads=settings.ffmpeg_threads,
         timeout_s=settings.transcode_timeout_s,
         pixels_per_s=settings.transcode_pixels_per_s,
-        turns=processing_turns(settings),
+        turns=ProcessingTurns.from_settings(settings),
         seconds_per_day=settings.processing_minutes_per_day * 60,
         work_dir=settings.work_dir,
         ffmpeg_limits=FfmpegLimits(
@@ -53,16 +53,6 @@ def transcode_config(settings: Settings) -> TranscodeConfig:
             file_bytes=settings.ffmpeg_max_file_bytes,
             open_files=settings.ffmpeg_max_open_files,
         ),
-    )
-
-
-def processing_turns(settings: Settings) -> ProcessingTurns:
-    """How many of an owner's videos are processed at once, and how long a turn may last: the
-    transcode's timeout and 15 minutes around it (queue, fetch, uploads, indexing)."""
-    return ProcessingTurns(
-        limit=settings.processing_slots_per_user,
-        slot_ttl_s=settings.transcode_timeout_s + 900,
-        wait_s=settings.processing_wait_s,
     )
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from videoshare.bus.runtime import Inbound
 from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
 from videoshare.entrypoints.workers.messages import S3ObjectsCreated, decode_s3
-from videoshare.entrypoints.workers.transcoder import processing_turns
 from videoshare.usecases.finalize_upload import finalize_upload, give_up_on_upload
+from videoshare.usecases.processing_turns import ProcessingTurns
 
 
 def definition(ctx: WorkerContext) -> WorkerDefinition:
-    turns = processing_turns(ctx.deps.settings)
+    turns = ProcessingTurns.from_settings(ctx.deps.settings)
 
     async def on_uploads(uploads: S3ObjectsCreated) -> None:
         for record in uploads.records:
