@@ -85,17 +85,18 @@ def render(run: Run) -> str:
         "",
         "## Steps",
         "",
-        "| step | people | s | req/s | errors | API p50 / p95 / p99 ms | uploads "
-        "| upload → ready p50 / p95 s | not ready | busiest process, CPU % of one core "
-        "| machine CPU % |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| step | people | s | req/s (API) | errors | API p50 / p95 / p99 ms "
+        "| ingress CPU ms per API request | uploads | upload → ready p50 / p95 s | not ready "
+        "| busiest process, CPU % of one core | machine CPU % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in run.steps:
         busiest = result.busiest()
         machine = result.processes.get(MACHINE)
         lines.append(
             f"| {result.step.index} | {result.step.users} | {result.step.seconds:.0f} "
-            f"| {result.per_second:.1f} | {result.errors} | {_ms(result.api)} "
+            f"| {result.per_second:.1f} ({result.api_per_second:.1f}) | {result.errors} "
+            f"| {_ms(result.api)} | {_number(result.cpu_ms_per_api_request())} "
             f"| {result.uploads} | {_s(result.ready)} "
             f"| {_counts(result.not_ready) or '—'} "
             f"| {f'{busiest[0]} {busiest[1].cpu_mean:.0f}' if busiest else '—'} "
@@ -266,6 +267,10 @@ def _ms(p: Percentiles | None) -> str:
 
 def _s(p: Percentiles | None) -> str:
     return f"{p.p50:.1f} / {p.p95:.1f} (of {p.count})" if p else "—"
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 def _counts(counts: dict[str, int]) -> str:

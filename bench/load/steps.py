@@ -30,6 +30,7 @@ ERRORS_AT_KNEE = 0.01
 # Usage records that are not a process of `make run`: the load itself, and the whole machine
 LOCUST = "locust (the load)"
 MACHINE = "the machine (every process)"
+INGRESS = "ingress"
 OTHERS = "other work on the machine"  # the machine less the stack and locust
 NOT_THE_STACK = frozenset({LOCUST, MACHINE, OTHERS})
 
@@ -189,6 +190,18 @@ class StepResult:
     @property
     def per_second(self) -> float:
         return self.requests / self.step.seconds if self.step.seconds > 0 else 0.0
+
+    @property
+    def api_per_second(self) -> float:
+        return self.api.count / self.step.seconds if self.api and self.step.seconds > 0 else 0.0
+
+    def cpu_ms_per_api_request(self, process: str = INGRESS) -> float | None:
+        """The process's CPU per API request of the step, in ms (the ingress's: what one
+        ingress task can serve, docs/SCALING.md)."""
+        load = self.processes.get(process)
+        if load is None or not self.api_per_second:
+            return None
+        return 10 * load.cpu_mean / self.api_per_second  # % of a core = 10 ms per second
 
     @property
     def error_share(self) -> float:

@@ -118,6 +118,7 @@ def _result(
         not_ready={},
         processes={
             "emulator": ProcessLoad(20.0 * index, 90.0, 200.0),
+            "ingress": ProcessLoad(10.0 * index, 20.0, 100.0),
             "transcoder": ProcessLoad(10.0 * index + 5, 50.0, 150.0),
             LOCUST: ProcessLoad(500.0, 500.0, 80.0),  # never the stack's busiest
             MACHINE: ProcessLoad(190.0, 200.0, 3000.0),
@@ -152,6 +153,19 @@ def test_no_knee_when_nothing_degrades_and_a_missing_baseline_is_skipped() -> No
     later = steps.find_knee([_result(1, 100, None), _result(2, 100, 10), _result(3, 100, 30)])
     assert later is not None
     assert later.result.step.index == 3
+
+
+def test_the_ingress_cpu_per_api_request() -> None:
+    ran = steps.steps_from_marks([(T0, 2)], ended=T0 + 10)
+    requests = [Request(T0 + i, "GET /a", 5.0, True, api=i % 2 == 0) for i in range(10)]
+    usage = [Usage(T0 + i, "ingress", 25.0, 100.0) for i in range(10)]
+
+    (result,) = steps.results(ran, requests, [], usage)
+
+    # 5 API requests in 10 s, a quarter of a core: 250 ms of CPU a second for 0.5 requests
+    assert result.api_per_second == 0.5
+    assert result.cpu_ms_per_api_request() == 500.0
+    assert result.cpu_ms_per_api_request("notifier") is None
 
 
 def test_the_busiest_process_is_one_of_the_stack() -> None:
@@ -261,7 +275,9 @@ def test_the_report_names_the_knee_and_what_saturates_first() -> None:
     assert "It went from 20 % at step 1 to 60 % (3.0x) while the people went 2 → 6." in text
     assert "The machine's cores were full (190 % of 200, 120 % of it other work)" in text
     assert "| other work on the machine | 120 | 120 | 120 |" in text
-    assert "| 3 | 6 | 100 | 1.0 | 0 | 250 / 500 / 500 | 5 | 20.0 / 40.0 (of 5) |" in text
+    assert (
+        "| 3 | 6 | 100 | 1.0 (1.0) | 0 | 250 / 500 / 500 | 300.0 | 5 | 20.0 / 40.0 (of 5) |" in text
+    )
     assert "**All checks passed**" in text
     assert "transcoder 0 — all empty" in text
 
