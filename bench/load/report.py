@@ -205,8 +205,9 @@ def _machine_sentence(result: StepResult, cores: int) -> str:
     beside = f", {others.cpu_mean:.0f} % of it other work" if others else ""
     return (
         f" The machine's cores were full ({machine.cpu_mean:.0f} % of {100 * cores}{beside}): "
-        "here the machine ran out before any one process did, so this knee is the machine's; "
-        "the busiest process is the one to give a machine of its own (or more tasks) first."
+        "the machine ran out before any one process of the stack did, so these figures are "
+        "the machine's, not the service's; the busiest process is the one to give a machine "
+        "of its own (or more tasks) first."
     )
 
 
