@@ -77,7 +77,7 @@ def render(run: Run) -> str:
             "",
         ]
     lines += [
-        f"Run {run.started:%Y-%m-%d %H:%M} UTC: {plan.minutes:g} minutes in {len(plan.users)} "
+        f"Run {run.started:%Y-%m-%d %H:%M} UTC: {plan.minutes:g} min in {len(plan.users)} "
         f"equal steps of {people} people (arriving {plan.spawn_rate:g}/s) against "
         f"{run.against}{f' ({run.scale})' if run.scale else ''}, on {run.cores} cores "
         f"(load average {run.load_before:.1f} before, {run.load_after:.1f} after: above "
