@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import aiohttp
 import pytest
@@ -18,11 +17,9 @@ from tests.e2e.client import User
 from tests.integration.sse_support import SseReader
 from tests.media import accepted_clip
 from tests.stack import Stack
-from tests.support import serving
+from tests.support import HeldBack, serving_held_back
 
 pytestmark = pytest.mark.e2e
-
-GATE_TIMEOUT_S = 60  # the clip's second half waits for the test at most this long
 
 
 @pytest.fixture
@@ -31,39 +28,18 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-@dataclass
-class Source:
-    base: str  # the server's URL
-    gate: asyncio.Event  # the clip's second half is sent once it is set
-
-
 @pytest.fixture
-async def source() -> AsyncIterator[Source]:
+async def source() -> AsyncIterator[HeldBack]:
     """A server on loopback with one clip, at /clip.mp4 behind a redirect from /share/clip:
     its size announced, its first half sent at once, the rest when the test opens the gate."""
-    data = accepted_clip("tiny-2s").read_bytes()
-    gate = asyncio.Event()
 
     async def share(request: web.Request) -> web.Response:
         raise web.HTTPFound("/clip.mp4")
 
-    async def video(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "video/mp4"})
-        response.content_length = len(data)
-        await response.prepare(request)
-        await response.write(data[: len(data) // 2])
-        await asyncio.wait_for(gate.wait(), GATE_TIMEOUT_S)
-        await response.write(data[len(data) // 2 :])
-        return response
-
     app = web.Application()
     app.router.add_get("/share/clip", share)
-    app.router.add_get("/clip.mp4", video)
-    async with serving(app) as base:
-        try:
-            yield Source(base, gate)
-        finally:
-            gate.set()  # a failed test leaves no handler waiting
+    async with serving_held_back(app, "/clip.mp4", accepted_clip("tiny-2s").read_bytes()) as held:
+        yield held
 
 
 async def import_from(user: User, url: str) -> dict[str, object]:
@@ -76,7 +52,7 @@ async def import_from(user: User, url: str) -> dict[str, object]:
 
 
 async def test_a_video_imported_from_a_link_shows_its_progress_and_becomes_ready(
-    stack: Stack, http: aiohttp.ClientSession, source: Source
+    stack: Stack, http: aiohttp.ClientSession, source: HeldBack
 ) -> None:
     user = await User(http, stack.base_url).sign_up()
     created = await import_from(user, f"{source.base}/share/clip")
@@ -102,7 +78,7 @@ async def test_a_video_imported_from_a_link_shows_its_progress_and_becomes_ready
 
 
 async def test_a_link_that_answers_404_rejects_the_video_with_that_reason(
-    stack: Stack, http: aiohttp.ClientSession, source: Source
+    stack: Stack, http: aiohttp.ClientSession, source: HeldBack
 ) -> None:
     user = await User(http, stack.base_url).sign_up()
     created = await import_from(user, f"{source.base}/gone.mp4")
