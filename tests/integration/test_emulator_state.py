@@ -1,12 +1,17 @@
 """`make run`'s emulator keeps its state across a clean stop (`local/emulator_state.py`): an
 account (and the session it had), a ready video's record and objects, and a message that was in
 flight at the stop, which is handed out again after the start. A snapshot of another version
-is set aside, said in one line, and the emulator starts empty.
+is set aside, said in one line, and the emulator starts empty. `videoshare emulator
+--state-dir DIR`, run alone, keeps its state there too.
 
 The suite's own emulator never has a state folder; these start one of their own."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,15 +20,19 @@ import pytest
 
 from tests.integration.api_support import PASSWORD, make_ready, provisioned_stack, unique_email
 from tests.records import new_video
-from tests.support import eventually
+from tests.support import eventually, unique_stack
+from videoshare.aws import open_clients
 from videoshare.bootstrap import open_dependencies
 from videoshare.domain.video import VideoStatus
 from videoshare.local.emulator import Emulator, start_emulator
 from videoshare.local.emulator_state import STATE_FILE
+from videoshare.settings import Settings
 from videoshare.tcp_ports import free_port
 from videoshare.usecases.downloads import SOURCE, SourceDownload, download_of, source_url
 
 pytestmark = pytest.mark.integration
+
+STOP_DEADLINE_S = 60  # a deadline only: the save takes about a second
 
 
 @pytest.fixture
@@ -109,3 +118,39 @@ def test_a_snapshot_of_another_version_is_set_aside_and_the_emulator_starts_empt
     assert not (state_dir / STATE_FILE).exists()
     emulator.stop()
     assert (state_dir / STATE_FILE).exists()  # the new, empty state replaces it
+
+
+async def test_the_emulator_run_alone_with_a_state_dir_saves_there_at_ctrl_c(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    port = free_port()
+    output = tmp_path / "emulator.out"
+    argv = ["emulator", "--port", str(port), "--state-dir", str(state_dir)]
+    with output.open("wb") as out:
+        cli = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "videoshare.entrypoints.cli.main", *argv],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        await eventually(
+            lambda: "Ctrl-C stops it" in output.read_text() or cli.returncode is not None,
+            timeout_s=30,
+            what="the emulator's banner",
+        )
+        endpoint = f"http://127.0.0.1:{port}"
+        settings = Settings(stack=unique_stack("alone"), aws_endpoint_url=endpoint)
+        async with open_clients(settings) as aws:
+            await aws.sqs.create_queue(QueueName=settings.stack)
+        cli.send_signal(signal.SIGINT)  # Ctrl-C reaches the command, which stops the emulator
+        assert await asyncio.wait_for(cli.wait(), STOP_DEADLINE_S) == 0, output.read_text()
+    finally:
+        if cli.returncode is None:
+            cli.kill()
+            await cli.wait()
+    said = output.read_text()
+    assert f"emulator state: none saved in {state_dir} yet; starting empty" in said, said
+    assert "emulator state: saved " in said, said
+    assert (state_dir / STATE_FILE).stat().st_size > 0
+    assert settings.stack.encode() in (state_dir / STATE_FILE).read_bytes()  # the queue's name
