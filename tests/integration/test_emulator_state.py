@@ -1,6 +1,7 @@
 """`make run`'s emulator keeps its state across a clean stop (`local/emulator_state.py`): an
-account (and the session it had), a ready video's record and objects, and a message that was in
-flight at the stop, which is handed out again after the start. A snapshot of another version
+account (and the session it had), a ready video's record and objects (its HLS stream plays
+through an ingress started after), and a message that was in flight at the stop, which is
+handed out again after the start. A snapshot of another version
 is set aside, said in one line, and the emulator starts empty. `videoshare emulator
 --state-dir DIR`, run alone, keeps its state there too.
 
@@ -18,7 +19,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.integration.api_support import PASSWORD, make_ready, provisioned_stack, unique_email
+from tests.integration.api_support import (
+    PASSWORD,
+    make_playable,
+    make_ready,
+    provisioned_stack,
+    running_api,
+    unique_email,
+)
+from tests.media_checks import check_plays
 from tests.records import new_video
 from tests.support import eventually, unique_stack
 from videoshare.aws import open_clients
@@ -58,7 +67,7 @@ def _start(started: list[Emulator], state_dir: Path, port: int) -> Emulator:
 
 
 async def test_accounts_videos_and_queued_work_survive_a_clean_stop(
-    started: list[Emulator], state_dir: Path
+    started: list[Emulator], state_dir: Path, tmp_path: Path
 ) -> None:
     port = free_port()
     first = _start(started, state_dir, port)
@@ -70,7 +79,8 @@ async def test_accounts_videos_and_queued_work_survive_a_clean_stop(
         session = await deps.identity.login(email, PASSWORD)
         video = new_video(owner_id=user_id)
         await deps.videos.create(video)
-        await make_ready(stack.aws, stack.settings, video.id)
+        ready = await make_ready(stack.aws, stack.settings, video.id)
+        await make_playable(stack.aws, stack.settings, ready, tmp_path)
         queue = stack.resources.queue_urls["notifier"]
         await stack.aws.sqs.send_message(QueueUrl=queue, MessageBody="queued before the stop")
         taken = await stack.aws.sqs.receive_message(QueueUrl=queue, VisibilityTimeout=2)
@@ -102,6 +112,12 @@ async def test_accounts_videos_and_queued_work_survive_a_clean_stop(
         assert media.status == 200
         assert await media.read() == b"source-bytes"  # the original, as make_ready stored it
     assert kept.source_key in url
+    # and it plays: the ingress, started on the emulator's saved state, serves its HLS stream
+    bearer = {"Authorization": f"Bearer {session.access_token}"}
+    async with running_api(settings) as api, aiohttp.ClientSession() as http:
+        answer = await api.get(f"/v1/videos/{video.id}", headers=bearer)
+        assert answer.status == 200
+        await check_plays(http, (await answer.json())["hls_url"])
 
 
 def test_a_snapshot_of_another_version_is_set_aside_and_the_emulator_starts_empty(
