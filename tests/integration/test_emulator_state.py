@@ -136,9 +136,11 @@ def test_a_snapshot_of_another_version_is_set_aside_and_the_emulator_starts_empt
     assert (state_dir / STATE_FILE).exists()  # the new, empty state replaces it
 
 
-async def test_the_emulator_run_alone_with_a_state_dir_saves_there_at_ctrl_c(
+async def test_the_emulator_run_alone_with_a_state_dir_saves_there_when_stopped(
     tmp_path: Path, state_dir: Path
 ) -> None:
+    """Stopped with SIGTERM, which the command turns into the KeyboardInterrupt a Ctrl-C
+    raises, so both stops take one path (and this one covers the handler too)."""
     port = free_port()
     output = tmp_path / "emulator.out"
     argv = ["emulator", "--port", str(port), "--state-dir", str(state_dir)]
@@ -159,7 +161,7 @@ async def test_the_emulator_run_alone_with_a_state_dir_saves_there_at_ctrl_c(
         settings = Settings(stack=unique_stack("alone"), aws_endpoint_url=endpoint)
         async with open_clients(settings) as aws:
             await aws.sqs.create_queue(QueueName=settings.stack)
-        cli.send_signal(signal.SIGINT)  # Ctrl-C reaches the command, which stops the emulator
+        cli.send_signal(signal.SIGTERM)  # the command stops the emulator, which saves
         assert await asyncio.wait_for(cli.wait(), STOP_DEADLINE_S) == 0, output.read_text()
     finally:
         if cli.returncode is None:

@@ -10,6 +10,7 @@ saved there before it answers, and saves again when `stop()` ends it
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from videoshare.children import ChildFailed, die_with_parent
 from videoshare.settings import LOCAL_EMULATOR_PORT
@@ -126,9 +128,11 @@ def serve_emulator(
     port: int = DEFAULT_PORT, state_dir: Path | None = None, host: str = "127.0.0.1"
 ) -> int:
     """`videoshare emulator [--state-dir DIR]`: run the emulator in the foreground until
-    Ctrl-C. With `state_dir` it loads what was saved there and saves again when stopped, as
-    `make run`'s does; its log (and what it says of its state) goes to `state_dir/emulator.log`."""
+    Ctrl-C (or SIGTERM). With `state_dir` it loads what was saved there and saves again when
+    stopped, as `make run`'s does; its log (and what it says of its state) goes to
+    `state_dir/emulator.log`."""
     log_path = state_dir / LOG_FILE if state_dir is not None else None
+    signal.signal(signal.SIGTERM, _interrupted)  # `kill`, an IDE's stop: as Ctrl-C, it saves
     emulator = start_emulator(host, port, log_path=log_path, state_dir=state_dir)
     _say_state(emulator)
     print(f"AWS emulator on {emulator.endpoint} (Ctrl-C stops it)", flush=True)
@@ -142,6 +146,10 @@ def serve_emulator(
             print(f"stopping the AWS emulator; it saves its state in {state_dir}/", flush=True)
         emulator.stop()
         _say_state(emulator, said)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _say_state(emulator: Emulator, skip: int = 0) -> None:
