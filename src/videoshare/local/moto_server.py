@@ -4,8 +4,9 @@ DynamoDB's writes made atomic, as they are on AWS, and less work per request.
 Run as `python -m videoshare.local.moto_server -H HOST -p PORT [--state-dir DIR]` (what
 `local/emulator.py` starts for `make run`, `videoshare emulator` and the tests); it applies the
 patches, then runs moto's own `moto.server.main`. Nothing else of moto changes. With
-`--state-dir` (`make run` only) it loads the state saved there before it listens, and saves
-it again when it is stopped with SIGTERM or SIGINT (`local/emulator_state.py`).
+`--state-dir` (`make run`, `videoshare emulator --state-dir`) it loads the state saved there
+before it listens, and saves it again when it is stopped with SIGTERM or SIGINT
+(`local/emulator_state.py`).
 
 Why (moto 5.2.5, measured with py-spy): for every message `receive_message` hands out it calls
 `is_message_valid_based_on_retention_period`, which reads `MessageRetentionPeriod` through
