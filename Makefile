@@ -51,7 +51,7 @@ TEST_WORKERS ?= 2
 
 test: setup chromium
 	@$(BIN)/python -m compileall -q src  # our own modules too, once, for every process started
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # The fast tier, in seconds and without the emulator: pure unit tests, every use case against
 # the in-memory fakes, and the fake half of the contract suite (its real half needs the emulator).
