@@ -26,6 +26,10 @@ REPO = Path(__file__).resolve().parents[2]
 STOP_DEADLINE_S = 60
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_make_run_stops_everything_when_only_make_is_signalled(
@@ -41,6 +45,9 @@ def test_make_run_stops_everything_when_only_make_is_signalled(
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # as from a terminal: a suite started in the background of a shell inherits SIGINT
+            # ignored, and make would then ignore the signal this test sends it
+            preexec_fn=_default_sigint,
         )
     try:
         wait_for(output, "Ctrl-C stops everything", make, START_TIMEOUT_S)
