@@ -48,14 +48,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_handed_out)  # stable: within a group, the order of the files
 
 
-# Our own scheduler rather than `--dist loadgroup` and `xdist_group` marks: with pytest 9,
-# xdist 3.8's workers no longer apply those marks (its undecorated hook is not called), so every
-# test was a group of its own and each tier's shared stack started once on each worker.
+# Our own scheduler rather than `--dist loadgroup` and `xdist_group` marks: here (pytest 9,
+# xdist 3.8) the workers never applied those marks, so every test was a group of its own and
+# each tier's shared stack started once on each worker.
 @pytest.hookimpl(tryfirst=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    from xdist.scheduler import LoadScopeScheduling
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
-    class ByGroup(LoadScopeScheduling):
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             return group_of(nodeid)
 

@@ -112,7 +112,9 @@ async def _everything_named(stack: Stack, needles: set[str]) -> list[str]:
         found += [o["Key"] for o in page.get("Contents", []) if any(n in o["Key"] for n in needles)]
     uploads = await stack.aws.s3.list_multipart_uploads(Bucket=stack.resources.bucket)
     found += [u["Key"] for u in uploads.get("Uploads", []) if any(n in u["Key"] for n in needles)]
-    tables = (await stack.aws.dynamodb.list_tables())["TableNames"]
+    tables: list[str] = []  # a page holds 100 names, and the suite's emulator holds more
+    async for page in stack.aws.dynamodb.get_paginator("list_tables").paginate():
+        tables += page["TableNames"]
     mine = [t for t in tables if t.startswith(f"{stack.settings.stack}-")]
     assert len(mine) >= 6, mine
     for table in mine:
