@@ -31,6 +31,7 @@ from typing import Final
 import structlog
 
 from videoshare.domain import keys
+from videoshare.heap import trim_heap
 from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME, init_name, variant_name
 from videoshare.media.hls import (
     MASTER_NAME,
@@ -109,7 +110,12 @@ class OutputUploader:
         await asyncio.to_thread(live.mkdir, exist_ok=True)
         playable = False
         while not stop.is_set():
+            puts_before = self._puts
             await self._follow_round(out_dir, plan)
+            if self._puts > puts_before:
+                # what the uploads read (whole files, in threads) goes back now, not at the
+                # end: the worker beside ffmpeg stays the same size however long the video
+                trim_heap()
             if not playable and all(
                 self._hls_key(variant_name(rung)) in self._put for rung in plan.rungs
             ):
