@@ -13,8 +13,9 @@ ffmpeg command of the same CMAF ladder, side by side in one run.
 
 The notes say what the transcoder logged of each job (`transcode_phases`: start, fetch, upload,
 publish) and how many objects it put after ffmpeg ended (`outputs_put.after_ffmpeg`: per rung
-its last segment and final playlist, the storyboard, the master; a constant, whatever the
-video's length: `bench_memory` shows it on 1- and 10-minute sources).
+its last segment and final playlist, the storyboard, the master, and whatever segments ffmpeg
+finished during the follower's last round: a few, whatever the video's length; `bench_memory`
+counts them on 1- and 10-minute sources).
 
 The source is synthetic (`make_bench_source`: moving detail, film-like grain and a tone, which
 x264 has to work on); no real footage can be fetched in this workplace.
