@@ -51,7 +51,7 @@ TEST_WORKERS ?= 2
 
 test: setup chromium
 	@$(BIN)/python -m compileall -q src  # our own modules too, once, for every process started
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # The fast tier, in seconds and without the emulator: pure unit tests, every use case against
 # the in-memory fakes, and the fake half of the contract suite (its real half needs the emulator).
@@ -108,11 +108,14 @@ bench: setup
 	$(BIN)/python -m bench $(ONLY)
 
 # The load test (bench/load/): locust, headless, against a `make run` it starts (or the one at
-# VIDEOSHARE_API_URL) for LOAD_DURATION with LOAD_USERS people; writes bench/results/load.md.
-LOAD_DURATION ?= 10m
-LOAD_USERS ?= 20
-load: export LOAD_DURATION := $(LOAD_DURATION)
-load: export LOAD_USERS := $(LOAD_USERS)
+# VIDEOSHARE_API_URL), people rising in equal steps (LOAD_STEPS) over LOAD_MINUTES; finds the
+# knee and what saturates first; writes bench/results/load.md. A smoke run:
+# `make load LOAD_MINUTES=2 LOAD_STEPS=2,4,8`; `SCALE=transcoder=2` as for `make run`.
+LOAD_MINUTES ?= 10
+LOAD_STEPS ?= 2,4,8,12,16,24
+load: export LOAD_MINUTES := $(LOAD_MINUTES)
+load: export LOAD_STEPS := $(LOAD_STEPS)
+load: export VIDEOSHARE_SCALE := $(or $(SCALE),$(VIDEOSHARE_SCALE))
 load: setup
 	$(BIN)/python -m bench.load.run
 

@@ -2,7 +2,8 @@
 
 `check_output_set` takes the files by their path relative to the video's media folder
 (`hls/360p_init.mp4`, `hls/master.m3u8`, …) as bytes, so the same checks run on a transcode's local
-output folder and on what the pipeline wrote to S3.
+output folder and on what the pipeline wrote to S3. `check_plays` fetches a video as a player
+does, from its `hls_url` alone, and decodes what it got.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import av
+import m3u8
 import pytest
+from yarl import URL
 
 from videoshare.media.hls import parse_master_playlist, parse_media_playlist
 
@@ -153,3 +157,31 @@ def _picture_size(jpeg: bytes) -> tuple[int, int]:
     with av.open(io.BytesIO(jpeg), mode="r", format="image2pipe") as container:
         frame = next(container.decode(video=0))
         return frame.width, frame.height
+
+
+async def check_plays(http: aiohttp.ClientSession, hls_url: str) -> None:
+    """What a player gets from `hls_url` alone (no credentials) is real media: the master
+    playlist, its first variant's playlist, that variant's init segment and first segment,
+    which decode to a keyframe at the resolution the master gives it."""
+
+    async def fetch(url: str | URL) -> bytes:
+        async with http.get(url) as answer:
+            assert answer.status == 200, (answer.status, str(url))
+            return await answer.read()
+
+    master = m3u8.loads((await fetch(hls_url)).decode())
+    variant = master.playlists[0]
+    assert variant.uri is not None
+    assert variant.stream_info.resolution is not None
+    width, height = variant.stream_info.resolution
+    media = m3u8.loads((await fetch(URL(hls_url).join(URL(variant.uri)))).decode())
+    first = media.segments[0]
+    assert first.init_section is not None
+    assert first.init_section.uri is not None
+    assert first.uri is not None
+    init = await fetch(URL(first.init_section.uri, encoded=True))  # signed: sent as it is
+    segment = await fetch(URL(first.uri, encoded=True))
+    with av.open(io.BytesIO(init + segment), mode="r", format="mp4") as played:
+        frame = next(played.decode(video=0))
+        assert frame.key_frame
+        assert (frame.width, frame.height) == (width, height)

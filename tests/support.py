@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psutil
@@ -35,6 +36,40 @@ async def serving(app: web.Application) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+@dataclass
+class HeldBack:
+    """A file served with its size announced, its first half at once and the rest once the
+    test opens `gate` (an importer's progress can then be seen between 0 and 100)."""
+
+    base: str  # the server's URL
+    gate: asyncio.Event
+
+
+@asynccontextmanager
+async def serving_held_back(
+    app: web.Application, path: str, data: bytes, *, wait_s: float = 60
+) -> AsyncIterator[HeldBack]:
+    """`app` served with `data` at `path` (a video/mp4), half of it held back until the gate
+    opens (at most `wait_s`; opened when the block ends, so no handler is left waiting)."""
+    gate = asyncio.Event()
+
+    async def held_back(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "video/mp4"})
+        response.content_length = len(data)
+        await response.prepare(request)
+        await response.write(data[: len(data) // 2])
+        await asyncio.wait_for(gate.wait(), wait_s)
+        await response.write(data[len(data) // 2 :])
+        return response
+
+    app.router.add_get(path, held_back)
+    async with serving(app) as base:
+        try:
+            yield HeldBack(base, gate)
+        finally:
+            gate.set()
 
 
 def child_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -4,33 +4,75 @@ Each simulated person registers (local mode confirms at once) and logs in, makes
 of their own, then, at random, uploads it (created, then a presigned PUT as the web app does),
 browses the public feed, watches a ready video (its master playlist through the API's
 `hls_url`, one variant playlist, its first segments) and downloads one (the API's redirect,
-then the object). Everyone polls their own uploads until `ready` or `rejected`, and each
-upload's time from the PUT's end to that status is reported as its own row
-(`PIPELINE upload → ready`): time to `ready` under load, to within one poll.
+then the object). Everyone polls their own uploads until `ready` or `rejected`, as the
+web app follows a video it sent.
 
-Every upload's id and its owner's token go to the ledger (`VIDEOSHARE_LOAD_LEDGER`, one JSON
-line each), so that run.py checks afterwards that none was lost.
+The number of people rises in steps (`Steps`, the plan of `LOAD_STEPS` and `LOAD_MINUTES`:
+`steps.Plan`). Each step's start, every request (its route, time, outcome and whether the
+ingress answered it) and every upload (its id, its owner's token and when its PUT ended) go to
+the timeline (`VIDEOSHARE_LOAD_TIMELINE`, `timeline.py`), from which run.py measures each step,
+times every upload to `ready` and checks that none was lost.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, LoadTestShape, between, events, task
+from locust.env import Environment
 from tests.media import make_clip
 
+from bench.load.steps import Plan
+from bench.load.timeline import Writer
+
 CLIP_S = float(os.environ.get("LOAD_CLIP_S", "3"))
-LEDGER = os.environ.get("VIDEOSHARE_LOAD_LEDGER")
+PLAN = Plan.from_env(os.environ)
+TIMELINE = Writer(os.environ.get("VIDEOSHARE_LOAD_TIMELINE"))
 TERMINAL = {"ready", "rejected", "failed"}
 SEGMENTS_PER_WATCH = 2
+_host: list[str] = []  # the API's base URL, once locust has started
+
+
+class Steps(LoadTestShape):
+    """`PLAN`'s people, step by step; each step's start marked on the timeline."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.marked: int | None = None
+
+    def tick(self) -> tuple[int, float] | None:
+        step = PLAN.step_at(self.get_run_time())  # type: ignore[no-untyped-call]
+        if step is None:
+            return None
+        users = PLAN.users[step]
+        if step != self.marked:
+            self.marked = step
+            TIMELINE.write("step", users=users)
+        return users, PLAN.spawn_rate
+
+
+@events.init.add_listener  # type: ignore[untyped-decorator]
+def _remember_host(environment: Environment, **_: Any) -> None:
+    _host.append((environment.host or "").rstrip("/"))
+
+
+@events.request.add_listener  # type: ignore[untyped-decorator]
+def _record(
+    name: str, response_time: float, exception: BaseException | None, url: str = "", **_: Any
+) -> None:
+    TIMELINE.write(
+        "request",
+        route=name,
+        ms=response_time,
+        ok=exception is None,
+        api=bool(_host) and url.startswith(_host[0] + "/"),
+    )
 
 
 class Viewer(HttpUser):
@@ -61,7 +103,7 @@ class Viewer(HttpUser):
             width=320,
             height=240,
         ).read_bytes()
-        self.pending: dict[str, float] = {}  # video id → when its upload ended
+        self.pending: set[str] = set()  # own videos not yet ended
         self.ready: list[str] = []
 
     @task(1)
@@ -88,26 +130,16 @@ class Viewer(HttpUser):
         )
         if put.status_code == 200:
             video_id = body["video"]["id"]
-            self.pending[video_id] = time.monotonic()
-            if LEDGER:
-                with Path(LEDGER).open("a", encoding="utf-8") as ledger:
-                    ledger.write(json.dumps({"id": video_id, "token": self.token}) + "\n")
+            self.pending.add(video_id)
+            TIMELINE.write("upload", id=video_id, token=self.token)
 
     @task(3)
     def poll_my_uploads(self) -> None:
-        for video_id, uploaded in list(self.pending.items()):
+        for video_id in list(self.pending):
             video = self._get(f"/v1/videos/{video_id}", "GET /v1/videos/{id}")
             if video is None or video["status"] not in TERMINAL:
                 continue
-            del self.pending[video_id]
-            events.request.fire(  # type: ignore[no-untyped-call]
-                request_type="PIPELINE",
-                name=f"upload → {video['status']}",
-                response_time=(time.monotonic() - uploaded) * 1000,
-                response_length=0,
-                exception=None if video["status"] == "ready" else RuntimeError(video["status"]),
-                context={},
-            )
+            self.pending.discard(video_id)
             if video["status"] == "ready":
                 self.ready.append(video_id)
 

@@ -1,6 +1,7 @@
 """Uploads through the page that do not go the happy way: a file that is not a video (refused
 before it is sent, or rejected by the pipeline with its reason shown), a cancel half-way
-(nothing kept), an import from a link where nothing is (rejected, the reason shown)."""
+(nothing kept), an import from a link where nothing is (rejected, the reason shown), and one
+whose link is read slowly (how much is read, shown as an upload's)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from tests.browser.pages import (
     new_email,
     register,
 )
-from tests.media import write_mp4_header_then_noise
+from tests.media import accepted_clip, write_mp4_header_then_noise
 from tests.stack import Stack
-from tests.support import serving
+from tests.support import serving, serving_held_back
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -79,6 +80,31 @@ async def test_an_import_from_a_link_where_nothing_is_shows_why_it_was_rejected(
             "The link answered 404: nothing is there."
         )
         await shoot(page, screenshots, "22-import-rejected")
+        assert not errors.seen, errors.seen
+    finally:
+        await context.close()
+
+
+async def test_an_import_shows_how_much_of_the_link_is_read(
+    web_stack: Stack, browser: Browser, screenshots: Path
+) -> None:
+    context, page, errors = await new_page(browser, web_stack.base_url)
+    clip = accepted_clip("tiny-2s").read_bytes()
+    try:
+        await register(page, new_email())
+        async with serving_held_back(web.Application(), "/clip.mp4", clip) as source:
+            await page.get_by_label("Or import from a link").fill(f"{source.base}/clip.mp4")
+            await page.get_by_label("Title").fill("Half read")
+            await page.get_by_role("button", name="Upload", exact=True).click()
+            await expect(page.get_by_role("heading", level=1)).to_have_text("Import requested")
+            # half of it is read, the rest held back: the badge and its bar say how far
+            bar = page.get_by_role("progressbar", name="Import progress")
+            await expect(bar).to_be_visible(timeout=PIPELINE_TIMEOUT_MS)
+            percent = int(await bar.get_attribute("value") or "-1")
+            assert 0 < percent < 100, percent
+            status = page.locator("[data-status]").first
+            await expect(status.locator(".badge")).to_have_text(f"importing {percent} %")
+            await shoot(page, screenshots, "23-import-progress")
         assert not errors.seen, errors.seen
     finally:
         await context.close()

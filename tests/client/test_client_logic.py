@@ -13,7 +13,7 @@ from tests.media import make_clip
 from videoshare.entrypoints.cli.client.config import client_config
 from videoshare.entrypoints.cli.client.credentials import CachedLogin, TokenCache
 from videoshare.entrypoints.cli.client.errors import ClientFailure, problem_sentence
-from videoshare.entrypoints.cli.client.follow import describe
+from videoshare.entrypoints.cli.client.follow import describe, worth_saying
 from videoshare.entrypoints.cli.client.library import filename_from
 from videoshare.entrypoints.cli.client.media_file import (
     TITLE_LIMIT,
@@ -251,6 +251,15 @@ def test_status_lines_show_progress_and_reasons() -> None:
     assert describe({"status": "processing", "progress": 55}) == "processing 55%"
     assert describe({"status": "rejected", "status_reason": "No video."}) == ("rejected: No video.")
     assert describe({"status": "uploaded"}) == "uploaded"
+
+
+def test_an_import_says_its_percentage_and_a_stale_awaiting_upload_is_not_said() -> None:
+    importing = {"status": "awaiting_upload", "progress": 37.4}
+    assert describe(importing) == "importing 37%"
+    assert worth_saying(importing)
+    assert not worth_saying({"status": "awaiting_upload", "progress": None})
+    assert not worth_saying({"status": "ready", "progress": None})  # the caller says it once
+    assert worth_saying({"status": "processing", "progress": 0.0})
 
 
 def test_download_file_name_comes_from_content_disposition_without_folders() -> None:

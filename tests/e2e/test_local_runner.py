@@ -1,7 +1,8 @@
 """`make run` (`videoshare run`) as a developer uses it: everything starts (two transcoders,
 as `SCALE=transcoder=2` asks), the URLs are printed, Ctrl-C stops every process, even
 mid-transcode, and the job's message is back on its queue (visible, its claim released) for
-the next start; a taken port, or a clumsy SCALE, is one line, not a traceback."""
+the next start, which finishes it (the video plays through the new ingress); a taken port, or
+a clumsy SCALE, is one line, not a traceback."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import pytest
 
 from tests.e2e.client import User
 from tests.media import make_clip
+from tests.media_checks import check_plays
 from tests.support import child_env, eventually, unique_stack
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import open_clients
@@ -165,6 +167,11 @@ async def test_run_starts_everything_and_ctrl_c_mid_transcode_hands_the_job_back
                 return video.status is VideoStatus.READY
 
             await eventually(ready, timeout_s=180, interval_s=0.5, what="the video ready")
+        # and it plays: what a player fetches through the restarted ingress is real media
+        async with aiohttp.ClientSession() as http:
+            user.http = http
+            video = await user.call("GET", f"/v1/videos/{created['id']}", expect=200)
+            await check_plays(http, video["hls_url"])
         runner.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(runner.wait(), STOP_DEADLINE_S) == 0, again.read_text()
     finally:

@@ -12,12 +12,14 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.support import unique_stack
+from tests.media import make_clip
+from tests.support import rewrite, unique_stack
 from videoshare.adapters.videos import VideoRepository
 from videoshare.aws import AwsClients, open_clients
 from videoshare.domain import keys
@@ -33,6 +35,7 @@ from videoshare.infra.provision import provision
 from videoshare.infra.resources import Resources
 from videoshare.infra.topology import VIDEOS_TABLE
 from videoshare.local.emulator import Emulator
+from videoshare.media.transcode import ffmpeg_executable
 from videoshare.settings import Settings
 
 Client = TestClient[web.Request, web.Application]
@@ -205,3 +208,29 @@ async def make_ready(
     if visibility:
         ready = ready.edited(VideoEdit(visibility=Visibility(visibility)))
     return await repo.save(ready, expected=video)
+
+
+async def make_playable(aws: AwsClients, settings: Settings, video: Video, work: Path) -> Video:
+    """A ready `video` given a real CMAF HLS stream of a short clip (written by ffmpeg, as the
+    transcoder writes it: master, a 240p variant, init segment, 1 s segments) under its HLS
+    folder, and the record's `hls_master_key`."""
+    clip = make_clip(work / "clip.mp4", seconds=3, width=320, height=240)
+    out = work / "hls"
+    out.mkdir()
+    ffmpeg = await asyncio.create_subprocess_exec(
+        *(ffmpeg_executable(), "-nostdin", "-hide_banner", "-loglevel", "error"),
+        *("-i", str(clip), "-c", "copy", "-f", "hls", "-hls_time", "1"),
+        *("-hls_playlist_type", "event", "-hls_segment_type", "fmp4"),
+        *("-hls_fmp4_init_filename", "240p_init.mp4"),
+        *("-hls_segment_filename", str(out / "240p_%03d.m4s"), "-master_pl_name", "master.m3u8"),
+        str(out / "240p.m3u8"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    said, _ = await ffmpeg.communicate()
+    assert ffmpeg.returncode == 0, said.decode(errors="replace")
+    for path in out.iterdir():
+        key = keys.hls_prefix(video.id) + path.name
+        await aws.s3.put_object(Bucket=settings.bucket, Key=key, Body=path.read_bytes())
+    repo = VideoRepository(aws.dynamodb, settings.table(VIDEOS_TABLE))
+    return await rewrite(repo, video, hls_master_key=keys.hls_master_key(video.id))

@@ -27,6 +27,7 @@ from tests.integration.api_support import (
     User,
     create_video,
     expect_problem,
+    make_playable,
     make_ready,
     running_api,
     sign_up,
@@ -286,25 +287,10 @@ async def test_ffmpeg_as_a_player_plays_a_private_video_from_its_hls_url(
     """A real CMAF HLS stream (written by ffmpeg, as the transcoder does) played by ffmpeg's own
     HLS demuxer from `hls_url` alone: master → variant (token carried) → presigned init
     segment (`EXT-X-MAP`) and segments."""
-    clip = make_clip(tmp_path / "clip.mp4", seconds=3, width=320, height=240)
-    out = tmp_path / "hls"
-    out.mkdir()
-    code, log = await _run(
-        ffmpeg_executable(),
-        *("-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(clip), "-c", "copy"),
-        *("-f", "hls", "-hls_time", "1", "-hls_playlist_type", "event"),
-        *("-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "240p_init.mp4"),
-        *("-hls_segment_filename", str(out / "240p_%03d.m4s"), "-master_pl_name", "master.m3u8"),
-        str(out / "240p.m3u8"),
-    )
-    assert code == 0, log
     owner = await sign_up(api)
     video_id: str = (await create_video(api, owner))["video"]["id"]
     video = await make_ready(stack.aws, stack.settings, video_id)
-    for path in out.iterdir():
-        await _put(stack, keys.hls_prefix(video_id) + path.name, path.read_bytes())
-    repo = VideoRepository(stack.aws.dynamodb, stack.settings.table(VIDEOS_TABLE))
-    await rewrite(repo, video, hls_master_key=keys.hls_master_key(video_id))
+    await make_playable(stack.aws, stack.settings, video, tmp_path)
     hls_url = (await (await api.get(f"/v1/videos/{video_id}", headers=owner.headers)).json())[
         "hls_url"
     ]

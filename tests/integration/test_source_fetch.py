@@ -1,9 +1,11 @@
 """The importer's fetch of a link (`adapters/source_fetch.py`) against a hostile server on
 loopback: refused when private addresses are not allowed, every redirect checked again, a body
-cut at the cap whatever its headers say, a 404 and an HTML page named for what they are."""
+cut at the cap whatever its headers say, a 404 and an HTML page named for what they are, the
+announced size passed on (the importer's progress)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -83,6 +85,22 @@ async def refusal(url: str, **kwargs: Any) -> SourceUnavailable:
 async def test_a_video_is_fetched_through_a_redirect(server: tuple[str, Served]) -> None:
     base, _ = server
     assert await fetch(f"{base}/moved") == VIDEO
+
+
+async def test_the_size_an_answer_announces_is_passed_on_and_none_when_it_announces_none(
+    server: tuple[str, Served],
+) -> None:
+    base, _ = server
+    fetcher = GuardedSourceFetcher(timeout_s=30, max_redirects=3)
+    for path, announced in (("/moved", [len(VIDEO)]), ("/endless", [])):
+        lengths: list[int] = []
+        chunks = fetcher.stream(
+            f"{base}{path}", max_bytes=CAP, allow_private=True, on_length=lengths.append
+        )
+        with contextlib.suppress(SourceUnavailable):  # the endless one is cut at the cap
+            async for _ in chunks:
+                pass
+        assert lengths == announced  # the video's, not the redirect's
 
 
 async def test_a_loopback_link_is_refused_where_private_addresses_are_not_allowed(

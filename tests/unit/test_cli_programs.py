@@ -17,7 +17,7 @@ ARGUMENTS: dict[str, tuple[object, ...]] = {
     "worker": ("transcoder", Settings()),
     "openapi export": (Path("api") / "openapi.yaml",),
     "run": (),
-    "emulator": (4566,),
+    "emulator": (4566, None),
 }
 
 

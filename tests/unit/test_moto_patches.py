@@ -11,6 +11,7 @@ import datetime
 import types
 from typing import Any
 
+import moto.backends
 import moto.sqs.models
 import pytest
 from moto.core import utils as moto_utils
@@ -132,3 +133,35 @@ def test_serializing_fails_loudly_when_moto_lost_a_write() -> None:
 
     with pytest.raises(MotoPatchFailed, match="has no put_item"):
         moto_server.serialize_dynamodb_writes(Backend)
+
+
+def test_the_kept_module_list_is_what_moto_lists() -> None:
+    backends = types.SimpleNamespace(list_of_moto_modules=moto.backends.list_of_moto_modules)
+    moto_server.keep_module_list(backends)
+    kept = backends.list_of_moto_modules()
+    assert kept == tuple(moto.backends.list_of_moto_modules())
+    assert {"sqs", "s3", "dynamodb", "cognitoidp"} <= set(kept)
+    moto_server.keep_module_list(backends)  # idempotent: still the one reading
+    assert backends.list_of_moto_modules() is kept
+
+
+@pytest.mark.parametrize(
+    ("code", "logged"),
+    [(200, False), (204, False), (304, False), (400, True), (404, True), (500, True), ("-", True)],
+)
+def test_the_access_log_keeps_failed_requests_only(code: object, logged: bool) -> None:
+    lines: list[object] = []
+
+    class Handler:
+        def log_request(self, code: object = "-", size: object = "-") -> None:
+            lines.append(code)
+
+    moto_server.log_failures_only(Handler)
+    moto_server.log_failures_only(Handler)  # idempotent: wrapped once
+    Handler().log_request(code, 12)
+    assert lines == ([code] if logged else [])
+
+
+def test_a_moto_without_the_module_list_fails_loudly() -> None:
+    with pytest.raises(MotoPatchFailed, match="list_of_moto_modules"):
+        moto_server.keep_module_list(types.SimpleNamespace())

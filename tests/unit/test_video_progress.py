@@ -58,3 +58,33 @@ def test_only_a_processing_video_can_turn_playable_before_ready() -> None:
     ready = processing_video().model_copy(update={"status": VideoStatus.READY})
     with pytest.raises(InvalidTransition):
         ready.playable_while_processing(keys.hls_master_key(VIDEO_ID))
+
+
+def importing_video() -> Video:
+    return processing_video().model_copy(
+        update={
+            "status": VideoStatus.AWAITING_UPLOAD,
+            "progress": None,
+            "import_url": "https://videos.example.com/a.mp4",
+        }
+    )
+
+
+def test_an_import_reports_its_fetch_on_the_same_scale_and_the_upload_clears_it() -> None:
+    fetching = importing_video().import_progressed(37.26)
+    assert fetching.progress == 37.3
+    fetched = fetching.import_fetched(1234, progress=100.0)
+    assert (fetched.declared_size_bytes, fetched.progress) == (1234, 100.0)
+    assert fetched.uploaded().progress is None  # the pipeline's own progress starts afresh
+    # without an announced size there is no percentage to end on
+    assert importing_video().import_fetched(1234).progress is None
+
+
+def test_only_a_video_whose_import_runs_takes_import_progress() -> None:
+    upload = importing_video().model_copy(update={"import_url": None})
+    uploaded = importing_video().uploaded()
+    for video in (upload, uploaded, processing_video()):
+        with pytest.raises(InvalidTransition):
+            video.import_progressed(10.0)
+        with pytest.raises(InvalidTransition):
+            video.import_fetched(10)

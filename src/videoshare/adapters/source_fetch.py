@@ -9,7 +9,8 @@ every address it resolves to public), and connected through `GuardedResolver`, w
 name that resolves to a private address at connect time (DNS rebinding). The body is read as it
 came (never decompressed: no gzip bomb), and counted: a `Content-Length` above the cap is refused
 before a byte is read, and a body that goes on past the cap (whatever its `Content-Length` said)
-is cut there. One time limit covers each hop, its body included.
+is cut there. One time limit covers each hop, its body included. The size an answer announces
+is passed on (`on_length`), so the importer can tell how far the fetch is.
 
     answer                                   → SourceUnavailable code
     a private address, a bad URL             → refused
@@ -23,7 +24,7 @@ is cut there. One time limit covers each hop, its body included.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urljoin
 
@@ -44,7 +45,12 @@ class GuardedSourceFetcher:
         self._max_redirects = max_redirects
 
     async def stream(
-        self, url: str, *, max_bytes: int, allow_private: bool
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        allow_private: bool,
+        on_length: Callable[[int], None] | None = None,
     ) -> AsyncIterator[bytes]:
         connector_args: dict[str, Any] = {} if allow_private else {"resolver": GuardedResolver()}
         try:
@@ -64,6 +70,8 @@ class GuardedSourceFetcher:
                             url = urljoin(url, response.headers["Location"])
                             continue
                         _check_answer(response, max_bytes)
+                        if on_length is not None and response.content_length is not None:
+                            on_length(response.content_length)
                         received = 0
                         async for chunk in response.content.iter_chunked(CHUNK_BYTES):
                             received += len(chunk)

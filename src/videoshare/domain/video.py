@@ -118,7 +118,8 @@ class Video(BaseModel):
     status: VideoStatus = VideoStatus.AWAITING_UPLOAD
     status_reason: str | None = None
     status_code: str | None = None
-    # The transcode's progress in percent, 0 to 100 (one scale everywhere: API, stream, clients).
+    # How far the work in hand is, in percent, 0 to 100 (one scale everywhere: API, stream,
+    # clients): the transcode's while processing; an import's fetch while its link is read.
     progress: float | None = Field(default=None, ge=0, le=100)
     created_at: datetime
     updated_at: datetime
@@ -225,12 +226,18 @@ class Video(BaseModel):
             raise InvalidTransition(self.status, VideoStatus.PROCESSING)
         return self._changed(hls_master_key=hls_master_key)
 
-    def import_fetched(self, size_bytes: int) -> Video:
+    def import_progressed(self, percent: float) -> Video:
+        """How much of an imported source is fetched, 0 to 100 (only while its import runs:
+        awaiting the upload, with a link). The upload-finalizer's `uploaded` clears it."""
+        self._check_importing()
+        return self._changed(progress=round(percent, 1))
+
+    def import_fetched(self, size_bytes: int, *, progress: float | None = None) -> Video:
         """An imported source's real size, known once it is fetched (while the upload is
-        awaited): the upload-finalizer then checks the object against it, as for an upload."""
-        if self.status is not VideoStatus.AWAITING_UPLOAD:
-            raise InvalidTransition(self.status, VideoStatus.AWAITING_UPLOAD)
-        return self._changed(declared_size_bytes=size_bytes)
+        awaited): the upload-finalizer then checks the object against it, as for an upload.
+        `progress`: 100 when the link announced its size (the fetch's last percentage)."""
+        self._check_importing()
+        return self._changed(declared_size_bytes=size_bytes, progress=progress)
 
     def upload_extended(self, expires_at: datetime) -> Video:
         """A resumed upload's new expiry (only while the upload is awaited)."""
@@ -257,6 +264,10 @@ class Video(BaseModel):
         """A poster chosen by the owner (ready only), at `key` under the video's folder."""
         self._check_ready()
         return self._changed(poster_key=key)
+
+    def _check_importing(self) -> None:
+        if self.status is not VideoStatus.AWAITING_UPLOAD or self.import_url is None:
+            raise InvalidTransition(self.status, VideoStatus.AWAITING_UPLOAD)
 
     def _check_ready(self) -> None:
         if self.status is not VideoStatus.READY:

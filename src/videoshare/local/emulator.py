@@ -2,13 +2,15 @@
 
 The child runs `videoshare.local.moto_server` (moto's own server with two O(1) replacements in
 its SQS model, see there), so `make run`, `videoshare emulator` and the tests share its speed.
-Given a state folder (`make run`), it loads what it saved there before it answers, and saves
-again when `stop()` ends it (`local/emulator_state.py`); what it says about that is read back
-from its log (`Emulator.said`)."""
+Given a state folder (`make run`, `videoshare emulator --state-dir DIR`), it loads what it
+saved there before it answers, and saves again when `stop()` ends it
+(`local/emulator_state.py`); what it says about that is read back from its log
+(`Emulator.said`)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from videoshare.children import ChildFailed, die_with_parent
 from videoshare.settings import LOCAL_EMULATOR_PORT
@@ -30,6 +33,8 @@ LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 # them back from its log, the runner prints them).
 SAYS = "emulator state: "
 STOP_TIMEOUT_S = 10
+# `videoshare emulator --state-dir DIR` keeps its log beside its state.
+LOG_FILE = "emulator.log"
 # Saving pickles every object of the bucket: about a second per few hundred MiB (ARCHITECTURE.md).
 SAVE_TIMEOUT_S = 300
 
@@ -119,13 +124,34 @@ def answers(endpoint: str) -> bool:
         return False
 
 
-def serve_emulator(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> int:
-    """`videoshare emulator`: run the emulator in the foreground until Ctrl-C."""
-    emulator = start_emulator(host, port)
+def serve_emulator(
+    port: int = DEFAULT_PORT, state_dir: Path | None = None, host: str = "127.0.0.1"
+) -> int:
+    """`videoshare emulator [--state-dir DIR]`: run the emulator in the foreground until
+    Ctrl-C (or SIGTERM). With `state_dir` it loads what was saved there and saves again when
+    stopped, as `make run`'s does; its log (and what it says of its state) goes to
+    `state_dir/emulator.log`."""
+    log_path = state_dir / LOG_FILE if state_dir is not None else None
+    signal.signal(signal.SIGTERM, _interrupted)  # `kill`, an IDE's stop: as Ctrl-C, it saves
+    emulator = start_emulator(host, port, log_path=log_path, state_dir=state_dir)
+    _say_state(emulator)
     print(f"AWS emulator on {emulator.endpoint} (Ctrl-C stops it)", flush=True)
     try:
         return emulator.process.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        said = len(emulator.said())
+        if state_dir is not None:
+            print(f"stopping the AWS emulator; it saves its state in {state_dir}/", flush=True)
         emulator.stop()
+        _say_state(emulator, said)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _say_state(emulator: Emulator, skip: int = 0) -> None:
+    for line in emulator.said()[skip:]:
+        print(f"{SAYS}{line}", flush=True)

@@ -11,11 +11,15 @@ The importer (`import_source`), on `video.import_requested`:
     no record                                       → Reject unknown_video
     awaiting_upload                                 → fetch (`SourceFetcher`, at most the cap),
                                                       first bytes sniffed, streamed into the
-                                                      source key as a multipart upload; before
-                                                      it completes, the record takes the real
-                                                      size and the quota the real reservation;
-                                                      then S3 tells the upload-finalizer, and
-                                                      the pipeline goes on as for an upload
+                                                      source key as a multipart upload, the
+                                                      record's `progress` following the bytes
+                                                      when the link announced its size
+                                                      (`import_progress.py`); before it
+                                                      completes, the record takes the real size
+                                                      (and 100 %) and the quota the real
+                                                      reservation; then S3 tells the
+                                                      upload-finalizer, and the pipeline goes
+                                                      on as for an upload
     the link gives no video (404, too large, not a  → rejected (`import_<code>`, the reason a
       video, unreachable, refused)                    sentence), storage released,
                                                       video.rejected; nothing stays in S3
@@ -49,6 +53,7 @@ from videoshare.domain.filenames import safe_filename
 from videoshare.domain.video import Video, VideoStatus, Visibility
 from videoshare.media.sniff import SNIFF_BYTES, sniff_container
 from videoshare.settings import Settings
+from videoshare.usecases.import_progress import FetchProgress
 from videoshare.usecases.lifecycle import give_up, move
 from videoshare.usecases.limits import Limits, release_storage, take_upload_quota
 from videoshare.usecases.ports import (
@@ -156,31 +161,33 @@ async def import_source(
     if video.status is not VideoStatus.AWAITING_UPLOAD or video.import_url is None:
         log.info("not_awaiting_import", status=video.status.value)
         return
-    current = video
+    progress = FetchProgress(ports.videos, video)
 
     async def sized(size: int) -> None:
-        nonlocal current
-        current = await move(ports.videos, current.import_fetched(size), expected=current)
-        await release_storage(ports, current.owner_id, current.id)
+        fetched = progress.current.import_fetched(size, progress=progress.final)
+        progress.current = await move(ports.videos, fetched, expected=progress.current)
+        await release_storage(ports, video.owner_id, video.id)
         quota = Limits.from_settings(ports.settings).storage_quota_bytes
-        if not await ports.quota.reserve(current.owner_id, current.id, size, quota):
+        if not await ports.quota.reserve(video.owner_id, video.id, size, quota):
             raise SourceUnavailable("over_quota", "The video would take you over your quota.")
 
     chunks = ports.sources.stream(
         video.import_url,
         max_bytes=video.declared_size_bytes,
         allow_private=ports.settings.imports_may_fetch_private,
+        on_length=progress.announced,
     )
     try:
         size = await ports.objects.put_stream(
             video.source_key,
-            _sniffed(chunks),
+            _sniffed(progress.counted(chunks)),
             content_type=video.content_type,
             before_complete=sized,
         )
     except SourceUnavailable as exc:
         if exc.transient:
             raise RetryLater(exc.reason) from exc
+        current = progress.current
         rejected = await move(
             ports.videos, current.rejected(REJECTED_PREFIX + exc.code, exc.reason), expected=current
         )

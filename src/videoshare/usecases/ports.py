@@ -376,8 +376,16 @@ class SourceFetcher(Protocol):
     addresses only (unless `allow_private`), every redirect checked again, at most `max_bytes`.
     Raises `SourceUnavailable`."""
 
-    def stream(self, url: str, *, max_bytes: int, allow_private: bool) -> AsyncIterator[bytes]:
-        """The body's bytes, in chunks, as they arrive."""
+    def stream(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        allow_private: bool,
+        on_length: Callable[[int], None] | None = None,
+    ) -> AsyncIterator[bytes]:
+        """The body's bytes, in chunks, as they arrive; before the first, `on_length(n)` when
+        the answer announced its size (`Content-Length`, at most `max_bytes`)."""
 
 
 class WebhookTargets(Protocol):

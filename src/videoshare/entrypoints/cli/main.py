@@ -3,7 +3,7 @@
     videoshare run                 the whole local stack (emulator, provisioning, every process)
     videoshare api                 the ingress
     videoshare worker NAME         one worker (upload-finalizer, transcoder, ...)
-    videoshare emulator            the embedded AWS emulator alone
+    videoshare emulator            the embedded AWS emulator alone (`--state-dir DIR`: kept)
     videoshare provision           apply the topology to AWS_ENDPOINT_URL (or AWS)
     videoshare events export       regenerate the event catalog under events/
     videoshare openapi export      regenerate the HTTP contract api/openapi.yaml
@@ -75,7 +75,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "run":
             return run("run")
         if args.command == "emulator":
-            return run("emulator", args.port)
+            return run("emulator", args.port, args.state_dir)
         if args.command == "workers":
             from videoshare.infra.worker_catalog import export_catalog as export_workers
 

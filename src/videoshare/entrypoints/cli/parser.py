@@ -25,6 +25,13 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("name", choices=sorted(p.name for p in processes() if p.is_worker))
     emulator = sub.add_parser("emulator", help="run the embedded AWS emulator")
     emulator.add_argument("--port", type=int, default=LOCAL_EMULATOR_PORT)
+    emulator.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="load the state saved in DIR before answering and save it there when stopped "
+        "(as `make run` does in .videoshare/); without it, everything is gone at Ctrl-C",
+    )
     sub.add_parser("provision", help="create or update every AWS resource (idempotent)")
     events = sub.add_parser("events", help="the event catalog")
     events_sub = events.add_subparsers(dest="events_command", required=True)

@@ -20,7 +20,7 @@ PROGRAMS: Final[Mapping[str, str]] = {
     "worker": "videoshare.entrypoints.workers:run_worker",  # (name, settings) -> exit code
     "openapi export": "videoshare.entrypoints.http.openapi:export_document",  # (path) -> path
     "run": "videoshare.local.runner:run_stack",  # () -> exit code
-    "emulator": "videoshare.local.emulator:serve_emulator",  # (port) -> exit code
+    "emulator": "videoshare.local.emulator:serve_emulator",  # (port, state_dir) -> exit code
 }
 
 

@@ -289,7 +289,11 @@ class VideoOut(_Out):
         exclude_if=_absent,
         ge=0,
         le=100,
-        description="How far the transcode is, in percent (0 to 100); only while processing.",
+        description=(
+            "How far the work in hand is, in percent (0 to 100): the transcode while "
+            "processing; the fetch of an imported video's link while awaiting_upload (when "
+            "the link announced its size)."
+        ),
     )
     playable: bool = Field(
         default=False,

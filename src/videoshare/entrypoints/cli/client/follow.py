@@ -6,8 +6,9 @@ the client then reconnects after that many milliseconds with `Last-Event-ID`, an
 says only what changed since that event, so nothing is missed or said twice.
 
 Its bytes are sent by then, so an `awaiting_upload` the record may still show for a moment
-is stale and not said; nor is the settled status, which the caller says once (ready, or
-the reason it was not)."""
+is stale and not said, unless it carries a percentage: an import whose link the service is
+fetching (`importing 40%`, as `processing 40%`). Nor is the settled status said, which the
+caller says once (ready, or the reason it was not)."""
 
 from __future__ import annotations
 
@@ -24,22 +25,34 @@ from videoshare.entrypoints.cli.client.session import ApiSession
 from videoshare.entrypoints.cli.client.sse import SseParser
 
 SETTLED = frozenset({"ready", "rejected", "failed", "deleted"})
-UNSAID = SETTLED | {"awaiting_upload"}
 POLL_INTERVAL_S = 1.0
 RETRY_S = 1.0  # the wait before reconnecting when the server named none
 MAX_STREAM_FAILURES = 3  # failed connections in a row before polling takes over
 STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, sock_read=90)
 
 
+# What a status with a percentage is called while it runs.
+RUNNING = {"processing": "processing", "awaiting_upload": "importing"}
+
+
 def describe(change: dict[str, Any]) -> str:
-    """`processing 40%`, `rejected: <reason>`: one status change as a person reads it
-    (`progress` is in percent, 0 to 100, as the API defines it)."""
+    """`processing 40%`, `importing 40%`, `rejected: <reason>`: one status change as a person
+    reads it (`progress` is in percent, 0 to 100, as the API defines it)."""
     status = str(change.get("status", "?"))
     progress = change.get("progress")
-    if isinstance(progress, int | float) and status == "processing":
-        return f"{status} {progress:.0f}%"
+    if isinstance(progress, int | float) and status in RUNNING:
+        return f"{RUNNING[status]} {progress:.0f}%"
     reason = change.get("status_reason")
     return f"{status}: {reason}" if reason else status
+
+
+def worth_saying(change: dict[str, Any]) -> bool:
+    """Whether a change is said at all: not a settled status (the caller says it), nor an
+    `awaiting_upload` without a percentage (stale: the bytes are sent)."""
+    status = change.get("status")
+    if status == "awaiting_upload":
+        return isinstance(change.get("progress"), int | float)
+    return status not in SETTLED
 
 
 async def follow_until_settled(
@@ -55,7 +68,7 @@ async def follow_until_settled(
     def seen(change: dict[str, Any]) -> None:
         last[1] = str(change.get("status", last[1]))
         line = describe(change)
-        if line != last[0] and last[1] not in UNSAID:
+        if line != last[0] and worth_saying(change):
             last[0] = line
             say(line)
 

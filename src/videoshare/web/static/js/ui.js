@@ -29,17 +29,23 @@ export function Field({ id, label, error, hint, children }) {
   </div>`;
 }
 
+// The statuses that carry a percentage while they run: what the badge and its bar say then.
+const RUNNING = {
+  processing: { word: "processing", label: "Processing progress" },
+  awaiting_upload: { word: "importing", label: "Import progress" },
+};
+
 export function StatusBadge({ video }) {
-  const word = STATUS_WORDS[video.status] || video.status;
-  // `progress` is in percent (0 to 100), as the API defines it.
+  // `progress` is in percent (0 to 100), as the API defines it: the transcode's while
+  // processing, the fetch of an imported video's link while it awaits its upload.
+  const running = RUNNING[video.status];
   const percent =
-    video.status === "processing" && typeof video.progress === "number"
-      ? Math.round(video.progress)
-      : null;
+    running && typeof video.progress === "number" ? Math.round(video.progress) : null;
+  const word = percent !== null ? running.word : STATUS_WORDS[video.status] || video.status;
   return html`<span class="status" data-status=${video.status}>
     <span class="badge badge-${video.status}">${word}${percent !== null ? ` ${percent} %` : ""}</span>
     ${percent !== null &&
-    html`<progress max="100" value=${percent} aria-label="Processing progress"></progress>`}
+    html`<progress max="100" value=${percent} aria-label=${running.label}></progress>`}
     ${video.status_reason &&
     (video.status === "rejected" || video.status === "failed") &&
     html`<span class="reason">${video.status_reason}</span>`}

@@ -47,7 +47,14 @@ export function LibraryScreen() {
     }
   }
 
-  const replace = (fresh) => setItems((old) => old.map((v) => (v.id === fresh.id ? fresh : v)));
+  // A video deleted meanwhile (elsewhere, or by a cancelled upload whose delete was still on its
+  // way when this page was listed) leaves the list rather than staying on it as "deleted".
+  const replace = (fresh) =>
+    setItems((old) =>
+      fresh.status === "deleted"
+        ? old.filter((v) => v.id !== fresh.id)
+        : old.map((v) => (v.id === fresh.id ? fresh : v)),
+    );
 
   return html`<section>
     <div class="heading">

@@ -114,8 +114,18 @@ export function UploadScreen() {
     } catch (error) {
       setTransfer(null);
       if (error instanceof UploadCancelled) {
-        setFailure("Upload cancelled; nothing was kept.");
-        if (created) call("DELETE", `/v1/videos/${created.video.id}`).catch(() => {});
+        // Said once the unfinished video is gone, so a library opened next never lists it.
+        let left = "";
+        if (created) {
+          await call("DELETE", `/v1/videos/${created.video.id}`).catch((failed) => {
+            left = sentence(failed);
+          });
+        }
+        setFailure(
+          left
+            ? `Upload cancelled, but its unfinished video is still listed: ${left}`
+            : "Upload cancelled; nothing was kept.",
+        );
       } else {
         setFailure(error instanceof UploadFailed ? error.message : sentence(error));
       }
