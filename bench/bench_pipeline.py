@@ -7,7 +7,8 @@ one upload after another through the public API.
   output uploads and the record writes;
 - the transcoder's peak resident memory, its ffmpeg child included, on a large source.
 
-`python -m bench pipeline` prints the first; `bench_transcode` reports both with its own.
+`python -m bench pipeline` prints the first; `bench_memory` measures the second on a 1- and a
+10-minute source.
 """
 
 from __future__ import annotations
