@@ -1,10 +1,13 @@
-"""`python -m bench [NAME…]`: run the named benchmarks (default: all) and print their tables."""
+"""`python -m bench [NAME…]`: run the named benchmarks (default: all) and print their tables;
+then `results/summary.md`, every benchmark's last figures in one table (`report.write_summary`)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 from pathlib import Path
+
+from bench.report import RESULTS, SUMMARY, write_summary
 
 
 def main(argv: list[str]) -> int:
@@ -16,6 +19,8 @@ def main(argv: list[str]) -> int:
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")
         print(module.main())
+    write_summary()
+    print(f"Every benchmark's last figures: {RESULTS / SUMMARY}")
     return 0
 
 

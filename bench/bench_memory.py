@@ -80,12 +80,16 @@ def _notes(one: Figure, ten: Figure, load_before: tuple[float, float, float]) ->
             f"{label}: transcode {s['transcode_s'][0]:.1f} s; peaks: ffmpeg "
             f"{s['ffmpeg_peak_mib'][0]:.0f} MiB, Python {s['python_beside_ffmpeg_mib'][0]:.0f} "
             f"MiB beside it and {s['python_peak_mib'][0]:.0f} MiB at any time (idle before: "
-            f"{s['python_idle_mib'][0]:.0f} MiB); together {figure.ours:.0f} MiB."
+            f"{s['python_idle_mib'][0]:.0f} MiB); together {figure.ours:.0f} MiB. Objects "
+            f"put after ffmpeg ended: {s['puts_after_ffmpeg'][0]:.0f} of {s['outputs'][0]:.0f}."
         )
 
     return [
         line(f"{SHORT_S // 60}-min source", one),
         line(f"{LONG_S // 60}-min source", ten),
+        "RSS sampled every 20 ms: the transcoder process alone (the Python side), and its "
+        "children once they run their own program (ffmpeg; a child between fork and exec "
+        "shares the parent's pages and is not counted twice).",
         load_note(load_before),
     ]
 

@@ -7,7 +7,8 @@ one upload after another through the public API.
   output uploads and the record writes;
 - the transcoder's peak resident memory, its ffmpeg child included, on a large source.
 
-`python -m bench pipeline` prints the first; `bench_transcode` reports both with its own.
+`python -m bench pipeline` prints the first; `bench_memory` measures the second on a 1- and a
+10-minute source.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ START_TIMEOUT_S = 180  # a loaded machine starts six Python processes slowly
 
 @dataclass(frozen=True)
 class Run:
+    video_id: str
     overhead_s: float  # upload complete → ready, minus the transcode
     transcode_s: float
     outputs_upload_s: float
@@ -80,7 +82,7 @@ async def upload_until_ready(
     upload_s = _logged_ms(stack, "outputs_uploaded", "upload_ms", video["id"]) / 1000
     phases = logged(stack, "transcode_phases", video["id"])
     phases_ms = {k: float(v) for k, v in phases.items() if k.endswith("_ms")}
-    return Run(ready_at - uploaded_at - transcode_s, transcode_s, upload_s, phases_ms)
+    return Run(video["id"], ready_at - uploaded_at - transcode_s, transcode_s, upload_s, phases_ms)
 
 
 def logged(stack: Stack, event: str, video_id: str) -> dict[str, Any]:
@@ -125,6 +127,7 @@ async def transcoder_peak_rss(
     with _peak_rss_of(transcoder) as peak:
         run = await upload_until_ready(stack, http, source, timeout_s)
     size = (await asyncio.to_thread(source.stat)).st_size
+    puts = logged(stack, "outputs_put", run.video_id)
     mib = 1024**2
     return Figure(
         name=f"transcoder peak RSS, ffmpeg included ({size / mib:.0f} MiB source)",
@@ -140,6 +143,8 @@ async def transcoder_peak_rss(
             "python_beside_ffmpeg_mib": [peak.python_beside_children / mib],
             "ffmpeg_peak_mib": [peak.children / mib],
             "python_idle_mib": [idle / mib],
+            "puts_after_ffmpeg": [float(puts["after_ffmpeg"])],
+            "outputs": [float(puts["total"])],
         },
     )
 
@@ -157,9 +162,15 @@ class Peaks:
 
 @contextmanager
 def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[Peaks]:
-    """The peaks of `process` and its descendants' resident memory while inside."""
+    """The peaks of `process` and its descendants' resident memory while inside.
+
+    A child counts once it runs its own program: between fork and exec (ffmpeg's limits are
+    set there, `media/ffmpeg_limits.py`) it is a copy of this process whose pages are this
+    process's, shared copy-on-write, and counting its RSS would count them twice (a sample
+    that fell there once made a 10-minute source's ffmpeg "89 MiB" against 55)."""
     peak = Peaks()
     stop = threading.Event()
+    interpreter = process.exe()
 
     def sample() -> None:
         while not stop.is_set():
@@ -168,7 +179,8 @@ def _peak_rss_of(process: psutil.Process, every_s: float = 0.02) -> Iterator[Pea
             theirs = 0
             for child in children:
                 with contextlib.suppress(psutil.NoSuchProcess):  # ended meanwhile
-                    theirs += child.memory_info().rss
+                    if child.exe() != interpreter:
+                        theirs += child.memory_info().rss
             peak.total = max(peak.total, own + theirs)
             peak.python = max(peak.python, own)
             peak.children = max(peak.children, theirs)

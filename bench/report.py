@@ -80,3 +80,32 @@ def write_report(name: str, figures: Sequence[Figure], notes: Sequence[str] = ()
 
 def _cpus() -> int:
     return os.cpu_count() or 1
+
+
+SUMMARY = "summary.md"
+
+
+def write_summary() -> str:
+    """`results/summary.md`: every figure of every benchmark's last run, one table, each row
+    with its run's date and the machine's load then (what `make bench` leaves to read)."""
+    lines = [
+        "# Every benchmark's last run",
+        "",
+        "Written by `python -m bench` (`make bench`) from `results/*.json`: each row is the last",
+        "run of its benchmark, with when it ran; the notes of each are in `results/<name>.md`.",
+        "",
+        "| bench | figure | ours | baseline | ratio | goal | measured |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for path in sorted(RESULTS.glob("*.json")):
+        report = json.loads(path.read_text())
+        measured = str(report["measured_at"])[:16].replace("T", " ")
+        for f in report["figures"]:
+            lines.append(
+                f"| {report['name']} | {f['name']} | {f['ours']:.3f} {f['unit']} "
+                f"| {f['baseline']:.3f} {f['unit']} ({f['baseline_name']}) | {f['ratio']:.2f}x "
+                f"| {f['goal']} | {measured} |"
+            )
+    table = "\n".join(lines) + "\n"
+    (RESULTS / SUMMARY).write_text(table)
+    return table

@@ -21,6 +21,9 @@ A download appends `response-content-disposition` (S3 honours it on the signed r
 CloudFront sends through origin access control; the distribution's cache policy keys on it
 and forwards it) before the signature's parameters, as CloudFront's custom-policy URLs have
 their own query first.
+
+`cryptography` is imported where a key is loaded or used: every process imports this module
+through `bootstrap`, only an ingress with a CDN signs, and the package is ~9 MiB resident.
 """
 
 from __future__ import annotations
@@ -34,13 +37,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from botocore.signers import CloudFrontSigner
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from videoshare.domain import keys
 from videoshare.domain.filenames import FALLBACK_FILENAME, safe_filename
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
     from types_aiobotocore_s3 import S3Client
     from types_aiobotocore_secretsmanager import SecretsManagerClient
 
@@ -91,6 +93,9 @@ class CloudFrontMediaUrls:
         self._clock = clock
 
     def _rsa_sign(self, message: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         # what CloudFront verifies: RSA PKCS#1 v1.5 over SHA-1 of the policy's bytes
         return self._key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
 
@@ -125,6 +130,9 @@ class CloudFrontMediaUrls:
 
 def load_signing_key(pem: str) -> rsa.RSAPrivateKey:
     """The RSA private key of a PEM text (PKCS#1 or PKCS#8, unencrypted)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("the CloudFront signing key must be an RSA private key")

@@ -5,6 +5,10 @@
 
 A signature only proves that Cognito issued the token, not that it is still wanted: a token
 used after a logout must be refused too. `AccessTokens` adds that revocation check (see there).
+
+PyJWT is imported where a key is read or a token checked, not with the module: every process
+wires a verifier (`bootstrap.wire`) but only the ingress uses one, and PyJWT brings
+`cryptography` (~9 MiB resident) into a worker that never needs it (issue 14, item 6).
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
-import jwt
 import structlog
 
 from videoshare.domain.errors import ExpiredToken, InvalidToken, RevokedToken
 from videoshare.usecases.ports import AccessClaims
+
+if TYPE_CHECKING:
+    import jwt
 
 log = structlog.get_logger("tokens")
 
@@ -84,6 +90,8 @@ class JwksCache:
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("jwks_fetch_failed", url=self._url, error=str(exc))
             raise JwksUnavailable(f"the signing keys at {self._url} could not be fetched") from exc
+        import jwt  # here, not at the top: see the module's docstring
+
         keys: dict[str, jwt.PyJWK] = {}
         for entry in document.get("keys", []) if isinstance(document, dict) else []:
             if not isinstance(entry, dict) or entry.get("kty") != "RSA" or "kid" not in entry:
@@ -110,6 +118,8 @@ class AccessTokenVerifier:
         self._client_id = client_id
 
     async def verify(self, token: str) -> AccessClaims:
+        import jwt  # here, not at the top: see the module's docstring
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -136,6 +146,8 @@ class AccessTokenVerifier:
         )
 
     def _decode(self, token: str, key: jwt.PyJWK) -> dict[str, Any]:
+        import jwt
+
         try:
             return jwt.decode(
                 token,

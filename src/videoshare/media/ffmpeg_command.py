@@ -5,7 +5,7 @@ rung by rung (cascaded); each rung is encoded once (H.264 yuv420p, x264 veryfast
 the rung's maxrate, a keyframe every 4 s whatever the frame rate), and the audio once per distinct
 bitrate (AAC stereo). x264 is tuned for memory (`X264_OPTIONS`): every frame it holds costs ~10 MB
 at 1080p, so a short lookahead, one B-frame and one thread per rung (ffmpeg runs each encoder in
-a thread of its own, so the rungs still use every core); see bench/results/transcode.md.
+a thread of its own, so the rungs still use every core); bench/results/transcode-history.md.
 One `tee` output packages those encoded streams once per rung, as CMAF: an HLS EVENT media
 playlist with an init segment (`EXT-X-MAP`) and fragmented-MP4 segments, cut at the forced
 keyframes, so every rendition's segments start together. That is the only copy of a rendition:
@@ -40,8 +40,8 @@ from videoshare.media.storyboard import SPRITE_NAME, StoryboardPlan
 MAX_OUTPUT_FPS: Final = 60  # faster sources (slow-motion phone clips) are resampled to this
 KEYFRAME_INTERVAL_S: Final = 4  # = the HLS segment duration: segments cut at forced keyframes
 POSTER_NAME: Final = "poster.jpg"
-# Measured on 1080p (bench/results/transcode.md): ffmpeg's peak RSS 480 → ~260 MiB, the top
-# rung's SSIM within 0.005 of x264 veryfast's defaults (lookahead 10, 3 B-frames, 2 threads).
+# Measured on 1080p (bench/results/transcode-history.md): ffmpeg's peak RSS 480 → ~260 MiB, the
+# top rung's SSIM within 0.005 of x264 veryfast's defaults (lookahead 10, 3 B-frames, 2 threads).
 X264_OPTIONS: Final = (
     ("-c:v", "libx264"),
     ("-preset", "veryfast"),

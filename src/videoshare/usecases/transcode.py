@@ -22,7 +22,7 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
 read and moved (both lie on the way to `ready`); outputs go up while ffmpeg still writes
 (`transcode_outputs.py`), and the record says 100 % beside the last uploads. The job's temp
-folder is removed on every exit path, and the heap handed back (`transcode_job.py`).
+folder is removed on every exit path, and the heap handed back (`videoshare/heap.py`).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from videoshare.domain.events import (
     video_transcoded,
 )
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.heap import trim_heap
 from videoshare.media.cost import DEFAULT_PIXELS_PER_S, CostBudget
 from videoshare.media.ffmpeg_command import HLS_DIR
 from videoshare.media.ffmpeg_limits import FfmpegLimits
@@ -71,7 +72,6 @@ from videoshare.usecases.transcode_job import (
     fetch_source,
     fresh_work_dir,
     ms_since,
-    trim_heap,
 )
 from videoshare.usecases.transcode_outputs import OutputUploader
 

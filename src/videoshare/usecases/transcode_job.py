@@ -1,5 +1,6 @@
 """What one transcode job needs around ffmpeg: a temp folder of its own, the source fetched and
-probed, the record's progress, the time each phase took, and the heap handed back after.
+probed, the record's progress, the time each phase took, and the heap handed back after
+(`videoshare/heap.py`).
 
     work_dir = fresh_work_dir(root, video_id)        # an earlier attempt's leftovers removed
     probed = await fetch_source(objects, key, work_dir / "source", limits)
@@ -10,8 +11,6 @@ probed, the record's progress, the time each phase took, and the heap handed bac
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import shutil
 import tempfile
 import time
@@ -23,6 +22,7 @@ import structlog
 from videoshare.domain import keys
 from videoshare.domain.errors import ObjectTooLarge, VideoConflict
 from videoshare.domain.video import Video, VideoStatus
+from videoshare.heap import trim_heap
 from videoshare.media.probe import ProbeLimits, ProbeResult, check_file_size, probe
 from videoshare.usecases.ports import ObjectStore, VideoStore
 
@@ -53,13 +53,6 @@ async def fetch_source(
     probed = await asyncio.to_thread(probe, path, limits=limits)
     trim_heap()  # what the download and the probe's decode used, before ffmpeg starts
     return probed
-
-
-def trim_heap() -> None:
-    """Hand the C heap's free pages back to the system: glibc keeps them (in an arena per
-    thread that used it), so they would stay resident beside ffmpeg. A no-op without glibc."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 async def abandon(task: asyncio.Task[Any]) -> None:

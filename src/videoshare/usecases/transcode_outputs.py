@@ -31,6 +31,7 @@ from typing import Final
 import structlog
 
 from videoshare.domain import keys
+from videoshare.heap import trim_heap
 from videoshare.media.ffmpeg_command import HLS_DIR, POSTER_NAME, init_name, variant_name
 from videoshare.media.hls import (
     MASTER_NAME,
@@ -62,6 +63,7 @@ CONTENT_TYPES: Final = {
     ".m4s": "video/iso.segment",
 }
 LIVE_DIR: Final = "live"  # beside hls/: the playlists stored while ffmpeg runs
+Signature = tuple[str, int, int]  # a file as read for an upload: its path, size and mtime (ns)
 
 
 def output_keys(video_id: str, output: TranscodeOutput) -> list[tuple[Path, str]]:
@@ -89,8 +91,7 @@ class OutputUploader:
         self._large_slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self._small_slots = asyncio.Semaphore(SMALL_UPLOADS_AT_ONCE)
         self._bytes = _ByteBudget(BYTES_AT_ONCE)
-        # key → (path, size, mtime_ns) of the file as read
-        self._put: dict[str, tuple[str, int, int]] = {}
+        self._put: dict[str, Signature] = {}  # key → the file as it was read for it
         self._tried: set[str] = set()  # keys an upload was started for, finished or not
         self._live: dict[str, str] = {}  # rung → the EVENT playlist stored last
         self._puts = 0  # uploads made
@@ -109,7 +110,12 @@ class OutputUploader:
         await asyncio.to_thread(live.mkdir, exist_ok=True)
         playable = False
         while not stop.is_set():
+            puts_before = self._puts
             await self._follow_round(out_dir, plan)
+            if self._puts > puts_before:
+                # what the uploads read (whole files, in threads) goes back now, not at the
+                # end: the worker beside ffmpeg stays the same size however long the video
+                trim_heap()
             if not playable and all(
                 self._hls_key(variant_name(rung)) in self._put for rung in plan.rungs
             ):
@@ -178,10 +184,14 @@ class OutputUploader:
         attempt left."""
         *files, master = output_keys(self._video_id, output)
         early, puts_before = len(self._put), self._puts
+        # Most files went up while ffmpeg ran: one look at them all (a thread hop per file
+        # would make this pass grow with the video's length), and only what changed goes.
+        now = await asyncio.to_thread(_signatures, [path for path, _ in files])
+        left = [(path, key) for path, key in files if self._put.get(key) != now[path]]
         # what a playlist names is stored before the playlist
         for stage in (
-            [(p, k) for p, k in files if p.suffix != ".m3u8"],
-            [(p, k) for p, k in files if p.suffix == ".m3u8"],
+            [(p, k) for p, k in left if p.suffix != ".m3u8"],
+            [(p, k) for p, k in left if p.suffix == ".m3u8"],
         ):
             async with asyncio.TaskGroup() as uploads:
                 for path, key in stage:
@@ -205,12 +215,12 @@ class OutputUploader:
 
     async def _upload(self, path: Path, key: str) -> None:
         """Put `path` at `key` unless it is there already as the file is now."""
-        stat = await asyncio.to_thread(path.stat)
-        signature = (str(path), stat.st_size, stat.st_mtime_ns)
+        signature = await asyncio.to_thread(_signature, path)
         if self._put.get(key) == signature:
             return
-        slots = self._small_slots if stat.st_size <= SMALL_FILE_BYTES else self._large_slots
-        async with slots, self._bytes.hold(stat.st_size):
+        size = signature[1]
+        slots = self._small_slots if size <= SMALL_FILE_BYTES else self._large_slots
+        async with slots, self._bytes.hold(size):
             self._tried.add(key)
             await self._objects.upload(path, key, content_type=CONTENT_TYPES[path.suffix])
         self._put[key] = signature
@@ -247,6 +257,15 @@ class _ByteBudget:
             async with self._changed:
                 self._used -= size
                 self._changed.notify_all()
+
+
+def _signature(path: Path) -> Signature:
+    stat = path.stat()
+    return (str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def _signatures(paths: list[Path]) -> dict[Path, Signature]:
+    return {path: _signature(path) for path in paths}
 
 
 def _whole_jpegs(paths: list[Path]) -> list[Path]:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from videoshare.children import ChildFailed
+from videoshare.entrypoints.cli.client.arguments import CLIENT_COMMANDS
 from videoshare.entrypoints.cli.parser import parser
 from videoshare.entrypoints.cli.programs import program, run
 from videoshare.settings import Settings
@@ -63,9 +64,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from videoshare.entrypoints.cli.client.commands import CLIENT_COMMANDS, run_client_command
-
     if args.command in CLIENT_COMMANDS:
+        from videoshare.entrypoints.cli.client.commands import run_client_command
+
         return run_client_command(args)
     try:
         if args.command == "openapi":

@@ -13,7 +13,7 @@ DESCRIPTION = "The `videoshare` command: every process of the system, and the de
 
 def parser() -> argparse.ArgumentParser:
     """The real argument parser (the container health check and tests parse commands with it)."""
-    from videoshare.entrypoints.cli.client.commands import add_client_commands
+    from videoshare.entrypoints.cli.client.arguments import add_client_commands
     from videoshare.entrypoints.cli.ops.arguments import register as register_operator_commands
     from videoshare.infra.processes import processes
 

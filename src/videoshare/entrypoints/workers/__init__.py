@@ -6,6 +6,7 @@ consumer runtime in `videoshare.bus.runtime` does the rest.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -24,40 +25,30 @@ if TYPE_CHECKING:
     from videoshare.entrypoints.workers.context import WorkerContext, WorkerDefinition
 
 
-def _definitions() -> dict[str, Callable[[WorkerContext], WorkerDefinition]]:
-    from videoshare.entrypoints.workers import (
-        housekeeping,
-        importer,
-        metadata_indexer,
-        notifier,
-        transcoder,
-        upload_finalizer,
-        webhook_sender,
-    )
-
-    return {
-        UPLOAD_FINALIZER: upload_finalizer.definition,
-        TRANSCODER: transcoder.definition,
-        IMPORTER: importer.definition,
-        METADATA_INDEXER: metadata_indexer.definition,
-        NOTIFIER: notifier.definition,
-        WEBHOOK_SENDER: webhook_sender.definition,
-        HOUSEKEEPING: housekeeping.definition,
-    }
+# Each worker's definition, by module: a process imports its own worker's module and no other
+# (another worker's use cases and libraries would only take memory: issue 14, item 6).
+DEFINITIONS: dict[str, str] = {
+    UPLOAD_FINALIZER: "upload_finalizer",
+    TRANSCODER: "transcoder",
+    IMPORTER: "importer",
+    METADATA_INDEXER: "metadata_indexer",
+    NOTIFIER: "notifier",
+    WEBHOOK_SENDER: "webhook_sender",
+    HOUSEKEEPING: "housekeeping",
+}
 
 
-WORKERS: tuple[str, ...] = (
-    UPLOAD_FINALIZER,
-    TRANSCODER,
-    IMPORTER,
-    METADATA_INDEXER,
-    NOTIFIER,
-    WEBHOOK_SENDER,
-    HOUSEKEEPING,
-)
+WORKERS: tuple[str, ...] = tuple(DEFINITIONS)
+
+
+def definition_of(name: str) -> Callable[[WorkerContext], WorkerDefinition]:
+    """Worker `name`'s `definition` function, its module imported now."""
+    module = importlib.import_module(f"{__name__}.{DEFINITIONS[name]}")
+    define: Callable[[WorkerContext], WorkerDefinition] = module.definition
+    return define
 
 
 def run_worker(name: str, settings: Settings) -> int:
     from videoshare.entrypoints.workers.process import run
 
-    return run(name, _definitions()[name], settings)
+    return run(name, definition_of(name), settings)

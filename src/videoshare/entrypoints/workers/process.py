@@ -30,6 +30,7 @@ from videoshare.entrypoints.workers.health_server import (
     sample_dead_letter_depth,
     side_server,
 )
+from videoshare.heap import keep_heap_small
 from videoshare.infra.topology import IDEMPOTENCY_TABLE, topology
 from videoshare.logs import configure_logging
 from videoshare.settings import Settings
@@ -38,6 +39,7 @@ log = structlog.get_logger("worker")
 
 
 def run(name: str, define: Callable[[WorkerContext], WorkerDefinition], settings: Settings) -> int:
+    keep_heap_small()  # before any thread: glibc's arenas and thresholds (`heap.py`)
     configure_logging(name)
     asyncio.run(_serve(name, define, settings))
     return 0

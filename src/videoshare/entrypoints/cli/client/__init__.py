@@ -5,7 +5,8 @@ It speaks only HTTP (aiohttp) to the ingress and to presigned S3 URLs; nothing h
 AWS directly, and of the server's code it imports only the pure magic-byte check
 (`media/sniff.py`), so a file the pipeline would refuse at once is refused before upload.
 
-commands.py     argparse wiring and the one place errors become one line and an exit code
+arguments.py    the commands' arguments (light: every process builds the parser at start)
+commands.py     running a command, the one place errors become one line and an exit code
 account.py      register, confirm, login: what is missing asked for on a terminal
 config.py       API URL and credentials from flags or environment; the user's config folder
 credentials.py  the token cache (a 0600 file) and when a cached token is still good (pure)
