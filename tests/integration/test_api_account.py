@@ -113,8 +113,8 @@ async def _everything_named(stack: Stack, needles: set[str]) -> list[str]:
     uploads = await stack.aws.s3.list_multipart_uploads(Bucket=stack.resources.bucket)
     found += [u["Key"] for u in uploads.get("Uploads", []) if any(n in u["Key"] for n in needles)]
     tables: list[str] = []  # a page holds 100 names, and the suite's emulator holds more
-    async for page in stack.aws.dynamodb.get_paginator("list_tables").paginate():
-        tables += page["TableNames"]
+    async for listed in stack.aws.dynamodb.get_paginator("list_tables").paginate():
+        tables += listed["TableNames"]
     mine = [t for t in tables if t.startswith(f"{stack.settings.stack}-")]
     assert len(mine) >= 6, mine
     for table in mine:
