@@ -90,7 +90,7 @@ class User:
         return video
 
     async def wait_for_status(
-        self, video_id: str, statuses: set[str], timeout_s: float = 60
+        self, video_id: str, statuses: set[str], timeout_s: float = 60, interval_s: float = 0.1
     ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         seen: list[str] = []
@@ -104,4 +104,4 @@ class User:
                 raise AssertionError(
                     f"video {video_id} went through {seen}, never {statuses} in {timeout_s} s"
                 )
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(interval_s)
