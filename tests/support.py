@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import signal
+import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -118,3 +120,14 @@ async def rewrite(videos: VideoRepository, video: Video, **fields: Any) -> Video
 def running_ffmpeg(pid: int) -> bool:
     """Whether process `pid` has an ffmpeg among its descendants (a transcode under way)."""
     return any("ffmpeg" in child.name() for child in psutil.Process(pid).children(recursive=True))
+
+
+def stop_runner(runner: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    """Stop a `videoshare run` as Ctrl-C does, then kill it if it has not exited in time."""
+    if runner.poll() is None:
+        runner.send_signal(signal.SIGINT)
+        try:
+            runner.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            runner.kill()
+            runner.wait()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from typing import Any
 
 import aiohttp
 from tests.resilience.conftest import dead_letter_depths
+from tests.support import stop_runner
 
 from bench.load import report, steps, timeline
 from bench.load.sampler import Sampler
@@ -103,7 +103,7 @@ def main() -> int:
         dlqs = dict(sorted(asyncio.run(dead_letter_depths(settings)).items()))
     finally:
         if runner is not None:
-            _stop(runner)
+            stop_runner(runner)
     ran = steps.steps_from_marks(recorded.marks, stopped)
     results = steps.results(ran, recorded.requests, ended.uploads, sampler.usage)
     afterwards = report.Afterwards(
@@ -181,18 +181,8 @@ async def _until_ready(base: str, runner: subprocess.Popen[bytes]) -> None:
             except (aiohttp.ClientError, TimeoutError):
                 pass
             await asyncio.sleep(0.5)
-    _stop(runner)
+    stop_runner(runner)
     raise SystemExit(f"make load: the stack was not ready in {START_TIMEOUT_S} s")
-
-
-def _stop(runner: subprocess.Popen[bytes]) -> None:
-    if runner.poll() is None:
-        runner.send_signal(signal.SIGINT)
-        try:
-            runner.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            runner.kill()
-            runner.wait()
 
 
 async def _drain(base: str, uploads: list[timeline.UploadEntry]) -> Ended:

@@ -3,7 +3,6 @@ output; the emulator dying stops everything, in one line, with a non-zero exit."
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import psutil
 import pytest
 
 from tests.e2e.test_local_runner import START_TIMEOUT_S, runner_env
+from tests.support import stop_runner
 from videoshare.local.emulator import EMULATOR_MODULE
 from videoshare.tcp_ports import free_port
 
@@ -72,10 +72,4 @@ def test_a_dead_worker_is_restarted_and_a_dead_emulator_stops_everything(
         _, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"left running: {alive}"
     finally:
-        if runner.poll() is None:
-            runner.send_signal(signal.SIGINT)
-            try:
-                runner.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                runner.kill()
-                runner.wait()
+        stop_runner(runner)
