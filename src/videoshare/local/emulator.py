@@ -90,8 +90,10 @@ def start_emulator(
         argv += ["--state-dir", str(state_dir)]
     env = {**os.environ, **LOCAL_CREDENTIALS}
     offset = 0
+    for folder in (state_dir, log_path.parent if log_path else None):
+        if folder is not None:
+            _make_folder(folder)
     if log_path:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
         offset = log_path.stat().st_size if log_path.exists() else 0
     with log_path.open("ab") if log_path else open(os.devnull, "wb") as out:  # noqa: PTH123
         process = subprocess.Popen(
@@ -114,6 +116,17 @@ def start_emulator(
         time.sleep(0.05)
     emulator.stop()
     raise EmulatorFailed(f"the AWS emulator did not answer on {endpoint} in {ready_timeout_s} s")
+
+
+def _make_folder(folder: Path) -> None:
+    """`folder` made if missing; `EmulatorFailed` (one line) when it cannot be: a clumsy
+    `--state-dir` or `VIDEOSHARE_STATE_DIR` names a file, or a place nobody may write."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EmulatorFailed(
+            f"cannot keep the AWS emulator's files in {folder}: {error.strerror or error}"
+        ) from error
 
 
 def answers(endpoint: str) -> bool:
