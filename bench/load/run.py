@@ -61,7 +61,10 @@ class Ended:
 
 
 def main() -> int:
-    plan = steps.Plan.from_env(os.environ)
+    try:
+        plan = steps.Plan.from_env(os.environ)
+    except ValueError as error:
+        raise SystemExit(f"make load: {error}") from None
     external = os.environ.get("VIDEOSHARE_API_URL")
     work = Path(tempfile.mkdtemp(prefix="videoshare-load-"))
     timeline_path = work / "timeline.jsonl"

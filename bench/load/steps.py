@@ -63,12 +63,18 @@ class Plan:
         """`LOAD_STEPS` (people per step, comma-separated), `LOAD_MINUTES`,
         `LOAD_SPAWN_RATE`, `LOAD_KNEE_FACTOR`; each unset or empty one keeps its default."""
         steps = env.get("LOAD_STEPS", "").strip()
-        return cls(
-            users=tuple(int(n) for n in steps.split(",")) if steps else DEFAULT_USERS,
-            minutes=float(env.get("LOAD_MINUTES") or DEFAULT_MINUTES),
-            spawn_rate=float(env.get("LOAD_SPAWN_RATE") or 2.0),
-            knee_factor=float(env.get("LOAD_KNEE_FACTOR") or KNEE_FACTOR),
-        )
+        try:
+            return cls(
+                users=tuple(int(n) for n in steps.split(",")) if steps else DEFAULT_USERS,
+                minutes=float(env.get("LOAD_MINUTES") or DEFAULT_MINUTES),
+                spawn_rate=float(env.get("LOAD_SPAWN_RATE") or 2.0),
+                knee_factor=float(env.get("LOAD_KNEE_FACTOR") or KNEE_FACTOR),
+            )
+        except ValueError as error:
+            raise ValueError(
+                "LOAD_STEPS takes people per step, comma-separated (2,4,8); LOAD_MINUTES, "
+                f"LOAD_SPAWN_RATE and LOAD_KNEE_FACTOR take numbers ({error})"
+            ) from error
 
     @property
     def is_the_full_run(self) -> bool:

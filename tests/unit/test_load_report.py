@@ -54,8 +54,21 @@ def test_a_smoke_run_overrides_minutes_and_people() -> None:
     "env", [{"LOAD_STEPS": "2,0"}, {"LOAD_MINUTES": "0"}, {"LOAD_STEPS": "two"}]
 )
 def test_a_plan_without_people_or_time_is_refused(env: dict[str, str]) -> None:
-    with pytest.raises(ValueError, match=r"."):
+    with pytest.raises(ValueError, match=r"people|LOAD_STEPS"):
         Plan.from_env(env)
+
+
+def test_make_load_says_a_clumsy_plan_in_one_line_before_starting_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bench.load import run
+
+    monkeypatch.setenv("LOAD_STEPS", "two,four")
+    with pytest.raises(SystemExit) as exited:
+        run.main()
+    said = str(exited.value.code)
+    assert said.startswith("make load: LOAD_STEPS takes people per step"), said
+    assert "\n" not in said
 
 
 def test_percentiles_are_nearest_rank() -> None:
