@@ -132,10 +132,14 @@ async def test_logging_in_takes_only_the_keyboard(web_stack: Stack, browser: Bro
             raise AssertionError("ten presses of Tab never reached the Log in link")
         await page.keyboard.press("Enter")
         await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+        # The new screen takes the focus as it appears, so the Tabs below start from it.
+        await expect(page.locator("main")).to_be_focused()
         for _ in range(15):
             await page.keyboard.press("Tab")
             if await page.evaluate("() => document.activeElement.id === 'email'"):
                 break
+        else:
+            raise AssertionError("fifteen presses of Tab never reached the e-mail field")
         await page.keyboard.type(email)
         await page.keyboard.press("Tab")
         await page.keyboard.type(PASSWORD)

@@ -3,6 +3,7 @@ import { h, render } from "/static/vendor/preact-11.2.0.mjs";
 import {
   useCallback,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -10,4 +11,4 @@ import {
 import htm from "/static/vendor/htm-3.1.1.mjs";
 
 export const html = htm.bind(h);
-export { render, useCallback, useEffect, useMemo, useRef, useState };
+export { render, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState };

@@ -1,7 +1,7 @@
 // The app: a header with the navigation, and the screen the address names.
 import { currentSession, onSessionChange } from "./api.js";
 import { Header } from "./header.js";
-import { html, render, useEffect, useRef, useState } from "./html.js";
+import { html, render, useEffect, useLayoutEffect, useRef, useState } from "./html.js";
 import { match, navigate, useLocation } from "./router.js";
 import { Link, Notice } from "./ui.js";
 import { AccountScreen, ConfirmScreen, ForgotScreen } from "./screens/account.js";
@@ -83,7 +83,9 @@ function App() {
     }
   }, [blocked, path]);
 
-  useEffect(() => {
+  // A layout effect, so focus moves in the same frame the new screen is painted: a
+  // deferred effect left a moment where the first keypresses went to the old focus.
+  useLayoutEffect(() => {
     document.title = `${TITLES[name]} · videoshare`;
     // After a navigation, start keyboard and screen-reader users at the new screen.
     if (!first.current) main.current?.focus();
