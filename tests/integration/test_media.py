@@ -343,6 +343,15 @@ async def test_an_accepted_clip_gets_its_ladder_hls_poster_and_storyboard(
     assert progress[-1] == 100.0
 
 
+async def test_a_transcode_says_how_long_ffmpeg_ran_and_on_how_much_cpu(tmp_path: Path) -> None:
+    clip = accepted_clip("tiny-2s")
+    output = await transcode(clip, tmp_path, probe(clip, limits=LIMITS), threads=2, timeout_s=60)
+    assert output.ffmpeg is not None
+    # the CPU is ffmpeg's own, reaped: a process that did the work used some
+    assert output.ffmpeg.wall_s > 0
+    assert output.ffmpeg.cpu_s > 0
+
+
 def _plays_through_the_master_playlist(master: Path, expected: Expected) -> None:
     """FFmpeg's own HLS player follows the master to a variant and its segments, end to end."""
     with av.open(str(master), options={"protocol_whitelist": "file"}) as player:

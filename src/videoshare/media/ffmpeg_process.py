@@ -11,7 +11,9 @@ import contextlib
 import os
 import resource
 import signal
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -24,6 +26,15 @@ PROGRESS_INTERVAL_S: Final = 1.0
 STDERR_TAIL_BYTES: Final = 4096
 # What ffmpeg (run with -xerror) says when the input's bits are bad, not when we are.
 _INVALID_INPUT: Final = ("Invalid data found when processing input", "corrupt input packet")
+
+
+@dataclass(frozen=True, slots=True)
+class FfmpegRun:
+    """What one ffmpeg run took: wall-clock seconds, and the CPU seconds it used (its threads
+    on every core together)."""
+
+    wall_s: float
+    cpu_s: float
 
 
 class TranscodeFailed(Exception):
@@ -55,14 +66,16 @@ async def run_ffmpeg(
     on_progress: ProgressCallback | None,
     total_frames: int | None = None,
     limits: FfmpegLimits | None = None,
-) -> None:
+) -> FfmpegRun:
     """Run `argv` (which writes `-progress pipe:1`) in `cwd`; whatever happens, it is dead when
-    this returns. Raises `TranscodeFailed` on a non-zero exit or after `timeout_s`. `limits`:
-    the OS limits it runs under (None: `FfmpegLimits()`'s defaults).
+    this returns. Returns how long it ran and on how much CPU; raises `TranscodeFailed` on a
+    non-zero exit or after `timeout_s`. `limits`: the OS limits it runs under (None:
+    `FfmpegLimits()`'s defaults).
 
     Progress is the first video output's frame count against `total_frames` when known, else
     the output time against `duration_s` (which the audio, encoded ahead, can skew)."""
     limits = limits or FfmpegLimits()
+    started = time.monotonic()
     cpu_before = _children_cpu_s()
     tail = _StderrTail()
     process: asyncio.subprocess.Process | None = None
@@ -100,7 +113,6 @@ async def run_ffmpeg(
             await stderr_task  # ends at EOF, which the dead process guarantees
     if returncode != 0:
         how = f"was killed by signal {-returncode}" if returncode < 0 else f"exited {returncode}"
-        # what reaped children used since: ffmpeg's own (a transcoder runs one at a time)
         over_limit = limits.breach(returncode, tail.text(), _children_cpu_s() - cpu_before)
         if over_limit:
             how = f"was stopped: {over_limit}"
@@ -109,6 +121,8 @@ async def run_ffmpeg(
             input_invalid=returncode > 0 and tail.mentions(_INVALID_INPUT),
             over_limit=over_limit,
         )
+    # what reaped children used since: ffmpeg's own (a transcoder runs one at a time)
+    return FfmpegRun(wall_s=time.monotonic() - started, cpu_s=_children_cpu_s() - cpu_before)
 
 
 def _children_cpu_s() -> float:

@@ -1,6 +1,6 @@
 """Probe an uploaded file with PyAV: is it a video we accept, and what are its facts?
 
-`probe()` is synchronous and CPU-light (about 10 ms for an ordinary file: the header plus one
+`probe()` is synchronous and CPU-light (10 to 50 ms for an ordinary file: the header plus one
 decoded frame); call it through `asyncio.to_thread` from async code. It raises `MediaRejected`
 with a stable `code` and a `reason` a person can read; any other exception is a bug or an I/O
 problem on our side, never the upload's fault.
@@ -339,7 +339,14 @@ def _first_frame(
     for count, packet in enumerate(packets):
         if count > limits.max_packets_to_first_frame:
             break
-        for frame in ctx.decode(packet):
+        frames = ctx.decode(packet)
+        if not frames and packet.is_keyframe:
+            # A decoder that reorders (B-frames) holds a keyframe's picture back until later
+            # packets arrive: two more at 720p, ~40 ms of decoding. Draining it gives the picture
+            # now; the reset lets the next packet start afresh if there was none.
+            frames = ctx.decode(None)
+            ctx.flush_buffers()
+        for frame in frames:
             return frame
     raise MediaRejected(RejectCode.CORRUPT, "No picture could be decoded from the video.")
 

@@ -14,7 +14,7 @@ start with (the rungs' caps as bandwidths). The caller owns `out_dir` and remove
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -30,7 +30,12 @@ from videoshare.media.ffmpeg_command import (
     variant_name,
 )
 from videoshare.media.ffmpeg_limits import FfmpegLimits
-from videoshare.media.ffmpeg_process import ProgressCallback, TranscodeFailed, run_ffmpeg
+from videoshare.media.ffmpeg_process import (
+    FfmpegRun,
+    ProgressCallback,
+    TranscodeFailed,
+    run_ffmpeg,
+)
 from videoshare.media.hls import (
     AAC_LC,
     MASTER_NAME,
@@ -83,6 +88,7 @@ class TranscodeOutput:
     storyboard_vtt: Path
     hls_master: Path
     hls_files: list[Path]  # every other file of hls/: media playlists, init segments, segments
+    ffmpeg: FfmpegRun | None = None  # the run that made them (None: not made by one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +145,7 @@ async def transcode(
         codec_whitelist=codec_whitelist,
     )
     try:
-        await run_ffmpeg(
+        ran = await run_ffmpeg(
             argv,
             cwd=out_dir,
             duration_s=probe.duration_s,
@@ -166,7 +172,8 @@ async def transcode(
             RejectCode.CORRUPT,
             "The video cannot be decoded all the way through; it may be damaged or incomplete.",
         ) from failed
-    return await asyncio.to_thread(_package, out_dir, probe, plan)
+    output = await asyncio.to_thread(_package, out_dir, probe, plan)
+    return replace(output, ffmpeg=ran)
 
 
 def _minutes(seconds: float) -> str:

@@ -164,11 +164,12 @@ async def transcode_video(
             finishing.create_task(uploader.finish(output))
         log.info("outputs_uploaded", video_id=video_id, upload_ms=ms_since(upload_started))
         phases.end("upload")
+        # said before the clean-up below: the person waiting for `ready` does not wait for it
+        outputs = transcoded_data(video, probed, output, source_size=event.data.size_bytes)
+        await ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
         trim_heap()  # what the uploads used: an idle worker holds no more than it needs
-    outputs = transcoded_data(video, probed, output, source_size=event.data.size_bytes)
-    await ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
     # the cost is spent: the owner's next video may go (the indexer's one write to `ready`
     # needs no turn)
     await end_turn(ports, video.owner_id, video_id)
@@ -283,6 +284,9 @@ async def _run_ffmpeg(
         video_id=video.id,
         renditions=[r.name for r in output.renditions],
         transcode_ms=ms_since(started),
+        # ffmpeg alone: its CPU against its wall clock shows what else the machine ran
+        ffmpeg_ms=round(output.ffmpeg.wall_s * 1000, 1) if output.ffmpeg else None,
+        ffmpeg_cpu_s=round(output.ffmpeg.cpu_s, 3) if output.ffmpeg else None,
     )
     return output
 

@@ -188,14 +188,19 @@ class OutputUploader:
         # would make this pass grow with the video's length), and only what changed goes.
         now = await asyncio.to_thread(_signatures, [path for path, _ in files])
         left = [(path, key) for path, key in files if self._put.get(key) != now[path]]
-        # what a playlist names is stored before the playlist
-        for stage in (
-            [(p, k) for p, k in left if p.suffix != ".m3u8"],
-            [(p, k) for p, k in left if p.suffix == ".m3u8"],
-        ):
-            async with asyncio.TaskGroup() as uploads:
-                for path, key in stage:
+        # What a playlist names is stored before the playlist: each rung's files, then its
+        # playlist, every rung at once (one wave of requests fewer than all files, then all
+        # playlists: the uploads after ffmpeg are what the person waiting for `ready` sees).
+        playlists = [(path, key) for path, key in left if path.suffix == ".m3u8"]
+        others = [(path, key) for path, key in left if path.suffix != ".m3u8"]
+        named = {playlist: _files_of_rung(playlist, others) for playlist, _ in playlists}
+        listed = {file for files in named.values() for file in files}
+        async with asyncio.TaskGroup() as uploads:
+            for path, key in others:
+                if (path, key) not in listed:  # the poster, the storyboard
                     uploads.create_task(self._upload(path, key))
+            for path, key in playlists:
+                uploads.create_task(self._upload_before(named[path], (path, key)))
         await self._upload(*master)
         log.info(
             "outputs_put",
@@ -206,6 +211,13 @@ class OutputUploader:
         )
         if self._earlier_attempts:
             await self._delete_others({key for _, key in (*files, master)})
+
+    async def _upload_before(self, files: list[tuple[Path, str]], last: tuple[Path, str]) -> None:
+        """`files` at once, then `last` (a playlist after the segments it names)."""
+        async with asyncio.TaskGroup() as uploads:
+            for path, key in files:
+                uploads.create_task(self._upload(path, key))
+        await self._upload(*last)
 
     async def discard(self) -> None:
         """Delete whatever this attempt put: the video gets no outputs from it."""
@@ -266,6 +278,12 @@ def _signature(path: Path) -> Signature:
 
 def _signatures(paths: list[Path]) -> dict[Path, Signature]:
     return {path: _signature(path) for path in paths}
+
+
+def _files_of_rung(playlist: Path, files: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """Those of `files` a rung's media playlist names: its init segment and its segments, named
+    after the rung (`ffmpeg_command.init_name`, `segment_pattern`)."""
+    return [(path, key) for path, key in files if path.name.startswith(f"{playlist.stem}_")]
 
 
 def _whole_jpegs(paths: list[Path]) -> list[Path]:
