@@ -1,10 +1,11 @@
-"""ffmpeg's `-progress` keys turned into a percentage that only goes forward."""
+"""ffmpeg's `-progress` keys and per-frame encoder lines turned into a percentage that only goes
+forward."""
 
 from __future__ import annotations
 
 import asyncio
 
-from videoshare.media.ffmpeg_process import ProgressMeter, _report_progress
+from videoshare.media.ffmpeg_process import ENCODED_FORMAT, ProgressMeter, _report_progress
 
 
 def test_progress_counts_video_frames_when_their_total_is_known() -> None:
@@ -43,3 +44,30 @@ async def test_reports_end_at_100_and_stay_below_it_until_then() -> None:
 
     await _report_progress(stdout, ProgressMeter(10.0, 100), record)
     assert reports == [99.9, 100.0]  # all frames out, but not done until ffmpeg says "end"
+
+
+def test_encoder_lines_count_frames_or_else_seconds() -> None:
+    line = ENCODED_FORMAT.replace("{n}", "50").replace("{t}", "2.5").strip()
+    key, _, value = line.partition("=")
+    counted = ProgressMeter(duration_s=10.0, total_frames=250)
+    counted.update(key, value)
+    assert counted.percent == 20.0
+    timed = ProgressMeter(duration_s=10.0, total_frames=None)
+    timed.update(key, value)
+    assert timed.percent == 25.0
+
+
+async def test_encoder_lines_report_progress_before_any_progress_block() -> None:
+    """`-progress` is silent until every output has started (the storyboard's, at the end):
+    the encoder's lines alone report, at most once a second."""
+    stdout = asyncio.StreamReader()
+    stdout.feed_data(b"encoded=0,0.0\nencoded=25,1.0\nencoded=50,2.0\n")
+    stdout.feed_data(b"frame=100\nprogress=end\n")
+    stdout.feed_eof()
+    reports: list[float] = []
+
+    async def record(percent: float) -> None:
+        reports.append(percent)
+
+    await _report_progress(stdout, ProgressMeter(10.0, 100), record)
+    assert reports == [0.0, 100.0]  # the later lines fell within the same second

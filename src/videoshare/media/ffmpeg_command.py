@@ -27,6 +27,7 @@ from typing import Final
 
 import imageio_ffmpeg
 
+from videoshare.media.ffmpeg_process import ENCODED_FORMAT
 from videoshare.media.ladder import Rung
 from videoshare.media.probe import (
     DEFAULT_MAX_PIXELS,
@@ -119,6 +120,8 @@ def ffmpeg_command(
     if audio_bitrates:
         argv += ["-c:a", "aac", "-ac", "2"]  # stereo, whatever the source's layout
     argv += ["-map_metadata", "-1", "-map_chapters", "-1"]
+    # the top rung's frames as they are encoded: the progress (`ffmpeg_process.ENCODED_KEY`)
+    argv += ["-stats_enc_post:v:0", "pipe:1", "-stats_enc_post_fmt:v:0", ENCODED_FORMAT]
     argv += ["-f", "tee", _tee_slaves(rungs, audio_bitrates)]
 
     argv += ["-map", "[poster]", "-frames:v", "1", "-update", "1", "-c:v", "mjpeg", "-q:v", "3"]

@@ -23,6 +23,11 @@ from videoshare.media.ffmpeg_limits import FfmpegLimits
 ProgressCallback = Callable[[float], Awaitable[None]]
 
 PROGRESS_INTERVAL_S: Final = 1.0
+# A line per frame of the first video stream as it leaves its encoder (`-stats_enc_post`,
+# `ffmpeg_command.py`): `-progress` says nothing until every output file has started, and the
+# storyboard's starts only at the end (its tile is whole then), so alone it went 0 → 99 %.
+ENCODED_KEY: Final = "encoded"
+ENCODED_FORMAT: Final = f"{ENCODED_KEY}={{n}},{{t}}\n"  # frames out of the encoder, and seconds
 STDERR_TAIL_BYTES: Final = 4096
 # What ffmpeg (run with -xerror) says when the input's bits are bad, not when we are.
 _INVALID_INPUT: Final = ("Invalid data found when processing input", "corrupt input packet")
@@ -138,7 +143,8 @@ async def _kill_group(process: asyncio.subprocess.Process) -> None:
 
 
 class ProgressMeter:
-    """How far along ffmpeg is, from its `-progress` keys; never goes backwards."""
+    """How far along ffmpeg is, from its `-progress` keys and its per-frame encoder lines
+    (`ENCODED_KEY`); never goes backwards."""
 
     def __init__(self, duration_s: float, total_frames: int | None) -> None:
         self.duration_s = duration_s
@@ -147,10 +153,15 @@ class ProgressMeter:
 
     def update(self, key: str, value: str) -> None:
         with contextlib.suppress(ValueError):  # "N/A" before the first frame
+            if key == ENCODED_KEY:
+                frames, _, seconds = value.partition(",")
+                key, value = ("frame", frames) if self.total_frames else ("out_time_s", seconds)
             if key == "frame" and self.total_frames:
                 now = percent_done(int(value), self.total_frames)
             elif key == "out_time_us" and not self.total_frames:
                 now = percent_done(int(value) / 1_000_000, self.duration_s)
+            elif key == "out_time_s" and not self.total_frames:
+                now = percent_done(float(value), self.duration_s)
             else:
                 return
             self.percent = max(self.percent, now)
@@ -159,18 +170,20 @@ class ProgressMeter:
 async def _report_progress(
     stdout: asyncio.StreamReader, done: ProgressMeter, on_progress: ProgressCallback | None
 ) -> None:
-    """Parse `-progress` blocks (key=value lines, each block ending in `progress=`)."""
+    """Parse `-progress` blocks (key=value lines, each block ending in `progress=`) and the
+    encoder's per-frame lines between them; report after either, at most once a second."""
     loop = asyncio.get_running_loop()
     last_report = -PROGRESS_INTERVAL_S
     async for raw_line in stdout:
         key, _, value = raw_line.decode("ascii", "replace").strip().partition("=")
         if key != "progress":
             done.update(key, value)
-        elif on_progress is not None:
-            ended = value == "end"
-            if ended or loop.time() - last_report >= PROGRESS_INTERVAL_S:
-                last_report = loop.time()
-                await on_progress(100.0 if ended else min(done.percent, 99.9))
+        if on_progress is None or key not in ("progress", ENCODED_KEY):
+            continue
+        ended = key == "progress" and value == "end"
+        if ended or loop.time() - last_report >= PROGRESS_INTERVAL_S:
+            last_report = loop.time()
+            await on_progress(100.0 if ended else min(done.percent, 99.9))
 
 
 def percent_done(done: float, total: float) -> float:
