@@ -1,13 +1,17 @@
 """The transcoder's handlers against the real emulator and the real ffmpeg: a good clip, a
 source that only looks like a video, one damaged in the middle, events about videos it must
-leave alone, a redelivery after a crash mid-transcode, and giving up."""
+leave alone, a redelivery after a crash mid-transcode, a video deleted mid-transcode, and giving
+up."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.integration.worker_support import (
@@ -300,6 +304,32 @@ async def test_a_redelivery_after_a_crash_mid_transcode_completes_once(
         Expected(ladder=[("240p", 320, 240)], duration_s=2.0, has_audio=True),
     )
     assert (await stored(worker, video.id)).status is VideoStatus.PROCESSING
+
+
+async def test_a_video_deleted_mid_transcode_leaves_no_outputs_and_no_ffmpeg(
+    worker: Worker, spy: EventSpy, media_dir: Path
+) -> None:
+    """The owner deletes the video while ffmpeg runs (housekeeping deletes its objects on the
+    event): the transcoder stops ffmpeg, and deletes what it put."""
+    # two minutes: ffmpeg runs for seconds more after the first progress report
+    source = make_clip(media_dir / "long.mp4", seconds=120, width=320, height=240).read_bytes()
+    video = await uploaded_video(worker, source)
+    await deliver(worker, uploaded(video))
+    handling = asyncio.create_task(worker.drain())
+    deadline = time.monotonic() + 60
+    while (current := await stored(worker, video.id)).progress in (None, 0.0):
+        assert time.monotonic() < deadline, "no progress reported within 60 s"
+        assert not handling.done(), "the job ended before any progress was reported"
+        await asyncio.sleep(0.05)
+    assert current.progress is not None
+    assert current.progress < 99  # said while ffmpeg runs, not only as it ends
+    await worker.ctx.deps.videos.save(current.deleted(), expected=current)
+
+    assert outcomes(await handling) == [Outcome.DONE]
+    assert await object_keys(worker, keys.media_prefix(video.id)) == []
+    # ffmpeg was stopped, not left to finish: the last rung's playlist never said it ended
+    assert not any(isinstance(event, VideoTranscoded) for event in await spy.published())
+    assert [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()] == []
 
 
 async def test_giving_up_marks_the_video_failed_and_says_so(

@@ -4,6 +4,8 @@ account deleted: its tokens refused at once, then everything of it removed by ho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from tests.fakes.identity import FakeIdentity
@@ -20,7 +22,7 @@ from videoshare.domain.errors import (
 )
 from videoshare.domain.events import AccountDeleted, utc_now
 from videoshare.domain.notifications import Notification
-from videoshare.domain.video import Visibility
+from videoshare.domain.video import VideoStatus, Visibility
 from videoshare.usecases.account_removal import remove_account
 from videoshare.usecases.accounts import (
     change_password,
@@ -164,3 +166,36 @@ async def test_a_deleted_account_loses_its_tokens_at_once_then_everything_it_had
 
     again = await remove_account(ports, event, NOON)  # redelivered: nothing left to do
     assert (again.videos, again.objects, again.notifications) == (0, 0, 0)
+
+
+async def test_a_removed_accounts_unfinished_video_is_marked_deleted_before_its_objects_go(
+    ports: FakePorts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transcoder still putting outputs for it must see the deletion (it then deletes what it
+    put): the mark comes before the objects go, as a video deleted by its owner has it."""
+    tokens = await _signed_up(ports)
+    claims = await ports.tokens.verify(tokens.access_token)
+    waiting = await created(ports, claims.sub)
+    ready = await made_ready(ports, await created(ports, claims.sub), Visibility.PUBLIC)
+    seen: dict[str, VideoStatus] = {}
+    delete = ports.objects.delete
+
+    async def noting_status(keys_: Sequence[str]) -> None:
+        for video in (waiting, ready):
+            if any(video.id in key for key in keys_):
+                record = await ports.videos.get(video.id)
+                assert record is not None
+                seen[video.id] = record.status
+        await delete(keys_)
+
+    monkeypatch.setattr(ports.objects, "delete", noting_status)
+    for video in (waiting, ready):
+        ports.objects.put(keys.media_prefix(video.id) + "poster.jpg", b"jpeg")
+    await delete_account(ports, tokens.access_token, claims, PASSWORD, HERE, NOON, "req-1")
+    (event,) = [e for e in ports.publisher.published if isinstance(e, AccountDeleted)]
+
+    await remove_account(ports, event, NOON)
+
+    # the ready one is at rest (no transcoder writes to it): not written to again
+    assert seen == {waiting.id: VideoStatus.DELETED, ready.id: VideoStatus.READY}
+    assert ports.videos.records == {}

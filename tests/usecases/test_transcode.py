@@ -5,6 +5,7 @@ the start, a failing ffmpeg, and the record's progress."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,56 @@ async def test_a_failed_attempt_takes_back_the_playable_it_had_said(
         False,
         None,
     )
+
+
+async def test_a_video_deleted_while_ffmpeg_runs_stops_it_and_keeps_nothing(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner deletes the video mid-transcode: the next progress report sees it, ffmpeg is
+    stopped instead of running to its end, and nothing is published or left behind."""
+    video = await uploaded_video(fakes, clip)
+    stopped: list[str] = []
+
+    async def ffmpeg_deleted_under(*args: object, on_progress: Any, **kwargs: object) -> None:
+        current = stored(fakes, video.id)
+        await fakes.videos.save(current.deleted(), expected=current)  # the owner, meanwhile
+        await on_progress(10.0)
+        try:  # ffmpeg would go on for as long as the video is long (a deadline, not a hang)
+            async with asyncio.timeout(60):
+                await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            stopped.append("ffmpeg")
+            raise
+
+    monkeypatch.setattr(transcode_usecase, "transcode", ffmpeg_deleted_under)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config_of(tmp_path))
+
+    assert stopped == ["ffmpeg"]
+    assert stored(fakes, video.id).status is VideoStatus.DELETED
+    assert media(fakes, video) == []
+    assert fakes.publisher.published == []
+    assert fakes.slots.slots[video.owner_id] == {}
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_outputs_of_a_video_deleted_while_they_went_up_are_deleted(
+    fakes: WorkerFakes, clip: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Housekeeping deletes a deleted video's objects, but what lands after it ran would stay:
+    the transcoder reads the record once its last output is up, and deletes them itself."""
+    video = await uploaded_video(fakes, clip)
+    upload = fakes.objects.upload
+
+    async def upload_then_delete(path: Path, key: str, *, content_type: str) -> None:
+        await upload(path, key, content_type=content_type)
+        if key == keys.hls_master_key(video.id) and path.parent.name == "hls":  # the last
+            current = stored(fakes, video.id)
+            await fakes.videos.save(current.deleted(), expected=current)
+
+    monkeypatch.setattr(fakes.objects, "upload", upload_then_delete)
+
+    await transcode_video(fakes, uploaded(video), producer=PRODUCER, config=config_of(tmp_path))
+
+    assert stored(fakes, video.id).status is VideoStatus.DELETED
+    assert media(fakes, video) == []

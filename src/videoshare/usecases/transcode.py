@@ -18,6 +18,9 @@ ladder, HLS, a poster and a storyboard) and publish `video.transcoded`.
                                                       housekeeping on the verdict (this role
                                                       may not delete it)
     ffmpeg fails otherwise                          → RetryLater (the give-up marks it failed)
+    deleted by its owner meanwhile (a progress      → ffmpeg stopped, what was put deleted, the
+    report or the read after the last upload          turn ended
+    finds it so)
 
 Ready is the metadata-indexer's to say. The source is fetched and probed while the record is
 read and moved (both lie on the way to `ready`); outputs go up while ffmpeg still writes
@@ -66,11 +69,13 @@ from videoshare.usecases.processing_turns import (
     take_turn,
 )
 from videoshare.usecases.transcode_job import (
+    DeletedMeanwhile,
     Phases,
     ProgressReporter,
     abandon,
     fetch_source,
     fresh_work_dir,
+    is_deleted,
     ms_since,
 )
 from videoshare.usecases.transcode_outputs import OutputUploader
@@ -146,6 +151,11 @@ async def transcode_video(
                 config, video, source, work_dir / "out", probed, uploader, reporter
             )
             phases.end("ffmpeg")
+        except DeletedMeanwhile:
+            await uploader.discard()  # the segments put while ffmpeg ran
+            log.info("deleted_while_processing", video_id=video_id, during="ffmpeg")
+            await end_turn(ports, video.owner_id, video_id)
+            return
         except MediaRejected as rejected:
             await uploader.discard()  # the segments put while ffmpeg ran
             # progress reports have changed the record since it was read: read it again
@@ -166,7 +176,17 @@ async def transcode_video(
         phases.end("upload")
         # said before the clean-up below: the person waiting for `ready` does not wait for it
         outputs = transcoded_data(video, probed, output, source_size=event.data.size_bytes)
-        await ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
+        async with asyncio.TaskGroup() as saying:
+            saying.create_task(
+                ports.publisher.publish(video_transcoded(outputs, cause=event, producer=producer))
+            )
+            # read once every output is up: a deletion before this read is seen here, and one
+            # after it deletes the video's objects (housekeeping, account removal) after they
+            # landed, so none is left behind either way
+            now = saying.create_task(ports.videos.get(video_id))
+        if is_deleted(now.result()):
+            await uploader.discard()  # the indexer drops `video.transcoded` of a deleted video
+            log.info("deleted_while_processing", video_id=video_id, during="upload")
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
         trim_heap()  # what the uploads used: an idle worker holds no more than it needs
@@ -258,8 +278,8 @@ async def _run_ffmpeg(
     follower = asyncio.create_task(
         uploader.follow(out_dir, OutputPlan.of(probed), done, reporter.report_playable)
     )
-    try:
-        output = await transcode(
+    transcoding = asyncio.create_task(
+        transcode(
             source,
             out_dir,
             probed,
@@ -270,9 +290,18 @@ async def _run_ffmpeg(
             codec_whitelist=decoder_whitelist(config.limits),
             limits=config.ffmpeg_limits,
         )
+    )
+    deleted = asyncio.create_task(reporter.deleted.wait())
+    try:
+        await asyncio.wait([transcoding, deleted], return_when=asyncio.FIRST_COMPLETED)
+        if not transcoding.done():  # ffmpeg is killed with its task
+            raise DeletedMeanwhile(video.id)
+        output = transcoding.result()
     except TranscodeFailed as exc:
         raise RetryLater(f"ffmpeg failed: {exc}") from exc
     finally:
+        await abandon(deleted)
+        await abandon(transcoding)  # done already, but when this job is cancelled or deleted
         done.set()  # the follower ends its round: nothing it puts lands after the final pass
         await asyncio.wait([follower])
     if not follower.cancelled() and (error := follower.exception()) is not None:

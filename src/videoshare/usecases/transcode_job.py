@@ -63,6 +63,16 @@ async def abandon(task: asyncio.Task[Any]) -> None:
         task.exception()  # retrieved, so asyncio does not log it as never retrieved
 
 
+class DeletedMeanwhile(Exception):
+    """The owner deleted the video while it was being transcoded: the job stops, and what it
+    put is deleted (housekeeping, deleting the video's objects, may have run before it landed)."""
+
+
+def is_deleted(video: Video | None) -> bool:
+    """Whether the owner deleted the video (or its account, and the record is gone)."""
+    return video is None or video.status is VideoStatus.DELETED
+
+
 def ms_since(started: float) -> float:
     return round((time.monotonic() - started) * 1000, 1)
 
@@ -89,6 +99,9 @@ class ProgressReporter:
         self._videos = videos
         self._video = video
         self._last = 0.0
+        # set when a report finds the video deleted (or its record gone): the owner no longer
+        # wants it, and the job stops instead of spending the rest of ffmpeg's time on it
+        self.deleted = asyncio.Event()
 
     async def report_running(self, percent: float) -> None:
         """ffmpeg's progress; its 100 % (said as it ends) is left to `report_done`, which the
@@ -126,7 +139,9 @@ class ProgressReporter:
     async def _write(self, percent: float) -> None:
         try:
             current = await self._videos.get(self._video.id)
-            if current is not None and current.status is VideoStatus.PROCESSING:
+            if is_deleted(current):
+                self.deleted.set()
+            elif current is not None and current.status is VideoStatus.PROCESSING:
                 await self._videos.save(current.with_progress(percent), expected=current)
         except VideoConflict:
             log.debug("progress_skipped", video_id=self._video.id)
