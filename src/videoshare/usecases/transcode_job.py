@@ -99,6 +99,7 @@ class ProgressReporter:
         self._videos = videos
         self._video = video
         self._last = 0.0
+        self._known: Video | None = video  # the record as this job last wrote or read it
         # set when a report finds the video deleted (or its record gone): the owner no longer
         # wants it, and the job stops instead of spending the rest of ffmpeg's time on it
         self.deleted = asyncio.Event()
@@ -137,11 +138,21 @@ class ProgressReporter:
         log.warning("playable_not_recorded", video_id=self._video.id)
 
     async def _write(self, percent: float) -> None:
+        """One conditional write, expecting the record as this job left it (no read first: a
+        report a second costs the store one request); when another writer moved it on (an
+        edit, the playable mark, a deletion), this report is skipped and the record read at
+        once, so a deletion stops the job now and the next report expects the fresh record."""
+        current = self._known or await self._read()
+        if current is None or current.status is not VideoStatus.PROCESSING:
+            return
         try:
-            current = await self._videos.get(self._video.id)
-            if is_deleted(current):
-                self.deleted.set()
-            elif current is not None and current.status is VideoStatus.PROCESSING:
-                await self._videos.save(current.with_progress(percent), expected=current)
+            self._known = await self._videos.save(current.with_progress(percent), expected=current)
         except VideoConflict:
             log.debug("progress_skipped", video_id=self._video.id)
+            await self._read()
+
+    async def _read(self) -> Video | None:
+        self._known = await self._videos.get(self._video.id)
+        if is_deleted(self._known):
+            self.deleted.set()
+        return self._known
