@@ -222,7 +222,6 @@ async def test_the_parts_of_an_upload_that_is_not_there_are_no_such_upload(
     assert refused.value.code == "NoSuchUpload"
 
 
-@where_the_emulator_differs("moto answers 500 (a KeyError) where S3 answers NoSuchUpload")
 async def test_completing_an_upload_that_is_not_there_is_no_such_upload(bucket: Bucket) -> None:
     key = _key()
     await bucket.store.start_multipart(key, "video/mp4")

@@ -12,9 +12,11 @@ import types
 from typing import Any
 
 import moto.backends
+import moto.s3.models
 import moto.sqs.models
 import pytest
 from moto.core import utils as moto_utils
+from moto.s3.exceptions import NoSuchUpload
 
 from videoshare.local import moto_server
 from videoshare.local.moto_server import MotoPatchFailed, apply, retention_valid
@@ -165,3 +167,34 @@ def test_the_access_log_keeps_failed_requests_only(code: object, logged: bool) -
 def test_a_moto_without_the_module_list_fails_loudly() -> None:
     with pytest.raises(MotoPatchFailed, match="list_of_moto_modules"):
         moto_server.keep_module_list(types.SimpleNamespace())
+
+
+def test_completing_an_unknown_multipart_upload_is_no_such_upload_as_on_s3() -> None:
+    s3_backend: Any = moto.s3.models.S3Backend
+
+    class Patched(s3_backend):  # type: ignore[misc]
+        """moto's S3 backend, patched here alone (moto's own class stays as it is)."""
+
+    moto_server.answer_no_such_upload(Patched)
+    moto_server.answer_no_such_upload(Patched)  # idempotent: wrapped once
+    assert Patched.complete_multipart_upload.__wrapped__ is s3_backend.complete_multipart_upload
+    backend = Patched("us-east-1", "123456789012")
+    backend.create_bucket("patched", "us-east-1")
+    with pytest.raises(KeyError):  # moto's own answer: a 500
+        s3_backend.complete_multipart_upload(backend, "patched", "nope", iter([]))
+    with pytest.raises(NoSuchUpload):
+        backend.complete_multipart_upload("patched", "nope", iter([]))
+    # a real upload still completes through the patched method
+    upload = backend.create_multipart_upload("patched", "k", {}, "STANDARD", {}, None, None, None)
+    part = backend.upload_part("patched", upload.id, 1, b"x" * 10)
+    done = backend.complete_multipart_upload("patched", upload.id, iter([(1, part.etag)]))
+    assert done is not None
+    assert done.value == b"x" * 10
+
+
+def test_a_moto_whose_multipart_completion_changed_fails_loudly() -> None:
+    class Changed:
+        def complete_multipart_upload(self, bucket_name: str, upload_id: str) -> None: ...
+
+    with pytest.raises(MotoPatchFailed, match="complete_multipart_upload"):
+        moto_server.answer_no_such_upload(Changed)

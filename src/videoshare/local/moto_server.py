@@ -1,5 +1,6 @@
 """moto's server with two O(1) replacements in its SQS model, so a deep queue drains fast,
-DynamoDB's writes made atomic, as they are on AWS, and less work per request.
+DynamoDB's writes made atomic, as they are on AWS, S3's answer to an unknown multipart upload
+made AWS's, and less work per request.
 
 Run as `python -m videoshare.local.moto_server -H HOST -p PORT [--state-dir DIR]` (what
 `local/emulator.py` starts for `make run`, `videoshare emulator` and the tests); it applies the
@@ -36,6 +37,9 @@ the queue: a 2,000-deep queue drained at under 10 messages a second, in-process,
 5. werkzeug's access log wrote a line for every request (5 % of the emulator's CPU); a request
    that succeeded says nothing a developer reads, so only those that failed (4xx, 5xx) keep
    their line.
+6. S3's `complete_multipart_upload` of an upload id moto does not hold raised a `KeyError`: a
+   500, which every client retries with backoff (12 s in the contract test) before it fails.
+   It answers `NoSuchUpload`, as S3 does.
 
 Each replacement checks that the pinned moto still has what it replaces, with the signature it
 had, and raises `MotoPatchFailed` otherwise: a moto upgrade must fail loudly at start, never
@@ -56,9 +60,11 @@ from typing import Any
 
 import moto.backends as moto_backends
 import moto.dynamodb.models as dynamodb_models
+import moto.s3.models as s3_models
 import moto.server
 import moto.sqs.models as sqs_models
 from moto.core import utils as moto_utils
+from moto.s3.exceptions import NoSuchUpload
 from werkzeug.serving import WSGIRequestHandler
 
 from videoshare.local import emulator_state
@@ -71,13 +77,14 @@ _EXPECTED: dict[str, tuple[str, ...]] = {
     "unix_time_millis": ("dt",),
     "list_of_moto_modules": (),
     "log_request": ("self", "code", "size"),
+    "complete_multipart_upload": ("self", "bucket_name", "multipart_id", "body"),
 }
 
 
 class MotoPatchFailed(RuntimeError):
     def __init__(self, what: str) -> None:
         super().__init__(
-            f"cannot patch moto's SQS model: {what}; the pinned moto changed, so re-measure "
+            f"cannot patch moto: {what}; the pinned moto changed, so re-measure "
             f"and update videoshare/local/moto_server.py (or start `python -m moto.server`)"
         )
 
@@ -152,6 +159,25 @@ def log_failures_only(handler: Any = WSGIRequestHandler) -> None:
     handler.log_request = log_request
 
 
+def answer_no_such_upload(backend: Any = None) -> None:
+    """Make `complete_multipart_upload` of `backend` (moto's `S3Backend`) raise `NoSuchUpload`
+    for an upload id its bucket does not hold, instead of a `KeyError`; idempotent."""
+    backend = backend or s3_models.S3Backend
+    original = backend.complete_multipart_upload
+    if getattr(original, "no_such_upload", False):
+        return
+    _check(backend, "complete_multipart_upload")
+
+    @functools.wraps(original)
+    def complete_multipart_upload(self: Any, bucket_name: str, multipart_id: str, body: Any) -> Any:
+        if multipart_id not in self.get_bucket(bucket_name).multiparts:
+            raise NoSuchUpload(upload_id=multipart_id)
+        return original(self, bucket_name, multipart_id, body)
+
+    complete_multipart_upload.no_such_upload = True  # type: ignore[attr-defined]
+    backend.complete_multipart_upload = complete_multipart_upload
+
+
 DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 _dynamodb_writes = threading.RLock()  # re-entrant: a transaction's writes call the others
 
@@ -186,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     serialize_dynamodb_writes()
     keep_module_list()
     log_failures_only()
+    answer_no_such_upload()
     if args.state_dir is None:
         moto.server.main(moto_argv)
         return
