@@ -33,16 +33,23 @@ def test_progress_never_goes_backwards_and_ignores_na() -> None:
     assert meter.percent == 100.0
 
 
-async def test_reports_end_at_100_and_stay_below_it_until_then() -> None:
+async def reports_of(output: bytes, meter: ProgressMeter) -> list[float]:
+    """What `_report_progress` reports of ffmpeg's standard output `output`."""
     stdout = asyncio.StreamReader()
-    stdout.feed_data(b"frame=100\nout_time_us=N/A\nprogress=continue\nframe=100\nprogress=end\n")
+    stdout.feed_data(output)
     stdout.feed_eof()
     reports: list[float] = []
 
     async def record(percent: float) -> None:
         reports.append(percent)
 
-    await _report_progress(stdout, ProgressMeter(10.0, 100), record)
+    await _report_progress(stdout, meter, record)
+    return reports
+
+
+async def test_reports_end_at_100_and_stay_below_it_until_then() -> None:
+    output = b"frame=100\nout_time_us=N/A\nprogress=continue\nframe=100\nprogress=end\n"
+    reports = await reports_of(output, ProgressMeter(10.0, 100))
     assert reports == [99.9, 100.0]  # all frames out, but not done until ffmpeg says "end"
 
 
@@ -60,14 +67,6 @@ def test_encoder_lines_count_frames_or_else_seconds() -> None:
 async def test_encoder_lines_report_progress_before_any_progress_block() -> None:
     """`-progress` is silent until every output has started (the storyboard's, at the end):
     the encoder's lines alone report, at most once a second."""
-    stdout = asyncio.StreamReader()
-    stdout.feed_data(b"encoded=0,0.0\nencoded=25,1.0\nencoded=50,2.0\n")
-    stdout.feed_data(b"frame=100\nprogress=end\n")
-    stdout.feed_eof()
-    reports: list[float] = []
-
-    async def record(percent: float) -> None:
-        reports.append(percent)
-
-    await _report_progress(stdout, ProgressMeter(10.0, 100), record)
+    output = b"encoded=0,0.0\nencoded=25,1.0\nencoded=50,2.0\nframe=100\nprogress=end\n"
+    reports = await reports_of(output, ProgressMeter(10.0, 100))
     assert reports == [0.0, 100.0]  # the later lines fell within the same second
