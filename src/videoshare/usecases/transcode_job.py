@@ -131,7 +131,8 @@ class ProgressReporter:
             ):
                 return
             try:
-                await self._videos.save(current.playable_while_processing(master), expected=current)
+                changed = current.playable_while_processing(master)
+                self._known = await self._videos.save(changed, expected=current)
                 return
             except VideoConflict:
                 continue
