@@ -31,6 +31,27 @@ async def test_the_first_report_is_written_and_ffmpegs_own_100_is_left_to_the_en
     assert stored(fakes, video.id).progress == 100.0
 
 
+async def test_a_report_is_written_at_most_once_a_second_and_once_a_point(
+    fakes: WorkerFakes,
+) -> None:
+    """At most 100 writes of the record however long the video: a long one's reports a second
+    apart are mostly under a point apart."""
+    video = await store_video(fakes, status=VideoStatus.PROCESSING, progress=0.0)
+    now = [1000.0]
+    reporter = ProgressReporter(fakes.videos, video, clock=lambda: now[0])
+
+    await reporter.report_running(10.0)
+    now[0] += 0.5
+    await reporter.report_running(12.0)  # within the second
+    assert stored(fakes, video.id).progress == 10.0
+    now[0] += 1.0
+    await reporter.report_running(10.9)  # a second later, under a point more
+    assert stored(fakes, video.id).progress == 10.0
+    now[0] += 1.0
+    await reporter.report_running(11.0)
+    assert stored(fakes, video.id).progress == 11.0
+
+
 async def test_a_video_that_left_processing_is_not_written(fakes: WorkerFakes) -> None:
     video = await store_video(fakes, status=VideoStatus.PROCESSING, progress=10.0)
     rejected = await fakes.videos.save(video.rejected("corrupt", "Damaged."), expected=video)

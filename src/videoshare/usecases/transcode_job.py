@@ -14,6 +14,7 @@ import asyncio
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ from videoshare.usecases.ports import ObjectStore, VideoStore
 log = structlog.get_logger("transcoder")
 
 PROGRESS_INTERVAL_S = 1.0
+# A report needs a whole point more than the last: at most 100 writes of the record (and its
+# index copies) per video however long it is, where once a second cost 390 for 5 minutes of
+# 720p (docs/SCALING.md counts them); the bar still moves every second on short videos.
+PROGRESS_STEP = 1.0
 PLAYABLE_WRITE_ATTEMPTS = 5
 
 
@@ -91,14 +96,18 @@ class Phases:
 
 
 class ProgressReporter:
-    """Writes the percentage done to the video record at most once a second while ffmpeg runs,
-    and 100 % once it is done (`report_done`); a lost race with another writer only skips one
-    report."""
+    """Writes the percentage done to the video record while ffmpeg runs, at most once a second
+    and once a point, and 100 % once it is done (`report_done`); a lost race with another
+    writer only skips one report."""
 
-    def __init__(self, videos: VideoStore, video: Video) -> None:
+    def __init__(
+        self, videos: VideoStore, video: Video, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._videos = videos
         self._video = video
-        self._last = 0.0
+        self._clock = clock
+        self._last = -PROGRESS_INTERVAL_S
+        self._written = -PROGRESS_STEP  # the percentage last reported
         self._known: Video | None = video  # the record as this job last wrote or read it
         # set when a report finds the video deleted (or its record gone): the owner no longer
         # wants it, and the job stops instead of spending the rest of ffmpeg's time on it
@@ -107,10 +116,14 @@ class ProgressReporter:
     async def report_running(self, percent: float) -> None:
         """ffmpeg's progress; its 100 % (said as it ends) is left to `report_done`, which the
         job writes beside its last uploads instead of before them."""
-        now = time.monotonic()
-        if percent >= 100.0 or now - self._last < PROGRESS_INTERVAL_S:
+        now = self._clock()
+        if (
+            percent >= 100.0
+            or now - self._last < PROGRESS_INTERVAL_S
+            or percent < self._written + PROGRESS_STEP
+        ):
             return
-        self._last = now
+        self._last, self._written = now, percent
         await self._write(percent)
 
     async def report_done(self) -> None:
