@@ -118,21 +118,32 @@ async def finalize_upload(
         if isinstance(start, BaseException):
             raise start
         verdict = verdict_on(video, start)
-        changed = (
-            video.uploaded() if verdict.accepted else video.rejected(verdict.code, verdict.reason)
-        )
-        video = await move(ports.videos, changed, expected=video)
+        if verdict.accepted:
+            # The move and the turn at once: both lie on the way to `video.uploaded`, and each
+            # is safe to repeat should the other fail (a turn is the video's own slot, kept).
+            moved, turn = await asyncio.gather(
+                move(ports.videos, video.uploaded(), expected=video),
+                take_turn(ports, video.owner_id, video.id, turns),
+                return_exceptions=True,
+            )
+            for outcome in (moved, turn):  # the move's failure first, then the turn's `Defer`
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            assert isinstance(moved, Video)
+            video = moved
+        else:
+            changed = video.rejected(verdict.code, verdict.reason)
+            video = await move(ports.videos, changed, expected=video)
     elif not _decided_here(video):
         log.info("already_past_upload", video_id=video.id, status=video.status.value)
         return
+    elif video.status is VideoStatus.UPLOADED:  # said again: its turn, taken again (kept)
+        await take_turn(ports, video.owner_id, video.id, turns)
     if video.status is VideoStatus.REJECTED:
         # a rejected upload is not kept: the storage it took is freed at once (deleting again,
         # on a repeat, deletes nothing)
         await ports.objects.delete([video.source_key])
         await release_storage(ports, video.owner_id, video.id)
-    else:  # the owner's other videos in processing may make this one wait (the record says
-        # `uploaded` meanwhile)
-        await take_turn(ports, video.owner_id, video.id, turns)
     # Published again when a previous attempt wrote but crashed before publishing (or S3 tells
     # of the upload again): the event id is the video's, so consumers see a duplicate.
     await ports.publisher.publish(verdict_event(video, cause_id=cause_id, producer=producer))
