@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import shutil
 import subprocess
 import tempfile
@@ -40,6 +39,7 @@ from tests.stack import Stack
 from bench.bench_pipeline import READY_TIMEOUT_S, logged, running_stack
 from bench.report import Figure, load_note, median, write_report
 from videoshare.media.ffmpeg_command import HLS_DIR, ffmpeg_command
+from videoshare.media.ffmpeg_process import children_cpu_s
 from videoshare.media.probe import ProbeLimits, ProbeResult, probe
 from videoshare.media.transcode import OutputPlan, ffmpeg_executable
 
@@ -73,15 +73,10 @@ async def run_bare_ladder(
     used (this process reaps no other child meanwhile: the stack's processes outlive it)."""
     await asyncio.to_thread((out / HLS_DIR).mkdir, parents=True)
     argv = bare_ladder_command(source, probed, threads)
-    cpu_before = _children_cpu_s()
+    cpu_before = children_cpu_s()
     started = time.monotonic()
     await asyncio.to_thread(subprocess.run, argv, cwd=out, stdout=subprocess.DEVNULL, check=True)
-    return time.monotonic() - started, _children_cpu_s() - cpu_before
-
-
-def _children_cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return time.monotonic() - started, children_cpu_s() - cpu_before
 
 
 async def ready_against_bare_ladder(

@@ -17,8 +17,9 @@ from tests.usecases.workers_support import InterferingVideoStore, store_video, s
 from videoshare.domain.events import VideoImportRequestedData
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.settings import Settings
-from videoshare.usecases.import_progress import FetchProgress, write_due
+from videoshare.usecases.import_progress import FetchProgress
 from videoshare.usecases.imports import import_source
+from videoshare.usecases.progress import write_due
 
 URL = "https://videos.example.com/clips/sunset.mp4"
 CAP = 500_000
@@ -128,6 +129,7 @@ async def test_a_slow_fetch_is_written_once_a_second_and_a_stalled_one_not_at_al
         (5.0, 0.0, 0.0, True),  # a step
         (4.9, 0.0, 0.5, False),
         (4.9, 0.0, 1.0, True),  # a second
+        (30.9, 30.0, 60.0, False),  # under a point: at most a hundred writes, however long
         (30.0, 30.0, 60.0, False),  # stalled: nothing new to say
         (30.04, 30.0, 60.0, False),  # the same to a tenth
     ],

@@ -81,7 +81,7 @@ async def run_ffmpeg(
     the output time against `duration_s` (which the audio, encoded ahead, can skew)."""
     limits = limits or FfmpegLimits()
     started = time.monotonic()
-    cpu_before = _children_cpu_s()
+    cpu_before = children_cpu_s()
     tail = _StderrTail()
     process: asyncio.subprocess.Process | None = None
     stderr_task: asyncio.Task[None] | None = None
@@ -118,7 +118,7 @@ async def run_ffmpeg(
             await stderr_task  # ends at EOF, which the dead process guarantees
     if returncode != 0:
         how = f"was killed by signal {-returncode}" if returncode < 0 else f"exited {returncode}"
-        over_limit = limits.breach(returncode, tail.text(), _children_cpu_s() - cpu_before)
+        over_limit = limits.breach(returncode, tail.text(), children_cpu_s() - cpu_before)
         if over_limit:
             how = f"was stopped: {over_limit}"
         raise TranscodeFailed(
@@ -127,10 +127,10 @@ async def run_ffmpeg(
             over_limit=over_limit,
         )
     # what reaped children used since: ffmpeg's own (a transcoder runs one at a time)
-    return FfmpegRun(wall_s=time.monotonic() - started, cpu_s=_children_cpu_s() - cpu_before)
+    return FfmpegRun(wall_s=time.monotonic() - started, cpu_s=children_cpu_s() - cpu_before)
 
 
-def _children_cpu_s() -> float:
+def children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 

@@ -7,11 +7,11 @@ percent. Without an announced size there is no percentage, and nothing is writte
     …                                  # the chunks go into the source key
     await move(videos, progress.current.import_fetched(size, progress=progress.final), …)
 
-A write is due when the percentage moved by `STEP_POINTS` since the last one, or by anything
-once `INTERVAL_S` passed: at most about twenty writes for a fast fetch, one a second for a
-slow one, never one per chunk. It stays below 100 while reading; the 100 is the hand-over's
-own write (`imports.import_source`, with the real size), after which the upload-finalizer's
-`uploaded` clears it. A write that loses a race (the owner edited the video) is skipped.
+A write is due as `progress.write_due` says (a step of points, or a point after a second):
+never one per chunk, and at most a hundred. It stays below 100 while reading; the 100 is the
+hand-over's own write (`imports.import_source`, with the real size), after which the
+upload-finalizer's `uploaded` clears it. A write that loses a race (the owner edited the
+video) is skipped.
 """
 
 from __future__ import annotations
@@ -24,18 +24,11 @@ import structlog
 from videoshare.domain.errors import VideoConflict
 from videoshare.domain.video import Video, VideoStatus
 from videoshare.usecases.ports import VideoStore
+from videoshare.usecases.progress import INTERVAL_S, write_due
 
 log = structlog.get_logger("importer")
 
-STEP_POINTS = 5.0
-INTERVAL_S = 1.0
 READING_MAX = 99.9  # 100 is said once the whole source is in (the hand-over)
-
-
-def write_due(percent: float, last: float, since_last_s: float) -> bool:
-    """Whether `percent` is worth a write, `last` having been written `since_last_s` ago."""
-    moved = round(percent, 1) - round(last, 1)
-    return moved >= STEP_POINTS or (moved > 0 and since_last_s >= INTERVAL_S)
 
 
 class FetchProgress:

@@ -26,14 +26,10 @@ from videoshare.domain.video import Video, VideoStatus
 from videoshare.heap import trim_heap
 from videoshare.media.probe import ProbeLimits, ProbeResult, check_file_size, probe
 from videoshare.usecases.ports import ObjectStore, VideoStore
+from videoshare.usecases.progress import INTERVAL_S, write_due
 
 log = structlog.get_logger("transcoder")
 
-PROGRESS_INTERVAL_S = 1.0
-# A report needs a whole point more than the last: at most 100 writes of the record (and its
-# index copies) per video however long it is, where once a second cost 390 for 5 minutes of
-# 720p (docs/SCALING.md counts them); the bar still moves every second on short videos.
-PROGRESS_STEP = 1.0
 PLAYABLE_WRITE_ATTEMPTS = 5
 
 
@@ -96,9 +92,9 @@ class Phases:
 
 
 class ProgressReporter:
-    """Writes the percentage done to the video record while ffmpeg runs, at most once a second
-    and once a point, and 100 % once it is done (`report_done`); a lost race with another
-    writer only skips one report."""
+    """Writes the percentage done to the video record while ffmpeg runs, when it is due
+    (`progress.write_due`: at most a hundred writes), and 100 % once it is done
+    (`report_done`); a lost race with another writer only skips one report."""
 
     def __init__(
         self, videos: VideoStore, video: Video, clock: Callable[[], float] = time.monotonic
@@ -106,8 +102,8 @@ class ProgressReporter:
         self._videos = videos
         self._video = video
         self._clock = clock
-        self._last = -PROGRESS_INTERVAL_S
-        self._written = -PROGRESS_STEP  # the percentage last reported
+        self._last = -INTERVAL_S
+        self._written = 0.0  # the percentage last reported
         self._known: Video | None = video  # the record as this job last wrote or read it
         # set when a report finds the video deleted (or its record gone): the owner no longer
         # wants it, and the job stops instead of spending the rest of ffmpeg's time on it
@@ -117,11 +113,7 @@ class ProgressReporter:
         """ffmpeg's progress; its 100 % (said as it ends) is left to `report_done`, which the
         job writes beside its last uploads instead of before them."""
         now = self._clock()
-        if (
-            percent >= 100.0
-            or now - self._last < PROGRESS_INTERVAL_S
-            or percent < self._written + PROGRESS_STEP
-        ):
+        if percent >= 100.0 or not write_due(percent, self._written, now - self._last):
             return
         self._last, self._written = now, percent
         await self._write(percent)
